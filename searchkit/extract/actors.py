@@ -1,0 +1,504 @@
+"""People, organisations and places in French news text: spaCy NER plus a rule layer.
+
+What it is for: turn an article into ``ActorMention`` values (span, kind, canonical name)
+that the indexer stores as facets. spaCy's small French pipelines get a predictable set of
+things wrong on news text, so a rule layer after the model
+
+- drops junk: elided fragments (``qu'``, ``C'``), capitalised function words and
+  sentence-initial adverbs (Néanmoins, Selon), weekdays and months, generic nouns
+  (``la Zone``, ``Zone verte``, ``Centre``), quote-initial capitalised words (``«Réduire``),
+  one-character entities and entities made only of stop words or punctuation;
+- fixes labels: MISC with a person's shape -> person, names with Arabic particles
+  (al-, el-, Abu, ben…) -> person unless an organisation cue word is present, organisation
+  cue words (Hezbollah, Brigades, Parti…) -> org, capitals/countries labelled PER -> place,
+  a bare surname of a person named in full in the same article -> that person;
+- canonicalises: strips titles, honorifics and leading articles/elisions, normalises
+  apostrophes and whitespace, resolves a bare surname to the full name in the same article.
+
+What it must not do: import spaCy at module import (query-time code imports this package
+and must start fast; the model is loaded on the first call and cached), or know the names
+of the sample articles (every rule is a general cue). Cross-article merging of variants
+(Kadhimi / Kazimi) is not done here: see ``searchkit.extract.names``.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from searchkit.extract.types import ActorKind, ActorMention
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["DEFAULT_MODEL", "extract_actors", "iter_actors", "load_model", "normalize_text"]
+
+#: The spaCy pipeline used when none is given; ``SEARCHKIT_NER_MODEL`` overrides it
+#: (benchmarks compare sm and md without editing code). See bench/reports/ner.md.
+DEFAULT_MODEL = "fr_core_news_md"
+
+_LABELS: dict[str, ActorKind] = {"PER": "person", "ORG": "org", "LOC": "place"}
+
+# Same-length replacements only: offsets computed on the normalised text stay valid for
+# the original. The model was trained on ASCII apostrophes; with ’ it tags "qu’", "n’"…
+_CHAR_MAP = str.maketrans({
+    "\u2019": "'", "\u02bc": "'", "\u2018": "'", "\u00b4": "'", "`": "'",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
+})
+
+_models: dict[str, Language] = {}
+_lock = threading.Lock()
+
+
+def normalize_text(text: str) -> str:
+    """``text`` with typographic apostrophes and odd spaces made plain; same length."""
+    return text.translate(_CHAR_MAP)
+
+
+def load_model(name: str | None = None) -> Language:
+    """The cached spaCy pipeline ``name`` with only its NER component loaded."""
+    name = name or os.environ.get("SEARCHKIT_NER_MODEL") or DEFAULT_MODEL
+    with _lock:
+        nlp = _models.get(name)
+        if nlp is None:
+            import spacy  # lazy: query-time code must never pay for this import
+
+            # The French pipelines' ner has its own embedded tok2vec, so every other
+            # component (tagger, parser, lemmatizer…) is dead weight for us.
+            nlp = spacy.load(name, exclude=["tok2vec", "morphologizer", "tagger", "parser",
+                                            "attribute_ruler", "lemmatizer", "senter"])
+            _models[name] = nlp
+    return nlp
+
+
+# --------------------------------------------------------------------------- lexicons
+# Small, general lists; never the names of the sample articles.
+
+_WEEKDAYS_MONTHS = {
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+    "octobre", "novembre", "decembre",
+}
+
+# Capitalised at a sentence start, the model often takes these for names.
+_FUNCTION_WORDS = {
+    "neanmoins", "selon", "pourtant", "quant", "cependant", "toutefois", "ainsi", "alors",
+    "mais", "donc", "or", "car", "puis", "ensuite", "enfin", "aussi", "depuis", "apres",
+    "avant", "pendant", "lors", "des", "malgre", "outre", "bien", "deja", "encore", "hier",
+    "aujourd'hui", "demain", "desormais", "certes", "surtout", "notamment", "d'ailleurs",
+    "par", "pour", "sur", "sous", "dans", "avec", "sans", "chez", "entre", "vers", "contre",
+    "le", "la", "les", "l", "un", "une", "du", "de", "d", "ce", "cette", "ces", "cet", "il",
+    "elle", "ils", "elles", "on", "nous", "vous", "je", "tu", "c", "qu", "n", "s", "j", "m",
+    "t", "y", "a", "au", "aux", "en", "et", "ou", "ni", "si", "comme", "quand", "ou",
+    "lorsque", "puisque", "tandis", "afin", "voici", "voila", "merci", "cela", "ceci", "ca",
+    "oui", "non", "chaque", "tout", "tous", "toute", "toutes", "plusieurs", "quelques",
+    "certains", "certaines", "mme", "m", "mr", "dr", "lire", "aussi", "photo", "video",
+    "the", "of", "and", "to", "in",
+}
+
+# Nouns that are capitalised in names but are no name on their own, or followed only by
+# lowercase words ("la Zone verte", "Centre de soutien diplomatique", "Droit à…").
+_GENERIC_HEADS = {
+    "zone", "centre", "droit", "etat", "etats", "region", "quartier", "secteur", "nord",
+    "sud", "est", "ouest", "president", "presidente", "premier", "premiere", "ministre",
+    "general", "generale", "guerre", "guerres", "gouvernement", "republique", "ville",
+    "pays", "capitale", "province", "departement", "ministere", "assemblee", "conseil",
+    "ambassade", "armee", "etat-major", "commission", "justice", "police", "parquet",
+    "monde", "internet", "covid", "coronavirus",
+    # ministry portfolios: "secrétaire à la Défense" is no place
+    "defense", "interieur", "sante", "economie", "education", "culture", "agriculture",
+    "travail", "finances", "affaires",
+}
+
+# Titles and honorifics stripped from the front of a person's name.
+_TITLES = {
+    "m", "m.", "mm", "mm.", "mme", "mmes", "mlle", "mlles", "mr", "mr.", "mrs", "ms",
+    "dr", "dr.", "pr", "pr.", "me", "mgr", "monsieur", "madame", "mademoiselle", "docteur",
+    "professeur", "maitre", "sir", "lord", "lady", "president", "presidente",
+    "vice-president", "vice-presidente", "general", "generale", "colonel", "capitaine",
+    "commandant", "lieutenant", "sergent", "amiral", "marechal", "ayatollah", "ayatollahs",
+    "cheikh", "cheick", "sheikh", "imam", "mollah", "emir", "roi", "reine", "prince",
+    "princesse", "pape", "ministre", "premier", "premiere", "secretaire", "senateur",
+    "senatrice", "depute", "deputee", "maire", "gouverneur", "juge", "ambassadeur",
+    "ambassadrice", "chancelier", "chanceliere", "guide", "supreme", "leader", "chef",
+    "porte-parole", "etat", "d'etat", "general", "generale", "adjoint", "adjointe",
+    "sa", "son", "feu", "saint",
+}
+_ARTICLES = {"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "en", "au", "aux"}
+_ELISION_RE = re.compile(r"^(?:l|d|qu|n|s|c|j|m|t|jusqu|lorsqu|puisqu)'(?=\w)", re.I)
+
+# Name particles of Arabic (and Hebrew) names: a cue for a person.
+_PARTICLE_RE = re.compile(r"(?:^|[\s])(?:al|el|ad|ed|ash|as|ach|an|ar|at|az|ibn|bin|ben|abu|"
+                          r"abou|abd|oum|umm|bint)(?:[-\s]|$)", re.I)
+
+# Words that make a name an organisation (folded, lowercase).
+_ORG_CUES = {
+    "hezbollah", "hamas", "brigades", "brigade", "kataib", "kataeb", "front", "parti",
+    "partis", "mouvement", "armee", "organisation", "organization", "agence", "ministere",
+    "conseil", "comite", "union", "association", "federation", "banque", "bank", "groupe",
+    "corps", "gardiens", "forces", "milice", "milices", "hachd", "universite", "institut",
+    "fondation", "commission", "news", "post", "times", "press", "presse", "journal",
+    "tribune", "assemblee", "senat", "parlement", "tribunal", "cour", "societe", "compagnie",
+    "entreprise", "club", "fc", "ligue", "syndicat", "alliance", "coalition", "daech",
+    "daesh", "talibans", "taliban", "al-qaida", "al-qaeda", "etat-major", "police",
+    "gendarmerie", "ecole", "lycee", "college", "hopital", "radio", "television", "tv",
+    "inc", "sa", "sas", "ltd", "group", "party", "council", "agency", "university",
+    "committee", "ministry", "department", "service", "services", "office", "airlines",
+    "airways", "motors", "unies", "nations", "otan", "onu", "ue",
+}
+
+# Capitals and countries that the model turns into people by metonymy ("Washington a
+# menacé…"). General geography, not the sample articles' list.
+_PLACES = {
+    "washington", "paris", "londres", "moscou", "pekin", "berlin", "bagdad", "teheran",
+    "damas", "beyrouth", "jerusalem", "tel-aviv", "kaboul", "ankara", "istanbul", "riyad",
+    "le caire", "caire", "tokyo", "rome", "madrid", "bruxelles", "kiev", "kyiv", "ottawa",
+    "varsovie", "geneve", "vienne", "athenes", "lisbonne", "amman", "doha", "dubai",
+    "abou dhabi", "abu dhabi", "sanaa", "tripoli", "tunis", "alger", "rabat", "dakar",
+    "bamako", "niamey", "abidjan", "kinshasa", "nairobi", "pretoria", "brasilia",
+    "buenos aires", "mexico", "la havane", "caracas", "bogota", "lima", "santiago",
+    "new york", "new delhi", "delhi", "islamabad", "seoul", "pyongyang", "hanoi", "bangkok",
+    "manille", "jakarta", "canberra", "sydney", "pretoria", "minsk", "bucarest", "budapest",
+    "prague", "stockholm", "oslo", "copenhague", "helsinki", "dublin", "amsterdam",
+    "la haye", "luxembourg", "berne", "strasbourg", "bruxelles", "gaza", "ramallah",
+    "mossoul", "bassora", "erbil", "kirkouk", "alep", "idleb", "homs", "kandahar",
+    "france", "iran", "irak", "syrie", "liban", "israel", "palestine", "russie", "chine",
+    "etats-unis", "allemagne", "italie", "espagne", "royaume-uni", "angleterre",
+    "turquie", "egypte", "arabie saoudite", "jordanie", "yemen", "qatar", "koweit",
+    "afghanistan", "pakistan", "inde", "japon", "coree", "ukraine", "pologne", "belgique",
+    "suisse", "canada", "mexique", "bresil", "argentine", "algerie", "maroc", "tunisie",
+    "libye", "mali", "niger", "senegal", "nigeria", "europe", "afrique", "asie",
+    "amerique", "moyen-orient", "proche-orient", "occident", "grece", "portugal",
+    "pays-bas", "autriche", "hongrie", "roumanie", "suede", "norvege", "danemark",
+    "finlande", "irlande", "ecosse", "venezuela", "colombie", "cuba", "chili", "perou",
+}
+
+# A short list of frequent first names across the languages of world news: a person cue
+# for spans the model labels MISC/ORG/LOC.
+_FIRST_NAMES = {
+    "jean", "pierre", "marie", "michel", "philippe", "alain", "nicolas", "francois",
+    "francoise", "jacques", "emmanuel", "marine", "anne", "catherine", "christophe",
+    "christian", "daniel", "david", "eric", "frederic", "laurent", "olivier", "patrick",
+    "paul", "stephane", "thierry", "bruno", "gerard", "bernard", "isabelle", "nathalie",
+    "sylvie", "valerie", "sophie", "julien", "thomas", "antoine", "louis", "charles",
+    "henri", "georges", "george", "joe", "john", "james", "robert", "william", "richard",
+    "donald", "mike", "michael", "barack", "hillary", "kamala", "vladimir", "angela",
+    "boris", "xi", "recep", "mohammed", "mohamed", "mohammad", "muhammad", "mohammad",
+    "ahmed", "ahmad", "ali", "hassan", "hussein", "hossein", "hassan", "omar", "oumar",
+    "mahmoud", "moustafa", "mustafa", "mostafa", "abdel", "abdallah", "abdullah", "khaled",
+    "karim", "youssef", "yusuf", "ibrahim", "ismail", "esmail", "qassem", "kassem",
+    "bachar", "bashar", "hafez", "saddam", "nouri", "haider", "moqtada", "ammar", "hadi",
+    "benjamin", "naftali", "yair", "ehud", "ariel", "shimon", "vladimir", "serguei",
+    "sergei", "dmitri", "alexandre", "alexander", "andrea", "andre", "ursula", "olaf",
+    "justin", "matteo", "giuseppe", "pedro", "carlos", "jose", "luis", "juan", "maria",
+}
+
+_FOLD_RE = re.compile(r"[\u0300-\u036f]")
+_TOKEN_RE = re.compile(r"\S+")
+_OPEN_QUOTES = "«\"“„"
+# Where a span runs past its name: dashes, quotes, brackets, commas, a sentence end (also
+# the glued ".Le" of scraped paragraphs) but not the dot of "M." or "Dr.".
+_CUT_RE = re.compile(r"\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|"
+                     r"(?<!\b[A-Z])(?<!Dr)(?<!Mr)(?<!Pr)(?<!St)(?<!Mme)(?<!Mgr)"
+                     r"[.!?](?=\s*[A-ZÀ-Ý])")
+_SPACE_RE = re.compile(r"\s+")
+_DEMONYM_RE = re.compile(r"(?:ains|aines|iens|iennes|éens|éennes|ites)$")
+
+
+def _fold(s: str) -> str:
+    return _FOLD_RE.sub("", unicodedata.normalize("NFD", s)).lower()
+
+
+def _stop_words() -> frozenset[str]:
+    global _STOP
+    if _STOP is None:
+        from spacy.lang.fr.stop_words import STOP_WORDS  # cheap module, no model
+
+        _STOP = frozenset(_fold(w) for w in STOP_WORDS) | frozenset(_FUNCTION_WORDS)
+    return _STOP
+
+
+_STOP: frozenset[str] | None = None
+
+
+# --------------------------------------------------------------------------- rule layer
+
+class _Cand:
+    """A mutable candidate span while the rules work on it."""
+
+    __slots__ = ("start", "end", "label", "kind", "canonical")
+
+    def __init__(self, start: int, end: int, label: str) -> None:
+        self.start, self.end, self.label = start, end, label
+        self.kind: ActorKind | None = _LABELS.get(label)
+        self.canonical = ""
+
+
+def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(start + m.start(), start + m.end()) for m in _TOKEN_RE.finditer(text[start:end])]
+
+
+def _trim(norm: str, c: _Cand) -> bool:
+    """Shrink ``c`` to its name: cut at punctuation, drop articles/elisions. False: junk."""
+    seg = norm[c.start:c.end]
+    m = _CUT_RE.search(seg)
+    if m:
+        # Keep the first piece that has a capital in it ("Qods du pays – Téhéran").
+        if any(ch.isupper() for ch in seg[: m.start()]):
+            c.end = c.start + m.start()
+        else:
+            c.start = c.start + m.end()
+    # Strip punctuation and spaces at both ends.
+    while c.start < c.end and not norm[c.start].isalnum():
+        c.start += 1
+    while c.end > c.start and not (norm[c.end - 1].isalnum() or norm[c.end - 1] == "."
+                                   and c.end - c.start <= 4):
+        c.end -= 1
+    toks = _tokens(norm, c.start, c.end)
+    # Trailing elided fragments ("Téhéran n'") and dangling function words.
+    while toks and (norm[toks[-1][1] - 1] == "'" or _fold(norm[toks[-1][0]:toks[-1][1]])
+                    in _ARTICLES):
+        toks.pop()
+    # Leading lowercase articles/prepositions ("la Zone", "en Irak") and elisions ("l'AFP").
+    while toks:
+        s, e = toks[0]
+        word = norm[s:e]
+        if word in _ARTICLES and len(toks) > 1:
+            toks.pop(0)
+            continue
+        m2 = _ELISION_RE.match(word)
+        if m2 and (word[0].islower() or word[:2].lower() != "d'"):
+            toks[0] = (s + m2.end(), e)
+            if toks[0][0] >= e:
+                toks.pop(0)
+            continue
+        break
+    # MISC spans often begin with a common noun ("assassinat de Soleimani"): keep the name.
+    if c.label == "MISC":
+        while toks and not norm[toks[0][0]].isupper():
+            toks.pop(0)
+    if not toks:
+        return False
+    c.start, c.end = toks[0][0], toks[-1][1]
+    return True
+
+
+def _words(s: str) -> list[str]:
+    return [w for w in re.split(r"[\s]+", s) if w]
+
+
+def _is_junk(norm: str, c: _Cand, quote_only: set[str]) -> bool:
+    text = norm[c.start:c.end]
+    words = _words(text)
+    folded = [_fold(w).strip(".,'") for w in words]
+    letters = sum(ch.isalpha() for ch in text)
+    if letters <= 1:
+        return True
+    if not text[0].isupper() and not text[0].isdigit():
+        # Lowercase-initial single words ("pro-Iran") are never names; longer lowercase
+        # heads ("aéroport de Bagdad") are kept when the model says place/org.
+        if len(words) == 1 or c.label in ("MISC", "PER"):
+            return True
+    stop = _stop_words()
+    if all(f in stop or f in _WEEKDAYS_MONTHS or f in _TITLES or not any(ch.isalpha()
+           for ch in f) for f in folded):
+        return True
+    if folded[0] in _GENERIC_HEADS and all(not w[0].isupper() for w in words[1:]):
+        return True
+    if len(words) == 1 and folded[0] in _WEEKDAYS_MONTHS:
+        return True
+    if len(words) == 1 and folded[0] in quote_only and folded[0] not in _PLACES:
+        return True
+    return False
+
+
+def _person_shape(words: list[str]) -> bool:
+    """Two to four capitalised name-like words (particles and hyphens allowed)."""
+    core = [w for w in words if not re.fullmatch(r"(?:al|el|ad|ed|ash|as|ibn|bin|ben|de|du|"
+                                                 r"van|von|der|da|di|la|le)", w, re.I)]
+    if not 2 <= len(core) <= 4:
+        return False
+    for w in core:
+        w2 = re.sub(r"^(?:al|el|ad|ash|as|an|ar|at|az)-", "", w, flags=re.I)
+        if not (w2[:1].isupper() and re.fullmatch(r"[\w'’.-]+", w2) and not w2.isupper()
+                and not any(ch.isdigit() for ch in w2)):
+            return False
+    return True
+
+
+def _relabel(norm: str, c: _Cand) -> None:
+    text = norm[c.start:c.end]
+    words = _words(text)
+    folded_words = [_fold(w) for w in words]
+    folded = _fold(text)
+    # Only capitalised cue words count: "aéroport international de Bagdad" stays a place.
+    caps = [f for w, f in zip(words, folded_words) if w[:1].isupper()]
+    parts = set(caps) | {p for w in caps for p in w.split("-")}
+    has_org_cue = bool(parts & _ORG_CUES)
+    if folded in _PLACES:
+        # Capital or country: metonymy ("Washington a menacé") is still the place.
+        c.kind = "place"
+        return
+    if has_org_cue and c.label in ("PER", "LOC", "MISC") and len(words) >= 1:
+        if c.label != "LOC" or len(words) > 1 or folded_words[0] in _ORG_CUES:
+            c.kind = "org"
+            return
+    if _PARTICLE_RE.search(" " + text) and len(words) >= 2 and not has_org_cue:
+        c.kind = "person"
+        return
+    if c.label in ("MISC", "ORG", "LOC") and len(words) >= 2 and _person_shape(words):
+        if folded_words[0] in _FIRST_NAMES or c.label == "MISC":
+            c.kind = "person"
+            return
+    if c.label == "MISC" and len(words) == 1 and folded in _PLACES:
+        c.kind = "place"
+
+
+def _strip_person(text: str) -> str:
+    """Drop titles, honorifics and articles at the front of a person's name."""
+    words = _words(text)
+    while len(words) > 1:
+        w = words[0]
+        f = _fold(w)
+        m = _ELISION_RE.match(w)
+        if m and _fold(w[m.end():]) in _TITLES:
+            words.pop(0)
+            continue
+        if f in _TITLES or f.rstrip(".") in _TITLES or f in _ARTICLES:
+            words.pop(0)
+            continue
+        # Nationality adjectives after a title ("le président américain Donald Trump").
+        if not w[0].isupper() and len(words) > 2 and words[1][0].isupper():
+            words.pop(0)
+            continue
+        break
+    return " ".join(words)
+
+
+def _surname_key(name: str) -> str:
+    last = _words(name)[-1]
+    return _fold(re.sub(r"^(?:al|el|ad|ash|as|an|ar|at|az)-", "", last, flags=re.I))
+
+
+def _canonicalise(norm: str, cands: list[_Cand]) -> None:
+    for c in cands:
+        text = _SPACE_RE.sub(" ", norm[c.start:c.end]).strip()
+        if c.kind == "person":
+            text = _strip_person(text)
+        elif c.kind == "place" or (c.kind == "org" and any(w[:1].islower()
+                                                            for w in _words(text)[1:])):
+            # "La France", "Le Parlement irakien" lose the article; "Le Figaro" keeps it.
+            ws = _words(text)
+            if len(ws) > 1 and _fold(ws[0]) in {"le", "la", "les"}:
+                text = " ".join(ws[1:])
+            m = _ELISION_RE.match(text)
+            if m and len(text) > m.end() + 1:
+                text = text[m.end():]
+        c.canonical = text
+    # Full names of people in this article, by surname (and by any name-suffix).
+    full: dict[str, Counter[str]] = {}
+    for c in cands:
+        if c.kind == "person" and len(_words(c.canonical)) >= 2:
+            full.setdefault(_surname_key(c.canonical), Counter())[c.canonical] += 1
+    for c in cands:
+        ws = _words(c.canonical)
+        if len(ws) == 1 and c.kind in ("person", "place", "org", None):
+            key = _surname_key(c.canonical)
+            if key in full and _fold(c.canonical) not in _PLACES:
+                names = full[key]
+                if len(names) == 1 or c.kind == "person":
+                    # Ambiguous surnames take the most frequent full name.
+                    c.canonical = names.most_common(1)[0][0]
+                    c.kind = "person"
+        elif c.kind == "person" and len(ws) >= 2:
+            # "Mahdi al-Muhandis" -> "Abu Mahdi al-Muhandis" when that is the one longer name.
+            key = _surname_key(c.canonical)
+            longer = [n for n in full.get(key, ()) if len(n) > len(c.canonical)
+                      and _fold(n).endswith(" " + _fold(c.canonical))]
+            if len(longer) == 1:
+                c.canonical = longer[0]
+
+
+def _quote_only_words(norm: str, ents: list[tuple[int, int, str]]) -> set[str]:
+    """Single capitalised words the model tagged only right after an opening quote.
+
+    In French news, quoted fragments start with a capital (« Réduire les risques »); a
+    word seen as an entity only there is a common word, not a name.
+    """
+    seen_quoted: set[str] = set()
+    seen_free: set[str] = set()
+    for s, e, _ in ents:
+        seg = norm[s:e].strip()
+        if " " in seg:
+            continue
+        j = s - 1
+        while j >= 0 and norm[j] == " ":
+            j -= 1
+        (seen_quoted if j >= 0 and norm[j] in _OPEN_QUOTES else seen_free).add(_fold(seg))
+    return seen_quoted - seen_free
+
+
+def _from_doc(text: str, norm: str, doc: Doc) -> list[ActorMention]:
+    ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    return _apply_rules(text, norm, ents)
+
+
+def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list[ActorMention]:
+    quote_only = _quote_only_words(norm, ents)
+    cands: list[_Cand] = []
+    for s, e, label in ents:
+        c = _Cand(s, e, label)
+        if not _trim(norm, c) or _is_junk(norm, c, quote_only):
+            continue
+        _relabel(norm, c)
+        cands.append(c)
+    _canonicalise(norm, cands)
+    out: list[ActorMention] = []
+    for c in cands:
+        if c.kind is None or not c.canonical:
+            continue
+        if c.kind == "place" and len(_words(c.canonical)) == 1 and _DEMONYM_RE.search(
+                c.canonical) and _fold(c.canonical) not in _PLACES:
+            continue  # "Américains" is people, not a place
+        out.append(ActorMention(text=text[c.start:c.end], start=c.start, end=c.end,
+                                kind=c.kind, canonical=c.canonical))
+    return out
+
+
+# --------------------------------------------------------------------------- public API
+
+def extract_actors(text: str, *, model: str | None = None) -> list[ActorMention]:
+    """People, organisations and places mentioned in ``text``, in text order.
+
+    >>> [(m.canonical, m.kind) for m in extract_actors("M. Biden a parlé à Bagdad.")]
+    [('Biden', 'person'), ('Bagdad', 'place')]
+    """
+    if not text.strip():
+        return []
+    norm = normalize_text(text)
+    return _from_doc(text, norm, load_model(model)(norm))
+
+
+def iter_actors(texts: Iterable[str], batch_size: int = 32, *, model: str | None = None,
+                n_process: int = 1) -> Iterator[list[ActorMention]]:
+    """``extract_actors`` over many texts with ``nlp.pipe``: one list per text, in order."""
+    nlp = load_model(model)
+    pending: list[str] = []
+
+    def normed() -> Iterator[str]:
+        for t in texts:
+            pending.append(t)
+            yield normalize_text(t)
+
+    for doc in nlp.pipe(normed(), batch_size=batch_size, n_process=n_process):
+        original = pending.pop(0)
+        yield _from_doc(original, doc.text, doc)
+
+
+def _debug(text: str, model: str | None = None) -> list[dict[str, Any]]:  # pragma: no cover
+    return [m.to_dict() for m in extract_actors(text, model=model)]

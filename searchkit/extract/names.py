@@ -1,0 +1,236 @@
+"""Group spelling variants of actor names across a corpus (pure Python, no spaCy).
+
+What it is for: the indexer counts canonical names per article (``extract_actors``), then
+``group_variants`` maps each (kind, name) to one display name, so that transliterations of
+one person (Mustafa Kadhimi / Moustafa al-Kazimi / Kazimi) are one facet value, and the
+search side can expand a query name to all its variants with ``name_key``.
+
+How: a transliteration-aware key (accents and case folded, al-/el-/ad-/ash- particles and
+hyphens dropped, Abou -> Abu, ou -> u, dh/z -> d, kh/q/c -> k, runs of vowels collapsed,
+doubled letters single) puts candidates in one bucket; an edit-distance guard on the
+folded full names keeps short different names with the same key apart; a surname-only
+variant joins the unique full name that ends with it; user aliases merge what no rule can.
+
+Kinds: persons only merge with persons (orgs with orgs, places with places), but the model
+sometimes gives one name two kinds (Kataib Hezbollah as PER in one article, ORG in
+another). Before grouping, each exact (folded) name is moved to its majority kind by article
+count; ties go to the first of org, person, place (org first because the model's most
+common confusion on news is an organisation named like a person). ``group_actors`` returns
+the reconciled kind with the display name; ``group_variants`` only the display name.
+
+What it must not do: import spaCy or anything slow (it runs at query time), or merge
+different people who share a first name or a surname (Joe / Hunter Biden, Donald Trump /
+Donald Tusk, Ali Khamenei / Ali Sistani).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+__all__ = ["fold_name", "group_actors", "group_variants", "name_key"]
+
+_KIND_ORDER = ("org", "person", "place")
+_PARTICLES = {"al", "el", "ad", "ed", "ash", "as", "ach", "an", "ar", "at", "az", "ul"}
+_APOS_RE = re.compile(r"[\u2019\u02bc\u2018`´]")
+_MARKS_RE = re.compile(r"[\u0300-\u036f]")
+_SPLIT_RE = re.compile(r"[\s\-_'.,]+")
+_VOWELS_RE = re.compile(r"[aeiouy]+")
+_DOUBLE_RE = re.compile(r"(.)\1+")
+
+
+def _ascii(s: str) -> str:
+    s = _APOS_RE.sub("'", s)
+    s = unicodedata.normalize("NFKD", s)
+    s = _MARKS_RE.sub("", s)
+    # Ligatures NFKD leaves alone.
+    return s.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae").lower()
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in _SPLIT_RE.split(_ascii(name)) if t]
+
+
+def fold_name(name: str) -> str:
+    """Accents and case folded, particles and hyphens dropped: the edit-distance basis.
+
+    >>> fold_name("Moustafa al-Kazimi")
+    'moustafa kazimi'
+    """
+    toks = [t for t in _tokens(name) if t not in _PARTICLES]
+    return " ".join(toks) or " ".join(_tokens(name))
+
+
+def _token_key(tok: str) -> str:
+    if tok in ("abou", "abo", "abu"):
+        return "ab"
+    t = tok.replace("ou", "u")
+    for a, b in (("dh", "d"), ("z", "d"), ("th", "t"), ("kh", "k"), ("gh", "g"),
+                 ("sh", "s"), ("ch", "s"), ("ph", "f"), ("q", "k"), ("ck", "k"), ("c", "k"),
+                 ("w", "u"), ("j", "y")):
+        t = t.replace(a, b)
+    t = _DOUBLE_RE.sub(r"\1", t)
+    # Vowel variants (Mahdi/Mehdi, Muhandis/Mouhandis, Soleimani/Suleimani) collapse.
+    t = _VOWELS_RE.sub("a", t)
+    # An "h" between letters is often dropped in transliteration (Mohamed/Muhamad is kept,
+    # but Ahmad/Amad folds): only drop it after a vowel and before a consonant.
+    t = re.sub(r"(?<=a)h(?=[^a]|$)", "", t)
+    return _DOUBLE_RE.sub(r"\1", t)
+
+
+def name_key(name: str) -> str:
+    """Transliteration-aware key: variants of one name share it.
+
+    >>> name_key("Mustafa Kadhimi") == name_key("Moustafa al-Kazimi")
+    True
+    >>> name_key("Abu Mahdi al-Muhandis") == name_key("Abou Mehdi al-Mouhandis")
+    True
+    """
+    return " ".join(_token_key(t) for t in fold_name(name).split())
+
+
+def _distance(a: str, b: str) -> int:
+    if a == b:
+        return 0
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _close(a: str, b: str) -> bool:
+    """Folded names within ~30% edits: Kadhimi/Kazimi yes, Adam/Edem (same key) no."""
+    fa, fb = fold_name(a), fold_name(b)
+    return _distance(fa, fb) <= max(1, round(0.3 * max(len(fa), len(fb))))
+
+
+class _UF:
+    def __init__(self) -> None:
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(self, x: tuple[str, str]) -> tuple[str, str]:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def _majority_kinds(counts: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], str]:
+    by_name: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (kind, name), n in counts.items():
+        by_name[fold_name(name)][kind] += n
+    out: dict[tuple[str, str], str] = {}
+    for kind, name in counts:
+        votes = by_name[fold_name(name)]
+        out[(kind, name)] = max(votes, key=lambda k: (votes[k], -_KIND_ORDER.index(k)
+                                                      if k in _KIND_ORDER else -9))
+    return out
+
+
+def group_actors(counts: Mapping[tuple[str, str], int],
+                 aliases: Mapping[str, Sequence[str]] | None = None,
+                 ) -> dict[tuple[str, str], tuple[str, str]]:
+    """Map every (kind, name) of ``counts`` to its group's (kind, display name).
+
+    ``counts``: (kind, canonical name) -> number of articles. ``aliases``: preferred
+    display name -> other names of the same actor (config.yaml). The display name is the
+    alias key if the group has one, else the most frequent variant (ties: the longest,
+    then alphabetical).
+    """
+    aliases = aliases or {}
+    kind_of = _majority_kinds(counts)
+    # Work on (reconciled kind, name) nodes; several inputs can share a node.
+    nodes: dict[tuple[str, str], int] = defaultdict(int)
+    for item, n in counts.items():
+        nodes[(kind_of[item], item[1])] += n
+    uf = _UF()
+    for node in nodes:
+        uf.find(node)
+
+    # 1. Same kind, same key, close folded spelling.
+    buckets: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for node in nodes:
+        buckets[(node[0], name_key(node[1]))].append(node)
+    for members in buckets.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if _close(a[1], b[1]):
+                    uf.union(a, b)
+
+    # 2. A surname alone joins the unique multi-word person group ending with it.
+    by_last: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for node in nodes:
+        toks = fold_name(node[1]).split()
+        if node[0] == "person" and len(toks) >= 2:
+            by_last[_token_key(toks[-1])].add(node)
+    for node in nodes:
+        toks = fold_name(node[1]).split()
+        if node[0] != "person" or len(toks) != 1:
+            continue
+        fulls = [f for f in by_last.get(_token_key(toks[0]), ())
+                 if _close(toks[0], fold_name(f[1]).split()[-1])]
+        if fulls and len({uf.find(f) for f in fulls}) == 1:
+            uf.union(fulls[0], node)
+
+    # 3. Aliases, matched on folded names, whatever the kind; they take the majority kind.
+    preferred: dict[tuple[str, str], str] = {}
+    folded_nodes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for node in nodes:
+        folded_nodes[fold_name(node[1])].append(node)
+    for pref, others in aliases.items():
+        hit = [n for name in (pref, *others) for n in folded_nodes.get(fold_name(name), ())]
+        if not hit:
+            continue
+        votes: dict[str, int] = defaultdict(int)
+        for n in hit:
+            votes[n[0]] += nodes[n]
+        kind = max(votes, key=lambda k: (votes[k], -_KIND_ORDER.index(k)
+                                         if k in _KIND_ORDER else -9))
+        # Re-home every hit (and its whole group) under one root of the majority kind.
+        root = next(n for n in hit if n[0] == kind)
+        for n in hit:
+            uf.union(root, n)
+        preferred[uf.find(root)] = pref
+
+    # Display: the alias key, else the most frequent variant (ties: longest, alphabetical).
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for node in nodes:
+        groups[uf.find(node)].append(node)
+    display: dict[tuple[str, str], tuple[str, str]] = {}
+    for root, members in groups.items():
+        kinds: dict[str, int] = defaultdict(int)
+        names: dict[str, int] = defaultdict(int)
+        for m in members:
+            kinds[m[0]] += nodes[m]
+            names[m[1]] += nodes[m]
+        kind = max(kinds, key=lambda k: (kinds[k], -_KIND_ORDER.index(k)
+                                         if k in _KIND_ORDER else -9))
+        name = preferred.get(root) or min(names, key=lambda s: (-names[s], -len(s), s))
+        for m in members:
+            display[m] = (kind, name)
+    return {item: display[(kind_of[item], item[1])] for item in counts}
+
+
+def group_variants(counts: Mapping[tuple[str, str], int],
+                   aliases: Mapping[str, Sequence[str]] | None = None,
+                   ) -> dict[tuple[str, str], str]:
+    """Map every (kind, name) of ``counts`` to the display name of its group.
+
+    >>> g = group_variants({("person", "Mustafa Kadhimi"): 1, ("person", "Moustafa al-Kazimi"): 2,
+    ...                     ("person", "Kazimi"): 1})
+    >>> sorted(set(g.values()))
+    ['Moustafa al-Kazimi']
+    """
+    return {item: name for item, (_, name) in group_actors(counts, aliases).items()}
