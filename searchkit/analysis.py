@@ -1,0 +1,297 @@
+"""French text analysis shared by indexing and querying.
+
+Two Whoosh analyzers, each a chain of small module-level filters (Whoosh pickles
+the schema, so every piece must be importable by name):
+
+* ``french_analyzer()`` for the ranked fields: apostrophes normalised, words split
+  on hyphens, elision, lowercase, French stop words, Snowball stemming, then accent
+  and ligature folding. Each word yields the folded stem of the word *as written*
+  and, when it differs, the stem of the word *with its accents removed*, at the same
+  position: "sécurité" gives ``secur`` and ``securit``. A query typed without
+  accents ("securite" -> ``securit``) therefore meets the document's second term,
+  while stems of accented words stay the good ones (Snowball reads accents).
+* ``exact_analyzer()`` for the unstemmed fields: the same tokens folded but not
+  stemmed and without stop-word removal, for exact phrases, fuzzy terms, wildcards
+  and spelling suggestions.
+
+Pure functions over strings; this module never touches an index.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator
+
+from unidecode import unidecode
+from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
+
+__all__ = [
+    "ANALYZER_VERSION",
+    "APOSTROPHES",
+    "ELISION_ARTICLES",
+    "ELISION_EXCEPTIONS",
+    "STOP_WORDS",
+    "analyze",
+    "exact_analyzer",
+    "fold",
+    "french_analyzer",
+    "normalize_apostrophes",
+]
+
+# Bump when the tokens produced for the same text change: an index built with a
+# different version is refused rather than silently searched with other terms.
+ANALYZER_VERSION = 1
+
+APOSTROPHES = "\u2019\u02bc\u2018\u0060\u00b4\u2032"
+_APOS_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
+
+# Lucene FrenchAnalyzer.DEFAULT_ARTICLES.
+ELISION_ARTICLES = frozenset(
+    "l m t qu n s j d c jusqu quoiqu lorsqu puisqu".split()
+)
+# Words whose apostrophe is part of the word, not an elision.
+ELISION_EXCEPTIONS = frozenset(
+    [
+        "aujourd'hui",
+        "quelqu'un",
+        "quelqu'une",
+        "quelqu'uns",
+        "quelqu'unes",
+        "presqu'île",
+        "presqu'îles",
+        "prud'homme",
+        "prud'hommes",
+        "prud'homal",
+        "prud'homale",
+        "prud'homales",
+        "prud'homaux",
+        "entr'acte",
+        "entr'actes",
+    ]
+)
+
+
+def _load_stop_words() -> frozenset[str]:
+    text = resources.files("searchkit").joinpath("data/french_stop.txt").read_text("utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip())
+
+
+# Lucene's 164 Snowball stop words (which, unlike Whoosh's list, include "les").
+STOP_WORDS = _load_stop_words()
+# Typed without accents, "etre" or "deja" must still be a stop word, but only for
+# words typed without any accent: "sûr" must not become the stop word "sur".
+_FOLDED_STOP_WORDS = frozenset(unidecode(w) for w in STOP_WORDS)
+
+# Letters and digits; apostrophes inside a word are kept so that elision can look
+# at the article; hyphens, like every other punctuation, split words.
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def normalize_apostrophes(text: str) -> str:
+    """Map typographic apostrophes to ASCII ``'`` (one character for one: offsets hold).
+
+    >>> normalize_apostrophes("l’aéroport")
+    "l'aéroport"
+    """
+    return text.translate(_APOS_TABLE)
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Remove accents and expand ligatures (œ -> oe, æ -> ae); keeps ``'``.
+
+    >>> fold("œuvre"), fold("Téhéran")
+    ('oeuvre', 'Teheran')
+    """
+    if word.isascii():
+        return word
+    return unidecode(word)
+
+
+class FrenchTokenizer(Tokenizer):
+    """Words of letters and digits, apostrophes normalised and kept inside words.
+
+    >>> [t.text for t in FrenchTokenizer()("L’État-major d'Irak")]
+    ["L'État", 'major', "d'Irak"]
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrenchTokenizer)
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        text = normalize_apostrophes(value)
+        if not tokenize:
+            t.original = t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(text)
+            yield t
+            return
+        for pos, match in enumerate(_WORD.finditer(text)):
+            t.text = match.group(0)
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            yield t
+
+
+class ElisionFilter(Filter):
+    """Strip elided articles (l' d' qu' jusqu' ...) in any case, except in fixed words.
+
+    >>> [t.text for t in ElisionFilter()(FrenchTokenizer()("L'avion QU'IL aujourd'hui"))]
+    ['avion', 'IL', "aujourd'hui"]
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ElisionFilter)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            text = t.text
+            while "'" in text:
+                if text.lower() in ELISION_EXCEPTIONS:
+                    break
+                head, _, rest = text.partition("'")
+                if head.lower() not in ELISION_ARTICLES or not rest:
+                    break
+                text = rest
+                if t.chars:
+                    t.startchar += len(head) + 1
+            t.text = text
+            yield t
+
+
+class FrenchStopFilter(Filter):
+    """Drop (or, in ``removestops=False`` mode, mark) French stop words.
+
+    >>> [t.text for t in FrenchStopFilter()(LowercaseFilter()(FrenchTokenizer()("Les chats et etre sûr")))]
+    ['chats', 'sûr']
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrenchStopFilter)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            text = t.text
+            is_stop = text in STOP_WORDS or (text.isascii() and text in _FOLDED_STOP_WORDS)
+            if not is_stop:
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    # Created lazily and never pickled: PyStemmer objects are C objects.
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("french")
+    stemmer.maxCacheSize = 50_000
+    return stemmer
+
+
+@lru_cache(maxsize=300_000)
+def stem_forms(word: str) -> tuple[str, ...]:
+    """The folded index terms of one lowercase word: stem as written, then stem unaccented.
+
+    >>> stem_forms("sécurité"), stem_forms("securite"), stem_forms("roquettes")
+    (('secur', 'securit'), ('securit',), ('roquet',))
+    """
+    stem = _stemmer().stemWord
+    as_written = fold(stem(word))
+    folded = fold(word)
+    if folded == word:
+        return (as_written,)
+    unaccented = stem(folded)
+    if unaccented == as_written:
+        return (as_written,)
+    return (as_written, unaccented)
+
+
+class StemFoldFilter(Filter):
+    """Snowball French stem, then fold; a second term at the same position for the
+    unaccented spelling when its stem differs (see module docstring).
+
+    >>> [t.text for t in StemFoldFilter()(iter([Token(text="hostilités")]))]
+    ['hostil', 'hostilit']
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StemFoldFilter)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.stopped:
+                yield t
+                continue
+            for form in stem_forms(t.text):
+                t.text = form
+                yield t
+
+
+class FoldFilter(Filter):
+    """Fold accents and ligatures (œ -> oe, æ -> ae) without stemming.
+
+    >>> [t.text for t in FoldFilter()(iter([Token(text="œuvre")]))]
+    ['oeuvre']
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FoldFilter)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+def french_analyzer() -> Composable:
+    """The analyzer of the ranked (stemmed) fields."""
+    return FrenchTokenizer() | ElisionFilter() | LowercaseFilter() | FrenchStopFilter() | StemFoldFilter()
+
+
+def exact_analyzer() -> Composable:
+    """The analyzer of the unstemmed fields: phrases, fuzzy terms, spelling."""
+    return FrenchTokenizer() | ElisionFilter() | LowercaseFilter() | FoldFilter()
+
+
+_FRENCH = french_analyzer()
+_EXACT = exact_analyzer()
+
+
+def analyze(text: str, exact: bool = False) -> list[dict[str, Any]]:
+    """Tokens of ``text`` as the index sees them: term, position and character span.
+
+    >>> [d["term"] for d in analyze("L’aéroport des États-Unis")]
+    ['aeroport', 'etat', 'unis']
+    """
+    analyzer = _EXACT if exact else _FRENCH
+    return [
+        {"term": t.text, "pos": t.pos, "start": t.startchar, "end": t.endchar, "word": text[t.startchar : t.endchar]}
+        for t in analyzer(text, positions=True, chars=True)
+    ]

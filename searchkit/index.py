@@ -1,0 +1,311 @@
+"""The index on disk: creation, version check, manifest, incremental writing.
+
+Only this module and ``search.py`` touch Whoosh readers and writers. An indexing
+run commits every ``commit_every`` articles and writes the manifest (which files,
+with which content hash, are in the index) after each commit, so an interrupted
+run keeps everything committed and the next run carries on. The manifest names
+the Whoosh generation it describes; when they disagree (a kill between the two
+writes) it is rebuilt from the index's own stored fields.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from searchkit.corpus import Problem, SourceFile, iter_sources
+from searchkit.errors import IndexIncompatibleError, IndexLockedError, IndexMissingError, SearchkitError
+from searchkit.schema import build_schema, version_stamp
+
+__all__ = ["IndexReport", "open_index", "run_index", "index_exists"]
+
+STAMP_FILE = "searchkit.json"
+MANIFEST_FILE = "manifest.json"
+INDEX_NAME = "MAIN"
+# Above this many bytes to read, worker processes pay for their start-up.
+PARALLEL_MIN_BYTES = 2_000_000
+BATCH_FILES = 64
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did; ``unchanged`` means it found nothing to do."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    documents: int = 0
+    files_seen: int = 0
+    files_changed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.updated or self.removed or self.files_changed)
+
+    @property
+    def skipped(self) -> list[Problem]:
+        return [p for p in self.problems if p.skipped]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "documents": self.documents,
+            "files_seen": self.files_seen,
+            "files_changed": self.files_changed,
+            "unchanged": self.unchanged,
+            "skipped": [str(p) for p in self.skipped],
+            "warnings": [str(p) for p in self.problems if not p.skipped],
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
+        }
+
+
+def index_exists(index_dir: Path) -> bool:
+    from whoosh import index as windex
+
+    return index_dir.is_dir() and windex.exists_in(str(index_dir), indexname=INDEX_NAME)
+
+
+def open_index(index_dir: Path) -> Any:
+    """Open an existing index for reading, refusing missing or incompatible ones."""
+    from whoosh import index as windex
+
+    if not index_exists(index_dir):
+        raise IndexMissingError(f"no index in {index_dir}", hint="run `searchkit index` first (or `make run`)")
+    _check_stamp(index_dir)
+    try:
+        return windex.open_dir(str(index_dir), indexname=INDEX_NAME)
+    except Exception as exc:  # a damaged TOC or an unpicklable schema
+        raise IndexIncompatibleError(
+            f"cannot open the index in {index_dir} ({type(exc).__name__}: {exc})",
+            hint="run `searchkit index --rebuild`",
+        ) from None
+
+
+def _check_stamp(index_dir: Path) -> None:
+    try:
+        stamp = json.loads((index_dir / STAMP_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        stamp = {}
+    expected = version_stamp()
+    found = {k: stamp.get(k) for k in expected}
+    if found != expected:
+        raise IndexIncompatibleError(
+            f"the index in {index_dir} was built by an incompatible searchkit ({found}, need {expected})",
+            hint="run `searchkit index --rebuild`",
+        )
+
+
+def _create(index_dir: Path, title_boost: float) -> Any:
+    from whoosh import index as windex
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    ix = windex.create_in(str(index_dir), build_schema(title_boost), indexname=INDEX_NAME)
+    _write_json(index_dir / STAMP_FILE, version_stamp())
+    _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": {}})
+    return ix
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    os.replace(tmp, path)  # atomic: a reader never sees half a file
+
+
+def _load_manifest(ix: Any, index_dir: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads((index_dir / MANIFEST_FILE).read_text("utf-8"))
+        if data.get("generation") == ix.latest_generation():
+            return dict(data["files"])
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    # Out of step with the index (killed between commit and manifest write):
+    # trust the index. Sizes are unknown, so every file is re-hashed once.
+    files: dict[str, dict[str, Any]] = {}
+    with ix.searcher() as s:
+        for fields in s.all_stored_fields():
+            entry = files.setdefault(fields["source"], {"digest": fields.get("digest"), "size": -1, "mtime_ns": -1, "ids": []})
+            entry["ids"].append(fields["id"])
+    return files
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+def run_index(
+    roots: Sequence[Path],
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    actors: bool = True,
+    dates: bool = True,
+    workers: int = 1,
+    max_file_mb: float | None = None,
+    commit_every: int = 2000,
+    title_boost: float = 2.0,
+    progress: ProgressFn | None = None,
+) -> IndexReport:
+    """Bring the index in ``index_dir`` in line with the files under ``roots``."""
+    from whoosh.index import LockError
+
+    from searchkit.pipeline import Options
+
+    started = time.perf_counter()
+    report = IndexReport()
+    if rebuild and index_dir.exists():
+        if index_exists(index_dir) or (index_dir / STAMP_FILE).exists():
+            shutil.rmtree(index_dir)
+        elif any(index_dir.iterdir()):
+            raise SearchkitError(f"{index_dir} is not a searchkit index and not empty", hint="choose another index_dir in config.yaml")
+    if index_exists(index_dir):
+        _check_stamp(index_dir)
+        from whoosh import index as windex
+
+        ix = windex.open_dir(str(index_dir), indexname=INDEX_NAME)
+    else:
+        ix = _create(index_dir, title_boost)
+    manifest = _load_manifest(ix, index_dir)
+
+    seen: list[SourceFile] = []
+    for item in iter_sources(roots, exclude=[index_dir]):
+        if isinstance(item, Problem):
+            report.problems.append(item)
+        else:
+            seen.append(item)
+    report.files_seen = len(seen)
+    keys = {s.key for s in seen}
+    gone = [k for k in manifest if k not in keys]
+    candidates = [s for s in seen if _maybe_changed(s, manifest.get(s.key))]
+
+    try:
+        writer = ix.writer(timeout=0.0)
+    except LockError:
+        raise IndexLockedError(
+            f"another indexer is writing to {index_dir} (lock {index_dir / (INDEX_NAME + '_WRITELOCK')})",
+            hint="wait for it to finish; a lock left by a killed process is released automatically",
+        ) from None
+    ids_in_use = {i for k, e in manifest.items() if k not in gone for i in e.get("ids", [])}
+    pending = 0
+    dirty = False
+    try:
+        for key in gone:
+            writer.delete_by_term("source", key)
+            report.removed += len(manifest[key].get("ids", []))
+            for i in manifest[key].get("ids", []):
+                ids_in_use.discard(i)
+            del manifest[key]
+            dirty = True
+        options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None)
+        total = len(candidates)
+        done = 0
+        if progress:
+            progress(0, total)
+        for prepared in _prepare_all(candidates, options, workers):
+            done += 1
+            old = manifest.get(prepared.source.key)
+            report.problems.extend(prepared.problems)
+            if old and old.get("digest") == prepared.digest and prepared.digest:
+                # Touched but not changed: remember the new stat, do no work.
+                old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
+                dirty = True
+            else:
+                report.files_changed += 1
+                if old:
+                    writer.delete_by_term("source", prepared.source.key)
+                    for i in old.get("ids", []):
+                        ids_in_use.discard(i)
+                ids: list[str] = []
+                for doc in prepared.docs:
+                    doc["id"] = _unique_id(doc["id"], ids_in_use, report, doc["path"])
+                    doc["digest"] = prepared.digest
+                    writer.add_document(**doc)
+                    ids.append(doc["id"])
+                    ids_in_use.add(doc["id"])
+                if old:
+                    report.updated += len(ids)
+                    report.removed += max(0, len(old.get("ids", [])) - len(ids))
+                else:
+                    report.added += len(ids)
+                pending += len(ids) or 1
+                manifest[prepared.source.key] = {
+                    "digest": prepared.digest,
+                    "size": prepared.source.size,
+                    "mtime_ns": prepared.source.mtime_ns,
+                    "ids": ids,
+                }
+                dirty = True
+            if progress:
+                progress(done, total)
+            if pending >= commit_every:
+                writer.commit()
+                _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
+                writer = ix.writer(timeout=5.0)
+                pending = 0
+        if dirty or pending:
+            writer.commit()
+        else:
+            writer.cancel()
+        _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
+    except BaseException:
+        # Ctrl-C or a crash: drop the uncommitted part; what was committed stays.
+        writer.cancel()
+        raise
+    with ix.searcher() as s:
+        report.documents = s.doc_count()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _maybe_changed(source: SourceFile, entry: dict[str, Any] | None) -> bool:
+    if entry is None:
+        return True
+    return entry.get("size") != source.size or entry.get("mtime_ns") != source.mtime_ns
+
+
+def _unique_id(doc_id: str, in_use: set[str], report: IndexReport, path: str) -> str:
+    if doc_id not in in_use:
+        return doc_id
+    n = 2
+    while f"{doc_id}-{n}" in in_use:
+        n += 1
+    report.problems.append(Problem(path, f"id {doc_id!r} already used by another file: indexed as {doc_id}-{n}", skipped=False))
+    return f"{doc_id}-{n}"
+
+
+def _batches(sources: list[SourceFile], size: int) -> Iterator[list[SourceFile]]:
+    for i in range(0, len(sources), size):
+        yield sources[i : i + size]
+
+
+def _prepare_all(sources: list[SourceFile], options: Any, workers: int) -> Iterator[Any]:
+    from searchkit.pipeline import prepare_sources
+
+    # Big .jsonl files are one source each; smaller files go by batches of 64 so
+    # that spaCy sees enough text per pipe() call.
+    batches = list(_batches(sources, BATCH_FILES))
+    total_bytes = sum(s.size for s in sources)
+    if workers <= 1 or len(batches) < 2 or total_bytes < PARALLEL_MIN_BYTES:
+        for batch in batches:
+            yield from prepare_sources(batch, options)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # A bounded window of batches in flight keeps memory flat on big corpora.
+        window = workers * 2
+        futures = [pool.submit(prepare_sources, b, options) for b in batches[:window]]
+        nxt = window
+        while futures:
+            result = futures.pop(0).result()
+            if nxt < len(batches):
+                futures.append(pool.submit(prepare_sources, batches[nxt], options))
+                nxt += 1
+            yield from result

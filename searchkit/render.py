@@ -1,0 +1,122 @@
+"""Turning results into text: ANSI colour on a terminal, plain text in a pipe, JSON.
+
+The library marks matched words as ``<mark>…</mark>``; here they become bold
+yellow on a terminal and ``**word**`` in plain text (so a pipe still shows what
+matched). Colour is off when the stream is not a terminal or NO_COLOR is set.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from typing import IO, Any, Mapping, Sequence
+
+from searchkit.results import FacetValue, Results
+from searchkit.snippets import MARK_CLOSE, MARK_OPEN, mark
+
+__all__ = ["color_enabled", "format_document", "format_error", "format_facets", "format_results", "to_json", "Style"]
+
+RESET = "\x1b[0m"
+
+
+class Style:
+    """ANSI codes, or nothing when colour is off."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def _w(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}{RESET}" if self.color else text
+
+    def bold(self, t: str) -> str: return self._w("1", t)
+    def dim(self, t: str) -> str: return self._w("2", t)
+    def title(self, t: str) -> str: return self._w("1;36", t)
+    def date(self, t: str) -> str: return self._w("32", t)
+    def actor(self, t: str) -> str: return self._w("35", t)
+    def error(self, t: str) -> str: return self._w("1;31", t)
+    def hint(self, t: str) -> str: return self._w("33", t)
+
+    def marks(self, text: str) -> str:
+        if self.color:
+            return text.replace(MARK_OPEN, "\x1b[1;33m").replace(MARK_CLOSE, RESET)
+        return text.replace(MARK_OPEN, "**").replace(MARK_CLOSE, "**")
+
+
+def color_enabled(stream: IO[str]) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=None)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def format_results(res: Results, style: Style, width: int | None = None) -> str:
+    width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
+    lines: list[str] = []
+    shown = f"{res.offset + 1}-{res.offset + len(res.hits)}" if res.hits else "0"
+    head = f"{_plural(res.total, 'article')} ({shown} shown, {res.took_ms:.0f} ms)"
+    if res.filters:
+        head += "  filters: " + "; ".join(f"{k}={', '.join(v)}" for k, v in res.filters.items())
+    lines.append(style.bold(head))
+    if res.suggestion:
+        lines.append(style.hint(f"did you mean: {res.suggestion}"))
+    for hit in res.hits:
+        lines.append("")
+        date = style.date(hit.published or "undated")
+        lines.append(f"{style.bold(f'{hit.rank:>2}.')} {style.title(hit.title or hit.id)}  {date}  {style.dim(hit.id)}")
+        if hit.actors:
+            people = [a.name for a in hit.actors if a.kind == "person"][:4]
+            others = [a.name for a in hit.actors if a.kind != "person"][:3]
+            lines.append("    " + style.actor(", ".join(people + others)))
+        for snip in hit.snippets:
+            lines.append("    " + style.marks(snip))
+    return "\n".join(lines)
+
+
+def format_facets(facets: Mapping[str, Sequence[FacetValue]], style: Style, top: int | None = 10) -> str:
+    lines: list[str] = []
+    for field, values in facets.items():
+        lines.append(style.bold(f"{field}"))
+        if not values:
+            lines.append("  (none)")
+        shown = values if top is None else values[:top]
+        width = max((len(v.value) for v in shown), default=0)
+        biggest = max((v.count for v in shown), default=1)
+        for v in shown:
+            bar = "█" * max(1, round(12 * v.count / biggest))
+            extra = style.dim(f"  ({', '.join(v.variants)})") if v.variants else ""
+            lines.append(f"  {v.value:<{width}}  {v.count:>5}  {style.dim(bar)}{extra}")
+        if top is not None and len(values) > top:
+            lines.append(style.dim(f"  … {len(values) - top} more"))
+    return "\n".join(lines)
+
+
+def format_document(fields: Mapping[str, Any], spans: list[tuple[int, int]], style: Style) -> str:
+    meta = fields.get("meta") or {}
+    body = fields.get("body", "")
+    head = [
+        style.title(fields.get("title", "")),
+        f"{style.dim('id')} {fields.get('id')}   {style.dim('date')} {style.date(meta.get('published') or 'undated')}   {style.dim('file')} {fields.get('path')}",
+    ]
+    if meta.get("actors"):
+        head.append(style.dim("actors ") + style.actor(", ".join(a["name"] for a in meta["actors"])))
+    if meta.get("mentioned"):
+        head.append(style.dim("dates  ") + ", ".join(meta["mentioned"]))
+    return "\n".join(head) + "\n\n" + style.marks(mark(body, spans))
+
+
+def format_error(message: str, hint: str | None, style: Style) -> str:
+    """One line: the problem, then what to do about it."""
+    text = style.error(f"error: {message}")
+    if hint:
+        text += " " + style.hint(f"(hint: {hint})")
+    return text

@@ -1,0 +1,442 @@
+"""Searching an open index: queries, filters, facet counts, snippets, suggestions.
+
+Only this module and ``index.py`` touch Whoosh readers. Facet counts do not walk
+Whoosh's term lists per query: when a searcher opens, each facet field becomes two
+numpy arrays (document, value) built once from the postings; a query's facets are
+then one ``bincount`` over the documents it matched. Actor spelling variants are
+grouped here too, from the index's own actor vocabulary (see extract/names.py),
+so incremental indexing never has to rewrite old documents.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+from whoosh import query as Q
+
+from searchkit.analysis import fold
+from searchkit.errors import NotFoundError, QueryError
+from searchkit.index import open_index
+from searchkit.query import build_query, canonical_field
+from searchkit.results import Actor, FacetValue, Hit, Results
+from searchkit.schema import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED
+from searchkit.snippets import match_spans, snippets as make_snippets
+
+__all__ = ["Engine", "parse_date_value"]
+
+_NOTHING = "\x00nothing"
+_ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+SORTS = ("relevance", "date")
+
+
+def parse_date_value(value: str) -> tuple[str, str]:
+    """A date filter as typed -> (first, last) as ISO prefixes.
+
+    >>> parse_date_value("2020-11..2021-01"), parse_date_value("2020")
+    (('2020-11', '2021-01'), ('2020', '2020'))
+    """
+    value = value.strip()
+    if ".." in value:
+        lo, _, hi = value.partition("..")
+        lo_v = parse_date_value(lo)[0] if lo.strip() else "0000"
+        hi_v = parse_date_value(hi)[1] if hi.strip() else "9999"
+        if _start(lo_v) > _end(hi_v):
+            raise QueryError(f"date range '{value}' ends before it starts", hint="write FIRST..LAST, e.g. 2020-11..2021-01")
+        return lo_v, hi_v
+    if _ISO.match(value):
+        _validate_iso(value)
+        return value, value
+    if value.lower() in (UNDATED, "sans date", "non daté", "non date"):
+        return UNDATED, UNDATED
+    from searchkit.extract.dates import extract_dates
+
+    found = extract_dates(value)
+    if not found:
+        raise QueryError(
+            f"cannot read the date '{value}'",
+            hint='use 2020, 2020-12, 2020-12-20, a range 2020-11..2021-01, or words like "décembre 2020"',
+        )
+    return found[0].value, found[-1].value
+
+
+def _validate_iso(value: str) -> None:
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) > 1 and not 1 <= parts[1] <= 12 or len(parts) > 2 and not 1 <= parts[2] <= 31:
+        raise QueryError(f"'{value}' is not a valid date", hint="months go from 01 to 12, days from 01 to 31")
+
+
+def _start(v: str) -> str:
+    return (v + "-01-01")[:10] if v != UNDATED else v
+
+
+def _end(v: str) -> str:
+    return (v + "-12-31")[:10] if len(v) == 4 else (v + "-31")[:10]
+
+
+@dataclass
+class FacetTable:
+    """One facet field as (document, value) pairs: counted with one bincount."""
+
+    values: list[str]
+    variants: list[tuple[str, ...]]
+    docs: np.ndarray
+    vals: np.ndarray
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        if not len(self.docs):
+            return np.zeros(len(self.values), dtype=np.int64)
+        return np.bincount(self.vals[mask[self.docs]], minlength=len(self.values))
+
+
+class ActorGroups:
+    """Spelling variants of the same actor, grouped from the index vocabulary."""
+
+    def __init__(self, counts: Mapping[tuple[str, str], int], aliases: Mapping[str, Sequence[str]]) -> None:
+        try:
+            from searchkit.extract.names import group_variants, name_key
+        except ImportError:  # names.py is pure; absent only in a broken install
+            group_variants, name_key = None, None
+        self.name_key = name_key
+        self.display: dict[tuple[str, str], str] = (
+            group_variants(counts, aliases) if group_variants else {k: k[1] for k in counts}
+        )
+        self.members: dict[str, set[tuple[str, str]]] = {}
+        for key, disp in self.display.items():
+            self.members.setdefault(disp, set()).add(key)
+
+    def resolve(self, value: str, kind: str | None) -> set[str]:
+        """Display names of the groups that ``value`` names (any variant, any case or accent)."""
+        v = fold(value.strip().lower())
+        key = self.name_key(value) if self.name_key else None
+        exact, loose = set(), set()
+        for (k, name), disp in self.display.items():
+            if kind and k != kind:
+                continue
+            fn, fd = fold(name.lower()), fold(disp.lower())
+            if v in (fn, fd):
+                exact.add(disp)
+            elif key and key == self.name_key(name):
+                exact.add(disp)
+            elif " " not in v and (fn.split()[-1:] == [v] or fn.replace("-", " ").split()[-1:] == [v]):
+                loose.add(disp)
+        return exact or loose
+
+    def variants(self, displays: Iterable[str], kind: str | None) -> set[str]:
+        return {name for d in displays for (k, name) in self.members.get(d, ()) if not kind or k == kind}
+
+
+class Engine:
+    """A searcher over one index, refreshed when the index changes on disk."""
+
+    def __init__(self, index_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None, snippet_count: int = 2) -> None:
+        self.index_dir = index_dir
+        self.aliases = dict(aliases or {})
+        self.snippet_count = snippet_count
+        self.ix = open_index(index_dir)
+        self._searcher: Any = None
+        self._tables: dict[str, FacetTable] | None = None
+        self._groups: ActorGroups | None = None
+
+    # -- lifecycle ---------------------------------------------------------
+    @property
+    def searcher(self) -> Any:
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+            self._tables = None
+            self._groups = None
+        return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    # -- facets ------------------------------------------------------------
+    @property
+    def groups(self) -> ActorGroups:
+        if self._groups is None:
+            reader = self.searcher.reader()
+            counts: dict[tuple[str, str], int] = {}
+            for kind in ("person", "org", "place"):
+                for term, info in reader.iter_field(kind):
+                    counts[(kind, _text(term))] = info.doc_frequency()
+            self._groups = ActorGroups(counts, self.aliases)
+        return self._groups
+
+    @property
+    def tables(self) -> dict[str, FacetTable]:
+        if self._tables is None:
+            self._tables = {f: self._build_table(f) for f in FACET_FIELDS}
+        return self._tables
+
+    def _postings(self, field: str) -> Iterable[tuple[str, np.ndarray]]:
+        reader = self.searcher.reader()
+        for term in list(reader.lexicon(field)):
+            ids = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
+            yield _text(term), ids
+
+    def _build_table(self, field: str) -> FacetTable:
+        values: list[str] = []
+        index: dict[str, int] = {}
+        pairs_d: list[np.ndarray] = []
+        pairs_v: list[np.ndarray] = []
+
+        def add(value: str, ids: np.ndarray) -> None:
+            if value not in index:
+                index[value] = len(values)
+                values.append(value)
+            pairs_d.append(ids)
+            pairs_v.append(np.full(len(ids), index[value], dtype=np.int64))
+
+        if field in ACTOR_FIELDS:
+            groups = self.groups
+            kinds = ("person", "org", "place") if field == "actor" else (field,)
+            for kind in kinds:
+                for name, ids in self._postings(kind):
+                    add(groups.display.get((kind, name), name), ids)
+        else:
+            # Dates count by month; a year-only date counts under its year.
+            months: dict[str, np.ndarray] = {}
+            years: dict[str, np.ndarray] = {}
+            for term, ids in self._postings(field):
+                if term == UNDATED:
+                    add(UNDATED, ids)
+                elif len(term) == 7:
+                    months[term] = ids
+                elif len(term) == 4:
+                    years[term] = ids
+            for month, ids in sorted(months.items()):
+                add(month, ids)
+            for year, ids in sorted(years.items()):
+                covered = [ids_m for m, ids_m in months.items() if m.startswith(year)]
+                rest = np.setdiff1d(ids, np.concatenate(covered)) if covered else ids
+                if len(rest):
+                    add(year, rest)
+        if pairs_d:
+            docs, vals = np.concatenate(pairs_d), np.concatenate(pairs_v)
+            # A document with two spellings of one actor counts once.
+            pairs = np.unique(np.stack([docs, vals], axis=1), axis=0)
+            docs, vals = pairs[:, 0].copy(), pairs[:, 1].copy()
+        else:
+            docs = vals = np.zeros(0, dtype=np.int64)
+        variants = [tuple() for _ in values]
+        if field in ACTOR_FIELDS:
+            groups = self.groups
+            variants = [tuple(sorted(groups.variants([v], None) - {v})) for v in values]
+        return FacetTable(values, variants, docs, vals)
+
+    def facet_counts(self, mask: np.ndarray, fields: Sequence[str] = FACET_FIELDS, top: int | None = 20) -> dict[str, tuple[FacetValue, ...]]:
+        out: dict[str, tuple[FacetValue, ...]] = {}
+        for f in fields:
+            table = self.tables[f]
+            counts = table.count(mask)
+            order = sorted((i for i in np.nonzero(counts)[0]), key=lambda i: (-counts[i], table.values[i]))
+            if top is not None:
+                order = order[:top]
+            out[f] = tuple(FacetValue(table.values[i], int(counts[i]), table.variants[i]) for i in order)
+        return out
+
+    # -- resolver (used by the query parser) -------------------------------
+    def facet_query(self, field: str, value: str) -> Q.Query:
+        field = canonical_field(field) or field
+        if field in ACTOR_FIELDS:
+            kind = None if field == "actor" else field
+            names = self.groups.variants(self.groups.resolve(value, kind), kind)
+            if not names:
+                return Q.Term(field, _NOTHING)
+            return Q.Or([Q.Term(field, n) for n in sorted(names)])
+        if field in DATE_FIELDS:
+            lo, hi = parse_date_value(value)
+            if lo == hi:
+                return Q.Term(field, lo)
+            s, e = _start(lo), _end(hi)
+            reader = self.searcher.reader()
+            terms = [t for t in map(_text, reader.lexicon(field)) if t != UNDATED and _start(t) >= s and _end(t) <= e]
+            return Q.Or([Q.Term(field, t) for t in terms]) if terms else Q.Term(field, _NOTHING)
+        raise QueryError(f"'{field}' is not a facet", hint=f"facets: {', '.join(FACET_FIELDS)}")
+
+    def filter_query(self, filters: Mapping[str, Sequence[str]]) -> Q.Query | None:
+        """Different fields AND; several actors AND (both mentioned); several dates OR."""
+        parts: list[Q.Query] = []
+        for raw_field, values in filters.items():
+            field = canonical_field(raw_field)
+            if field not in FACET_FIELDS:
+                raise QueryError(f"unknown filter field '{raw_field}'", hint=f"filter on: {', '.join(FACET_FIELDS)}")
+            qs = [self.facet_query(field, v) for v in values if str(v).strip()]
+            if not qs:
+                continue
+            parts.append(Q.And(qs) if field in ACTOR_FIELDS else Q.Or(qs))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Q.And(parts)
+
+    # -- search ------------------------------------------------------------
+    def search(
+        self,
+        text: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort: str = "relevance",
+        facets: bool = True,
+        snippet_count: int | None = None,
+    ) -> Results:
+        started = time.perf_counter()
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort '{sort}'", hint="use relevance or date")
+        if limit < 0 or offset < 0:
+            raise QueryError("limit and offset must be 0 or more", hint="e.g. --limit 10")
+        filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+        searcher = self.searcher
+        stripped = text.strip()
+        q = Q.Every() if stripped in ("", "*") else build_query(stripped, searcher.schema, self)
+        fq = self.filter_query(filters)
+        combined = q if fq is None else Q.And([q, fq])
+        matched = np.fromiter(searcher.docs_for_query(combined), dtype=np.int64)
+        total = len(matched)
+        hits: list[Hit] = []
+        if limit and total > offset:
+            kwargs: dict[str, Any] = {"limit": offset + limit, "filter": fq}
+            if sort == "date":
+                kwargs.update(sortedby="date_key", reverse=True)
+            results = searcher.search(q, **kwargs)
+            stemmed, exact = self._query_terms(q)
+            names = self._filtered_names(q, filters)
+            count = self.snippet_count if snippet_count is None else snippet_count
+            for rank, r in enumerate(results[offset : offset + limit], start=offset + 1):
+                hits.append(self._hit(r, rank, stemmed, exact, names, count))
+        facet_values: dict[str, tuple[FacetValue, ...]] = {}
+        if facets:
+            mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+            mask[matched] = True
+            facet_values = self.facet_counts(mask)
+        suggestion = self.suggest(stripped) if total < 3 and stripped not in ("", "*") else None
+        took = (time.perf_counter() - started) * 1000
+        return Results(text, filters, total, took, suggestion, tuple(hits), facet_values, offset)
+
+    def _query_terms(self, q: Q.Query) -> tuple[set[str], set[str]]:
+        stemmed: set[str] = set()
+        exact: set[str] = set()
+        # Not Query.existing_terms(): in Whoosh 2.7.5 its loop variable shadows its
+        # ``fieldname`` argument and drops the terms of every field but the first.
+        reader = self.searcher.reader()
+        terms: list[tuple[str, Any]] = []
+        for leaf in q.leaves():
+            try:
+                terms.extend(leaf.expanded_terms(reader, phrases=True))
+            except Exception:  # an expansion Whoosh cannot do: mark less rather than fail
+                continue
+        for field, term in terms:
+            if field in ("title", "body"):
+                stemmed.add(_text(term))
+            elif field in ("title_exact", "body_exact"):
+                exact.add(_text(term))
+        return stemmed, exact
+
+    def _filtered_names(self, q: Q.Query, filters: Mapping[str, Sequence[str]]) -> set[str]:
+        names = {_text(t) for f, t in q.all_terms() if f in ACTOR_FIELDS}
+        for field, values in filters.items():
+            f = canonical_field(field)
+            if f in ACTOR_FIELDS:
+                kind = None if f == "actor" else f
+                for v in values:
+                    names |= self.groups.variants(self.groups.resolve(v, kind), kind)
+        return names
+
+    def _hit(self, r: Any, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int) -> Hit:
+        fields = r.fields()
+        meta = fields.get("meta") or {}
+        forms = [f for a in meta.get("actors", []) if a["name"] in names for f in a.get("forms", [])]
+        body = fields.get("body", "")
+        spans = match_spans(body, stemmed, exact, forms)
+        groups = self.groups
+        seen: set[str] = set()
+        actors: list[Actor] = []
+        for a in meta.get("actors", []):
+            disp = groups.display.get((a["kind"], a["name"]), a["name"])
+            if disp not in seen:
+                seen.add(disp)
+                actors.append(Actor(disp, a["kind"]))
+        return Hit(
+            id=fields["id"],
+            path=fields.get("path", ""),
+            title=fields.get("title", ""),
+            score=float(r.score or 0.0),
+            published=meta.get("published"),
+            snippets=tuple(make_snippets(body, spans, count)),
+            actors=tuple(actors),
+            mentioned=tuple(meta.get("mentioned", [])),
+            rank=rank,
+        )
+
+    def suggest(self, text: str) -> str | None:
+        """"Did you mean": each unknown word replaced by its nearest indexed word."""
+        reader = self.searcher.reader()
+        corrector = self.searcher.corrector("body_exact")
+        changed = False
+
+        def fix(m: re.Match[str]) -> str:
+            nonlocal changed
+            word = m.group(0)
+            if len(word) < 3 or word.isupper() and word in ("AND", "OR", "NOT", "ET", "OU", "SAUF"):
+                return word
+            folded = fold(word.lower())
+            if reader.doc_frequency("body_exact", folded) or reader.doc_frequency("title_exact", folded):
+                return word
+            found = corrector.suggest(folded, limit=1, maxdist=2)
+            if found and found[0] != folded:
+                changed = True
+                return found[0]
+            return word
+
+        outside = re.sub(r"\w+:\S+", lambda m: m.group(0).replace(m.group(0), m.group(0)), text)
+        fixed = re.sub(r"(?<![\w:~*])[^\W\d_]+(?![\w:~*])", fix, outside)
+        return fixed if changed else None
+
+    # -- documents and stats ------------------------------------------------
+    def document(self, doc_id: str) -> dict[str, Any]:
+        fields = self.searcher.document(id=doc_id)
+        if fields is None:
+            raise NotFoundError(f"no article with id '{doc_id}'", hint="ids are file names without extension; see `searchkit search` output")
+        return fields
+
+    def highlight_document(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, Any], list[tuple[int, int]]]:
+        """An article's stored fields and the spans a query matches in its body."""
+        fields = self.document(doc_id)
+        if not text.strip() and not filters:
+            return fields, []
+        q = Q.Every() if text.strip() in ("", "*") else build_query(text, self.searcher.schema, self)
+        stemmed, exact = self._query_terms(q)
+        names = self._filtered_names(q, filters or {})
+        meta = fields.get("meta") or {}
+        forms = [f for a in meta.get("actors", []) if a["name"] in names for f in a.get("forms", [])]
+        return fields, match_spans(fields.get("body", ""), stemmed, exact, forms)
+
+    def _undated_count(self) -> int:
+        table = self.tables["published"]
+        if UNDATED not in table.values:
+            return 0
+        return int(np.count_nonzero(table.vals == table.values.index(UNDATED)))
+
+    def stats(self) -> dict[str, Any]:
+        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        s = self.searcher
+        return {
+            "documents": s.doc_count(),
+            "index_dir": str(self.index_dir),
+            "size_bytes": size,
+            "segments": len(self.ix._segments()) if hasattr(self.ix, "_segments") else None,
+            "generation": self.ix.latest_generation(),
+            "actors": len(self.tables["actor"].values),
+            "undated": self._undated_count(),
+        }
+
+
+def _text(term: Any) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else str(term)

@@ -1,0 +1,104 @@
+"""Highlighted, sentence-aware snippets and whole-article highlighting.
+
+Given an article's text and the set of index terms a query matched, finds the
+words that produced those terms (through the same analyzers as the index, so
+"l’aéroport" is marked on "aéroport", accents as written) and cuts the text into
+sentence fragments around them. Output marks words as ``<mark>…</mark>``;
+renderers turn that into colour. Pure functions over strings.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from searchkit.analysis import exact_analyzer, french_analyzer
+
+__all__ = ["MARK_OPEN", "MARK_CLOSE", "match_spans", "mark", "snippets"]
+
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+_FRENCH = french_analyzer()
+_EXACT = exact_analyzer()
+_SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[»\"”)]*|\n|$)")
+MAX_FRAGMENT = 240
+
+
+def match_spans(
+    text: str,
+    stemmed: Iterable[str] = (),
+    exact: Iterable[str] = (),
+    phrases: Iterable[str] = (),
+) -> list[tuple[int, int]]:
+    """Character spans of ``text`` whose index terms are in ``stemmed`` or ``exact``,
+    plus literal occurrences of ``phrases`` (actor spellings), merged and sorted."""
+    stemmed, exact = set(stemmed), set(exact)
+    spans: set[tuple[int, int]] = set()
+    if stemmed:
+        spans.update((t.startchar, t.endchar) for t in _FRENCH(text, chars=True) if t.text in stemmed)
+    if exact:
+        spans.update((t.startchar, t.endchar) for t in _EXACT(text, chars=True) if t.text in exact)
+    for phrase in phrases:
+        if len(phrase) > 1:
+            for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text):
+                spans.add((m.start(), m.end()))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    """``text[start:end]`` with every span inside it wrapped in <mark>."""
+    end = len(text) if end is None else end
+    out, pos = [], start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(text[pos:s])
+        out.append(MARK_OPEN + text[s:e] + MARK_CLOSE)
+        pos = e
+    out.append(text[pos:end])
+    return "".join(out)
+
+
+def snippets(text: str, spans: list[tuple[int, int]], count: int = 2) -> list[str]:
+    """Up to ``count`` sentence fragments with the most distinct matched words,
+    in text order; without any match, the opening of the text."""
+    if count <= 0:
+        return []
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+    scored = []
+    for i, (s, e) in enumerate(sentences):
+        inside = [text[a:b].lower() for a, b in spans if a >= s and b <= e]
+        if inside:
+            scored.append((-len(set(inside)), -len(inside), i))
+    if not scored:
+        s, e = sentences[0] if sentences else (0, len(text))
+        return [_trim(text, spans, s, e)]
+    chosen = sorted(i for _, _, i in sorted(scored)[:count])
+    return [_trim(text, spans, *sentences[i]) for i in chosen]
+
+
+def _trim(text: str, spans: list[tuple[int, int]], s: int, e: int) -> str:
+    """One sentence, cut to about MAX_FRAGMENT characters around its first match."""
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    prefix = suffix = ""
+    if e - s > MAX_FRAGMENT:
+        first = next((a for a, b in spans if a >= s and b <= e), s)
+        lo = max(s, first - MAX_FRAGMENT // 3)
+        if lo > s:
+            lo = text.find(" ", lo, first) + 1 or lo
+            prefix = "…"
+        hi = min(e, lo + MAX_FRAGMENT)
+        if hi < e:
+            cut = text.rfind(" ", lo, hi)
+            hi = cut if cut > lo else hi
+            suffix = "…"
+        s, e = lo, hi
+    return prefix + mark(text, spans, s, e) + suffix
