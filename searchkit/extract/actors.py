@@ -26,7 +26,7 @@ import os
 import re
 import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -104,8 +104,7 @@ _FUNCTION_WORDS = {
 # Nouns that are capitalised in names but are no name on their own, or followed only by
 # lowercase words ("la Zone verte", "Centre de soutien diplomatique", "Droit à…").
 _GENERIC_HEADS = {
-    "zone", "centre", "droit", "etat", "etats", "region", "quartier", "secteur", "nord",
-    "sud", "est", "ouest", "president", "presidente", "premier", "premiere", "ministre",
+    "zone", "centre", "droit", "etat", "etats", "region", "quartier", "secteur", "president", "presidente", "premier", "premiere", "ministre",
     "general", "generale", "guerre", "guerres", "gouvernement", "republique", "ville",
     "pays", "capitale", "province", "departement", "ministere", "assemblee", "conseil",
     "ambassade", "armee", "etat-major", "commission", "justice", "police", "parquet",
@@ -130,11 +129,15 @@ _TITLES = {
     "sa", "son", "feu", "saint",
 }
 _ARTICLES = {"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "en", "au", "aux"}
+_ELIDED = {"d", "l", "qu", "n", "s", "c", "j", "m", "t", "jusqu", "lorsqu", "puisqu"}
 _ELISION_RE = re.compile(r"^(?:l|d|qu|n|s|c|j|m|t|jusqu|lorsqu|puisqu)'(?=\w)", re.I)
 
 # Name particles of Arabic (and Hebrew) names: a cue for a person.
-_PARTICLE_RE = re.compile(r"(?:^|[\s])(?:al|el|ad|ed|ash|as|ach|an|ar|at|az|ibn|bin|ben|abu|"
-                          r"abou|abd|oum|umm|bint)(?:[-\s]|$)", re.I)
+# A hyphenated al-/el-… particle (al-Sadr) or Abu/Abou/ben/bin/ibn before a capitalised
+# word. Spanish "El Segundo" (no hyphen) is no cue.
+_PARTICLE_RE = re.compile(r"(?:^|\s)(?:[Aa]l|[Ee]l|[Aa]d|[Ee]d|[Aa]sh|[Aa]s|[Aa]n|[Aa]r|[Aa]t|"
+                          r"[Aa]z)-[A-Z]|(?:^|\s)(?:Abu|Abou|Ibn|ibn|Bin|bin|Ben|ben|Abd|Oum|"
+                          r"Umm|Bint)\s+[A-Z]")
 
 # Words that make a name an organisation (folded, lowercase).
 _ORG_CUES = {
@@ -207,6 +210,7 @@ _CUT_RE = re.compile(r"\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|"
                      r"(?<!\b[A-Z])(?<!Dr)(?<!Mr)(?<!Pr)(?<!St)(?<!Mme)(?<!Mgr)"
                      r"[.!?](?=\s*[A-ZÀ-Ý])")
 _SPACE_RE = re.compile(r"\s+")
+_PLURAL_BEFORE_RE = re.compile(r"\b(?:les|des|aux|ces) $", re.I)
 _DEMONYM_RE = re.compile(r"(?:ains|aines|iens|iennes|éens|éennes|ites)$")
 
 
@@ -262,7 +266,7 @@ def _trim(norm: str, c: _Cand) -> bool:
     toks = _tokens(norm, c.start, c.end)
     # Trailing elided fragments ("Téhéran n'") and dangling function words.
     while toks and (norm[toks[-1][1] - 1] == "'" or _fold(norm[toks[-1][0]:toks[-1][1]])
-                    in _ARTICLES):
+                    in _ARTICLES or norm[toks[-1][0]:toks[-1][1]] in _ELIDED):
         toks.pop()
     # Leading lowercase articles/prepositions ("la Zone", "en Irak") and elisions ("l'AFP").
     while toks:
@@ -351,8 +355,10 @@ def _relabel(norm: str, c: _Cand) -> None:
     if _PARTICLE_RE.search(" " + text) and len(words) >= 2 and not has_org_cue:
         c.kind = "person"
         return
+    # Capitalised words alone are no person cue (MISC is full of titles of works, teams,
+    # events: "Magic Mike", "Coupe Stanley"); a known first name in front is.
     if c.label in ("MISC", "ORG", "LOC") and len(words) >= 2 and _person_shape(words):
-        if folded_words[0] in _FIRST_NAMES or c.label == "MISC":
+        if folded_words[0] in _FIRST_NAMES:
             c.kind = "person"
             return
     if c.label == "MISC" and len(words) == 1 and folded in _PLACES:
@@ -462,9 +468,10 @@ def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list
     for c in cands:
         if c.kind is None or not c.canonical:
             continue
-        if c.kind == "place" and len(_words(c.canonical)) == 1 and _DEMONYM_RE.search(
-                c.canonical) and _fold(c.canonical) not in _PLACES:
-            continue  # "Américains" is people, not a place
+        if (c.kind == "place" and len(_words(c.canonical)) == 1
+                and _DEMONYM_RE.search(c.canonical) and _PLURAL_BEFORE_RE.search(
+                    norm[max(0, c.start - 5):c.start]) and _fold(c.canonical) not in _PLACES):
+            continue  # "les Américains" are people, not a place (but "à Amiens" is)
         out.append(ActorMention(text=text[c.start:c.end], start=c.start, end=c.end,
                                 kind=c.kind, canonical=c.canonical))
     return out
@@ -488,7 +495,7 @@ def iter_actors(texts: Iterable[str], batch_size: int = 32, *, model: str | None
                 n_process: int = 1) -> Iterator[list[ActorMention]]:
     """``extract_actors`` over many texts with ``nlp.pipe``: one list per text, in order."""
     nlp = load_model(model)
-    pending: list[str] = []
+    pending: deque[str] = deque()  # nlp.pipe keeps order, even with n_process > 1
 
     def normed() -> Iterator[str]:
         for t in texts:
@@ -496,7 +503,7 @@ def iter_actors(texts: Iterable[str], batch_size: int = 32, *, model: str | None
             yield normalize_text(t)
 
     for doc in nlp.pipe(normed(), batch_size=batch_size, n_process=n_process):
-        original = pending.pop(0)
+        original = pending.popleft()
         yield _from_doc(original, doc.text, doc)
 
 

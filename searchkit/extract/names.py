@@ -71,6 +71,9 @@ def _token_key(tok: str) -> str:
                  ("w", "u"), ("j", "y")):
         t = t.replace(a, b)
     t = _DOUBLE_RE.sub(r"\1", t)
+    # French spelling adds a mute final e (Salmane / Salman, Othmane / Othman).
+    if len(t) > 3 and t.endswith("e") and t[-2] not in "aeiouy":
+        t = t[:-1]
     # Vowel variants (Mahdi/Mehdi, Muhandis/Mouhandis, Soleimani/Suleimani) collapse.
     t = _VOWELS_RE.sub("a", t)
     # An "h" between letters is often dropped in transliteration (Mohamed/Muhamad is kept,
