@@ -1,0 +1,118 @@
+"""Searching the sample articles: the French behaviours a reader expects."""
+from __future__ import annotations
+
+import pytest
+
+from searchkit.errors import QueryError
+
+
+def ids(res) -> set[str]:
+    return {h.id[:3] for h in res.hits}
+
+
+def marked(res) -> list[str]:
+    import re
+
+    return sorted({m for h in res.hits for s in h.snippets for m in re.findall(r"<mark>(.*?)</mark>", s)})
+
+
+def test_aeroport_finds_both_apostrophes(seeds_kit) -> None:
+    res = seeds_kit.search("aeroport")
+    assert ids(res) == {"001", "002"}  # l'aéroport (001) and l’aéroport (002)
+    assert marked(res) == ["aéroport"]
+
+
+def test_teheran_finds_accented_spelling(seeds_kit) -> None:
+    res = seeds_kit.search("teheran")
+    assert ids(res) == {"000"} and marked(res) == ["Téhéran"]
+
+
+def test_singular_finds_plural(seeds_kit) -> None:
+    res = seeds_kit.search("roquette")
+    assert res.total == 5 and "roquettes" in marked(res)
+
+
+def test_phrase_zone_verte(seeds_kit) -> None:
+    res = seeds_kit.search('"zone verte"')
+    assert ids(res) == {"003", "004"}
+    assert set(marked(res)) == {"Zone", "verte"}
+
+
+def test_etats_unis_all_spellings(seeds_kit) -> None:
+    plain, hyphen, phrase = (seeds_kit.search(q) for q in ("etats unis", "États-Unis", '"États-Unis"'))
+    assert ids(hyphen) == ids(phrase) == {"001", "003", "004"}
+    assert ids(phrase) <= ids(plain)  # two loose words also match them apart
+    spellings = set(marked(plain))
+    assert {"Etats", "États", "Unis"} <= spellings
+
+
+def test_oeuvre_finds_ligature(seeds_kit) -> None:
+    res = seeds_kit.search("oeuvre")
+    assert ids(res) == {"004"} and marked(res) == ["œuvre"]
+
+
+def test_fuzzy_kadhimi_finds_kazimi(seeds_kit) -> None:
+    res = seeds_kit.search("kadhimi~2")
+    assert ids(res) == {"001", "004"}
+    assert {"Kadhimi", "Kazimi"} <= set(marked(res))
+
+
+def test_accentless_query_matches_accented_text(seeds_kit) -> None:
+    accented, plain = seeds_kit.search("sécurité"), seeds_kit.search("securite")
+    assert ids(accented) == ids(plain) and plain.total >= 2
+    assert ids(seeds_kit.search("hostilites")) == {"004"}  # "des hostilités", typed without accents
+
+
+def test_no_hits_is_not_an_error(seeds_kit) -> None:
+    res = seeds_kit.search("zzyzx")
+    assert res.total == 0 and res.hits == ()
+
+
+def test_all_words_rank_first_but_others_follow(seeds_kit) -> None:
+    res = seeds_kit.search("Qu'est-ce que les roquettes Katioucha ?")
+    assert res.hits[0].id.startswith("002")  # the only article with both words
+    assert res.total == 5  # articles with only "roquettes" are still there
+
+
+def test_french_operators(seeds_kit) -> None:
+    both = seeds_kit.search("roquettes ET Katioucha")
+    assert ids(both) == {"002"}
+    without = seeds_kit.search("roquettes SAUF Soleimani")
+    assert "000" not in ids(without) and "003" not in ids(without) and without.total >= 1
+    either = seeds_kit.search("Katioucha OU Pezeshkian")
+    assert ids(either) == {"002"}
+
+
+def test_title_field_and_wildcard(seeds_kit) -> None:
+    assert ids(seeds_kit.search("titre:roquettes")) == {"004"}
+    assert ids(seeds_kit.search("aéro*")) == {"001", "002"}
+
+
+def test_sort_by_date_and_paging(seeds_kit) -> None:
+    res = seeds_kit.search("roquettes", sort="date", limit=5)
+    dates = [h.published for h in res.hits if h.published]
+    assert dates == sorted(dates, reverse=True)
+    page2 = seeds_kit.search("roquettes", limit=2, offset=2)
+    page1 = seeds_kit.search("roquettes", limit=2)
+    assert len(page2.hits) == 2 and not ids(page1) & ids(page2)
+    assert page2.hits[0].rank == 3
+
+
+def test_did_you_mean(seeds_kit) -> None:
+    res = seeds_kit.search("ambassadde")
+    assert res.total == 0 and res.suggestion == "ambassade"
+
+
+@pytest.mark.parametrize("bad", ['"unclosed', "AND", "title:", "(((", "foo:bar", "roquettes AND", ")", "le la les"])
+def test_malformed_queries_raise_query_error_with_hint(seeds_kit, bad: str) -> None:
+    with pytest.raises(QueryError) as info:
+        seeds_kit.search(bad)
+    assert info.value.hint and "\n" not in info.value.message
+
+
+def test_json_contract_shape(seeds_kit) -> None:
+    d = seeds_kit.search("roquettes", limit=1).to_dict()
+    assert list(d) == ["query", "filters", "total", "took_ms", "suggestion", "hits", "facets"]
+    assert list(d["hits"][0]) == ["id", "path", "title", "score", "published", "snippets", "actors", "mentioned"]
+    assert set(d["facets"]) == {"actor", "person", "org", "place", "published", "mentioned"}
+    assert all(set(v) == {"value", "count"} for vals in d["facets"].values() for v in vals)
