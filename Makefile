@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-stamp
+
+.PHONY: run test install index bench clean
+
+# (Re)install when pyproject.toml changes; needs only Python >= 3.11 and make.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "searchkit needs Python >= 3.11 (set PYTHON=python3.11)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing searchkit and its dependencies into $(VENV) ..." >&2
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]' >&2
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	@$(BIN)/searchkit index
+
+## make run: install, index seeds/ incrementally, open the REPL (reads stdin in a pipe)
+run: install
+	@$(BIN)/searchkit index
+	@$(BIN)/searchkit repl
+
+## make test: the whole test suite
+test: install
+	@$(BIN)/python -m pytest
+
+bench: install
+	@$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) index .pytest_cache
