@@ -1,0 +1,186 @@
+"""Unit cases for the French date grammar (searchkit.extract.dates)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from searchkit.extract.dates import extract_dates, infer_published
+from searchkit.extract.types import DateMention
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def values(text: str, published: dt.date | str | None = None) -> list[tuple[str, str, str]]:
+    return [(m.text, m.value, m.precision) for m in extract_dates(text, published)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("le 3 janvier 2020", [("3 janvier 2020", "2020-01-03", "day")]),
+        ("signé le 3/01/2020.", [("3/01/2020", "2020-01-03", "day")]),
+        ("publié 2020-01-03", [("2020-01-03", "2020-01-03", "day")]),
+        ("déployée en 2014 en Irak", [("2014", "2014", "year")]),
+        ("à la mi-octobre 2019,", [("mi-octobre 2019", "2019-10", "month")]),
+        ("prévu fin 2023.", [("fin 2023", "2023", "year")]),
+        ("dès début 2021", [("début 2021", "2021", "year")]),
+        ("en octobre 98, le", [("octobre 98", "1998-10", "month")]),
+        ("en décembre 2020", [("décembre 2020", "2020-12", "month")]),
+        ("le 1er mai 2019", [("1er mai 2019", "2019-05-01", "day")]),
+        ("le 5 fevrier 2015 et le 3 aout 2016", [("5 fevrier 2015", "2015-02-05", "day"), ("3 aout 2016", "2016-08-03", "day")]),
+        ("Le 8 DÉCEMBRE 2014", [("8 DÉCEMBRE 2014", "2014-12-08", "day")]),
+        ("le 2 janv. 2015, le 4 févr. 2015, le 11 sept. 2001, 5 oct. 2010, 1 déc. 2012", [
+            ("2 janv. 2015", "2015-01-02", "day"), ("4 févr. 2015", "2015-02-04", "day"),
+            ("11 sept. 2001", "2001-09-11", "day"), ("5 oct. 2010", "2010-10-05", "day"),
+            ("1 déc. 2012", "2012-12-01", "day")]),
+        ("depuis 2003, de 2010 à 2015", [("2003", "2003", "year"), ("2010", "2010", "year"), ("2015", "2015", "year")]),
+        ("l'année 2019 et le film (2019)", [("2019", "2019", "year"), ("2019", "2019", "year")]),
+    ],
+)
+def test_absolute_dates(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text) == expected
+
+
+def test_offsets_point_into_text() -> None:
+    text = "Il est arrivé le 3 janvier 2020 à Bagdad."
+    assert extract_dates(text) == [DateMention("3 janvier 2020", 17, 31, "2020-01-03", "day")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "réduire les quelque 2 500 soldats américains",
+        "l'expulsion des 5200 militaires américains",
+        "retirer 500 de leurs soldats en Irak",
+        "près de 20 ans après que les États-Unis",
+        "n'en laisser que 2500 dans le pays",
+        "en fonction de sa mission",
+        "un budget de 2019 euros",
+        "en 2000 exemplaires",
+        "le score final 2014",
+        "la fraction 3/4 des voix",
+    ],
+)
+def test_counts_are_not_dates(text: str) -> None:
+    assert extract_dates(text, "2020-11-18") == []
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        ("le 17 novembre", "2020-12-20", [("17 novembre", "2020-11-17", "day")]),
+        ("le 10 janvier", "2020-12-20", [("10 janvier", "2021-01-10", "day")]),  # near future
+        ("le 17 novembre dernier", "2020-11-10", [("17 novembre dernier", "2019-11-17", "day")]),
+        ("aujourd'hui", "2020-12-20", [("aujourd'hui", "2020-12-20", "day")]),
+        ("Aujourd’hui", "2020-12-20", [("Aujourd’hui", "2020-12-20", "day")]),
+        ("hier", "2020-12-20", [("hier", "2020-12-19", "day")]),
+        ("avant-hier", "2020-12-20", [("avant-hier", "2020-12-18", "day")]),
+        ("demain", "2020-12-20", [("demain", "2020-12-21", "day")]),
+        # 2024-09-13 is a Friday: "mardi soir" is the Tuesday before.
+        ("tard mardi soir", "2024-09-13", [("mardi soir", "2024-09-10", "day")]),
+        ("ce mardi", "2024-09-10", [("ce mardi", "2024-09-10", "day")]),
+        ("mardi dernier", "2024-09-10", [("mardi dernier", "2024-09-03", "day")]),
+        ("samedi prochain", "2024-09-13", [("samedi prochain", "2024-09-14", "day")]),
+        ("l'an dernier", "2021-07-01", [("l'an dernier", "2020", "year")]),
+        ("l’année dernière", "2021-07-01", [("l’année dernière", "2020", "year")]),
+        ("l'an passé", "2021-07-01", [("l'an passé", "2020", "year")]),
+        ("cette année", "2021-07-01", [("cette année", "2021", "year")]),
+        ("l'année prochaine", "2021-07-01", [("l'année prochaine", "2022", "year")]),
+        ("en janvier dernier", "2021-07-01", [("janvier dernier", "2021-01", "month")]),
+        ("en décembre dernier", "2021-07-01", [("décembre dernier", "2020-12", "month")]),
+        ("le mois dernier", "2021-01-15", [("le mois dernier", "2020-12", "month")]),
+        ("le mois prochain", "2020-12-20", [("le mois prochain", "2021-01", "month")]),
+        ("il y a deux ans", "2021-07-01", [("il y a deux ans", "2019", "year")]),
+        ("dimanche 20 décembre", "2020-12-21", [("dimanche 20 décembre", "2020-12-20", "day")]),
+        ("le 17/02", "2013-02-12", [("17/02", "2013-02-17", "day")]),
+    ],
+)
+def test_partial_and_relative_dates(text: str, published: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, published) == expected
+
+
+def test_published_accepts_date_and_partial_iso() -> None:
+    assert values("hier", dt.date(2020, 3, 1)) == [("hier", "2020-02-29", "day")]
+    # A partial anchor is its first day; a relative day cannot be finer than the anchor.
+    assert values("le 17 novembre, hier", "2020-12") == [("17 novembre", "2020-11-17", "day"), ("hier", "2020-12", "month")]
+    assert values("mardi soir", "2020") == [("mardi soir", "2020", "year")]
+
+
+def test_without_publication_relative_and_partial_are_skipped() -> None:
+    assert values("hier, le 17 novembre, puis le 3 janvier 2020 et mardi soir") == [
+        ("3 janvier 2020", "2020-01-03", "day")
+    ]
+
+
+def test_habitual_weekday_and_week_are_skipped() -> None:
+    assert values("le marché a lieu le lundi et tous les mardis; la semaine dernière", "2020-12-20") == []
+
+
+def test_mentions_are_sorted_and_do_not_overlap() -> None:
+    text = "Le 3 janvier 2020, puis en 2021, mardi soir, et le 4 mars."
+    got = extract_dates(text, "2021-07-14")
+    assert [m.start for m in got] == sorted(m.start for m in got)
+    assert all(a.end <= b.start for a, b in zip(got, got[1:]))
+    assert all(text[m.start:m.end] == m.text for m in got)
+    assert [m.value for m in got] == ["2020-01-03", "2021", "2021-07-13", "2021-03-04"]
+
+
+def _seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def test_infer_published_on_seeds() -> None:
+    today = dt.date(2026, 1, 1)
+    assert infer_published(_seed("003"), today=today) == ("2020-12-20", "day")
+    assert infer_published(_seed("002"), today=today) == ("2024-09-13", "day")
+    assert infer_published(_seed("000"), today=today) is None
+
+
+def test_infer_published_rules() -> None:
+    today = dt.date(2026, 1, 1)
+    assert infer_published("Publié le 5 mars 2018. Texte.", today=today) == ("2018-03-05", "day")
+    # 20 December is a Sunday in 2015 and 2020; with no year mentioned, the latest <= today.
+    assert infer_published("Attaque dimanche 20 décembre.", today=today) == ("2020-12-20", "day")
+    assert infer_published("Attaque dimanche 20 décembre, comme en 2016.", today=today) == ("2015-12-20", "day")
+    assert infer_published("Rien de daté ici.", today=today) is None
+
+
+@pytest.mark.parametrize("prefix", ["001", "004"])
+def test_seed_counts_are_not_dates(prefix: str) -> None:
+    text = _seed(prefix)
+    published = text.split()[1]  # " date YYYY-MM" header
+    got = extract_dates(text, published)
+    for count in ("2 500 soldats", "500 de leurs soldats", "2500 dans le pays", "5200 militaires", "20 ans après"):
+        i = text.find(count)
+        if i >= 0:
+            assert not [m for m in got if m.start < i + len(count) and i < m.end], count
+    assert not [m for m in got if m.value.startswith(("2500", "5200", "0500"))]
+
+
+def test_seed_004_mentions() -> None:
+    text = _seed("004")
+    got = [(m.text, m.value, m.precision) for m in extract_dates(text, "2020-11")]
+    assert got == [
+        ("2020-11", "2020-11", "month"),  # the header line itself
+        ("mardi soir", "2020-11", "month"),
+        ("2014", "2014", "year"),
+        ("mardi soir", "2020-11", "month"),
+        ("Mardi soir", "2020-11", "month"),
+        ("mi-octobre", "2020-10", "month"),
+        ("Aujourd'hui", "2020-11", "month"),
+        ("janvier", "2021-01", "month"),
+        ("mai", "2020-05", "month"),
+        ("2014", "2014", "year"),
+        ("2003", "2003", "year"),
+        ("2011", "2011", "year"),
+    ]
+
+
+def test_module_is_pure() -> None:
+    import searchkit.extract.dates as mod
+
+    source = Path(mod.__file__).read_text(encoding="utf-8")
+    for banned in ("import dateparser", "import spacy", "open(", "from dateparser"):
+        assert banned not in source

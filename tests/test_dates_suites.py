@@ -1,0 +1,75 @@
+"""The date grammar keeps the levels it reached on external suites (bench/dates_eval.py).
+
+Floors sit about 2 points under the measured figures (bench/reports/dates.md): a drop
+means a regression, not noise. Skipped when ../shared/data is absent.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "dates_eval.py"
+
+if not (DATA / "dates").is_dir():
+    pytest.skip("../shared/data/dates is absent", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def bench():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("dates_eval", BENCH)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["dates_eval"] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def scores(bench):  # type: ignore[no-untyped-def]
+    extract, resolve = bench.load_suites()
+    return {s.name: bench.score(s, bench.searchkit_system) for s in extract + resolve}
+
+
+# suite -> (min precision, min recall) on spans, overlap match
+SPAN_FLOORS = {
+    "Recognizers DateExtractor": (0.97, 0.67),
+    "Recognizers DatePeriodExtractor": (0.96, 0.51),
+}
+# suite -> min resolution accuracy (day/month/year items only)
+RESOLUTION_FLOORS = {
+    "Recognizers DateParser": 0.48,
+    "Recognizers DatePeriodParser": 0.42,
+    "Recognizers DateTimeModel": 0.19,
+    "Duckling FR corpus": 0.45,
+    "dateparser FR tests": 0.53,
+}
+
+
+@pytest.mark.parametrize("suite", sorted(SPAN_FLOORS))
+def test_span_levels(scores, suite: str) -> None:  # type: ignore[no-untyped-def]
+    p, r = SPAN_FLOORS[suite]
+    s = scores[suite]
+    assert (s.precision >= p, s.recall >= r) == (True, True), (suite, s.precision, s.recall)
+
+
+@pytest.mark.parametrize("suite", sorted(RESOLUTION_FLOORS))
+def test_resolution_levels(scores, suite: str) -> None:  # type: ignore[no-untyped-def]
+    s = scores[suite]
+    assert s.accuracy >= RESOLUTION_FLOORS[suite], (suite, s.accuracy)
+
+
+def test_suites_are_the_expected_size(scores) -> None:  # type: ignore[no-untyped-def]
+    # If the data or the gold conversion changes, the floors above mean something else.
+    assert {name: s.gold for name, s in scores.items()} == {
+        "Recognizers DateExtractor": 227,
+        "Recognizers DatePeriodExtractor": 509,
+        "Recognizers DateParser": 177,
+        "Recognizers DatePeriodParser": 95,
+        "Recognizers DateTimeModel": 305,
+        "Duckling FR corpus": 174,
+        "dateparser FR tests": 58,
+    }
