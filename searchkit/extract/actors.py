@@ -129,6 +129,7 @@ _TITLES = {
     "sa", "son", "feu", "saint",
 }
 _ARTICLES = {"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "en", "au", "aux"}
+_GLUED_PARTICLE_RE = re.compile(r"(?:al|el|ad|ed|ash|as|an|ar|at|az)-[A-Z]")
 _ELIDED = {"d", "l", "qu", "n", "s", "c", "j", "m", "t", "jusqu", "lorsqu", "puisqu"}
 _ELISION_RE = re.compile(r"^(?:l|d|qu|n|s|c|j|m|t|jusqu|lorsqu|puisqu)'(?=\w)", re.I)
 
@@ -283,8 +284,11 @@ def _trim(norm: str, c: _Cand) -> bool:
             continue
         break
     # MISC spans often begin with a common noun ("assassinat de Soleimani"): keep the name.
-    if c.label == "MISC":
-        while toks and not norm[toks[0][0]].isupper():
+    # So do PER spans that take in a title ("président Biden", "ayatollah Ali Khamenei");
+    # a lowercase particle glued to a name ("al-Sadr") is part of the name.
+    if c.label in ("MISC", "PER"):
+        while toks and not norm[toks[0][0]].isupper() and not _GLUED_PARTICLE_RE.match(
+                norm, toks[0][0]):
             toks.pop(0)
     if not toks:
         return False
@@ -417,9 +421,9 @@ def _canonicalise(norm: str, cands: list[_Cand]) -> None:
             key = _surname_key(c.canonical)
             if key in full and _fold(c.canonical) not in _PLACES:
                 names = full[key]
-                if len(names) == 1 or c.kind == "person":
-                    # Ambiguous surnames take the most frequent full name.
-                    c.canonical = names.most_common(1)[0][0]
+                # Two full names with this surname (Joe / Hunter Biden): leave it bare.
+                if len(names) == 1:
+                    c.canonical = next(iter(names))
                     c.kind = "person"
         elif c.kind == "person" and len(ws) >= 2:
             # "Mahdi al-Muhandis" -> "Abu Mahdi al-Muhandis" when that is the one longer name.
