@@ -14,7 +14,7 @@ from typing import IO, Any, Mapping, Sequence
 from searchkit.results import FacetValue, Results
 from searchkit.snippets import MARK_CLOSE, MARK_OPEN, mark
 
-__all__ = ["color_enabled", "format_document", "format_error", "format_facets", "format_results", "to_json", "Style"]
+__all__ = ["color_enabled", "format_document", "format_error", "format_facets", "format_histogram", "format_results", "to_json", "Style"]
 
 RESET = "\x1b[0m"
 
@@ -120,3 +120,57 @@ def format_error(message: str, hint: str | None, style: Style) -> str:
     if hint:
         text += " " + style.hint(f"(hint: {hint})")
     return text
+
+
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def _month_span(first: str, last: str) -> list[str]:
+    """Every ``YYYY-MM`` from ``first`` to ``last`` inclusive."""
+    y, m = int(first[:4]), int(first[5:7])
+    out: list[str] = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def format_histogram(values: Sequence[FacetValue], style: Style, width: int = 60) -> str:
+    """A one-line sparkline of hits per month from the ``published`` facet.
+
+    Empty when the dated hits fall in fewer than two months (nothing to compare).
+    A span wider than ``width`` months is drawn per year instead, so the line
+    always fits; empty months show as a dot so gaps in time stay visible.
+
+    >>> vs = [FacetValue("2020-11", 1), FacetValue("2020-12", 2), FacetValue("2021-02", 1)]
+    >>> format_histogram(vs, Style(False))
+    'per month  2020-11 ▄█·▄ 2021-02   peak 2020-12: 2'
+    """
+    months = {v.value: v.count for v in values if len(v.value) == 7 and v.value[4] == "-"}
+    if len(months) < 2:
+        return ""
+    span = _month_span(min(months), max(months))
+    unit = "month"
+    bins: list[tuple[str, int]] = [(m, months.get(m, 0)) for m in span]
+    if len(bins) > width:
+        # Too many months for one line: count per year (months + year-only dates).
+        years: dict[str, int] = {}
+        for v in values:
+            if v.value[:4].isdigit():
+                years[v.value[:4]] = years.get(v.value[:4], 0) + v.count
+        first, last = int(min(years)), int(max(years))
+        bins = [(str(y), years.get(str(y), 0)) for y in range(first, last + 1)]
+        unit = "year"
+        if len(bins) > width:
+            step = -(-len(bins) // width)
+            bins = [(bins[i][0], sum(c for _, c in bins[i : i + step])) for i in range(0, len(bins), step)]
+            unit = f"{step} years"
+    peak_label, peak = max(bins, key=lambda b: b[1])
+    spark = "".join(
+        _SPARKS[max(0, -(-count * len(_SPARKS) // peak) - 1)] if count else "·" for _, count in bins
+    )
+    line = f"{style.dim('per ' + unit)}  {bins[0][0]} {style.date(spark)} {bins[-1][0]}   {style.dim(f'peak {peak_label}: {peak}')}"
+    rest = sum(v.count for v in values if v.value == "undated")
+    if rest:
+        line += style.dim(f", {rest} undated")
+    return line
