@@ -110,7 +110,7 @@ def _apply(cfg: Config, data: dict[str, Any], section: str, path: Path) -> None:
             _apply(cfg, value, key, path)
             continue
         if key not in schema:
-            cfg.warnings.append(f"{path}: unknown key '{dotted}' ignored (allowed here: {', '.join(sorted(k for k in schema if k) | _sections(section))})")
+            cfg.warnings.append(f"{path}: unknown key '{dotted}' ignored (allowed here: {', '.join(sorted({k for k in schema if k} | _sections(section)))})")
             continue
         attr, typ, allowed = schema[key]
         if isinstance(value, bool) and typ is not bool and bool not in (typ if isinstance(typ, tuple) else (typ,)):

@@ -20,7 +20,8 @@ __all__ = ["Article", "Problem", "ReadResult", "SourceFile", "iter_sources", "pa
 SUFFIXES = (".txt", ".md", ".jsonl")
 # " date 2021-07 Les milices..." : the header may share its line with the text.
 _HEADER = re.compile(r"\A\ufeff?\s*date\s*[:=]?\s*(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?=\s|$)", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\s»\"”]+(?=[A-ZÀ-Ý«\"“0-9])")
+# A sentence ends after a lowercase letter or digit (so "M. Kazimi" is not cut).
+_SENTENCE_END = re.compile(r"(?<=[a-zà-ÿ0-9)»\"”][.!?…])[»\"”]?\s+(?=\S)")
 _MD_PREFIX = re.compile(r"^\s{0,3}#{1,6}\s+")
 TITLE_MAX = 200
 
