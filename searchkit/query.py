@@ -31,6 +31,7 @@ from searchkit.schema import ACTOR_FIELDS, DATE_FIELDS
 __all__ = ["FIELD_ALIASES", "FacetResolver", "build_query", "check_syntax", "canonical_field"]
 
 TEXT_FIELDS = ("title", "body")
+FACET_NAMES = frozenset(ACTOR_FIELDS + DATE_FIELDS)
 # French and English names users may type before a colon.
 FIELD_ALIASES: dict[str, str] = {
     "title": "title", "titre": "title",
@@ -217,13 +218,25 @@ def _lift_nots(q: Q.Query) -> Q.Query:
     return q
 
 
+def _require_facets(q: Q.Query) -> Q.Query:
+    """``roquettes date:2020-11``: a facet clause narrows, it is not one more OR-ed word."""
+    if not isinstance(q, Q.Or):
+        return q
+    facet = [s for s in q.subqueries if s.leaves() and all(leaf.field() in FACET_NAMES for leaf in s.leaves())]
+    rest = [s for s in q.subqueries if s not in facet]
+    if not facet or not rest:
+        return q
+    words = rest[0] if len(rest) == 1 else Q.Or(rest)
+    return Q.And([words, *facet], boost=q.boost)
+
+
 def build_query(text: str, schema: Any, resolver: FacetResolver | None) -> Q.Query:
     """Parse ``text``; several plain words rank articles with all of them first."""
     from whoosh.qparser import AndGroup
 
     check_syntax(text)
     text = _rewrite_fields(normalize_apostrophes(text))
-    q_any = _lift_nots(FrenchQueryParser(schema, resolver, group=OrGroup).parse(text))
+    q_any = _require_facets(_lift_nots(FrenchQueryParser(schema, resolver, group=OrGroup).parse(text)))
     _raise_parse_errors(q_any)
     if q_any is Q.NullQuery:
         raise QueryError("nothing to search: the query has only stop words", hint="add a content word (stop words such as 'le', 'de', 'les' are ignored)")
