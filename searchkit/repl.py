@@ -413,7 +413,9 @@ def _query_words(query: str, analyze: Callable[..., list[dict[str, Any]]]) -> li
     """Typed words (outside field:value parts and operators) and their stemmed terms."""
     plain = re.sub(r'[^\W\d_][\w-]*:("[^"]*"|\S+)', " ", query)
     plain = re.sub(r"(?<!\S)(?:%s)(?!\S)" % "|".join(OPERATORS), " ", plain)
-    plain = re.sub(r"\S+[~*?]\S*", " ", plain.replace('"', " "))
+    # Phrases, fuzzy terms and wildcards use the unstemmed field: reported as exact terms.
+    plain = re.sub(r'"[^"]*"?(?:~\d+)?', " ", plain)
+    plain = re.sub(r"\S+[~*?]\S*", " ", plain)
     words: dict[int, tuple[str, list[str]]] = {}
     for t in analyze(plain):
         words.setdefault(t["pos"], (t["word"], []))[1].append(t["term"])
@@ -437,10 +439,12 @@ def _forms_text(forms: Mapping[str, int]) -> str:
 def _spelling_note(word: str, forms: Mapping[str, int], term: str, fold: Callable[[str], str], stem_forms: Callable[[str], tuple[str, ...]]) -> str:
     typed = word.lower()
     notes = []
+    seen: set[str] = set()
     for form in forms:
         f = form.lower()
-        if f == typed:
+        if f == typed or f in seen:
             continue
+        seen.add(f)
         if fold(f) == fold(typed) and f != fold(f) and typed == fold(typed):
             notes.append(f'accents restored: typed "{word}", written "{form}"')
         elif fold(f) == fold(typed) and typed != fold(typed) and f == fold(f):
