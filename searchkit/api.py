@@ -73,6 +73,7 @@ class SearchKit:
             rebuild=rebuild,
             actors=c.actors,
             dates=c.dates,
+            model=c.model,
             workers=c.workers,
             max_file_mb=c.max_file_mb,
             commit_every=c.commit_every,

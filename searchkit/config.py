@@ -23,7 +23,7 @@ class Config:
     index_dir: Path = Path("index")
     actors: bool = True
     dates: bool = True
-    model: str = "fr_core_news_sm"
+    model: str = "fr_core_news_md"
     aliases: dict[str, list[str]] = field(default_factory=dict)
     limit: int = 10
     title_boost: float = 2.0
@@ -45,7 +45,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...], str]]] = {
     "extract": {
         "actors": ("actors", bool, "true or false"),
         "dates": ("dates", bool, "true or false"),
-        "model": ("model", str, "a spaCy French pipeline name, e.g. fr_core_news_sm"),
+        "model": ("model", str, "a spaCy French pipeline name, e.g. fr_core_news_md"),
     },
     "search": {
         "limit": ("limit", int, "an integer from 1 to 1000"),

@@ -149,6 +149,7 @@ def run_index(
     rebuild: bool = False,
     actors: bool = True,
     dates: bool = True,
+    model: str | None = None,
     workers: int = 1,
     max_file_mb: float | None = None,
     commit_every: int = 2000,
@@ -205,7 +206,7 @@ def run_index(
                 ids_in_use.discard(i)
             del manifest[key]
             dirty = True
-        options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None)
+        options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model)
         total = len(candidates)
         done = 0
         if progress:

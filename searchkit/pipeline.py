@@ -31,6 +31,7 @@ class Options:
     actors: bool = True
     dates: bool = True
     max_bytes: int | None = None
+    model: str | None = None
 
 
 def date_prefixes(value: str) -> list[str]:
@@ -56,7 +57,7 @@ def prepare_sources(sources: Sequence[SourceFile], options: Options) -> list[Pre
     """Read and extract a batch of files (one batch: one spaCy ``pipe`` call)."""
     reads: list[ReadResult] = [read_source(s, options.max_bytes) for s in sources]
     articles = [a for r in reads for a in r.articles]
-    actors = _actors_for(articles) if options.actors else [[] for _ in articles]
+    actors = _actors_for(articles, options.model) if options.actors else [[] for _ in articles]
     out: list[Prepared] = []
     i = 0
     for r in reads:
@@ -68,12 +69,22 @@ def prepare_sources(sources: Sequence[SourceFile], options: Options) -> list[Pre
     return out
 
 
-def _actors_for(articles: list[Article]) -> list[list[Any]]:
+def _actors_for(articles: list[Article], model: str | None) -> list[list[Any]]:
     if not articles:
         return []
     from searchkit.extract.actors import iter_actors
 
-    return list(iter_actors((_extraction_text(a) for a in articles)))
+    try:
+        return list(iter_actors((_extraction_text(a) for a in articles), model=model))
+    except OSError as exc:  # spaCy's E050: the model package is not installed
+        if "E050" not in str(exc):
+            raise
+        from searchkit.errors import ConfigError
+
+        raise ConfigError(
+            f"spaCy model '{model or 'default'}' is not installed",
+            hint="run `make install`, or set extract.model (or extract.actors: false) in config.yaml",
+        ) from None
 
 
 def _document(article: Article, mentions: Iterable[Any], options: Options) -> dict[str, Any]:
