@@ -36,7 +36,7 @@ def kit(tmp_path_factory: pytest.TempPathFactory):
     kit.config.workers = 1
     kit.index()
     # A config for the subprocess tests, pointing at the same index.
-    (base / "config.yaml").write_text(f"corpus: seeds\nindex_dir: index\n", encoding="utf-8")
+    (base / "config.yaml").write_text("corpus: seeds\nindex_dir: index\n", encoding="utf-8")
     yield kit
     kit.close()
 
