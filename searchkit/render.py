@@ -72,7 +72,12 @@ def format_results(res: Results, style: Style, width: int | None = None) -> str:
     for hit in res.hits:
         lines.append("")
         date = style.date(hit.published or "undated")
-        lines.append(f"{style.bold(f'{hit.rank:>2}.')} {style.title(hit.title or hit.id)}  {date}  {style.dim(hit.id)}")
+        title = hit.title or hit.id
+        # Titles are often a whole first sentence: keep the hit's header on one line.
+        room = max(30, width - len(hit.published or "undated") - len(hit.id) - 10)
+        if len(title) > room:
+            title = title[: room - 1].rsplit(" ", 1)[0] + "…"
+        lines.append(f"{style.bold(f'{hit.rank:>2}.')} {style.title(title)}  {date}  {style.dim(hit.id)}")
         if hit.actors:
             people = [a.name for a in hit.actors if a.kind == "person"][:4]
             others = [a.name for a in hit.actors if a.kind != "person"][:3]
