@@ -1,0 +1,386 @@
+"""Ranking quality on real French news: searchkit vs raw Whoosh, known-item retrieval.
+
+What it is for: a repeatable measurement of how well searchkit *ranks*, on data nobody
+here wrote (OrangeSum, see ../shared/data/orangesum/SOURCE.md). Known-item task: index
+the article **text only** (no title, no abstract) of a fixed sample of N articles, then
+query with the title (or the abstract) of Q of them; the relevant document is the
+article the title belongs to (plus its exact duplicates: same text, or same group in
+OrangeSum's list_of_duplicates.txt). Scores: MRR@10 and Recall@10.
+
+Query sets, identical for every system:
+- ``titles``: the article title;
+- ``titles (no accents)``: the title passed through unidecode, as typed on a keyboard
+  without accents ("Sécurité routière" -> "Securite routiere");
+- ``abstracts``: the article's abstract ("heading").
+Before querying, the characters ``"():*~?`` are replaced by spaces in every query, for
+every system alike (they are query syntax in Whoosh and in searchkit, and titles are
+natural language). A query a system still rejects counts as a miss and is reported.
+
+Systems, on the same docs:
+1. searchkit: ``searchkit.index.run_index`` over a temporary .jsonl of ``{"id", "text"}``
+   (actors and dates off), queried through ``searchkit.search.Engine.search``. Its reader
+   sets the title field to the first line/sentence of the text (part of the text anyway,
+   but boosted 2x). A second row queries the same index with ``texte:( … )`` (body only)
+   to show what that pseudo-title costs.
+2. raw Whoosh: one TEXT ``body`` field with ``LanguageAnalyzer("fr")``,
+   ``QueryParser("body", schema, group=OrGroup)``, default BM25F.
+3. raw Whoosh + accent folding (``| CharsetFilter(accent_map)``): the obvious cheap fix,
+   shown for reference.
+
+What it must not do: read ../shared/holdout, or tune anything -- it only measures.
+Run: ``.venv/bin/python bench/ranking.py [--n 5000] [--q 300]``.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "orangesum"
+ARTICLES = DATA / "orangesum_articles.jsonl.gz"
+DUPLICATES = DATA / "list_of_duplicates.txt"
+REPORT = ROOT / "bench" / "reports" / "ranking.md"
+
+sys.path.insert(0, str(ROOT))
+
+K = 10
+_SYNTAX = re.compile(r'["():*~?]')
+
+
+def clean(query: str) -> str:
+    return re.sub(r"\s+", " ", _SYNTAX.sub(" ", query)).strip()
+
+
+# --- data ---------------------------------------------------------------------------------------
+@dataclass
+class Sample:
+    docs: list[dict]  # {"id": str, "text": str}
+    queries: dict[str, list[tuple[str, str]]]  # set name -> [(target id, query)]
+    relevant: dict[str, set[str]]  # target id -> relevant ids (target + duplicates)
+    multi_relevant: int = 0
+    step: int = 1
+    eligible: int = 0
+
+
+def load_sample(n: int, q: int) -> Sample:
+    """The first ``n`` articles with a non-empty text (file order = id order); the
+    queries are every (n // q)-th of them with a non-empty title and abstract."""
+    rows: list[dict] = []
+    with gzip.open(ARTICLES, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            obj = json.loads(line)
+            if not (obj.get("text") or "").strip():
+                continue
+            rows.append(obj)
+            if len(rows) >= n:
+                break
+    docs = [{"id": str(r["id"]), "text": r["text"]} for r in rows]
+    # Duplicates: identical text, or one group of list_of_duplicates.txt.
+    group_of: dict[str, int] = {}
+    if DUPLICATES.exists():
+        for gi, line in enumerate(DUPLICATES.read_text("utf-8").splitlines()):
+            for name in line.split(","):
+                name = name.strip().removesuffix(".json")
+                if name:
+                    group_of[name] = gi
+    by_key: dict[str, set[str]] = {}
+    for r in rows:
+        rid = str(r["id"])
+        keys = ["t:" + hashlib.blake2b(r["text"].strip().encode(), digest_size=12).hexdigest()]
+        if rid in group_of:
+            keys.append(f"g:{group_of[rid]}")
+        for key in keys:
+            by_key.setdefault(key, set()).add(rid)
+    eligible = [r for r in rows if (r.get("title") or "").strip() and (r.get("abstract") or "").strip()]
+    step = max(1, len(eligible) // q)
+    picked = eligible[::step][:q]
+    relevant: dict[str, set[str]] = {}
+    for r in picked:
+        rid = str(r["id"])
+        rel = {rid}
+        keys = ["t:" + hashlib.blake2b(r["text"].strip().encode(), digest_size=12).hexdigest()]
+        if rid in group_of:
+            keys.append(f"g:{group_of[rid]}")
+        for key in keys:
+            rel |= by_key.get(key, set())
+        relevant[rid] = rel
+    from unidecode import unidecode
+
+    queries = {
+        "titles": [(str(r["id"]), clean(r["title"])) for r in picked],
+        "titles, no accents": [(str(r["id"]), clean(unidecode(r["title"]))) for r in picked],
+        "abstracts": [(str(r["id"]), clean(r["abstract"])) for r in picked],
+    }
+    multi = sum(1 for v in relevant.values() if len(v) > 1)
+    return Sample(docs, queries, relevant, multi, step, len(eligible))
+
+
+# --- systems ------------------------------------------------------------------------------------
+SearchFn = Callable[[str], list[str]]
+
+
+@dataclass
+class System:
+    name: str
+    build_seconds: float
+    search: SearchFn
+    close: Callable[[], None] = lambda: None
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (set, query, error)
+
+
+def build_searchkit(docs: list[dict], work: Path) -> list[System]:
+    from searchkit.errors import SearchkitError
+    from searchkit.index import run_index
+    from searchkit.search import Engine
+
+    src = work / "sk_corpus"
+    src.mkdir()
+    jsonl = src / "orangesum_sample.jsonl"
+    with jsonl.open("w", encoding="utf-8") as fh:
+        for d in docs:
+            fh.write(json.dumps({"id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
+    index_dir = work / "sk_index"
+    t0 = time.perf_counter()
+    report = run_index(roots=[jsonl], index_dir=index_dir, actors=False, dates=False, workers=1)
+    seconds = time.perf_counter() - t0
+    if report.documents != len(docs):
+        print(f"warning: searchkit indexed {report.documents} of {len(docs)} docs; problems: {report.problems[:5]}", file=sys.stderr)
+    engine = Engine(index_dir)
+
+    def run(text: str) -> list[str]:
+        try:
+            res = engine.search(text, limit=K, facets=False, snippet_count=0)
+        except SearchkitError as exc:  # QueryError: a miss, reported
+            raise QueryFailed(f"{type(exc).__name__}: {exc}") from None
+        return [h.id for h in res.hits]
+
+    # Diagnostic row, same index: the query restricted to the body field with
+    # searchkit's own syntax, so the pseudo-title (first sentence, boost 2) is not used.
+    return [
+        System("searchkit", seconds, run),
+        System("searchkit, body only: `texte:( … )`", seconds, lambda text: run(f"texte:({text})"), engine.close),
+    ]
+
+
+def build_whoosh(docs: list[dict], work: Path, fold: bool) -> System:
+    from whoosh import index as windex
+    from whoosh.analysis import CharsetFilter, LanguageAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import OrGroup, QueryParser
+    from whoosh.support.charset import accent_map
+
+    analyzer = LanguageAnalyzer("fr")
+    if fold:
+        analyzer = analyzer | CharsetFilter(accent_map)
+    schema = Schema(id=ID(stored=True, unique=True), body=TEXT(analyzer=analyzer))
+    index_dir = work / ("wh_fold" if fold else "wh_index")
+    index_dir.mkdir()
+    t0 = time.perf_counter()
+    ix = windex.create_in(str(index_dir), schema)
+    writer = ix.writer()
+    for d in docs:
+        writer.add_document(id=d["id"], body=d["text"])
+    writer.commit()
+    seconds = time.perf_counter() - t0
+    parser = QueryParser("body", ix.schema, group=OrGroup)
+    searcher = ix.searcher()
+
+    def search(text: str) -> list[str]:
+        try:
+            q = parser.parse(text)
+            return [r["id"] for r in searcher.search(q, limit=K)]
+        except Exception as exc:  # noqa: BLE001 - raw Whoosh has no error contract
+            raise QueryFailed(f"{type(exc).__name__}: {exc}") from None
+
+    name = "raw Whoosh fr + accent folding" if fold else "raw Whoosh LanguageAnalyzer('fr')"
+    return [System(name, seconds, search, searcher.close)]
+
+
+class QueryFailed(Exception):
+    pass
+
+
+# --- scoring ------------------------------------------------------------------------------------
+@dataclass
+class Score:
+    mrr: float
+    recall: float
+    n: int
+    failed: int
+    seconds: float
+
+
+def evaluate(system: System, set_name: str, queries: list[tuple[str, str]], relevant: dict[str, set[str]]) -> Score:
+    rr = hits = failed = 0
+    rr_sum = 0.0
+    t0 = time.perf_counter()
+    for target, text in queries:
+        try:
+            ranked = system.search(text)
+        except QueryFailed as exc:
+            failed += 1
+            system.errors.append((set_name, text, str(exc)))
+            continue
+        rel = relevant[target]
+        for rank, doc_id in enumerate(ranked[:K], start=1):
+            if doc_id in rel:
+                rr_sum += 1.0 / rank
+                hits += 1
+                break
+    del rr
+    n = len(queries)
+    return Score(rr_sum / n if n else 0.0, hits / n if n else 0.0, n, failed, time.perf_counter() - t0)
+
+
+# --- report -------------------------------------------------------------------------------------
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def render(args: argparse.Namespace, sample: Sample, systems: list[System], scores: dict[tuple[str, str], Score], total_seconds: float) -> str:
+    import whoosh
+
+    sets = list(sample.queries)
+    words = sum(len(d["text"].split()) for d in sample.docs)
+    cmd = ".venv/bin/python bench/ranking.py" + ("" if args.n == 5000 else f" --n {args.n}") + ("" if args.q == 300 else f" --q {args.q}")
+    out: list[str] = []
+    out.append("# Ranking quality: known-item search on OrangeSum (searchkit vs raw Whoosh)\n")
+    out.append(
+        f"Generated by `bench/ranking.py`. Corpus: the first {len(sample.docs):,} OrangeSum articles with a non-empty "
+        f"text (ids {sample.docs[0]['id']}..{sample.docs[-1]['id']}, {words:,} words), indexed on their **text only**. "
+        f"Queries: {len(sample.queries['titles'])} of those articles (every {sample.step}th of the "
+        f"{sample.eligible:,} that have a title and an abstract), "
+        f"queried by title, by title without accents (unidecode), and by abstract. Relevant: the article itself "
+        f"(+ its duplicates in the sample: same text or same group in list_of_duplicates.txt; "
+        f"{sample.multi_relevant} queries have more than one relevant doc).\n"
+    )
+    out.append(f"Command: `{cmd}`  \nMachine: {machine()}; Whoosh {whoosh.versionstring()}; total run {total_seconds:.0f} s.\n")
+    out.append(f"## MRR@{K} / Recall@{K}\n")
+    head = "| system | index build | " + " | ".join(f"{s}: MRR@{K} | R@{K}" for s in sets) + " |"
+    out.append(head)
+    out.append("|---|---:|" + "---:|---:|" * len(sets))
+    for sysm in systems:
+        cells = [sysm.name, f"{sysm.build_seconds:.1f} s"]
+        for s in sets:
+            sc = scores[(sysm.name, s)]
+            fail = f" ({sc.failed} failed)" if sc.failed else ""
+            cells += [f"{sc.mrr:.3f}{fail}", f"{sc.recall:.3f}"]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    out.append("Query time (all queries of a set, one process):\n")
+    out.append("| system | " + " | ".join(sets) + " |")
+    out.append("|---|" + "---:|" * len(sets))
+    for sysm in systems:
+        out.append("| " + sysm.name + " | " + " | ".join(
+            f"{scores[(sysm.name, s)].seconds:.1f} s ({1000 * scores[(sysm.name, s)].seconds / max(1, scores[(sysm.name, s)].n):.0f} ms/q)" for s in sets
+        ) + " |")
+    out.append("")
+    out.append("## Reading the table\n")
+    names = [x.name for x in systems]
+    base = next((x for x in names if x.startswith("raw Whoosh LanguageAnalyzer")), None)
+    if base:
+        for other in names:
+            if other == base:
+                continue
+            diffs = ", ".join(f"{s} {scores[(other, s)].mrr - scores[(base, s)].mrr:+.3f}" for s in sets)
+            out.append(f"- {other} minus raw Whoosh, MRR@{K}: {diffs}.")
+    if "titles" in sets and "titles, no accents" in sets:
+        drops = ", ".join(f"{x} {scores[(x, 'titles, no accents')].mrr - scores[(x, 'titles')].mrr:+.3f}" for x in names)
+        out.append(f"- Typing titles without accents changes MRR@{K} by: {drops}.")
+    out.append("")
+    out.append("## How it is measured\n")
+    out.append(
+        "- Every query has the characters `\"():*~?` replaced by spaces, identically for every system "
+        "(they are query syntax; titles and abstracts are natural language). A query a system still rejects counts "
+        "as a miss (listed below).\n"
+        "- searchkit: `searchkit.index.run_index` over a temporary `.jsonl` of `{\"id\", \"text\"}` "
+        "(actors=False, dates=False, workers=1), then `Engine.search(q, limit=10, facets=False, snippet_count=0)`. "
+        "Its build time includes reading the .jsonl, the stored body and the unstemmed `body_exact` field. "
+        "Note: with no \"title\" key its reader sets the title field to the text's first line (or first sentence "
+        "when long; OrangeSum texts have no line breaks), and that field carries searchkit's default "
+        "title boost (2.0) -- so the lead sentence weighs more than the rest, which raw Whoosh does not do.\n"
+        "- searchkit, body only: the same index and `Engine.search`, the query written `texte:( … )` "
+        "(searchkit's own field syntax), so only the body field scores: it isolates the effect of the pseudo-title. "
+        "Its build time is the same index's.\n"
+        "- raw Whoosh: `Schema(id=ID, body=TEXT(analyzer=LanguageAnalyzer(\"fr\")))`, "
+        "`QueryParser(\"body\", schema, group=OrGroup)`, default BM25F, `searcher.search(q, limit=10)`.\n"
+        "- raw Whoosh + accent folding: the same with `| CharsetFilter(accent_map)` (folds after stemming), "
+        "for reference: the cheapest fix for accent-less queries.\n"
+        f"- MRR@{K}: mean of 1/rank of the first relevant doc in the top {K} (0 if absent). "
+        f"R@{K}: share of queries with a relevant doc in the top {K}.\n"
+    )
+    errs = [(sysm.name, e) for sysm in systems for e in sysm.errors]
+    out.append("## Rejected queries\n")
+    if not errs:
+        out.append("None: every query ran on every system.\n")
+    else:
+        for name, (s, q, e) in errs[:40]:
+            out.append(f"- {name} / {s}: `{q}` -> {e}")
+        if len(errs) > 40:
+            out.append(f"- ... and {len(errs) - 40} more")
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=5000, help="articles to index (default 5000)")
+    ap.add_argument("--q", type=int, default=300, help="queries per set (default 300; 500 takes > 10 min on 2 cores)")
+    ap.add_argument("--no-fold-baseline", action="store_true", help="skip the raw Whoosh + accent folding row")
+    ap.add_argument("--out", type=Path, default=REPORT)
+    args = ap.parse_args(argv)
+    if not ARTICLES.exists():
+        print(f"skipped: {ARTICLES} not found (OrangeSum is needed for this benchmark)")
+        return 0
+    started = time.perf_counter()
+    sample = load_sample(args.n, args.q)
+    print(f"{len(sample.docs)} docs, {len(sample.queries['titles'])} queries per set", file=sys.stderr)
+    work = Path(tempfile.mkdtemp(prefix="searchkit-ranking-"))
+    systems: list[System] = []
+    scores: dict[tuple[str, str], Score] = {}
+    try:
+        builders = [lambda: build_searchkit(sample.docs, work), lambda: build_whoosh(sample.docs, work, fold=False)]
+        if not args.no_fold_baseline:
+            builders.append(lambda: build_whoosh(sample.docs, work, fold=True))
+        for build in builders:
+            built = build()
+            print(f"built {built[0].name} in {built[0].build_seconds:.1f} s", file=sys.stderr)
+            for sysm in built:
+                systems.append(sysm)
+                for set_name, queries in sample.queries.items():
+                    sc = evaluate(sysm, set_name, queries, sample.relevant)
+                    scores[(sysm.name, set_name)] = sc
+                    print(f"  {sysm.name} / {set_name}: MRR@{K} {sc.mrr:.3f} R@{K} {sc.recall:.3f} failed {sc.failed} ({sc.seconds:.1f} s)", file=sys.stderr)
+            for sysm in built:
+                sysm.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    text = render(args, sample, systems, scores, time.perf_counter() - started)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text + "\n", "utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
