@@ -47,6 +47,10 @@ class Article:
     body: str
     published: str | None = None  # from the header or the .jsonl "date"
     line: int | None = None  # line number in a .jsonl
+    # True when the title is only the first sentence of a long opening paragraph:
+    # shown, but not indexed as a title (boosting it would favour whatever the first
+    # sentence says, which measurably hurt ranking on OrangeSum).
+    title_guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,14 +143,19 @@ def parse_text(text: str) -> tuple[str | None, str, str]:
         published = "-".join(p for p in m.groups() if p)
         text = text[m.end():]
     body = text.strip().replace("\r\n", "\n")
+    return published, split_title(body)[0], body
+
+
+def split_title(body: str) -> tuple[str, bool]:
+    """(title, guessed): the first line, or the first sentence of a long first line."""
     first_line = next((ln.strip() for ln in body.split("\n") if ln.strip()), "")
     title = _MD_PREFIX.sub("", first_line)
+    if len(title) <= TITLE_MAX:
+        return title, False
+    title = _SENTENCE_END.split(title, maxsplit=1)[0]
     if len(title) > TITLE_MAX:
-        parts = _SENTENCE_END.split(title, maxsplit=1)
-        title = parts[0]
-        if len(title) > TITLE_MAX:
-            title = title[:TITLE_MAX].rsplit(" ", 1)[0] + "…"
-    return published, title, body
+        title = title[:TITLE_MAX].rsplit(" ", 1)[0] + "…"
+    return title, True
 
 
 def read_source(source: SourceFile, max_bytes: int | None = None) -> ReadResult:
@@ -174,12 +183,13 @@ def read_source(source: SourceFile, max_bytes: int | None = None) -> ReadResult:
         _read_jsonl(source, text, result)
     else:
         published, title, body = parse_text(text)
+        guessed = split_title(body)[1]
         if not body:
             reason = "only a date header, no text" if published else "empty file"
             result.problems.append(Problem(where, reason))
         else:
             doc_id = source.path.stem
-            result.articles.append(Article(doc_id, where, source.key, title, body, published))
+            result.articles.append(Article(doc_id, where, source.key, title, body, published, title_guessed=guessed))
     return result
 
 
@@ -201,9 +211,11 @@ def _read_jsonl(source: SourceFile, text: str, result: ReadResult) -> None:
             result.problems.append(Problem(where, "empty \"id\" or \"text\"", line=lineno))
             continue
         header_date, first, body = parse_text(raw)
-        title = str(obj.get("title") or "").strip() or first
+        given = str(obj.get("title") or "").strip()
+        title = given or first
+        guessed = not given and split_title(body)[1]
         published = obj.get("date") or header_date
         if published is not None:
             m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", str(published))
             published = "-".join(p for p in m.groups() if p) if m else None
-        result.articles.append(Article(doc_id, where, source.key, title, body, published, line=lineno))
+        result.articles.append(Article(doc_id, where, source.key, title, body, published, line=lineno, title_guessed=guessed))

@@ -122,9 +122,11 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
         "id": article.id,
         "source": article.source,
         "path": article.path,
-        "title": article.title,
+        # A guessed title is stored for display but not indexed (see corpus.Article).
+        "title": "" if article.title_guessed else article.title,
+        "_stored_title": article.title,
         "body": article.body,
-        "title_exact": article.title,
+        "title_exact": "" if article.title_guessed else article.title,
         "body_exact": article.body,
         "published": ",".join(pub_terms),
         "mentioned": ",".join(sorted({p for v in mentioned for p in date_prefixes(v)})),
