@@ -56,7 +56,8 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
-        show_tb = bool(ctx.find_object(Context) and ctx.find_object(Context).traceback)
+        obj = ctx.find_object(Context)
+        show_tb = bool(obj and obj.traceback)
         try:
             return fn(*args, **kwargs)
         except SearchkitError as exc:

@@ -44,6 +44,7 @@ FIELD_ALIASES: dict[str, str] = {
     "mentioned": "mentioned", "mentionne": "mentioned", "mentionné": "mentioned", "mention": "mentioned",
     "id": "id",
 }
+_FIELDS_HINT = "known fields: titre, texte, personne, org, lieu, acteur, date, mentionne"
 # AND boost: articles with every word come first, the others still follow.
 ALL_WORDS_BOOST = 1000.0
 
@@ -86,8 +87,7 @@ def check_syntax(text: str) -> None:
         if canonical_field(name) is None:
             if name.lower() in ("http", "https"):
                 continue
-            allowed = "titre, texte, personne, org, lieu, acteur, date, mentionne"
-            raise QueryError(f"unknown field '{name}:'", hint=f"known fields: {allowed} (or quote the text)")
+            raise QueryError(f"unknown field '{name}:'", hint=f"{_FIELDS_HINT} (or quote the text)")
         if following is None or following in ")":
             raise QueryError(f"'{name}:' needs a value", hint=f"e.g. {name}:Bagdad or {name}:\"zone verte\"")
     words = [w for w in re.split(r"[\s()]+", outside) if w]
@@ -147,7 +147,7 @@ class FrenchQueryParser(QueryParser):
         if fieldname == "id":
             return Q.Term("id", text, boost=boost)
         if fieldname not in TEXT_FIELDS:
-            raise QueryError(f"unknown field '{fieldname}:'", hint="known fields: titre, texte, personne, org, lieu, acteur, date, mentionne")
+            raise QueryError(f"unknown field '{fieldname}:'", hint=_FIELDS_HINT)
         if termclass is Q.Term:
             return _word_query(fieldname, text, boost)
         # Fuzzy terms, wildcards, prefixes: on the unstemmed, folded field.
@@ -167,7 +167,7 @@ class FrenchQueryParser(QueryParser):
         if fieldname in ACTOR_FIELDS or fieldname in DATE_FIELDS:
             return self._facet(fieldname, text)
         if fieldname not in TEXT_FIELDS:
-            raise QueryError(f"unknown field '{fieldname}:'", hint="known fields: titre, texte, personne, org, lieu, acteur, date, mentionne")
+            raise QueryError(f"unknown field '{fieldname}:'", hint=_FIELDS_HINT)
         words = [t.text for t in _EXACT(text)]
         if not words:
             return Q.NullQuery

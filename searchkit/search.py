@@ -352,9 +352,8 @@ class Engine:
     def _hit(self, r: Any, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int) -> Hit:
         fields = r.fields()
         meta = fields.get("meta") or {}
-        forms = [f for a in meta.get("actors", []) if a["name"] in names for f in a.get("forms", [])]
         body = fields.get("body", "")
-        spans = match_spans(body, stemmed, exact, forms)
+        spans = _body_spans(fields, stemmed, exact, names)
         groups = self.groups
         seen: set[str] = set()
         actors: list[Actor] = []
@@ -395,8 +394,9 @@ class Engine:
                 return found[0]
             return word
 
-        outside = re.sub(r"\w+:\S+", lambda m: m.group(0).replace(m.group(0), m.group(0)), text)
-        fixed = re.sub(r"(?<![\w:~*])[^\W\d_]+(?![\w:~*])", fix, outside)
+        # Words next to ":", "~" or "*" (field names, field values, fuzzy and
+        # wildcard terms) are left as typed.
+        fixed = re.sub(r"(?<![\w:~*])[^\W\d_]+(?![\w:~*])", fix, text)
         return fixed if changed else None
 
     # -- documents and stats ------------------------------------------------
@@ -413,10 +413,7 @@ class Engine:
             return fields, []
         q = Q.Every() if text.strip() in ("", "*") else build_query(text, self.searcher.schema, self)
         stemmed, exact = self._query_terms(q)
-        names = self._filtered_names(q, filters or {})
-        meta = fields.get("meta") or {}
-        forms = [f for a in meta.get("actors", []) if a["name"] in names for f in a.get("forms", [])]
-        return fields, match_spans(fields.get("body", ""), stemmed, exact, forms)
+        return fields, _body_spans(fields, stemmed, exact, self._filtered_names(q, filters or {}))
 
     def _undated_count(self) -> int:
         table = self.tables["published"]
@@ -436,6 +433,14 @@ class Engine:
             "actors": len(self.tables["actor"].values),
             "undated": self._undated_count(),
         }
+
+
+def _body_spans(fields: Mapping[str, Any], stemmed: set[str], exact: set[str], names: set[str]) -> list[tuple[int, int]]:
+    """What to mark in an article's body: query terms, and the spellings this
+    article uses for the actors in ``names``."""
+    actors = (fields.get("meta") or {}).get("actors", [])
+    forms = [f for a in actors if a["name"] in names for f in a.get("forms", [])]
+    return match_spans(fields.get("body", ""), stemmed, exact, forms)
 
 
 def _text(term: Any) -> str:
