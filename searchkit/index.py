@@ -12,14 +12,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from searchkit.corpus import Problem, SourceFile, iter_sources
+from searchkit.corpus import Article, Problem, ReadResult, SourceFile, iter_sources, read_source
 from searchkit.errors import IndexIncompatibleError, IndexLockedError, IndexMissingError, SearchkitError
+from searchkit.pipeline import Prepared
 from searchkit.schema import build_schema, version_stamp
 
 __all__ = ["IndexReport", "open_index", "run_index", "index_exists"]
@@ -29,7 +32,9 @@ MANIFEST_FILE = "manifest.json"
 INDEX_NAME = "MAIN"
 # Above this many bytes to read, worker processes pay for their start-up.
 PARALLEL_MIN_BYTES = 2_000_000
-BATCH_FILES = 64
+# Articles per extraction job: enough for spaCy's pipe() to batch well, small enough
+# that two workers stay balanced and Ctrl-C never waits long.
+CHUNK_ARTICLES = 48
 
 
 @dataclass
@@ -211,7 +216,7 @@ def run_index(
         done = 0
         if progress:
             progress(0, total)
-        for prepared in _prepare_all(candidates, options, workers):
+        for prepared in _prepare_all(candidates, options, workers, manifest):
             done += 1
             old = manifest.get(prepared.source.key)
             report.problems.extend(prepared.problems)
@@ -283,30 +288,103 @@ def _unique_id(doc_id: str, in_use: set[str], report: IndexReport, path: str) ->
     return f"{doc_id}-{n}"
 
 
-def _batches(sources: list[SourceFile], size: int) -> Iterator[list[SourceFile]]:
-    for i in range(0, len(sources), size):
-        yield sources[i : i + size]
+class _Done:
+    """A finished job for the in-process path (the same interface as a Future)."""
+
+    def __init__(self, value: list[dict[str, Any]]) -> None:
+        self._value = value
+
+    def result(self) -> list[dict[str, Any]]:
+        return self._value
 
 
-def _prepare_all(sources: list[SourceFile], options: Any, workers: int) -> Iterator[Any]:
-    from searchkit.pipeline import prepare_sources
+def _jobs(reads: Iterator[ReadResult], size: int) -> Iterator[tuple[list[ReadResult], list[Article]]]:
+    """Group articles into chunks of ``size``, across file boundaries, keeping file order.
 
-    # Big .jsonl files are one source each; smaller files go by batches of 64 so
-    # that spaCy sees enough text per pipe() call.
-    batches = list(_batches(sources, BATCH_FILES))
-    total_bytes = sum(s.size for s in sources)
-    if workers <= 1 or len(batches) < 2 or total_bytes < PARALLEL_MIN_BYTES:
-        for batch in batches:
-            yield from prepare_sources(batch, options)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # A bounded window of batches in flight keeps memory flat on big corpora.
-        window = workers * 2
-        futures = [pool.submit(prepare_sources, b, options) for b in batches[:window]]
-        nxt = window
-        while futures:
-            result = futures.pop(0).result()
-            if nxt < len(batches):
-                futures.append(pool.submit(prepare_sources, batches[nxt], options))
-                nxt += 1
-            yield from result
+    Each job carries the files whose first article (or, for a file with none, whose
+    reading) falls in it, so ``_Assembler`` can hand results back in corpus order. Files with nothing to extract (unreadable,
+    unchanged) ride along with the next job and cost nothing.
+    """
+    files: list[ReadResult] = []
+    chunk: list[Article] = []
+    for read in reads:
+        files.append(read)
+        for article in read.articles:
+            chunk.append(article)
+            if len(chunk) >= size:
+                yield files, chunk
+                files, chunk = [], []
+    if files or chunk:
+        yield files, chunk
+
+
+def _worker_init() -> None:
+    # Ctrl-C goes to the whole process group: only the parent decides what to do
+    # with it, so workers never print a KeyboardInterrupt traceback of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One BLAS thread per worker: two workers already fill the two cores.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def _prepare_all(
+    sources: list[SourceFile], options: Any, workers: int, manifest: dict[str, dict[str, Any]]
+) -> Iterator[Prepared]:
+    """Read the files here and extract their articles in ``workers`` processes.
+
+    Reading is cheap and stays in this process; extraction (NER above all) runs on
+    chunks of articles, so a single 36k-article .jsonl is spread over the cores too.
+    A file whose content hash is unchanged is not extracted again. Results come back
+    in submission order, with a bounded number of chunks in flight (flat memory).
+    """
+    from searchkit.pipeline import extract_documents
+
+    def reads() -> Iterator[ReadResult]:
+        for source in sources:
+            read = read_source(source, options.max_bytes)
+            old = manifest.get(source.key)
+            if old and read.digest and old.get("digest") == read.digest:
+                read.articles = []  # touched, not changed: nothing to extract
+            yield read
+
+    parallel = workers > 1 and sum(s.size for s in sources) >= PARALLEL_MIN_BYTES
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) if parallel else None
+    in_flight: deque[tuple[list[ReadResult], Any]] = deque()
+    window = workers * 3
+    assembler = _Assembler()
+    try:
+        for files, chunk in _jobs(reads(), CHUNK_ARTICLES):
+            if pool is None:
+                in_flight.append((files, _Done(extract_documents(chunk, options) if chunk else [])))
+            else:
+                in_flight.append((files, pool.submit(extract_documents, chunk, options) if chunk else _Done([])))
+            while in_flight and (pool is None or len(in_flight) >= window):
+                yield from assembler.add(*in_flight.popleft())
+        while in_flight:
+            yield from assembler.add(*in_flight.popleft())
+    except BaseException:
+        if pool is not None:
+            # Ctrl-C or an error: do not wait for the chunks still in flight.
+            # (The executor has no public way to stop busy workers.)
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Assembler:
+    """Hands results back file by file: a file may span several chunks, and a chunk
+    may hold many files."""
+
+    def __init__(self) -> None:
+        self.files: deque[ReadResult] = deque()
+        self.docs: deque[dict[str, Any]] = deque()
+
+    def add(self, files: list[ReadResult], job: Any) -> Iterator[Prepared]:
+        self.files.extend(files)
+        self.docs.extend(job.result())
+        while self.files and len(self.docs) >= len(self.files[0].articles):
+            read = self.files.popleft()
+            docs = [self.docs.popleft() for _ in read.articles]
+            yield Prepared(read.source, read.digest, docs=docs, problems=list(read.problems))

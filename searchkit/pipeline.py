@@ -1,7 +1,8 @@
-"""From a source file to documents ready for the index: read, then extract.
+"""From articles to documents ready for the index: extract dates and actors, shape fields.
 
-Runs in worker processes during indexing (see ``index.py``), so it holds no
-Whoosh objects and returns plain picklable values. The NER model is loaded here,
+Runs in worker processes during indexing (``index.py`` reads the files and sends
+chunks of articles here), so it holds no Whoosh objects and returns plain picklable
+values. The NER model is loaded here,
 lazily, once per process: query-time code never imports this module.
 """
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from searchkit.corpus import Article, Problem, ReadResult, SourceFile, read_source
+from searchkit.corpus import Article, Problem, SourceFile
 
-__all__ = ["Prepared", "date_prefixes", "prepare_sources"]
+__all__ = ["Options", "Prepared", "date_prefixes", "extract_documents"]
 
 
 @dataclass
@@ -53,20 +54,15 @@ def _extraction_text(article: Article) -> str:
     return f"{article.title}\n\n{article.body}"
 
 
-def prepare_sources(sources: Sequence[SourceFile], options: Options) -> list[Prepared]:
-    """Read and extract a batch of files (one batch: one spaCy ``pipe`` call)."""
-    reads: list[ReadResult] = [read_source(s, options.max_bytes) for s in sources]
-    articles = [a for r in reads for a in r.articles]
+def extract_documents(articles: Sequence[Article], options: Options) -> list[dict[str, Any]]:
+    """Extract dates and actors for a chunk of articles (one spaCy ``pipe`` call).
+
+    This is the unit of work sent to indexing worker processes: articles, not files,
+    so that one big .jsonl keeps both cores busy.
+    """
+    articles = list(articles)
     actors = _actors_for(articles, options.model) if options.actors else [[] for _ in articles]
-    out: list[Prepared] = []
-    i = 0
-    for r in reads:
-        prepared = Prepared(r.source, r.digest, problems=list(r.problems))
-        for article in r.articles:
-            prepared.docs.append(_document(article, actors[i], options))
-            i += 1
-        out.append(prepared)
-    return out
+    return [_document(article, found, options) for article, found in zip(articles, actors)]
 
 
 def _actors_for(articles: list[Article], model: str | None) -> list[list[Any]]:

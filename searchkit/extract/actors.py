@@ -72,8 +72,29 @@ def load_model(name: str | None = None) -> Language:
             # component (tagger, parser, lemmatizer…) is dead weight for us.
             nlp = spacy.load(name, exclude=["tok2vec", "morphologizer", "tagger", "parser",
                                             "attribute_ruler", "lemmatizer", "senter"])
+            _use_numpy_matmul(nlp)
             _models[name] = nlp
     return nlp
+
+
+def _use_numpy_matmul(nlp: Language) -> None:
+    """Run the model's matrix products through numpy instead of thinc's bundled BLIS.
+
+    Half of the NER time is ``gemm`` in the CNN token encoder. The BLIS wheel that thinc
+    ships runs a generic kernel here (29 GFLOP/s against numpy/OpenBLAS's 87 on one
+    core of this AVX2 machine, whatever BLIS_ARCH says), so NER ran 1.7x slower than it
+    does through numpy. Same arithmetic in float32: the entities found are identical
+    (checked on 300 OrangeSum articles; see bench/reports/ner.md).
+    """
+    from thinc.api import NumpyOps
+
+    ops = NumpyOps(use_blis=False)
+    for component in nlp.components:
+        model = getattr(component[1], "model", None)
+        if model is None:
+            continue
+        for node in model.walk():
+            node.ops = ops
 
 
 # --------------------------------------------------------------------------- lexicons

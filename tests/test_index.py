@@ -1,0 +1,65 @@
+"""The indexing pipeline: chunked extraction in worker processes gives the same index
+as the in-process path, files spanning chunks come back whole, unchanged files are not
+extracted again."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from searchkit import index as ix_mod
+from searchkit import pipeline
+from searchkit.index import run_index
+
+
+def _corpus(root: Path) -> int:
+    """A mixed corpus: a .jsonl spanning several chunks, small files, bad ones. Returns
+    the number of articles that must be indexed."""
+    root.mkdir()
+    lines = [json.dumps({"id": f"j{i}", "title": f"Dépêche {i}", "text": f"Le ministre a parlé le {i % 28 + 1} mars 2021 à Bagdad."})
+             for i in range(23)]
+    lines.insert(5, "{not json")
+    (root / "big.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for i in range(9):
+        (root / f"article {i}.txt").write_text(f" date 2020-12\nTitre {i}\n\nCorps de l'article numéro {i}.", encoding="utf-8")
+    (root / "vide.txt").write_text("", encoding="utf-8")
+    (root / "binaire.txt").write_bytes(b"\x00\x01\x02")
+    return 23 + 9
+
+
+def _stored(index_dir: Path) -> dict[str, tuple[str, str]]:
+    from whoosh import index as windex
+
+    ix = windex.open_dir(str(index_dir), indexname=ix_mod.INDEX_NAME)
+    with ix.searcher() as s:
+        return {f["id"]: (f["source"], f["body"]) for f in s.all_stored_fields()}
+
+
+@pytest.mark.parametrize("chunk", [1, 4, 7, 100])
+def test_chunked_workers_match_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    expected = _corpus(tmp_path / "corpus")
+    serial = run_index([tmp_path / "corpus"], tmp_path / "serial", actors=False, workers=1)
+    monkeypatch.setattr(ix_mod, "CHUNK_ARTICLES", chunk)
+    monkeypatch.setattr(ix_mod, "PARALLEL_MIN_BYTES", 0)  # force the worker pool on a tiny corpus
+    parallel = run_index([tmp_path / "corpus"], tmp_path / "parallel", actors=False, workers=2)
+    assert serial.added == parallel.added == parallel.documents == expected
+    assert _stored(tmp_path / "serial") == _stored(tmp_path / "parallel")
+    assert sorted(map(str, serial.problems)) == sorted(map(str, parallel.problems))
+    assert any(p.line == 6 for p in parallel.problems)  # the malformed line, by number
+
+
+def test_touched_unchanged_file_is_not_extracted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _corpus(tmp_path / "corpus")
+    run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1)
+    calls: list[int] = []
+    real = pipeline.extract_documents
+    monkeypatch.setattr(pipeline, "extract_documents", lambda arts, opts: calls.append(len(arts)) or real(arts, opts))
+    big = tmp_path / "corpus" / "big.jsonl"
+    os.utime(big, ns=(big.stat().st_atime_ns, big.stat().st_mtime_ns + 10**9))
+    report = run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1)
+    assert report.files_changed == 0 and report.added == 0
+    assert sum(calls) == 0
+    # and the manifest now has the new mtime, so a third run does not even read it
+    assert run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1).unchanged
