@@ -29,7 +29,9 @@ run: install
 test: install
 	@$(BIN)/python -m pytest
 
+## make bench: speed at scale on OrangeSum (about an hour; report in bench/reports/speed.md)
 bench: install
+	@$(BIN)/python -c 'import psutil' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]' >&2
 	@$(BIN)/python bench/run.py
 
 clean:
