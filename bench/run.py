@@ -9,8 +9,9 @@ stays meaningful on a shared, noisy 2-core machine. Writes ``bench/reports/speed
 Steps, in order:
 1. Corpus: the first ``--limit`` articles written as .jsonl files of ``--per-file``
    articles each (``{"id", "date", "title", "text"}``, what searchkit's reader uses) in
-   the work folder. Several files on purpose: searchkit's indexer hands *batches of
-   files* to its worker processes, so one big file would never run in parallel.
+   the work folder. (Until 9bb233f the indexer gave its workers batches of 64 *files*,
+   so a corpus of few files never ran in parallel; it now sends chunks of articles.
+   The report says which applied.)
 2. Indexing: the real ``searchkit index --json`` as a subprocess (a config.yaml per run
    in the work folder: ``index.workers: 2``, then ``1``; actors and dates on, the shipped
    model), timed from spawn to exit (interpreter start, reading, extraction, analysis,
@@ -89,8 +90,7 @@ K = 10
 BASELINE_VERSION = 2  # bump when the baseline's schema or contents change (--reuse rebuilds it)
 EMPTY = "-"  # the baseline's value for an empty facet field, never counted
 
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "bench"))  # repl_startup; searchkit comes from use_code()
 
 # Issue 5's targets: (key, description, limit, "max" = measured must be <= limit).
 TARGETS: dict[str, tuple[str, float]] = {
@@ -103,6 +103,37 @@ TARGETS: dict[str, tuple[str, float]] = {
     "peak_rss_gib": ("≤ 2 GiB", 2.0),
     "repl_first_prompt_s": ("≤ 1 s", 1.0),
 }
+
+
+def use_code(mode: str, work: Path) -> dict[str, Any]:
+    """Make every import of searchkit, here and in the subprocesses, see one version.
+
+    Others edit searchkit/ in this working tree while the run lasts (an hour): with
+    ``head`` the committed package (``git archive HEAD``) is unpacked in the work folder
+    and put first on PYTHONPATH, ahead of the editable install, so the figures belong
+    to one known commit. ``worktree`` measures the files as they are, edits included.
+    """
+    def git(*a: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *a], capture_output=True, text=True, check=True).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD")
+    info: dict[str, Any] = {"mode": mode, "commit": head, "subject": git("log", "-1", "--format=%s")}
+    if mode == "head":
+        code = work / "code"
+        if code.exists():
+            shutil.rmtree(code)
+        code.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD", "searchkit"], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+        sys.path.insert(0, str(code))
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(code), *filter(None, [os.environ.get("PYTHONPATH")])])
+    else:
+        sys.path.insert(0, str(ROOT))
+        info["uncommitted"] = git("status", "--porcelain", "--", "searchkit").splitlines()
+    import searchkit
+
+    info["package"] = str(Path(searchkit.__file__).parent)
+    return info
 
 
 def log(msg: str) -> None:
@@ -182,6 +213,7 @@ class Proc:
     stderr: str
     tree_peak_rss: int | None  # bytes, sampled sum over the process tree (None without psutil)
     max_rss: int  # bytes, largest single process of the tree (wait4 ru_maxrss)
+    cpu_s: float  # user + system CPU seconds of the process and the workers it waited for
 
 
 def _env() -> dict[str, str]:
@@ -234,7 +266,7 @@ def run_measured(argv: list[str], cwd: Path) -> Proc:
             sampler.join()
         out.seek(0)
         err.seek(0)
-        return Proc(argv, seconds, proc.returncode, out.read(), err.read(), peak if psutil else None, usage.ru_maxrss * 1024)
+        return Proc(argv, seconds, proc.returncode, out.read(), err.read(), peak if psutil else None, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime)
 
 
 def index_run(config: Path, label: str, cwd: Path) -> dict[str, Any]:
@@ -258,9 +290,13 @@ def index_run(config: Path, label: str, cwd: Path) -> dict[str, Any]:
         "articles_per_s": docs / p.seconds if docs else None,
         "tree_peak_rss": p.tree_peak_rss,
         "max_rss": p.max_rss,
+        "cpu_s": p.cpu_s,
+        # CPU seconds do not grow when other work competes for the cores, wall time does:
+        # CPU / 2 is what two idle cores would need if the work split perfectly.
+        "articles_per_cpu_s": docs / p.cpu_s if docs and p.cpu_s else None,
     }
     rate = f", {out['articles_per_s']:.1f} articles/s" if docs else ""
-    log(f"{label}: {p.seconds:.1f} s{rate}, tree peak {_gib(p.tree_peak_rss)}, largest process {_gib(p.max_rss)}")
+    log(f"{label}: {p.seconds:.1f} s{rate}, {p.cpu_s:.0f} CPU s, tree peak {_gib(p.tree_peak_rss)}, largest process {_gib(p.max_rss)}")
     return out
 
 
@@ -406,14 +442,16 @@ def time_queries(queries: list[str], systems: dict[str, Callable[[str], Any]], p
     """Per system, ms per query for each pass; the systems take turns on each query."""
     names = list(systems)
     times: dict[str, list[list[float]]] = {n: [] for n in names}
+    cpu: dict[str, list[list[float]]] = {n: [] for n in names}
     failures: dict[str, list[str]] = {n: [] for n in names}
     for p in range(passes):
         for n in names:
             times[n].append([])
+            cpu[n].append([])
         for i, q in enumerate(queries):
             order = names if i % 2 == 0 else names[::-1]
             for n in order:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 try:
                     systems[n](q)
                 except Exception as exc:  # noqa: BLE001 - reported, never hidden
@@ -421,8 +459,10 @@ def time_queries(queries: list[str], systems: dict[str, Callable[[str], Any]], p
                         failures[n].append(f"{q!r}: {type(exc).__name__}: {exc}")
                     continue
                 times[n][p].append((time.perf_counter() - t0) * 1000)
+                # CPU time of this process: the part of the query other work cannot inflate.
+                cpu[n][p].append((time.process_time() - c0) * 1000)
         log(f"query pass {p + 1}: " + ", ".join(f"{n} p50 {pct(times[n][p], 50):.1f} ms" for n in names if times[n][p]))
-    return {"times": times, "failures": failures}
+    return {"times": times, "cpu": cpu, "failures": failures}
 
 
 def run_queries(config: Path, baseline_dir: Path, queries: list[str], passes: int) -> dict[str, Any]:
@@ -462,6 +502,7 @@ def run_queries(config: Path, baseline_dir: Path, queries: list[str], passes: in
         "first_query_ms": {"searchkit": sk_first_ms, "whoosh": wh_first_ms},
         "first_results": {"total": first.total, "facets": {f: len(v) for f, v in first.facets.items()}},
         "pass1": {n: summary(timed["times"][n][0]) for n in systems},
+        "pass1_cpu": {n: summary(timed["cpu"][n][0]) for n in systems},
         "pass2": {n: summary(timed["times"][n][1]) for n in systems if len(timed["times"][n]) > 1},
         "naive": summary(naive_timed["times"]["whoosh_naive"][0]),
         "failures": {**timed["failures"], **naive_timed["failures"]},
@@ -567,6 +608,17 @@ def machine() -> dict[str, Any]:
     }
 
 
+def parallelism() -> str:
+    """How the indexer under test spreads work over processes (it decides what the layout means)."""
+    import searchkit.index as sk_index
+
+    chunk = getattr(sk_index, "CHUNK_ARTICLES", None)
+    if chunk:
+        return f"The indexer hands its workers chunks of {chunk} articles, so the file layout does not limit parallelism."
+    batch = getattr(sk_index, "BATCH_FILES", 64)
+    return f"The indexer hands its workers batches of {batch} files: {batch} files or fewer are indexed by one process."
+
+
 def verdict(key: str, value: float | None) -> tuple[str, str]:
     """(met/missed text, margin text) against issue 5's target for ``key``."""
     if value is None:
@@ -589,6 +641,9 @@ def build_report(r: dict[str, Any]) -> str:
         "# Speed at scale (issue 5)",
         "",
         f"Command: `{r['command']}` — {r['started']} to {r['finished']} ({r['wall_min']:.0f} min).",
+        f"Code: searchkit at commit {r['code']['commit']} ({r['code']['subject']})"
+        + (", committed files only (`git archive HEAD`, first on PYTHONPATH)." if r["code"]["mode"] == "head" else
+           f", working tree{' with uncommitted changes: ' + ', '.join(x.split()[-1] for x in r['code']['uncommitted']) if r['code'].get('uncommitted') else ''}."),
         f"Machine: {m['cpus_usable']} of {m['cpus']} CPUs ({m['cpu_model']}), {(m['memory_bytes'] or 0) / 2**30:.0f} GiB RAM, "
         f"Python {m['python']}, {m['system']}, Whoosh {m['whoosh']}; load average {r['load_before']} before, "
         f"{r['load_after']} after (other work shared the machine: absolute figures are noisy, the ratio to the "
@@ -599,8 +654,7 @@ def build_report(r: dict[str, Any]) -> str:
     lines += [
         f"Corpus: the first {c['articles']:,} articles of OrangeSum (`../shared/data/orangesum`), written as "
         f"{c['files']} .jsonl files of {c['per_file']} articles (`{{\"id\", \"date\", \"title\", \"text\"}}`, "
-        f"{c['bytes'] / 1e6:.0f} MB) — searchkit's indexer gives its workers batches of 64 *files*, so a corpus of "
-        "64 files or fewer is indexed by one process whatever `index.workers` says.",
+        f"{c['bytes'] / 1e6:.0f} MB). {r['parallelism']}",
     ]
     if r.get("corpus_1proc"):
         c1 = r["corpus_1proc"]
@@ -614,7 +668,8 @@ def build_report(r: dict[str, Any]) -> str:
         full_s = ix2["wall_s"] * (FULL / max(1, c["articles"]))
         key_note = "" if c["articles"] >= FULL else f" (extrapolated from {c['articles']:,} articles: {fmt_s(ix2['wall_s'])})"
         v, mg = verdict("index_full_2proc_s", full_s)
-        rows.append(("Index, 2 processes: time for 36,152 articles" + key_note, fmt_s(full_s), TARGETS["index_full_2proc_s"][0], v, mg, ""))
+        idle = ix2["cpu_s"] / 2 * (FULL / max(1, c["articles"]))
+        rows.append(("Index, 2 processes: time for 36,152 articles" + key_note, fmt_s(full_s), TARGETS["index_full_2proc_s"][0], v, mg, f"CPU time / 2 (two idle cores, perfect split): {fmt_s(idle)}"))
         rows.append(("Index, 2 processes: articles/s (whole pipeline, process start to exit)", f"{ix2['articles_per_s']:.1f}", "≥ 60.3 (= 36,152 in 10 min)", "", "", ""))
     if ix1:
         rows.append((f"Index, 1 process: articles/s ({ix1['documents_written']:,} articles)", f"{ix1['articles_per_s']:.1f}", "", "", "", ""))
@@ -637,7 +692,8 @@ def build_report(r: dict[str, Any]) -> str:
         v, mg = verdict("query_p95_ms", s1["p95"])
         rows.append(("Query p95", f"{s1['p95']:.1f} ms", TARGETS["query_p95_ms"][0], v, mg, f"raw Whoosh {w1['p95']:.1f} ms"))
         v, mg = verdict("baseline_ratio_p50", ratio50)
-        rows.append(("Speed-up over raw Whoosh at p50 (baseline p50 / searchkit p50)", f"{ratio50:.2f}×", TARGETS["baseline_ratio_p50"][0], v, mg, f"p95: {ratio95:.2f}×"))
+        sc, wc = q["pass1_cpu"]["searchkit"], q["pass1_cpu"]["whoosh"]
+        rows.append(("Speed-up over raw Whoosh at p50 (baseline p50 / searchkit p50)", f"{ratio50:.2f}×", TARGETS["baseline_ratio_p50"][0], v, mg, f"p95: {ratio95:.2f}×; CPU-time p50: {wc['p50'] / sc['p50']:.2f}×"))
     if one:
         v, mg = verdict("oneshot_median_s", one["searchkit_median_s"])
         rows.append((f"One-shot `searchkit search WORD --json`, median of {len(one['words'])}", fmt_s(one["searchkit_median_s"]), TARGETS["oneshot_median_s"][0], v, mg, f"`python -c \"import whoosh\"` {fmt_s(one['import_whoosh_median_s'])} ({one['searchkit_median_s'] / one['import_whoosh_median_s']:.1f}×)"))
@@ -649,22 +705,25 @@ def build_report(r: dict[str, Any]) -> str:
     lines.append("")
 
     if ix2 or ix1:
-        lines += ["## Indexing", "", "| run | articles written | wall | in-process | articles/s | tree peak RSS | largest process | skipped lines |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += ["## Indexing", "", "| run | articles written | wall | in-process | articles/s | CPU | articles per CPU-s | tree peak RSS | largest process | skipped lines |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for x in (ix2, ix1, rerun):
             if x:
                 rate = f"{x['articles_per_s']:.1f}" if x["articles_per_s"] else "—"
-                lines.append(f"| {x['label']} | {x['documents_written']:,} | {fmt_s(x['wall_s'])} | {fmt_s(x['in_process_s'])} | {rate} | {_gib(x['tree_peak_rss'])} | {_gib(x['max_rss'])} | {x['skipped']} |")
+                per_cpu = f"{x['articles_per_cpu_s']:.1f}" if x.get("articles_per_cpu_s") else "—"
+                lines.append(f"| {x['label']} | {x['documents_written']:,} | {fmt_s(x['wall_s'])} | {fmt_s(x['in_process_s'])} | {rate} | {fmt_s(x['cpu_s'])} | {per_cpu} | {_gib(x['tree_peak_rss'])} | {_gib(x['max_rss'])} | {x['skipped']} |")
         lines += [
             "",
             f"Index: {r['index_documents']:,} articles, {r['index_bytes'] / 2**20:.0f} MiB, {r['index_segments']} Whoosh segment(s). "
             "Wall time runs from spawning `searchkit index --json` to its exit; in-process is the `seconds` of its own report "
-            "(without interpreter start and imports). Skipped lines are OrangeSum articles with an empty text. Tree peak RSS is "
+            "(without interpreter start and imports). CPU is user + system time of the indexer and its workers (`os.wait4`): "
+            "unlike wall time it does not grow when other work competes for the cores. Skipped lines are OrangeSum articles with an empty text. Tree peak RSS is "
             "sampled every 0.2 s and sums the indexer and its workers (shared pages counted twice, so it can overstate); "
             "largest process is `ru_maxrss` from `os.wait4` (a lower bound on the tree's peak).",
             "",
         ]
     if q:
         s1, w1, s2, w2, nv = q["pass1"]["searchkit"], q["pass1"]["whoosh"], q["pass2"].get("searchkit"), q["pass2"].get("whoosh"), q["naive"]
+        sc, wc = q["pass1_cpu"]["searchkit"], q["pass1_cpu"]["whoosh"]
         lines += [
             "## Queries",
             "",
@@ -674,18 +733,18 @@ def build_report(r: dict[str, Any]) -> str:
             f"{q['searchkit_totals_median']:,.0f} articles per query (raw Whoosh, same OR semantics: {q['whoosh_totals_median_first50']:,.0f} over the first 50), "
             f"showed {q['searchkit_hits_with_snippets_mean']:.1f} hits with snippets on average and {q['searchkit_facet_fields']} facet fields.",
             "",
-            "| system | pass | p50 | p95 | mean | max |",
-            "|---|---|---:|---:|---:|---:|",
-            f"| searchkit `kit.search(q, limit=10)` | 1 (headline) | {s1['p50']:.1f} ms | {s1['p95']:.1f} ms | {s1['mean']:.1f} ms | {s1['max']:.0f} ms |",
-            f"| raw Whoosh, `groupedby` six `FieldFacet`s (overlap on multi-valued), `highlights('body')` | 1 | {w1['p50']:.1f} ms | {w1['p95']:.1f} ms | {w1['mean']:.1f} ms | {w1['max']:.0f} ms |",
+            "| system | pass | p50 | p95 | mean | max | CPU-time p50 / p95 |",
+            "|---|---|---:|---:|---:|---:|---:|",
+            f"| searchkit `kit.search(q, limit=10)` | 1 (headline) | {s1['p50']:.1f} ms | {s1['p95']:.1f} ms | {s1['mean']:.1f} ms | {s1['max']:.0f} ms | {sc['p50']:.1f} / {sc['p95']:.1f} ms |",
+            f"| raw Whoosh, `groupedby` six `FieldFacet`s (overlap on multi-valued), `highlights('body')` | 1 | {w1['p50']:.1f} ms | {w1['p95']:.1f} ms | {w1['mean']:.1f} ms | {w1['max']:.0f} ms | {wc['p50']:.1f} / {wc['p95']:.1f} ms |",
         ]
         if s2 and w2:
             lines += [
-                f"| searchkit | 2 (warm) | {s2['p50']:.1f} ms | {s2['p95']:.1f} ms | {s2['mean']:.1f} ms | {s2['max']:.0f} ms |",
-                f"| raw Whoosh | 2 (warm) | {w2['p50']:.1f} ms | {w2['p95']:.1f} ms | {w2['mean']:.1f} ms | {w2['max']:.0f} ms |",
+                f"| searchkit | 2 (warm) | {s2['p50']:.1f} ms | {s2['p95']:.1f} ms | {s2['mean']:.1f} ms | {s2['max']:.0f} ms | |",
+                f"| raw Whoosh | 2 (warm) | {w2['p50']:.1f} ms | {w2['p95']:.1f} ms | {w2['mean']:.1f} ms | {w2['max']:.0f} ms | |",
             ]
         lines += [
-            f"| raw Whoosh, plain `groupedby=[six names]` (undercounts multi-valued facets) | 1 | {nv['p50']:.1f} ms | {nv['p95']:.1f} ms | {nv['mean']:.1f} ms | {nv['max']:.0f} ms |",
+            f"| raw Whoosh, plain `groupedby=[six names]` (undercounts multi-valued facets) | 1 | {nv['p50']:.1f} ms | {nv['p95']:.1f} ms | {nv['mean']:.1f} ms | {nv['max']:.0f} ms | |",
             "",
             "p50 by query length: "
             + "; ".join(f"{k} word(s): searchkit {v['searchkit_p50']:.1f} ms, raw Whoosh {v['whoosh_p50']:.1f} ms" for k, v in q["by_words"].items())
@@ -733,7 +792,7 @@ def main() -> int:
     # 5,000 by default: at the ~11-18 articles/s measured so far, a full 1-process run
     # alone would take about an hour; 5,000 articles give its rate in a few minutes.
     ap.add_argument("--one-proc-limit", type=int, default=5000, help="articles for the 1-process indexing run (default 5,000; 0: as --limit)")
-    ap.add_argument("--per-file", type=int, default=20, help="articles per .jsonl file of the corpus (default 20: 1,808 files, 29 indexer batches)")
+    ap.add_argument("--per-file", type=int, default=1000, help="articles per .jsonl file of the corpus (default 1,000: 37 files)")
     ap.add_argument("--workdir", type=Path, default=None, help="where corpus and indexes go (default: a temp dir, deleted unless --keep)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     ap.add_argument("--reuse", action="store_true", help="reuse the corpus and indexes already in --workdir: no indexing, queries etc. only")
@@ -745,6 +804,7 @@ def main() -> int:
     ap.add_argument("--repl-runs", type=int, default=5)
     ap.add_argument("--skip-oneshot", action="store_true")
     ap.add_argument("--skip-repl", action="store_true")
+    ap.add_argument("--code", choices=["head", "worktree"], default="head", help="measure the committed searchkit (default) or the working tree as it is")
     ap.add_argument("--no-write", action="store_true", help=f"print the report, do not write {REPORT_MD.relative_to(ROOT)}")
     args = ap.parse_args()
 
@@ -762,13 +822,17 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="searchkit-bench-")) if temp else args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     log(f"work folder {work}")
+    code = use_code(args.code, work)
+    log(f"searchkit from {code['package']} ({code['mode']}, HEAD {code['commit']})")
     r: dict[str, Any] = {
+        "code": code,
         "command": argv_text,
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(started)),
         "machine": machine(),
         "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
         "targets": {k: v[0] for k, v in TARGETS.items()},
+        "parallelism": parallelism(),
     }
     try:
         limit = min(args.limit, FULL)
