@@ -781,11 +781,26 @@ def build_report(r: dict[str, Any]) -> str:
             f"{fmt_s(repl['index_open_median_s'])}.",
             "",
         ]
+    for e in r.get("errors", []):
+        lines += [f"**Failed stage** {e}", ""]
     lines += ["Raw numbers: `bench/reports/speed.json`.", ""]
     return "\n".join(lines)
 
 
 # --- main ---------------------------------------------------------------------------------------
+def checkpoint(r: dict[str, Any], work: Path) -> None:
+    """The figures so far, in the work folder: a crash late in the run keeps them."""
+    (work / "speed.partial.json").write_text(json.dumps(r, indent=1, ensure_ascii=False, default=str), "utf-8")
+
+
+def stage(r: dict[str, Any], key: str, fn: Callable[[], dict[str, Any]]) -> None:
+    try:
+        r[key] = fn()
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported in the report
+        log(f"{key} failed: {type(exc).__name__}: {exc}")
+        r.setdefault("errors", []).append(f"{key}: {type(exc).__name__}: {str(exc)[:500]}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=FULL, help="articles to index (default: all 36,152)")
@@ -857,6 +872,7 @@ def main() -> int:
                 r["index_1proc"] = index_run(cfg1, "searchkit index, 1 process", work)
                 shutil.rmtree(work / "index_1proc")  # only its timing is needed; saves disk
             r["rerun"] = index_run(cfg2, "searchkit index again, unchanged corpus", work)
+            checkpoint(r, work)
             if not r["rerun"]["unchanged"]:
                 log("warning: the re-run over the unchanged corpus did some work")
         from whoosh import index as windex
@@ -875,11 +891,13 @@ def main() -> int:
         log(f"{len(queries)} queries, e.g. {queries[:5]}")
         r["queries"] = run_queries(cfg2, work / "whoosh_baseline", queries, args.passes)
 
+        checkpoint(r, work)
+        # The last two stages must not cost the hour of figures above if they fail.
         if not args.skip_oneshot:
             words = [q for q in queries if " " not in q][: args.oneshot_runs]
-            r["oneshot"] = oneshot(cfg2, words, work)
+            stage(r, "oneshot", lambda: oneshot(cfg2, words, work))
         if not args.skip_repl:
-            r["repl"] = repl_first_prompt(cfg2, args.repl_runs)
+            stage(r, "repl", lambda: repl_first_prompt(cfg2, args.repl_runs))
     finally:
         if temp and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
