@@ -44,7 +44,7 @@ __all__ = [
 ANALYZER_VERSION = 1
 
 APOSTROPHES = "\u2019\u02bc\u2018\u0060\u00b4\u2032"
-_APOS_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
+_APOS_RE = re.compile("[" + re.escape("".join(APOSTROPHES)) + "]")
 
 # Lucene FrenchAnalyzer.DEFAULT_ARTICLES.
 ELISION_ARTICLES = frozenset(
@@ -94,7 +94,9 @@ def normalize_apostrophes(text: str) -> str:
     >>> normalize_apostrophes("l’aéroport")
     "l'aéroport"
     """
-    return text.translate(_APOS_TABLE)
+    # str.translate looks every character up in a dict (0.4 ms for an article);
+    # a regex substitution scans in C and usually finds nothing to replace.
+    return _APOS_RE.sub("'", text)
 
 
 @lru_cache(maxsize=200_000)

@@ -67,7 +67,7 @@ class SearchKit:
             raise CorpusError(f"corpus not found: {', '.join(missing)}", hint="set `corpus:` in config.yaml or pass a folder: searchkit index PATH")
         self.close()
         c = self.config
-        return run_index(
+        report = run_index(
             roots,
             c.index_dir,
             rebuild=rebuild,
@@ -80,6 +80,10 @@ class SearchKit:
             title_boost=c.title_boost,
             progress=progress,
         )
+        # Numpy postings, facet tables and actor groups are built now, once, so that
+        # no search (least of all a one-shot `searchkit search`) waits for them.
+        self.engine.warm()
+        return report
 
     def search(
         self,

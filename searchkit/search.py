@@ -1,14 +1,20 @@
 """Searching an open index: queries, filters, facet counts, snippets, suggestions.
 
-Only this module and ``index.py`` touch Whoosh readers. Facet counts do not walk
-Whoosh's term lists per query: when a searcher opens, each facet field becomes two
-numpy arrays (document, value) built once from the postings; a query's facets are
-then one ``bincount`` over the documents it matched. Actor spelling variants are
+Only this module and ``index.py`` touch Whoosh readers. Plain queries (words with
+AND, OR, SAUF, facet fields) are matched and scored on the numpy copy of the postings
+(fastindex.py), with Whoosh's BM25F; the rest goes to Whoosh. Facet counts do not
+walk term lists per query: when a searcher opens, each facet field becomes two numpy
+arrays (document, value); a query's facets are then one ``bincount`` over the
+documents it matched. Actor spelling variants are
 grouped here too, from the index's own actor vocabulary (see extract/names.py),
 so incremental indexing never has to rewrite old documents.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import pickle
 import re
 import time
 from dataclasses import dataclass
@@ -20,6 +26,7 @@ from whoosh import query as Q
 
 from searchkit.analysis import fold
 from searchkit.errors import NotFoundError, QueryError
+from searchkit.fastindex import CACHE_DIR, FastIndex, Unsupported, ensure
 from searchkit.index import open_index
 from searchkit.query import build_query, canonical_field
 from searchkit.results import Actor, FacetValue, Hit, Results
@@ -86,6 +93,11 @@ class FacetTable:
     docs: np.ndarray
     vals: np.ndarray
 
+    def __post_init__(self) -> None:
+        # Each value's place in alphabetical order: the tie-break of facet_counts.
+        self.alpha_rank = np.empty(len(self.values), dtype=np.int64)
+        self.alpha_rank[sorted(range(len(self.values)), key=self.values.__getitem__)] = np.arange(len(self.values))
+
     def count(self, mask: np.ndarray) -> np.ndarray:
         if not len(self.docs):
             return np.zeros(len(self.values), dtype=np.int64)
@@ -96,14 +108,24 @@ class ActorGroups:
     """Spelling variants of the same actor, grouped from the index vocabulary."""
 
     def __init__(self, counts: Mapping[tuple[str, str], int], aliases: Mapping[str, Sequence[str]]) -> None:
-        try:
-            from searchkit.extract.names import group_variants, name_key
-        except ImportError:  # names.py is pure; absent only in a broken install
-            group_variants, name_key = None, None
+        from searchkit.extract.names import group_variants, name_key
+
         self.name_key = name_key
-        self.display: dict[tuple[str, str], str] = (
-            group_variants(counts, aliases) if group_variants else {k: k[1] for k in counts}
-        )
+        self.display: dict[tuple[str, str], str] = group_variants(counts, aliases)
+        self._index()
+
+    @classmethod
+    def from_display(cls, display: dict[tuple[str, str], str]) -> "ActorGroups":
+        """Groups already computed (read back from the on-disk cache)."""
+        from searchkit.extract.names import name_key
+
+        self = cls.__new__(cls)
+        self.name_key = name_key
+        self.display = display
+        self._index()
+        return self
+
+    def _index(self) -> None:
         self.members: dict[str, set[tuple[str, str]]] = {}
         for key, disp in self.display.items():
             self.members.setdefault(disp, set()).add(key)
@@ -140,6 +162,8 @@ class Engine:
         self._searcher: Any = None
         self._tables: dict[str, FacetTable] | None = None
         self._groups: ActorGroups | None = None
+        self._fast: FastIndex | None = None
+        self._fast_tried = False
 
     # -- lifecycle ---------------------------------------------------------
     @property
@@ -150,7 +174,21 @@ class Engine:
             self._searcher = self._searcher.refresh()
             self._tables = None
             self._groups = None
+            self._fast, self._fast_tried = None, False
         return self._searcher
+
+    @property
+    def fast(self) -> FastIndex | None:
+        """The numpy copy of the postings (see fastindex.py), built here if the indexer
+        did not (an index from an older searchkit); None if it cannot be had."""
+        searcher = self.searcher
+        if not self._fast_tried:
+            self._fast_tried = True
+            self._fast = FastIndex.open(self.index_dir, searcher)
+            if self._fast is None:
+                ensure(self.index_dir, searcher.reader())
+                self._fast = FastIndex.open(self.index_dir, searcher)
+        return self._fast
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -160,6 +198,8 @@ class Engine:
     # -- facets ------------------------------------------------------------
     @property
     def groups(self) -> ActorGroups:
+        if self._groups is None:
+            self._load_facets()
         if self._groups is None:
             reader = self.searcher.reader()
             counts: dict[tuple[str, str], int] = {}
@@ -172,10 +212,52 @@ class Engine:
     @property
     def tables(self) -> dict[str, FacetTable]:
         if self._tables is None:
+            self._load_facets()
+        if self._tables is None:
             self._tables = {f: self._build_table(f) for f in FACET_FIELDS}
+            self._save_facets()
         return self._tables
 
+    def warm(self) -> None:
+        """Build (or load) everything a first query needs, and keep it on disk: the
+        indexer calls this so that a one-shot search never pays for it."""
+        self.tables  # noqa: B018 - builds the fast postings, the groups and the tables
+
+    # Facet tables and actor groups cost seconds to build on a large index (grouping
+    # spelling variants is Python work over every actor name), so they are kept on
+    # disk beside the fast postings, keyed by the live segments and the aliases.
+    def _facets_path(self) -> Path:
+        reader = self.searcher.reader()
+        state = [(r.segment().segid, r.doc_count_all() - r.doc_count()) for r, _ in reader.leaf_readers()]
+        key = hashlib.blake2b(json.dumps([state, sorted(self.aliases.items())], sort_keys=True).encode(), digest_size=8)
+        return self.index_dir / CACHE_DIR / f"facets-{key.hexdigest()}.pickle"
+
+    def _load_facets(self) -> None:
+        try:
+            with open(self._facets_path(), "rb") as fh:
+                tables, display = pickle.load(fh)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError):
+            return
+        self._tables = tables
+        self._groups = ActorGroups.from_display(display)
+
+    def _save_facets(self) -> None:
+        path = self._facets_path()
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        try:
+            for old in path.parent.glob("facets-*.pickle"):
+                old.unlink()
+            with open(tmp, "wb") as fh:
+                pickle.dump((self._tables, self.groups.display), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:  # a read-only index: build in memory every time
+            tmp.unlink(missing_ok=True)
+
     def _postings(self, field: str) -> Iterable[tuple[str, np.ndarray]]:
+        fast = self.fast
+        if fast is not None:
+            yield from fast.terms(field)
+            return
         reader = self.searcher.reader()
         for term in list(reader.lexicon(field)):
             ids = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
@@ -236,7 +318,9 @@ class Engine:
         for f in fields:
             table = self.tables[f]
             counts = table.count(mask)
-            order = sorted((i for i in np.nonzero(counts)[0]), key=lambda i: (-counts[i], table.values[i]))
+            nz = np.flatnonzero(counts)
+            # Most frequent first, ties alphabetical: one lexsort, no Python key per value.
+            order = nz[np.lexsort((table.alpha_rank[nz], -counts[nz]))]
             if top is not None:
                 order = order[:top]
             out[f] = tuple(FacetValue(table.values[i], int(counts[i]), table.variants[i]) for i in order)
@@ -298,27 +382,51 @@ class Engine:
         q = Q.Every() if stripped in ("", "*") else build_query(stripped, searcher.schema, self)
         fq = self.filter_query(filters)
         combined = q if fq is None else Q.And([q, fq])
-        matched = np.fromiter(searcher.docs_for_query(combined), dtype=np.int64)
-        total = len(matched)
+        count = self.snippet_count if snippet_count is None else snippet_count
+        found = self._fast_search(q, fq, offset + limit) if sort == "relevance" else None
+        if found is not None:
+            mask, top = found
+            total = int(np.count_nonzero(mask))
+            ranked = [(searcher.stored_fields(d), score) for d, score in top[offset:]]
+        else:
+            # Whoosh evaluates what the numpy copy cannot (phrases, wildcards, fuzzy
+            # terms, ranges) and sorts by date.
+            mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+            mask[np.fromiter(searcher.docs_for_query(combined), dtype=np.int64)] = True
+            total = int(np.count_nonzero(mask))
+            ranked = []
+            if limit and total > offset:
+                kwargs: dict[str, Any] = {"limit": offset + limit, "filter": fq}
+                if sort == "date":
+                    kwargs.update(sortedby="date_key", reverse=True)
+                results = searcher.search(q, **kwargs)
+                ranked = [(r.fields(), float(r.score or 0.0)) for r in results[offset : offset + limit]]
         hits: list[Hit] = []
-        if limit and total > offset:
-            kwargs: dict[str, Any] = {"limit": offset + limit, "filter": fq}
-            if sort == "date":
-                kwargs.update(sortedby="date_key", reverse=True)
-            results = searcher.search(q, **kwargs)
+        if ranked:
             stemmed, exact = self._query_terms(q)
             names = self._filtered_names(q, filters)
-            count = self.snippet_count if snippet_count is None else snippet_count
-            for rank, r in enumerate(results[offset : offset + limit], start=offset + 1):
-                hits.append(self._hit(r, rank, stemmed, exact, names, count))
+            for rank, (fields, score) in enumerate(ranked, start=offset + 1):
+                hits.append(self._hit(fields, score, rank, stemmed, exact, names, count))
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:
-            mask = np.zeros(searcher.doc_count_all(), dtype=bool)
-            mask[matched] = True
             facet_values = self.facet_counts(mask)
         suggestion = self.suggest(stripped) if total < 3 and stripped not in ("", "*") else None
         took = (time.perf_counter() - started) * 1000
         return Results(text, filters, total, took, suggestion, tuple(hits), facet_values, offset)
+
+    def _fast_search(self, q: Q.Query, fq: Q.Query | None, k: int) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
+        """All matches and the ``k`` best with Whoosh's own scores, from the numpy
+        copy of the postings; None when the query needs Whoosh."""
+        fast = self.fast
+        if fast is None:
+            return None
+        try:
+            mask, scores = fast.evaluate(q)
+            if fq is not None:
+                mask &= fast.evaluate(fq)[0]
+        except Unsupported:
+            return None
+        return mask, fast.top(mask, scores, k)
 
     def _query_terms(self, q: Q.Query) -> tuple[set[str], set[str]]:
         stemmed: set[str] = set()
@@ -349,8 +457,7 @@ class Engine:
                     names |= self.groups.variants(self.groups.resolve(v, kind), kind)
         return names
 
-    def _hit(self, r: Any, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int) -> Hit:
-        fields = r.fields()
+    def _hit(self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int) -> Hit:
         meta = fields.get("meta") or {}
         body = fields.get("body", "")
         spans = _body_spans(fields, stemmed, exact, names)
@@ -366,7 +473,7 @@ class Engine:
             id=fields["id"],
             path=fields.get("path", ""),
             title=fields.get("title", ""),
-            score=float(r.score or 0.0),
+            score=score,
             published=meta.get("published"),
             snippets=tuple(make_snippets(body, spans, count)),
             actors=tuple(actors),

@@ -1,0 +1,344 @@
+"""A numpy copy of the postings, one per Whoosh segment, for fast queries and facets.
+
+Why: Whoosh reads postings in pure Python, at 1 to 10 µs per posting. A common word
+in a 36k-article corpus has tens of thousands of postings, so a query or a facet count
+that walks them costs tens to hundreds of milliseconds before any scoring. This module
+keeps, beside each segment, the same postings as flat numpy arrays (memory-mapped
+``.npy`` files: opening costs nothing, the OS caches what queries touch), and evaluates
+the common query shapes (terms combined with AND, OR, AND NOT) with whole-array
+operations, scoring with exactly Whoosh's BM25F (same idf, same quantised field
+lengths, same boosts), so results and scores are the ones Whoosh would give.
+
+What it is not: an index of record. Whoosh segments are immutable, so a segment's copy
+is built once, after the commit that wrote it (``ensure``), and thrown away when a merge
+removes the segment. Deleted documents are masked at load time. Any query this module
+cannot evaluate (phrases, wildcards, fuzzy terms, ranges) raises ``Unsupported`` and
+the caller asks Whoosh. Only ``index.py`` and ``search.py`` call it (DESIGN.md: only
+they touch Whoosh readers).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from math import log
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+from whoosh import query as Q
+
+from searchkit.schema import FACET_FIELDS
+
+__all__ = ["CACHE_DIR", "FastIndex", "Unsupported", "ensure"]
+
+CACHE_DIR = "fast"
+FORMAT = 1
+TEXT_FIELDS = ("title", "body")
+FIELDS = TEXT_FIELDS + FACET_FIELDS
+# Whoosh's BM25F defaults (searchkit does not change them).
+B, K1 = 0.75, 1.2
+
+
+class Unsupported(Exception):
+    """The query has a part that only Whoosh can evaluate."""
+
+
+# --------------------------------------------------------------------------- building
+
+def _segment_dir(index_dir: Path, segid: str) -> Path:
+    return index_dir / CACHE_DIR / f"{segid}-v{FORMAT}"
+
+
+def _leaves(reader: Any) -> list[tuple[Any, int]]:
+    return list(reader.leaf_readers())
+
+
+def _postings(matcher: Any) -> tuple[list[int], list[float]]:
+    """All (docnum, weight) of one posting list, read a block at a time.
+
+    Reading whole blocks through the W3 codec's block decoder is 10-50x faster than
+    stepping the matcher posting by posting; if the codec ever changes shape, fall
+    back to the public (slow) matcher interface.
+    """
+    ids: list[int] = []
+    weights: list[float] = []
+    try:
+        while not matcher._atend:
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+        return ids, weights
+    except AttributeError:
+        ids, weights = [], []
+        matcher.reset()
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return ids, weights
+
+
+def _build_segment(segreader: Any, target: Path) -> None:
+    """Write the numpy copy of one segment's postings into ``target`` (atomically)."""
+    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    n = segreader.doc_count_all()
+    schema = segreader.schema
+    for field in FIELDS:
+        if field not in schema:
+            continue
+        terms: list[bytes] = []
+        indptr = [0]
+        ids: list[int] = []
+        weights: list[float] = []
+        for term in segreader.lexicon(field):
+            t_ids, t_weights = _postings(segreader.postings(field, term))
+            terms.append(term)
+            ids.extend(t_ids)
+            weights.extend(t_weights)
+            indptr.append(len(ids))
+        width = max((len(t) for t in terms), default=1)
+        np.save(tmp / f"{field}.terms.npy", np.array(terms, dtype=f"S{width}"))
+        np.save(tmp / f"{field}.indptr.npy", np.array(indptr, dtype=np.int64))
+        np.save(tmp / f"{field}.ids.npy", np.array(ids, dtype=np.int32))
+        np.save(tmp / f"{field}.weights.npy", np.array(weights, dtype=np.float32))
+        if schema[field].scorable:
+            lengths = [segreader.doc_field_length(d, field, 0) for d in range(n)]
+            np.save(tmp / f"{field}.lengths.npy", np.array(lengths, dtype=np.float32))
+    (tmp / "segment.json").write_text(json.dumps({"docs": n, "format": FORMAT}), "utf-8")
+    try:
+        os.replace(tmp, target)
+    except OSError:  # another process built it first: theirs is as good as ours
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ensure(index_dir: Path, reader: Any) -> None:
+    """Build the numpy copy of every segment of ``reader`` that lacks one, and delete
+    the copies of segments that no longer exist. Safe to call from any process; a
+    read-only index simply goes without."""
+    root = index_dir / CACHE_DIR
+    wanted = set()
+    try:
+        for segreader, _ in _leaves(reader):
+            target = _segment_dir(index_dir, segreader.segment().segid)
+            wanted.add(target.name)
+            if not (target / "segment.json").exists():
+                _build_segment(segreader, target)
+        if root.is_dir():
+            for child in root.iterdir():
+                if child.name not in wanted and ".tmp" not in child.name:
+                    shutil.rmtree(child, ignore_errors=True)
+    except OSError:
+        return
+
+
+# --------------------------------------------------------------------------- reading
+
+@dataclass
+class _FieldArrays:
+    terms: np.ndarray
+    indptr: np.ndarray
+    ids: np.ndarray
+    weights: np.ndarray
+    lengths: np.ndarray | None
+
+    def find(self, term: bytes) -> int:
+        i = int(np.searchsorted(self.terms, term))
+        return i if i < len(self.terms) and self.terms[i] == term else -1
+
+
+@dataclass
+class _Segment:
+    offset: int
+    docs: int
+    fields: dict[str, _FieldArrays]
+    live: np.ndarray | None  # None: no deletions
+
+
+def _load_segment(path: Path, offset: int, segreader: Any) -> _Segment:
+    info = json.loads((path / "segment.json").read_text("utf-8"))
+    fields: dict[str, _FieldArrays] = {}
+    for field in FIELDS:
+        if not (path / f"{field}.terms.npy").exists():
+            continue
+
+        def arr(name: str) -> np.ndarray:
+            return np.load(path / f"{field}.{name}.npy", mmap_mode="r")
+
+        lengths = arr("lengths") if (path / f"{field}.lengths.npy").exists() else None
+        fields[field] = _FieldArrays(arr("terms"), arr("indptr"), arr("ids"), arr("weights"), lengths)
+    live = None
+    if segreader.has_deletions():
+        live = np.array([not segreader.is_deleted(d) for d in range(info["docs"])], dtype=bool)
+    return _Segment(offset, info["docs"], fields, live)
+
+
+class FastIndex:
+    """The numpy postings of one searcher's segments, with Whoosh's global statistics."""
+
+    def __init__(self, segments: list[_Segment], searcher: Any) -> None:
+        self.segments = segments
+        self.size = searcher.doc_count_all()
+        self._searcher = searcher
+        self._avgfl: dict[str, float] = {}
+        self.live = np.ones(self.size, dtype=bool)
+        for seg in segments:
+            if seg.live is not None:
+                self.live[seg.offset : seg.offset + seg.docs] = seg.live
+
+    @classmethod
+    def open(cls, index_dir: Path, searcher: Any) -> "FastIndex | None":
+        """The fast copy for ``searcher``'s segments, or None if any is missing."""
+        segments: list[_Segment] = []
+        try:
+            for segreader, offset in _leaves(searcher.reader()):
+                path = _segment_dir(index_dir, segreader.segment().segid)
+                if not (path / "segment.json").exists():
+                    return None
+                segments.append(_load_segment(path, offset, segreader))
+        except (OSError, ValueError, KeyError, AttributeError):
+            return None
+        return cls(segments, searcher)
+
+    # -- postings -------------------------------------------------------------
+    def postings(self, field: str, term: str | bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnums, weights) of ``term`` in ``field``, deleted documents included
+        (as in Whoosh's statistics; callers mask with ``live``)."""
+        key = term.encode("utf-8") if isinstance(term, str) else term
+        ids_parts, w_parts = [], []
+        for seg in self.segments:
+            fa = seg.fields.get(field)
+            if fa is None:
+                continue
+            i = fa.find(key)
+            if i < 0:
+                continue
+            a, b = int(fa.indptr[i]), int(fa.indptr[i + 1])
+            ids_parts.append(np.asarray(fa.ids[a:b], dtype=np.int64) + seg.offset)
+            w_parts.append(np.asarray(fa.weights[a:b], dtype=np.float64))
+        if not ids_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        if len(ids_parts) == 1:
+            return ids_parts[0], w_parts[0]
+        return np.concatenate(ids_parts), np.concatenate(w_parts)
+
+    def terms(self, field: str) -> Iterator[tuple[str, np.ndarray]]:
+        """Every term of a field with its live documents (facet tables are built from this)."""
+        per_term: dict[bytes, list[np.ndarray]] = {}
+        for seg in self.segments:
+            fa = seg.fields.get(field)
+            if fa is None:
+                continue
+            indptr = np.asarray(fa.indptr)
+            ids = np.asarray(fa.ids, dtype=np.int64) + seg.offset
+            for i, term in enumerate(fa.terms.tolist()):
+                per_term.setdefault(term, []).append(ids[indptr[i] : indptr[i + 1]])
+        for term in sorted(per_term):
+            parts = per_term[term]
+            docs = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            docs = docs[self.live[docs]]
+            if len(docs):
+                yield term.decode("utf-8"), docs
+
+    def _lengths(self, field: str) -> np.ndarray:
+        parts = []
+        for seg in self.segments:
+            fa = seg.fields.get(field)
+            parts.append(np.zeros(seg.docs, np.float32) if fa is None or fa.lengths is None else np.asarray(fa.lengths))
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+    # -- evaluation -----------------------------------------------------------
+    def evaluate(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+        """(match mask, scores) over all documents, as Whoosh would score ``q``.
+
+        Raises ``Unsupported`` for any part other than terms of the cached fields
+        combined with And, Or, Not, AndNot and Every."""
+        mask, scores = self._eval(q)
+        return mask & self.live, scores
+
+    def _eval(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(q, Q.Term):
+            return self._term(q)
+        if isinstance(q, Q.Every) and not q.fieldname:
+            return np.ones(self.size, dtype=bool), np.ones(self.size, dtype=np.float64)
+        if isinstance(q, Q.Not):
+            # Whoosh's InverseMatcher: every live document the child misses, score 1.
+            other, _ = self._eval(q.query)
+            return ~other, np.full(self.size, q.boost, dtype=np.float64)
+        if isinstance(q, Q.AndNot):
+            mask, scores = self._eval(q.a)
+            other, _ = self._eval(q.b)
+            return mask & ~other, scores * q.boost
+        if isinstance(q, (Q.And, Q.Or)) and type(q) in (Q.And, Q.Or) and not getattr(q, "scale", None):
+            if not q.subqueries:
+                return np.zeros(self.size, dtype=bool), np.zeros(self.size)
+            if len(q.subqueries) == 1:  # Whoosh drops the boost of a one-child group
+                return self._eval(q.subqueries[0])
+            parts = [self._eval(s) for s in q.subqueries]
+            combine = np.logical_and if isinstance(q, Q.And) else np.logical_or
+            mask = parts[0][0].copy()
+            scores = parts[0][1] * parts[0][0]
+            for m, s in parts[1:]:
+                combine(mask, m, out=mask)
+                scores = scores + s * m
+            return mask, scores * q.boost
+        raise Unsupported(type(q).__name__)
+
+    def _term(self, q: Q.Term) -> tuple[np.ndarray, np.ndarray]:
+        field = q.fieldname
+        if field not in FIELDS or field not in self._searcher.schema:
+            raise Unsupported(field)
+        text = q.text
+        if not isinstance(text, (str, bytes)):
+            raise Unsupported("non-text term")
+        ids, weights = self.postings(field, text)
+        mask = np.zeros(self.size, dtype=bool)
+        scores = np.zeros(self.size, dtype=np.float64)
+        if not len(ids):
+            return mask, scores
+        mask[ids] = True
+        if self._searcher.schema[field].scorable:
+            # Whoosh: idf = log(N / (df + 1)) + 1 over all documents, deleted included;
+            # avgfl = total field length / N; fl = the byte-quantised stored length.
+            idf = log(self.size / (len(ids) + 1)) + 1
+            avgfl = self._avg(field)
+            fl = self._lengths_cache(field)[ids]
+            s = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        else:
+            s = weights
+        scores[ids] = s * q.boost
+        return mask, scores
+
+    def _avg(self, field: str) -> float:
+        if field not in self._avgfl:
+            self._avgfl[field] = self._searcher.avg_field_length(field) or 1
+        return self._avgfl[field]
+
+    def _lengths_cache(self, field: str) -> np.ndarray:
+        key = "_len_" + field
+        cached = self.__dict__.get(key)
+        if cached is None:
+            cached = self._lengths(field).astype(np.float64)
+            self.__dict__[key] = cached
+        return cached
+
+    def top(self, mask: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The ``k`` best (docnum, score), by score then docnum, like Whoosh's collector."""
+        cand = np.flatnonzero(mask)
+        if not len(cand) or k <= 0:
+            return []
+        s = scores[cand]
+        if len(cand) > k:
+            # Keep every candidate tied with the k-th score so the docnum tie-break is exact.
+            kth = np.partition(-s, k - 1)[k - 1]
+            keep = -s <= kth
+            cand, s = cand[keep], s[keep]
+        order = np.lexsort((cand, -s))[:k]
+        return [(int(cand[i]), float(s[i])) for i in order]
