@@ -15,7 +15,6 @@ import shutil
 import signal
 import time
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -336,6 +335,8 @@ def _prepare_all(
     A file whose content hash is unchanged is not extracted again. Results come back
     in submission order, with a bounded number of chunks in flight (flat memory).
     """
+    from concurrent.futures import ProcessPoolExecutor  # only when indexing: searches skip it
+
     from searchkit.pipeline import extract_documents
 
     def reads() -> Iterator[ReadResult]:

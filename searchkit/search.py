@@ -105,47 +105,59 @@ class FacetTable:
 
 
 class ActorGroups:
-    """Spelling variants of the same actor, grouped from the index vocabulary."""
+    """Spelling variants of the same actor, grouped from the index vocabulary.
+
+    The lookup tables behind ``resolve`` and ``variants`` are built on first use (a
+    plain search needs neither) and pickled with the facet cache once built."""
 
     def __init__(self, counts: Mapping[tuple[str, str], int], aliases: Mapping[str, Sequence[str]]) -> None:
-        from searchkit.extract.names import group_variants, name_key
+        from searchkit.extract.names import group_variants
 
-        self.name_key = name_key
         self.display: dict[tuple[str, str], str] = group_variants(counts, aliases)
-        self._index()
+        self._members: dict[str, set[tuple[str, str]]] | None = None
+        # folded spelling / transliteration key / last word -> {(kind, display)}
+        self._lookup: tuple[dict[str, set[tuple[str, str]]], ...] | None = None
 
-    @classmethod
-    def from_display(cls, display: dict[tuple[str, str], str]) -> "ActorGroups":
-        """Groups already computed (read back from the on-disk cache)."""
-        from searchkit.extract.names import name_key
+    @property
+    def members(self) -> dict[str, set[tuple[str, str]]]:
+        """Display name -> its (kind, spelling) variants."""
+        if self._members is None:
+            self._members = {}
+            for key, disp in self.display.items():
+                self._members.setdefault(disp, set()).add(key)
+        return self._members
 
-        self = cls.__new__(cls)
-        self.name_key = name_key
-        self.display = display
-        self._index()
-        return self
+    def lookup(self) -> tuple[dict[str, set[tuple[str, str]]], ...]:
+        if self._lookup is None:
+            from searchkit.extract.names import name_key
 
-    def _index(self) -> None:
-        self.members: dict[str, set[tuple[str, str]]] = {}
-        for key, disp in self.display.items():
-            self.members.setdefault(disp, set()).add(key)
+            by_fold: dict[str, set[tuple[str, str]]] = {}
+            by_key: dict[str, set[tuple[str, str]]] = {}
+            by_last: dict[str, set[tuple[str, str]]] = {}
+            for (k, name), disp in self.display.items():
+                fn = fold(name.lower())
+                for form in (fn, fold(disp.lower())):
+                    by_fold.setdefault(form, set()).add((k, disp))
+                by_key.setdefault(name_key(name), set()).add((k, disp))
+                for last in {*fn.split()[-1:], *fn.replace("-", " ").split()[-1:]}:
+                    by_last.setdefault(last, set()).add((k, disp))
+            self._lookup = (by_fold, by_key, by_last)
+        return self._lookup
 
     def resolve(self, value: str, kind: str | None) -> set[str]:
-        """Display names of the groups that ``value`` names (any variant, any case or accent)."""
+        """Display names of the groups that ``value`` names (any variant, any case or
+        accent); a single word also finds the actors whose name ends with it."""
+        from searchkit.extract.names import name_key
+
+        by_fold, by_key, by_last = self.lookup()
         v = fold(value.strip().lower())
-        key = self.name_key(value) if self.name_key else None
-        exact, loose = set(), set()
-        for (k, name), disp in self.display.items():
-            if kind and k != kind:
-                continue
-            fn, fd = fold(name.lower()), fold(disp.lower())
-            if v in (fn, fd):
-                exact.add(disp)
-            elif key and key == self.name_key(name):
-                exact.add(disp)
-            elif " " not in v and (fn.split()[-1:] == [v] or fn.replace("-", " ").split()[-1:] == [v]):
-                loose.add(disp)
-        return exact or loose
+        key = name_key(value)
+        exact = by_fold.get(v, set()) | (by_key.get(key, set()) if key else set())
+        loose = by_last.get(v, set()) if " " not in v else set()
+        pick = exact or loose
+        return {d for k, d in pick if not kind or k == kind} or (
+            {d for k, d in loose if not kind or k == kind} if exact else set()
+        )
 
     def variants(self, displays: Iterable[str], kind: str | None) -> set[str]:
         return {name for d in displays for (k, name) in self.members.get(d, ()) if not kind or k == kind}
@@ -221,7 +233,11 @@ class Engine:
     def warm(self) -> None:
         """Build (or load) everything a first query needs, and keep it on disk: the
         indexer calls this so that a one-shot search never pays for it."""
-        self.tables  # noqa: B018 - builds the fast postings, the groups and the tables
+        if self._tables is None:
+            self._load_facets()
+        if self._tables is None:
+            self.groups.lookup()  # pickled with the tables: filters by actor stay fast
+            self.tables  # noqa: B018 - builds the fast postings and the tables, saves all
 
     # Facet tables and actor groups cost seconds to build on a large index (grouping
     # spelling variants is Python work over every actor name), so they are kept on
@@ -235,11 +251,11 @@ class Engine:
     def _load_facets(self) -> None:
         try:
             with open(self._facets_path(), "rb") as fh:
-                tables, display = pickle.load(fh)
+                tables, groups = pickle.load(fh)
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError):
             return
         self._tables = tables
-        self._groups = ActorGroups.from_display(display)
+        self._groups = groups
 
     def _save_facets(self) -> None:
         path = self._facets_path()
@@ -248,7 +264,7 @@ class Engine:
             for old in path.parent.glob("facets-*.pickle"):
                 old.unlink()
             with open(tmp, "wb") as fh:
-                pickle.dump((self._tables, self.groups.display), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self._tables, self.groups), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError:  # a read-only index: build in memory every time
             tmp.unlink(missing_ok=True)

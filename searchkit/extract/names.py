@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Mapping, Sequence
 
 __all__ = ["fold_name", "group_actors", "group_variants", "name_key"]
@@ -82,6 +83,7 @@ def _token_key(tok: str) -> str:
     return _DOUBLE_RE.sub(r"\1", t)
 
 
+@lru_cache(maxsize=500_000)  # grouping and the facet lookup ask for the same names
 def name_key(name: str) -> str:
     """Transliteration-aware key: variants of one name share it.
 
