@@ -47,6 +47,12 @@ FIELD_ALIASES: dict[str, str] = {
 _FIELDS_HINT = "known fields: titre, texte, personne, org, lieu, acteur, date, mentionne"
 # AND boost: articles with every word come first, the others still follow.
 ALL_WORDS_BOOST = 1000.0
+# Whoosh builds a Levenshtein automaton per fuzzy term: its size explodes with the
+# distance (``mot~9`` never finishes), and beyond 2 edits nothing useful matches.
+MAX_FUZZY_DISTANCE = 2
+# Longer queries are pasted documents, not questions: each unknown word costs a
+# spelling lookup, so a 10,000-character query took 15 s on a 3,000-article index.
+MAX_QUERY_CHARS = 1000
 
 _FRENCH = french_analyzer()
 _EXACT = exact_analyzer()
@@ -70,6 +76,11 @@ def check_syntax(text: str) -> None:
     """Raise ``QueryError`` for what Whoosh would silently misread."""
     if not text.strip():
         raise QueryError("empty query", hint='type some words, e.g.  searchkit search "roquettes Bagdad"')
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is too long ({len(text)} characters, at most {MAX_QUERY_CHARS})",
+            hint="keep the words that matter most",
+        )
     if text.count('"') % 2:
         raise QueryError('unclosed quote in the query', hint='close the phrase with a second "  (e.g. "zone verte")')
     # A quoted phrase stands as one word: `date:"décembre 2020"` has its value.
@@ -156,7 +167,8 @@ class FrenchQueryParser(QueryParser):
         if termclass is Q.FuzzyTerm:
             toks = [t.text for t in _EXACT(text)]
             if not toks:
-                return None
+                # Whoosh sets ``maxdist`` on what we return: None would crash it.
+                raise QueryError(f"'{text}~' has no word to match approximately", hint="put ~ right after a word, e.g. kadhimi~2")
             word = toks[-1]
         else:
             word = re.sub(r"^(?:[lmtnsjdc]|qu|jusqu|quoiqu|lorsqu|puisqu)'", "", word)
@@ -236,11 +248,12 @@ def build_query(text: str, schema: Any, resolver: FacetResolver | None) -> Q.Que
 
     check_syntax(text)
     text = _rewrite_fields(normalize_apostrophes(text))
-    q_any = _require_facets(_lift_nots(FrenchQueryParser(schema, resolver, group=OrGroup).parse(text)))
+    q_any = _require_facets(_lift_nots(_parse(FrenchQueryParser(schema, resolver, group=OrGroup), text)))
     _raise_parse_errors(q_any)
     if q_any is Q.NullQuery:
         raise QueryError("nothing to search: the query has only stop words", hint="add a content word (stop words such as 'le', 'de', 'les' are ignored)")
-    q_all = FrenchQueryParser(schema, resolver, group=AndGroup).parse(text)
+    q_all = _parse(FrenchQueryParser(schema, resolver, group=AndGroup), text)
+    _raise_parse_errors(q_all)
     if q_all == q_any or q_all is Q.NullQuery:
         return q_any
     q_all = q_all.copy()
@@ -248,11 +261,38 @@ def build_query(text: str, schema: Any, resolver: FacetResolver | None) -> Q.Que
     return Q.Or([q_all, q_any])
 
 
+def _parse(parser: FrenchQueryParser, text: str) -> Q.Query:
+    """``parser.parse(text)``, with Whoosh's own failures turned into a ``QueryError``.
+
+    Whoosh's parser has corner cases that raise instead of returning an error node
+    (an operator group left with nothing in it raises IndexError, found by fuzzing):
+    to the user these are malformed queries, not crashes.
+    """
+    try:
+        return parser.parse(text)
+    except QueryError:
+        raise
+    except (AssertionError, AttributeError, IndexError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise QueryError(
+            f"cannot read the query ({type(exc).__name__})",
+            hint="check quotes, parentheses, operators and field:value pairs",
+        ) from None
+
+
 def _raise_parse_errors(q: Q.Query) -> None:
     for sub in _walk(q):
         error = getattr(sub, "error", None)
         if error:
             raise QueryError(f"cannot read the query ({error})", hint="check quotes, parentheses and field:value pairs")
+        if isinstance(sub, Q.FuzzyTerm):
+            if sub.maxdist > MAX_FUZZY_DISTANCE:
+                raise QueryError(
+                    f"fuzzy distance ~{sub.maxdist} is too large (at most ~{MAX_FUZZY_DISTANCE})",
+                    hint=f"e.g. {sub.text}~2",
+                )
+            # ``mot~/9``: a required prefix longer than the word makes Whoosh's
+            # automaton index past its end (IndexError, found by fuzzing).
+            sub.prefixlength = min(sub.prefixlength, len(sub.text))
 
 
 def _walk(q: Q.Query) -> Any:
