@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -132,6 +132,12 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
 
     try:
         report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=progress)
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+            bar = None
+        click.echo("interrupted: the articles committed so far are kept; run `searchkit index` again to finish", err=True)
+        click.get_current_context().exit(130)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -146,15 +152,37 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
                 f"{report.documents} articles in the index."
             )
         skipped, warnings = report.skipped, [p for p in report.problems if not p.skipped]
+        more = ":" if verbose else " (--verbose lists each)."
         if skipped:
-            click.echo(f"Skipped {len(skipped)} file(s) or line(s)" + (":" if verbose else " (--verbose lists them)."), err=True)
+            click.echo(f"Skipped {_count(len(skipped), 'file or line', 'files or lines')}: {_by_kind(skipped)}{more}", err=True)
         if warnings:
-            click.echo(f"{len(warnings)} warning(s)" + (":" if verbose else " (--verbose lists them)."), err=True)
+            click.echo(f"{_count(len(warnings), 'warning', 'warnings')}: {_by_kind(warnings)}{more}", err=True)
         if verbose:
             for p in report.problems:
                 click.echo(f"  {'skipped' if p.skipped else 'warning'}: {p}", err=True)
-    if report.documents == 0 and report.files_seen and len(report.skipped) >= report.files_seen:
-        click.get_current_context().exit(1)
+    if report.documents == 0:
+        # Exit 0 whenever something is searchable: bad files alone are not a failure.
+        from searchkit.errors import CorpusError
+
+        where = ", ".join(str(p) for p in (paths or obj.kit.config.corpus))
+        if report.files_seen == 0:
+            raise CorpusError(f"nothing to index: no .txt, .md or .jsonl file in {where}", hint="point `corpus:` in config.yaml (or PATH) at your articles")
+        raise CorpusError(
+            f"nothing could be indexed: all {report.files_seen} files in {where} were skipped",
+            hint="see the reasons above; `searchkit index -v` lists each file",
+        )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _by_kind(problems: Sequence[Any]) -> str:
+    """"2 binary file, 1 empty file": how many of each kind, most frequent first."""
+    from collections import Counter
+
+    counts = Counter(p.kind for p in problems)
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -168,7 +196,17 @@ def _filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _filters(kwargs: dict[str, Any]) -> dict[str, list[str]]:
-    return {f: list(kwargs.pop(f)) for f in FILTER_FIELDS if kwargs.get(f)}
+    return {f: [_text_arg(v) for v in kwargs.pop(f)] for f in FILTER_FIELDS if kwargs.get(f)}
+
+
+def _text_arg(value: str) -> str:
+    """A command-line argument as clean text: bytes that were not UTF-8 arrive as
+    surrogate escapes, which the analyzer and every UTF-8 writer choke on."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return os.fsencode(value).decode("utf-8", errors="replace")
 
 
 @cli.command()
@@ -185,7 +223,7 @@ def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, 
     from searchkit.render import format_results, to_json
 
     filters = _filters(kwargs)
-    res = obj.kit.search(query, filters=filters, limit=limit, offset=offset, sort=sort)
+    res = obj.kit.search(_text_arg(query), filters=filters, limit=limit, offset=offset, sort=sort)
     if as_json:
         click.echo(to_json(res.to_dict()))
     else:
@@ -202,7 +240,7 @@ def show(obj: Context, doc_id: str, query: str, as_json: bool) -> None:
     """Print the article ID (its file name without extension)."""
     from searchkit.render import format_document, to_json
 
-    fields, spans = obj.kit.engine.highlight_document(doc_id, query)
+    fields, spans = obj.kit.engine.highlight_document(_text_arg(doc_id), _text_arg(query))
     if as_json:
         click.echo(to_json({k: v for k, v in fields.items()}))
     else:
@@ -221,7 +259,7 @@ def facets(obj: Context, field: str | None, query: str, top: int, as_json: bool,
     """Facet values with counts: actor, person, org, place, published, mentioned."""
     from searchkit.render import format_facets, to_json
 
-    values = obj.kit.facets(field, query=query, filters=_filters(kwargs), top=top)
+    values = obj.kit.facets(field and _text_arg(field), query=_text_arg(query), filters=_filters(kwargs), top=top)
     if as_json:
         click.echo(to_json({f: [v.to_dict() for v in vs] for f, vs in values.items()}))
     else:

@@ -105,6 +105,8 @@ def _apply(cfg: Config, data: dict[str, Any], section: str, path: Path) -> None:
     for key, value in data.items():
         dotted = f"{section}.{key}" if section else str(key)
         if not section and key in _SCHEMA and key != "":
+            if value is None:  # "extract:" with every setting under it commented out
+                continue
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: '{dotted}' must be a mapping", hint=f"allowed keys: {', '.join(_SCHEMA[key])}")
             _apply(cfg, value, key, path)
@@ -128,6 +130,8 @@ def _apply(cfg: Config, data: dict[str, Any], section: str, path: Path) -> None:
             if not value.strip():
                 raise ConfigError(f"{path}: 'index_dir' is empty, expected {allowed}")
             value = Path(value)
+        elif isinstance(value, str) and not value.strip():
+            raise ConfigError(f"{path}: '{dotted}' is empty, expected {allowed}")
         elif attr == "aliases":
             value = _aliases(value, path)
         setattr(cfg, attr, value)
