@@ -87,7 +87,45 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _UsageError(click.UsageError):
+    """A usage error shown as one line with a hint, like every other error (click's
+    own prints the usage block and "Try --help" over three lines)."""
+
+    def show(self, file: Any = None) -> None:
+        from searchkit.render import format_error
+
+        where = self.ctx.command_path if self.ctx else "searchkit"
+        hint = f"see `{where} --help`"
+        if "No such option" in self.message and self.ctx and self.ctx.command.name in ("search", "facets", "show"):
+            hint += f"; put -- before a query that starts with -, e.g. {where} -- -roquette"
+        click.echo(format_error(self.message, hint, _style(err=True)), err=True)
+
+
+class _Group(click.Group):
+    """The ``searchkit`` group: usage errors, its own and its commands', in one line."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: click.UsageError) -> click.UsageError:
+    if isinstance(exc, _UsageError):
+        return exc
+    out = _UsageError(exc.format_message(), exc.ctx)  # MissingParameter builds its text there
+    out.exit_code = exc.exit_code
+    return out
+
+
+@click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config", type=click.Path(dir_okay=False), default=_default_config, show_default="./config.yaml if present, or $SEARCHKIT_CONFIG", help="Settings file.")
 @click.option("--traceback", is_flag=True, help="Show the Python traceback of unexpected errors.")
 @click.version_option(package_name="searchkit")
@@ -206,7 +244,13 @@ def _text_arg(value: str) -> str:
         value.encode("utf-8")
         return value
     except UnicodeEncodeError:
+        pass
+    try:
         return os.fsencode(value).decode("utf-8", errors="replace")
+    except UnicodeEncodeError:  # a surrogate that no byte escapes to (only a caller can pass one)
+        import re
+
+        return re.sub("[\ud800-\udfff]", "\ufffd", value)
 
 
 @cli.command()
