@@ -321,8 +321,6 @@ def _worker_init() -> None:
     # Ctrl-C goes to the whole process group: only the parent decides what to do
     # with it, so workers never print a KeyboardInterrupt traceback of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # One BLAS thread per worker: two workers already fill the two cores.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _prepare_all(
