@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -75,25 +76,55 @@ class IndexReport:
 
 
 def index_exists(index_dir: Path) -> bool:
-    from whoosh import index as windex
-
-    return index_dir.is_dir() and windex.exists_in(str(index_dir), indexname=INDEX_NAME)
+    """True if ``index_dir`` holds a Whoosh index, readable or not: a damaged table of
+    contents still counts (opening it then says to rebuild, rather than 'no index')."""
+    return index_dir.is_dir() and any(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
 
 
 def open_index(index_dir: Path) -> Any:
     """Open an existing index for reading, refusing missing or incompatible ones."""
-    from whoosh import index as windex
-
     if not index_exists(index_dir):
         raise IndexMissingError(f"no index in {index_dir}", hint="run `searchkit index` first (or `make run`)")
     _check_stamp(index_dir)
+    return _open_dir(index_dir)
+
+
+def _open_dir(index_dir: Path) -> Any:
+    from whoosh import index as windex
+
     try:
         return windex.open_dir(str(index_dir), indexname=INDEX_NAME)
-    except Exception as exc:  # a damaged TOC or an unpicklable schema
+    except Exception as exc:  # a damaged TOC (Whoosh raises IndexError…) or an unpicklable schema
         raise IndexIncompatibleError(
             f"cannot open the index in {index_dir} ({type(exc).__name__}: {exc})",
             hint="run `searchkit index --rebuild`",
         ) from None
+
+
+def _clear_for_rebuild(index_dir: Path) -> None:
+    """Empty ``index_dir`` for ``--rebuild``, holding its write lock while doing so.
+
+    Deleting first and locking after would wipe the index under a running indexer.
+    The lock file itself is kept (it is what the other indexer would hold); Whoosh's
+    writer takes it again a moment later."""
+    from whoosh.util.filelock import FileLock
+
+    lock = FileLock(str(index_dir / f"{INDEX_NAME}_WRITELOCK"))
+    if not lock.acquire(blocking=False):
+        raise IndexLockedError(
+            f"another indexer is writing to {index_dir} (lock {index_dir / (INDEX_NAME + '_WRITELOCK')})",
+            hint="wait for it to finish before `searchkit index --rebuild`",
+        )
+    try:
+        for child in index_dir.iterdir():
+            if child.name == f"{INDEX_NAME}_WRITELOCK":
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    finally:
+        lock.release()
 
 
 def _check_stamp(index_dir: Path) -> None:
@@ -169,14 +200,12 @@ def run_index(
     report = IndexReport()
     if rebuild and index_dir.exists():
         if index_exists(index_dir) or (index_dir / STAMP_FILE).exists():
-            shutil.rmtree(index_dir)
+            _clear_for_rebuild(index_dir)
         elif any(index_dir.iterdir()):
             raise SearchkitError(f"{index_dir} is not a searchkit index and not empty", hint="choose another index_dir in config.yaml")
     if index_exists(index_dir):
         _check_stamp(index_dir)
-        from whoosh import index as windex
-
-        ix = windex.open_dir(str(index_dir), indexname=INDEX_NAME)
+        ix = _open_dir(index_dir)
     else:
         ix = _create(index_dir, title_boost)
     manifest = _load_manifest(ix, index_dir)
@@ -219,7 +248,11 @@ def run_index(
             done += 1
             old = manifest.get(prepared.source.key)
             report.problems.extend(prepared.problems)
-            if old and old.get("digest") == prepared.digest and prepared.digest:
+            if not prepared.digest:
+                # Not read (unreadable, gone, too big): keep what the index has of it
+                # and record nothing, so the next run tries again.
+                pass
+            elif old and old.get("digest") == prepared.digest:
                 # Touched but not changed: remember the new stat, do no work.
                 old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
                 dirty = True
@@ -321,6 +354,16 @@ def _worker_init() -> None:
     # Ctrl-C goes to the whole process group: only the parent decides what to do
     # with it, so workers never print a KeyboardInterrupt traceback of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A kill -9 of the indexer leaves its workers blocked on the task queue forever:
+    # a watcher thread ends a worker whose parent is gone.
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="searchkit-parent-watch", daemon=True).start()
 
 
 def _prepare_all(

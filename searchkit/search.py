@@ -17,9 +17,10 @@ import os
 import pickle
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 from whoosh import query as Q
@@ -176,18 +177,43 @@ class Engine:
         self._groups: ActorGroups | None = None
         self._fast: FastIndex | None = None
         self._fast_tried = False
+        self._pins = 0
 
     # -- lifecycle ---------------------------------------------------------
     @property
     def searcher(self) -> Any:
+        """The current searcher; a newer commit is picked up between operations, never
+        in the middle of one (see ``_pinned``)."""
         if self._searcher is None:
             self._searcher = self.ix.searcher()
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+        elif not self._pins and not self._searcher.up_to_date():
+            # Reopen, not Searcher.refresh(): in whoosh-reloaded 2.7.5 refresh keeps the
+            # segments a merge replaced (articles counted twice) and raises TypeError
+            # on an index with no segment yet.
+            self._searcher.close()
+            self._searcher = self.ix.searcher()
             self._tables = None
             self._groups = None
             self._fast, self._fast_tried = None, False
         return self._searcher
+
+    def _indexer_running(self) -> bool:
+        lock = self.ix.lock("WRITELOCK")
+        if not lock.acquire(blocking=False):
+            return True
+        lock.release()
+        return False
+
+    @contextmanager
+    def _pinned(self) -> Iterator[Any]:
+        """One searcher for a whole operation: facet arrays, masks and stored fields
+        then all describe the same commit even if the indexer commits meanwhile."""
+        searcher = self.searcher
+        self._pins += 1
+        try:
+            yield searcher
+        finally:
+            self._pins -= 1
 
     @property
     def fast(self) -> FastIndex | None:
@@ -196,8 +222,12 @@ class Engine:
         searcher = self.searcher
         if not self._fast_tried:
             self._fast_tried = True
+            if not searcher.doc_count_all():  # no segment yet: nothing to copy
+                return None
             self._fast = FastIndex.open(self.index_dir, searcher)
-            if self._fast is None:
+            if self._fast is None and not self._indexer_running():
+                # An index from an older searchkit: build the copy once. While an
+                # indexer runs, its own warm-up will; searches use Whoosh meanwhile.
                 ensure(self.index_dir, searcher.reader())
                 self._fast = FastIndex.open(self.index_dir, searcher)
         return self._fast
@@ -244,7 +274,7 @@ class Engine:
     # disk beside the fast postings, keyed by the live segments and the aliases.
     def _facets_path(self) -> Path:
         reader = self.searcher.reader()
-        state = [(r.segment().segid, r.doc_count_all() - r.doc_count()) for r, _ in reader.leaf_readers()]
+        state = [(getattr(r.segment(), "segid", ""), r.doc_count_all() - r.doc_count()) for r, _ in reader.leaf_readers()]
         key = hashlib.blake2b(json.dumps([state, sorted(self.aliases.items())], sort_keys=True).encode(), digest_size=8)
         return self.index_dir / CACHE_DIR / f"facets-{key.hexdigest()}.pickle"
 
@@ -386,6 +416,20 @@ class Engine:
         sort: str = "relevance",
         facets: bool = True,
         snippet_count: int | None = None,
+    ) -> Results:
+        """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher."""
+        with self._pinned():
+            return self._search(text, filters, limit, offset, sort, facets, snippet_count)
+
+    def _search(
+        self,
+        text: str,
+        filters: Mapping[str, Sequence[str]] | None,
+        limit: int,
+        offset: int,
+        sort: str,
+        facets: bool,
+        snippet_count: int | None,
     ) -> Results:
         started = time.perf_counter()
         if sort not in SORTS:
@@ -531,6 +575,11 @@ class Engine:
 
     def highlight_document(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, Any], list[tuple[int, int]]]:
         """An article's stored fields and the spans a query matches in its body."""
+        with self._pinned():
+            return self._highlight_document(doc_id, text, filters)
+
+    def _highlight_document(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, Any], list[tuple[int, int]]]:
+        """An article's stored fields and the spans a query matches in its body."""
         fields = self.document(doc_id)
         if not text.strip() and not filters:
             return fields, []
@@ -545,6 +594,10 @@ class Engine:
         return int(np.count_nonzero(table.vals == table.values.index(UNDATED)))
 
     def stats(self) -> dict[str, Any]:
+        with self._pinned():
+            return self._stats()
+
+    def _stats(self) -> dict[str, Any]:
         size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
         s = self.searcher
         return {
