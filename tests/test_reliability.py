@@ -3,9 +3,7 @@ bad settings and foreign indexes — each fault tried for real, with few repetit
 
 The generators, fault runners and checks live in bench/reliability.py, which runs the
 same scenarios many more times and writes RELIABILITY.md; here they run once or a few
-times so that the whole file stays under a minute. Faults whose fix belongs to code
-being rewritten elsewhere (index.py, search.py) are ``xfail(strict=True)`` with the
-reason: they start failing loudly (XPASS) the day the fix lands, so the mark goes.
+times so that the whole file stays under a minute.
 """
 from __future__ import annotations
 
@@ -27,12 +25,6 @@ assert _spec and _spec.loader
 rel = importlib.util.module_from_spec(_spec)
 sys.modules["reliability"] = rel  # dataclasses look their module up there
 _spec.loader.exec_module(rel)
-
-EMPTY_INDEX_BUG = (
-    "search.py Engine.searcher calls Whoosh's Searcher.refresh(), which raises TypeError on an index "
-    "with no segment (killed before its first commit, or nothing indexable): reopen instead of refresh"
-)
-
 
 # -- corpus faults -----------------------------------------------------------
 
@@ -59,7 +51,6 @@ def test_messy_folder_every_fault_reported_good_articles_indexed() -> None:
         assert any(ln.startswith(f"  skipped: {fc.root / 'bulk.jsonl'}:3: malformed JSON") for ln in listed)
 
 
-@pytest.mark.xfail(reason=EMPTY_INDEX_BUG, strict=True)
 def test_nothing_indexable_is_one_error_and_the_empty_index_opens(tmp_path: Path) -> None:
     e = rel.run_empty_index(tmp_path, rel.cli_runner)
     assert e.index_rc == 1 and e.index_message.startswith("error: nothing could be indexed"), e
@@ -76,11 +67,6 @@ def test_files_deleted_or_changed_during_the_run(tmp_path: Path, monkeypatch: py
     assert ch.final.exact, ch.final
 
 
-@pytest.mark.xfail(
-    reason="index.py run_index: a file whose read fails (digest '') deletes its old articles and records the "
-    "file's size/mtime in the manifest, so once readable again it is never re-read: keep the old entry",
-    strict=True,
-)
 def test_file_unreadable_for_one_run_is_not_lost() -> None:
     with rel.shared_tempdir("sk-test-perm-") as base:
         r = rel.run_unreadable_for_one_run(base, rel.demoted_user())
@@ -115,11 +101,6 @@ def test_kill_9_at_random_points(big: tuple[Path, Path, dict[str, str]]) -> None
     assert t.landed  # at least the last kill hit a running indexer
 
 
-@pytest.mark.xfail(
-    reason="index.py _worker_init: pool workers outlive a kill -9 of the indexer forever (blocked on the task "
-    "queue); make them die with their parent (prctl PR_SET_PDEATHSIG, or a thread watching os.getppid())",
-    strict=True,
-)
 def test_kill_9_leaves_no_orphan_workers(tmp_path: Path) -> None:
     # More than PARALLEL_MIN_BYTES (2 MB) of text, so that the worker pool runs.
     expected = rel.generate_corpus(tmp_path / "corpus", txt=300, jsonl_files=4, per_jsonl=450, seed=22, sentences=(10, 14))
@@ -154,32 +135,17 @@ def test_second_indexer_is_refused_naming_the_lock(big: tuple[Path, Path, dict[s
     assert c.cli_searches and c.repl_queries and c.engine_searches
 
 
-@pytest.mark.xfail(
-    reason="search.py Engine.searcher refreshes in the middle of a search (every access checks up_to_date), so "
-    "facet arrays built on the newer reader overrun the older mask (IndexError): take one searcher per search",
-    strict=True,
-)
 def test_commit_in_the_middle_of_a_search(tmp_path: Path) -> None:
     cd = rel.run_commit_during_search(tmp_path)
     assert cd.error == "" and cd.total in (cd.before, 400)
 
 
-@pytest.mark.xfail(
-    reason="whoosh-reloaded 2.7.5 Searcher.refresh() keeps the segments a merge replaced, so a long-lived "
-    "SearchKit (the REPL) counts merged articles twice; search.py Engine.searcher must reopen, not refresh",
-    strict=True,
-)
 def test_long_lived_search_counts_each_article_once(tmp_path: Path) -> None:
     # 100 articles, then 400 more in 16 commits: the first segment gets merged away.
     ll = rel.run_long_lived_search(tmp_path, txt=300, per_jsonl=100, commit_every=25)
     assert ll.after == ll.truth == 500
 
 
-@pytest.mark.xfail(
-    reason="index.py run_index deletes the index folder for --rebuild before taking the write lock: a second "
-    "`index --rebuild` wipes the index under a running indexer, which then fails; lock first",
-    strict=True,
-)
 def test_rebuild_while_another_indexer_runs_is_refused(big: tuple[Path, Path, dict[str, str]]) -> None:
     base, config, expected = big
     shutil.rmtree(base / "index", ignore_errors=True)
@@ -284,20 +250,7 @@ def test_bad_config_is_one_line_on_the_command_line(tmp_path: Path) -> None:
 # -- index compatibility -------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        *(c for c in rel.COMPAT_CASES if c != "damaged TOC"),
-        pytest.param(
-            "damaged TOC",
-            marks=pytest.mark.xfail(
-                reason="index.py: Whoosh raises IndexError on a damaged TOC in index_exists()/open_dir(), outside "
-                "open_index's try; even `index --rebuild` dies on it: treat an unreadable TOC as incompatible",
-                strict=True,
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("case", rel.COMPAT_CASES)
 def test_incompatible_index_is_refused_until_rebuilt(tmp_path: Path, case: str) -> None:
     expected = rel.generate_corpus(tmp_path / "corpus", txt=30, jsonl_files=0, seed=24)
     config = rel.write_config(tmp_path, tmp_path / "corpus")
