@@ -5,6 +5,8 @@ and choose the exit code. Nothing here prints or exits.
 """
 from __future__ import annotations
 
+import re
+
 
 class SearchkitError(Exception):
     """Base class: a problem the user can act on. ``exit_code`` follows DESIGN.md."""
@@ -12,12 +14,28 @@ class SearchkitError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        # Messages quote what the user typed, which may hold a newline (a filter value
+        # from a script, found by fuzzing): escape it, so an error stays one line.
+        message, hint = _one_line(message), _one_line(hint) if hint is not None else None
         super().__init__(message)
         self.message = message
         self.hint = hint
 
     def __str__(self) -> str:
         return self.message
+
+
+# Everything str.splitlines() breaks on: a terminal may too.
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks shown escaped (``\\n``, ``\\x0c``…), never broken.
+
+    >>> _one_line("cannot read the date '0\\n0'")
+    "cannot read the date '0\\\\n0'"
+    """
+    return _BREAKS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 class ConfigError(SearchkitError):
