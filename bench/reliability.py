@@ -26,12 +26,13 @@ and runs each with fewer repetitions, so the test and the report measure the sam
 When run as root, the permission faults run the indexer as ``nobody`` (root reads a
 chmod 000 file without complaint, which would test nothing).
 
-Run: ``.venv/bin/python bench/reliability.py [--kills 25] [--fuzz 2000] [--seed 6]
+Run: ``.venv/bin/python bench/reliability.py [--kills 26] [--fuzz 2000] [--seed 6]
 [--out RELIABILITY.md]`` (about 6-9 minutes on 2 cores).
 """
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import json
 import os
@@ -353,6 +354,16 @@ class KillTrial:
     @property
     def lost(self) -> int:
         return self.final.missing
+
+    @property
+    def open_ok(self) -> bool:
+        """`stats` and `search` worked and agreed after the kill; killed before the
+        index even existed, the right answer is a one-line "no index" error."""
+        if self.opened is None:
+            return True
+        if self.committed < 0:
+            return self.opened.stats_rc == 1 and "no index" in self.opened.error
+        return self.opened.ok
 
 
 def kill_trial(
@@ -831,20 +842,23 @@ def run_concurrency(base: Path, corpus: Path, expected: dict[str, str], config: 
         t.start()
     try:
         while indexer.poll() is None:
+            if out.second_runs < 4:
+                second = searchkit(config, "index", *(["--rebuild"] if rebuild_attempt else []), timeout=120)
+                msg = second.stderr.strip()
+                if second.returncode == 1 and LOCK_FILE in msg and msg.count("\n") == 0:
+                    out.second_runs += 1
+                    out.second_refused += 1
+                elif second.returncode == 0 and indexer.poll() is not None:
+                    pass  # the first had finished before this one took the lock: not concurrent
+                else:
+                    out.second_runs += 1
+                    out.second_other.append(f"exit {second.returncode}: {msg[-300:]}")
             r = searchkit(config, "search", "Article", "--json", "--limit", "3", timeout=120)
             out.cli_searches += 1
             if r.returncode:
                 out.cli_failures.append(r.stderr.strip())
             else:
                 out.cli_totals.append(json.loads(r.stdout)["total"])
-            if indexer.poll() is None and out.second_runs < 4:
-                second = searchkit(config, "index", *(["--rebuild"] if rebuild_attempt else []), timeout=120)
-                out.second_runs += 1
-                msg = second.stderr.strip()
-                if second.returncode == 1 and LOCK_FILE in msg and msg.count("\n") == 0:
-                    out.second_refused += 1
-                elif indexer.poll() is None or second.returncode != 0:
-                    out.second_other.append(f"exit {second.returncode}: {msg[-300:]}")
     finally:
         stop.set()
         for t in threads:
@@ -1018,7 +1032,7 @@ def fuzz_library(kit: Any, query: str, filters: dict[str, list[str]] | None = No
         kit.search(query, filters=filters, limit=5)
         kind, detail = "results", ""
     except SearchkitError as exc:
-        one_line = "\n" not in exc.message and "\n" not in (exc.hint or "")
+        one_line = len(exc.message.splitlines()) <= 1 and len((exc.hint or "").splitlines()) <= 1
         kind, detail = ("error", exc.message) if one_line else ("crash", f"multi-line message: {exc.message!r}")
     except Exception as exc:  # what the fuzz is looking for
         kind, detail = "crash", f"{type(exc).__name__}: {exc} :: {traceback.format_exc().splitlines()[-3].strip()}"
@@ -1190,7 +1204,29 @@ def _fmt_lost(lost: int | None) -> str:
     return "–" if lost is None else str(lost)
 
 
-def write_report(rows: list[Row], path: Path, argv: list[str], seconds: float, notes: list[str]) -> str:
+def use_code(which: str) -> str:
+    """Make this process and every ``searchkit`` it starts import the committed code
+    (``head``: ``git archive HEAD`` into a temp folder first on PYTHONPATH), or the
+    working tree. Returns a description for the report."""
+    rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    if which == "worktree":
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "searchkit"], capture_output=True, text=True).stdout
+        return f"working tree at {rev}" + (" with uncommitted changes in searchkit/" if dirty.strip() else "")
+    if "searchkit" in sys.modules:
+        raise RuntimeError("use_code() must run before searchkit is imported")
+    dest = Path(tempfile.mkdtemp(prefix="sk-head-"))
+    dest.chmod(0o755)  # readable by nobody too (permission faults)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", "searchkit"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    for d in dest.rglob("*"):
+        d.chmod(0o755 if d.is_dir() else 0o644)
+    atexit.register(shutil.rmtree, dest, True)
+    sys.path.insert(0, str(dest))
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(dest), os.environ.get("PYTHONPATH", "")]))
+    return f"commit {rev} (git archive HEAD)"
+
+
+def write_report(rows: list[Row], path: Path, argv: list[str], seconds: float, notes: list[str], code: str = "") -> str:
     ok = sum(r.ok for r in rows)
     lines = [
         "# Reliability",
@@ -1202,6 +1238,7 @@ def write_report(rows: list[Row], path: Path, argv: list[str], seconds: float, n
         f"- command: `{' '.join(['.venv/bin/python', 'bench/reliability.py', *argv])}`",
         f"- machine: {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, {platform.system()} {platform.release()}, "
         f"run as {'root (permission faults run as nobody)' if os.geteuid() == 0 else 'a normal user'}",
+        f"- code measured: {code or 'working tree'}",
         f"- date: {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, {seconds / 60:.1f} minutes",
         f"- result: {ok} of {len(rows)} faults handled as required; articles lost in total: "
         f"{sum(r.lost or 0 for r in rows)}",
@@ -1238,7 +1275,7 @@ def scenario_corpus_faults(work: Path, notes: list[str]) -> list[Row]:
         good_ok = run.inspection.clean and all(i in _bodies_or_empty(base / "index") for i in fc.good)
         rows.append(Row(
             "the whole messy folder", "all of the above in one folder, `searchkit index` then `index --rebuild -v`", 1,
-            f"exit {run.returncode}; {len(fc.expected)} good articles indexed intact: {'yes' if good_ok else 'no'}; "
+            f"exit {run.returncode}; all {len(fc.expected)} articles that should be indexed are, intact: {'yes' if good_ok else 'no'}; "
             f"summary `{summary}`; `-v` listed {listed} of {problems} problems; peak memory {run.peak_rss_mb:.0f} MB",
             run.inspection.missing, run.returncode == 0 and good_ok and run.inspection.exact and listed == problems,
         ))
@@ -1319,6 +1356,9 @@ def scenario_unreadable_later(work: Path) -> Row:
 
 
 def scenario_kills(work: Path, kills: int, rng: random.Random, workers: int, notes: list[str]) -> list[Row]:
+    """``kills`` kill -9s at uniform random points: in pairs, the first on a run from
+    scratch, the second on the next run (which resumes from what the first committed,
+    through the manifest's recovery), then a run to the end."""
     base = work / f"kill-w{workers}"
     base.mkdir()
     sentences = (3, 8) if workers == 1 else (8, 14)  # > 2 MB so that the worker pool runs
@@ -1329,37 +1369,48 @@ def scenario_kills(work: Path, kills: int, rng: random.Random, workers: int, not
     full = time.perf_counter() - started
     if calib.returncode:
         return [Row(f"kill -9 (workers {workers})", "calibration run", 1, f"calibration failed: {calib.stderr.strip()[-200:]}", None, False)]
-    trials = []
-    for _ in range(kills):
-        trials.append(kill_trial(config, base / "index", expected, rng.uniform(0.05, full)))
+    trials: list[KillTrial] = []  # every kill
+    finals: list[KillTrial] = []  # the kills followed by a run to the end
+    while len(trials) < kills:
+        first = kill_trial(config, base / "index", expected, rng.uniform(0.05, full), resume=len(trials) + 1 >= kills)
+        trials.append(first)
+        if len(trials) >= kills:
+            finals.append(first)
+            break
+        second = kill_trial(config, base / "index", expected, rng.uniform(0.05, full), fresh=False)
+        trials.append(second)
+        finals.append(second)
     landed = [t for t in trials if t.landed]
-    opened = sum(1 for t in landed if t.opened and t.opened.ok)
-    not_opened = [t for t in landed if not (t.opened and t.opened.ok)]
+    opened = sum(1 for t in landed if t.open_ok)
+    not_opened = [t for t in landed if not t.open_ok]
+    before_index = sum(1 for t in landed if t.committed < 0)
     clean_after = sum(1 for t in landed if t.after.clean)
-    exact = sum(1 for t in trials if t.final.exact and t.resume_rc == 0)
-    lock_left = sum(1 for t in landed if t.lock_left)
+    exact = sum(1 for t in finals if t.final.exact and t.resume_rc == 0)
+    blocked = sum(1 for t in finals if t.resume_rc != 0)
     orphans = sum(t.orphans for t in landed)
-    lost = sum(t.lost for t in trials)
-    empty_fail = sum(1 for t in not_opened if t.committed <= 0)
+    lost = sum(t.lost for t in finals)
+    empty_fail = sum(1 for t in not_opened if t.after.documents == 0)
     outcome = (
-        f"{len(landed)} kills landed mid-run (docs committed at the kill: "
+        f"{len(landed)} of {len(trials)} kills landed mid-run (articles committed at the kill: "
         f"{min((t.after.documents for t in landed), default=0)}–{max((t.after.documents for t in landed), default=0)} of {len(expected)}); "
-        f"index held only whole, known, unique articles after {clean_after}/{len(landed)}; "
-        f"`stats` and `search` worked after {opened}/{len(landed)}"
-        + (f" (the {len(not_opened)} others: {empty_fail} killed before the first commit)" if not_opened else "")
-        + f"; next `searchkit index` gave exactly {len(expected)} articles, no duplicates, in {exact}/{len(trials)}; "
-        f"lock file left by the kill {lock_left} times, never blocking the next run"
-        + (f"; {orphans} orphaned worker processes" if workers > 1 else "")
+        f"the index held only whole, known, unique articles after {clean_after}/{len(landed)}; "
+        f"`stats` and `search` worked and agreed after {opened}/{len(landed)}"
+        + (f" ({before_index} killed before the index existed: `no index`, as they should)" if before_index else "")
+        + (f" (the {len(not_opened)} others: {empty_fail} killed before the first commit left an index with no article)" if not_opened else "")
+        + f"; the next `searchkit index` gave exactly {len(expected)} articles, no duplicates, {exact}/{len(finals)} times; "
+        f"the lock file left by the killed process blocked the next run {blocked} times"
+        + (f"; {orphans} worker processes outlived their killed parent" if workers > 1 else "")
     )
-    ok = clean_after == len(landed) and exact == len(trials) and opened == len(landed) and orphans == 0
+    ok = clean_after == len(landed) and exact == len(finals) and opened == len(landed) and orphans == 0
     if not_opened:
         notes.append(
             f"kill -9 (workers {workers}): after {len(not_opened)} kill(s) `searchkit stats`/`search` failed: "
             + "; ".join(sorted({t.opened.error for t in not_opened if t.opened}))[:400]
         )
-    return [Row(f"kill -9 while indexing (workers {workers})",
-                f"{len(expected)} generated articles (4 .jsonl + 1,200 .txt), commit_every 150, SIGKILL at a uniform random "
-                f"point of a {full:.1f} s run, then `stats`, `search`, Whoosh's stored fields, and `searchkit index` again",
+    return [Row(f"kill -9 while indexing ({workers} process{'es' if workers > 1 else ''})",
+                f"{len(expected)} generated articles (4 .jsonl + 1,200 .txt{', 2.6 MB: worker pool on' if workers > 1 else ''}), "
+                f"commit_every 150; SIGKILL at a uniform random point of a {full:.1f} s run, in pairs (a run from scratch, then the "
+                "run that resumes it); after each: `stats`, `search`, Whoosh's stored fields; then `searchkit index` to the end",
                 len(trials), outcome, lost, ok)]
 
 
@@ -1488,6 +1539,7 @@ def scenario_query_fuzz(work: Path, n: int, rng: random.Random, notes: list[str]
                     None, cli["crash"] == 0))
     if crashes:
         notes.append("query crashes: " + " | ".join(crashes[:8]))
+    notes.append("slowest random queries (library): " + "; ".join(f"{t:.1f} s for {q[:60]!r}{'…' if len(q) > 60 else ''} ({len(q)} chars)" for t, q in slow[:3]))
     return rows
 
 
@@ -1535,13 +1587,17 @@ def scenario_compat(work: Path) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--kills", type=int, default=25, help="kill -9 trials with one indexing process (default 25; half as many with two)")
+    ap.add_argument("--kills", type=int, default=26, help="kill -9s with one indexing process (default 26; half as many with two)")
     ap.add_argument("--interrupts", type=int, default=8, help="Ctrl-C trials (default 8)")
     ap.add_argument("--fuzz", type=int, default=2000, help="random queries through the library (default 2000; a tenth through the CLI)")
     ap.add_argument("--seed", type=int, default=6)
+    ap.add_argument("--code", choices=["head", "worktree"], default="head",
+                    help="measure the committed searchkit (git archive HEAD, default: what the report's commit contains) "
+                    "or the working tree with its uncommitted changes")
     ap.add_argument("--out", type=Path, default=REPORT)
     args = ap.parse_args(argv)
     shown_argv = sys.argv[1:] if argv is None else argv
+    code = use_code(args.code)
     rng = random.Random(args.seed)
     started = time.perf_counter()
     rows: list[Row] = []
@@ -1571,7 +1627,7 @@ def main(argv: list[str] | None = None) -> int:
             for r in got:
                 print(f"    {'ok  ' if r.ok else 'FAIL'} {r.fault}: {r.outcome[:160]}", file=sys.stderr, flush=True)
             print(f"    ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
-    text = write_report(rows, args.out, shown_argv, time.perf_counter() - started, notes)
+    text = write_report(rows, args.out, shown_argv, time.perf_counter() - started, notes, code)
     print(text)
     return 0 if all(r.ok for r in rows) else 1
 
