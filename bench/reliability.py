@@ -601,23 +601,34 @@ class FaultRun:
     user: int | None
 
 
-def run_with_rusage(argv: list[str], *, user: int | None = None, cwd: Path | None = None, timeout: float = 600) -> tuple[int, str, str, float]:
-    """Run ``argv``; return code, stdout, stderr and the peak RSS in MB (``wait4``)."""
+def run_measured(argv: list[str], *, user: int | None = None, cwd: Path | None = None, timeout: float = 600) -> tuple[int, str, str, float]:
+    """Run ``argv``; return code, stdout, stderr and its peak resident memory in MB.
+
+    The peak is the process's own ``VmHWM`` (/proc/PID/status), sampled until it
+    exits: ``wait4``'s ``ru_maxrss`` would also count the pages it shared with this
+    process between fork and exec (400 MB once pytest had loaded spaCy).
+    """
     argv, env = _as_user(argv, user)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
-    out_chunks: list[str] = []
-    err_chunks: list[str] = []
-    readers = [
-        threading.Thread(target=lambda: out_chunks.append(proc.stdout.read())),  # type: ignore[union-attr]
-        threading.Thread(target=lambda: err_chunks.append(proc.stderr.read())),  # type: ignore[union-attr]
-    ]
-    for t in readers:
-        t.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    for t in readers:
-        t.join(timeout)
-    return proc.returncode, "".join(out_chunks), "".join(err_chunks), usage.ru_maxrss / 1024
+    peak_kb = 0
+
+    def sample() -> None:
+        nonlocal peak_kb
+        status = Path(f"/proc/{proc.pid}/status")
+        while proc.returncode is None:
+            try:
+                m = re.search(r"^VmHWM:\s+(\d+) kB", status.read_text(), re.MULTILINE)
+            except OSError:
+                return
+            if m:
+                peak_kb = max(peak_kb, int(m.group(1)))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate(timeout=timeout)
+    sampler.join(5)
+    return proc.returncode, out, err, peak_kb / 1024
 
 
 def run_fault_corpus(base: Path, fc: FaultCorpus) -> FaultRun:
@@ -625,7 +636,7 @@ def run_fault_corpus(base: Path, fc: FaultCorpus) -> FaultRun:
     check each fault was reported as it should and every good article is indexed."""
     user = demoted_user()
     config = write_config(base, fc.root, commit_every=50)
-    rc, out, err, rss = run_with_rusage([*SEARCHKIT, "--config", str(config), "index", "--json"], user=user, cwd=base)
+    rc, out, err, rss = run_measured([*SEARCHKIT, "--config", str(config), "index", "--json"], user=user, cwd=base)
     report = json.loads(out) if out.strip().startswith("{") else {}
     # The same corpus once more from scratch, in text mode with -v (what a user reads).
     shutil.rmtree(base / "index", ignore_errors=True)
