@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from array import array
 from dataclasses import dataclass
 from math import log
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 from whoosh import query as Q
@@ -55,7 +56,7 @@ def _leaves(reader: Any) -> list[tuple[Any, int]]:
     return list(reader.leaf_readers())
 
 
-def _postings(matcher: Any) -> tuple[list[int], list[float]]:
+def _postings(matcher: Any) -> tuple[Sequence[int], Sequence[float]]:
     """All (docnum, weight) of one posting list, read a block at a time.
 
     Reading whole blocks through the W3 codec's block decoder is 10-50x faster than
@@ -112,9 +113,11 @@ def _build_segment(segreader: Any, target: Path) -> None:
         if field not in schema:
             continue
         terms: list[bytes] = []
-        indptr = [0]
-        ids: list[int] = []
-        weights: list[float] = []
+        indptr = array("q", [0])
+        # Typed arrays, not lists: a body field holds millions of postings, and
+        # Python ints in a list cost ten times their four bytes.
+        ids = array("i")
+        weights = array("f")
         for term, matcher in _field_matchers(segreader, field):
             t_ids, t_weights = _postings(matcher)
             terms.append(term)
@@ -123,9 +126,9 @@ def _build_segment(segreader: Any, target: Path) -> None:
             indptr.append(len(ids))
         width = max((len(t) for t in terms), default=1)
         np.save(tmp / f"{field}.terms.npy", np.array(terms, dtype=f"S{width}"))
-        np.save(tmp / f"{field}.indptr.npy", np.array(indptr, dtype=np.int64))
-        np.save(tmp / f"{field}.ids.npy", np.array(ids, dtype=np.int32))
-        np.save(tmp / f"{field}.weights.npy", np.array(weights, dtype=np.float32))
+        np.save(tmp / f"{field}.indptr.npy", np.frombuffer(indptr, dtype=np.int64))
+        np.save(tmp / f"{field}.ids.npy", np.frombuffer(ids, dtype=np.int32))
+        np.save(tmp / f"{field}.weights.npy", np.frombuffer(weights, dtype=np.float32))
         if schema[field].scorable:
             lengths = [segreader.doc_field_length(d, field, 0) for d in range(n)]
             np.save(tmp / f"{field}.lengths.npy", np.array(lengths, dtype=np.float32))

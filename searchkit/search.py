@@ -118,10 +118,23 @@ class ActorGroups:
         self._members: dict[str, set[tuple[str, str]]] | None = None
         # folded spelling / transliteration key / last word -> {(kind, display)}
         self._lookup: tuple[dict[str, set[tuple[str, str]]], ...] | None = None
+        self.extra: Path | None = None  # where the two above were saved, if they were
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled without the lookup tables: they go to their own file (``extra``).
+        return {**self.__dict__, "_members": None, "_lookup": None, "extra": None}
+
+    def _load_extra(self) -> None:
+        if self.extra is not None and (self._lookup is None or self._members is None):
+            loaded = _load_pickle(self.extra)
+            self.extra = None
+            if loaded is not None:
+                self._lookup, self._members = loaded
 
     @property
     def members(self) -> dict[str, set[tuple[str, str]]]:
         """Display name -> its (kind, spelling) variants."""
+        self._load_extra()
         if self._members is None:
             self._members = {}
             for key, disp in self.display.items():
@@ -129,6 +142,7 @@ class ActorGroups:
         return self._members
 
     def lookup(self) -> tuple[dict[str, set[tuple[str, str]]], ...]:
+        self._load_extra()
         if self._lookup is None:
             from searchkit.extract.names import name_key
 
@@ -266,8 +280,7 @@ class Engine:
         if self._tables is None:
             self._load_facets()
         if self._tables is None:
-            self.groups.lookup()  # pickled with the tables: filters by actor stay fast
-            self.tables  # noqa: B018 - builds the fast postings and the tables, saves all
+            self.tables  # noqa: B018 - builds the fast postings, groups and tables, saves all
 
     # Facet tables and actor groups cost seconds to build on a large index (grouping
     # spelling variants is Python work over every actor name), so they are kept on
@@ -279,25 +292,25 @@ class Engine:
         return self.index_dir / CACHE_DIR / f"facets-{key.hexdigest()}.pickle"
 
     def _load_facets(self) -> None:
-        try:
-            with open(self._facets_path(), "rb") as fh:
-                tables, groups = pickle.load(fh)
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError):
+        path = self._facets_path()
+        loaded = _load_pickle(path)
+        if loaded is None:
             return
-        self._tables = tables
-        self._groups = groups
+        self._tables, self._groups = loaded
+        # The actor lookup tables (only filters by actor need them) are a second
+        # file, read on first use: a plain one-shot search does not pay for them.
+        self._groups.extra = path.with_name(path.name.replace("facets-", "actors-"))
 
     def _save_facets(self) -> None:
         path = self._facets_path()
-        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        groups = self.groups
         try:
-            for old in path.parent.glob("facets-*.pickle"):
+            for old in [*path.parent.glob("facets-*.pickle"), *path.parent.glob("actors-*.pickle")]:
                 old.unlink()
-            with open(tmp, "wb") as fh:
-                pickle.dump((self._tables, self.groups), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+            _save_pickle(path.with_name(path.name.replace("facets-", "actors-")), (groups.lookup(), groups.members))
+            _save_pickle(path, (self._tables, groups))
         except OSError:  # a read-only index: build in memory every time
-            tmp.unlink(missing_ok=True)
+            pass
 
     def _postings(self, field: str) -> Iterable[tuple[str, np.ndarray]]:
         fast = self.fast
@@ -609,6 +622,25 @@ class Engine:
             "actors": len(self.tables["actor"].values),
             "undated": self._undated_count(),
         }
+
+
+def _load_pickle(path: Path) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError):
+        return None
+
+
+def _save_pickle(path: Path, obj: Any) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half."""
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _body_spans(fields: Mapping[str, Any], stemmed: set[str], exact: set[str], names: set[str]) -> list[tuple[int, int]]:
