@@ -92,7 +92,7 @@ def _use_numpy_matmul(nlp: Language) -> None:
     ships runs a generic kernel here (29 GFLOP/s against numpy/OpenBLAS's 87 on one
     core of this AVX2 machine, whatever BLIS_ARCH says), so NER ran 1.7x slower than it
     does through numpy. Same arithmetic in float32: the entities found are identical
-    (checked on 300 OrangeSum articles; see bench/reports/ner.md).
+    (checked on 300 OrangeSum articles by bench/ner_speed.py; see bench/reports/ner_speed.md).
     """
     from thinc.api import NumpyOps
 
