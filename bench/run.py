@@ -59,6 +59,7 @@ Re-run only the query part against an already built work folder:
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import json
 import os
@@ -211,9 +212,10 @@ class Proc:
     returncode: int
     stdout: str
     stderr: str
-    tree_peak_rss: int | None  # bytes, sampled sum over the process tree (None without psutil)
-    max_rss: int  # bytes, largest single process of the tree (wait4 ru_maxrss)
+    tree_peak_rss: int | None  # bytes, sampled sum of VmRSS over the process tree (None without psutil)
+    max_rss: int | None  # bytes, largest VmHWM of one process of the tree
     cpu_s: float  # user + system CPU seconds of the process and the workers it waited for
+    wait4_maxrss: int  # ru_maxrss: includes the bench's own pages before exec, JSON only
 
 
 def _env() -> dict[str, str]:
@@ -222,20 +224,39 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _proc_status(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of ``pid`` in bytes, from /proc (Linux)."""
+    rss = hwm = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1]) * 1024
+        elif line.startswith("VmHWM:"):
+            hwm = int(line.split()[1]) * 1024
+    return rss, hwm
+
+
 def run_measured(argv: list[str], cwd: Path) -> Proc:
-    """Run ``argv`` to completion: wall time, tree peak RSS (sampled), largest ru_maxrss."""
+    """Run ``argv`` to completion: wall time, CPU time, peak memory of the process tree.
+
+    Memory is sampled every 0.2 s from /proc: the sum of VmRSS over the process and its
+    descendants (the tree's peak), and the largest VmHWM (one process's own high-water
+    mark, exact between samples). A process still showing this bench's command line is
+    forked but not yet exec'd: its pages are the bench's, so it is skipped. (wait4's
+    ru_maxrss is kept in the JSON only: it counts those pre-exec pages of the bench.)
+    """
     try:
         import psutil
-    except ImportError:  # the bench extra is missing: keep the lower bound only
+    except ImportError:  # the bench extra is missing: no memory figures
         psutil = None
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=_env(), stdout=out, stderr=err)
-        peak = 0
+        tree_peak = hwm_peak = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal tree_peak, hwm_peak
+            own = psutil.Process().cmdline()
             try:
                 root = psutil.Process(proc.pid)
             except psutil.Error:
@@ -245,10 +266,14 @@ def run_measured(argv: list[str], cwd: Path) -> Proc:
                     total = 0
                     for p in [root, *root.children(recursive=True)]:
                         try:
-                            total += p.memory_info().rss
-                        except psutil.Error:  # a worker that just exited
-                            pass
-                    peak = max(peak, total)
+                            if p.cmdline() == own:
+                                continue
+                            rss, hwm = _proc_status(p.pid)
+                        except (psutil.Error, OSError):  # a worker that just exited
+                            continue
+                        total += rss
+                        hwm_peak = max(hwm_peak, hwm)
+                    tree_peak = max(tree_peak, total)
                 except psutil.Error:
                     return
                 done.wait(0.2)
@@ -256,8 +281,8 @@ def run_measured(argv: list[str], cwd: Path) -> Proc:
         sampler = threading.Thread(target=sample, daemon=True) if psutil else None
         if sampler:
             sampler.start()
-        # wait4, not Popen.wait: it returns this child's own rusage (ru_maxrss covers the
-        # child and the descendants it waited for), not a total over every earlier run.
+        # wait4, not Popen.wait: this child's own rusage (CPU of the child and of the
+        # workers it waited for), not a total over every earlier run.
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -266,7 +291,11 @@ def run_measured(argv: list[str], cwd: Path) -> Proc:
             sampler.join()
         out.seek(0)
         err.seek(0)
-        return Proc(argv, seconds, proc.returncode, out.read(), err.read(), peak if psutil else None, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime)
+        return Proc(
+            argv, seconds, proc.returncode, out.read(), err.read(),
+            tree_peak if psutil else None, hwm_peak if psutil else None,
+            usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
+        )
 
 
 def index_run(config: Path, label: str, cwd: Path) -> dict[str, Any]:
@@ -290,6 +319,7 @@ def index_run(config: Path, label: str, cwd: Path) -> dict[str, Any]:
         "articles_per_s": docs / p.seconds if docs else None,
         "tree_peak_rss": p.tree_peak_rss,
         "max_rss": p.max_rss,
+        "wait4_maxrss": p.wait4_maxrss,
         "cpu_s": p.cpu_s,
         # CPU seconds do not grow when other work competes for the cores, wall time does:
         # CPU / 2 is what two idle cores would need if the work split perfectly.
@@ -554,7 +584,7 @@ def oneshot(config: Path, words: list[str], cwd: Path) -> dict[str, Any]:
         "import_whoosh_s": imp_t,
         "searchkit_median_s": statistics.median(sk_t),
         "import_whoosh_median_s": statistics.median(imp_t),
-        "searchkit_max_rss": max(rss),
+        "searchkit_max_rss": max((x or 0) for x in rss) or None,
         "command": f"{SEARCHKIT} --config {config} search WORD --json",
     }
     log(f"one-shot: searchkit {res['searchkit_median_s']:.3f} s, import whoosh {res['import_whoosh_median_s']:.3f} s (medians of {len(words)})")
@@ -678,7 +708,7 @@ def build_report(r: dict[str, Any]) -> str:
     if ix2:
         peaks = [x for x in (ix2, ix1) if x]
         tree = max((x["tree_peak_rss"] or 0) for x in peaks)
-        single = max(x["max_rss"] for x in peaks)
+        single = max((x["max_rss"] or 0) for x in peaks)
         v, mg = verdict("peak_rss_gib", tree / 2**30 if tree else single / 2**30)
         rows.append(("Peak memory while indexing (RSS sum over the process tree; largest single process)", f"{_gib(tree or None)}; {_gib(single)}", TARGETS["peak_rss_gib"][0], v, mg, ""))
     if rerun:
@@ -717,8 +747,9 @@ def build_report(r: dict[str, Any]) -> str:
             "Wall time runs from spawning `searchkit index --json` to its exit; in-process is the `seconds` of its own report "
             "(without interpreter start and imports). CPU is user + system time of the indexer and its workers (`os.wait4`): "
             "unlike wall time it does not grow when other work competes for the cores. Skipped lines are OrangeSum articles with an empty text. Tree peak RSS is "
-            "sampled every 0.2 s and sums the indexer and its workers (shared pages counted twice, so it can overstate); "
-            "largest process is `ru_maxrss` from `os.wait4` (a lower bound on the tree's peak).",
+            "sampled every 0.2 s from /proc and sums VmRSS over the indexer and its workers (pages shared between processes "
+            "count in each, so it can overstate); largest process is the highest VmHWM (one process's own peak RSS) seen, "
+            "a lower bound on the tree's peak.",
             "",
         ]
     if q:
@@ -855,6 +886,13 @@ def main() -> int:
         articles = load_articles(limit)
         log(f"{len(articles):,} articles read from {ARTICLES.name}")
         r["corpus"] = write_corpus(articles, work / "corpus", args.per_file, args.reuse)
+        if one_limit < limit and not args.reuse and not args.skip_index_1proc:
+            r["corpus_1proc"] = write_corpus(articles[:one_limit], work / "corpus_1proc", args.per_file, False)
+        queries = sample_queries(articles, args.queries, args.seed)
+        # The articles (~0.7 GB here) are on disk now; a smaller bench process also
+        # keeps the memory figures of what it spawns clean.
+        del articles
+        gc.collect()
         cfg2 = write_config(work / "config_2proc.yaml", work / "corpus", work / "index_2proc", 2)
         index2 = work / "index_2proc"
         if not args.reuse:
@@ -862,10 +900,7 @@ def main() -> int:
                 shutil.rmtree(index2)
             r["index_2proc"] = index_run(cfg2, "searchkit index, 2 processes", work)
             if not args.skip_index_1proc:
-                corpus1 = work / "corpus"
-                if one_limit < limit:
-                    corpus1 = work / "corpus_1proc"
-                    r["corpus_1proc"] = write_corpus(articles[:one_limit], corpus1, args.per_file, False)
+                corpus1 = work / ("corpus_1proc" if one_limit < limit else "corpus")
                 cfg1 = write_config(work / "config_1proc.yaml", corpus1, work / "index_1proc", 1)
                 if (work / "index_1proc").exists():
                     shutil.rmtree(work / "index_1proc")
@@ -885,7 +920,6 @@ def main() -> int:
         r["baseline"] = build_baseline(index2, work / "whoosh_baseline", args.reuse)
         log(f"baseline: {r['baseline']['documents']:,} documents" + (f" in {r['baseline']['seconds']:.0f} s" if r["baseline"]["seconds"] else " (reused)"))
 
-        queries = sample_queries(articles, args.queries, args.seed)
         r["query_examples"] = queries[:5]
         r["query_list"] = queries
         log(f"{len(queries)} queries, e.g. {queries[:5]}")
