@@ -887,6 +887,71 @@ def run_concurrency(base: Path, corpus: Path, expected: dict[str, str], config: 
 
 
 @dataclass
+class TwoIndexers:
+    other_rc: int  # exit code of the indexer started in the window
+    other_message: str
+    final: Inspection  # the index once both are done
+
+
+def run_indexer_starting_during_another(base: Path) -> TwoIndexers:
+    """Indexer B (this process) has read the index's manifest but not yet taken the
+    write lock when indexer A (another process) runs to the end; then B goes on. The
+    index must end with each article once: whichever indexer came second must notice
+    (be refused, or read what the first committed), never index from a stale view."""
+    import searchkit.index as index_mod
+    from searchkit.index import run_index
+
+    expected = generate_corpus(base / "corpus", txt=200, jsonl_files=2, per_jsonl=100, seed=14)
+    config = write_config(base, base / "corpus", commit_every=50)
+    real = index_mod.iter_sources
+    other: list[subprocess.CompletedProcess[str]] = []
+
+    def other_runs_first(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        other.append(searchkit(config, "index"))
+        yield from real(*args, **kwargs)
+
+    index_mod.iter_sources = other_runs_first  # type: ignore[assignment]
+    try:
+        run_index([base / "corpus"], base / "index", actors=False, workers=1, commit_every=50)
+    except Exception:  # refused is a fine outcome; the index is what is judged
+        pass
+    finally:
+        index_mod.iter_sources = real  # type: ignore[assignment]
+    o = other[0]
+    return TwoIndexers(o.returncode, o.stderr.strip()[-300:], inspect_index(base / "index", expected))
+
+
+def run_indexer_between_commits(base: Path) -> TwoIndexers:
+    """Indexer A (this process) commits its first batch; right then, before it goes on,
+    indexer B (another process) runs. B must be refused (A is not done: exit 1 naming
+    the lock), and the index must end with each article once."""
+    from whoosh import writing
+
+    from searchkit.index import run_index
+
+    expected = generate_corpus(base / "corpus", txt=200, jsonl_files=2, per_jsonl=100, seed=15)
+    config = write_config(base, base / "corpus", commit_every=50)
+    real = writing.SegmentWriter.commit
+    other: list[subprocess.CompletedProcess[str]] = []
+
+    def commit_then_other(self: Any, *args: Any, **kwargs: Any) -> Any:
+        out = real(self, *args, **kwargs)
+        if not other:
+            other.append(searchkit(config, "index"))
+        return out
+
+    writing.SegmentWriter.commit = commit_then_other  # type: ignore[method-assign]
+    try:
+        run_index([base / "corpus"], base / "index", actors=False, workers=1, commit_every=50)
+    except Exception:
+        pass
+    finally:
+        writing.SegmentWriter.commit = real  # type: ignore[method-assign]
+    o = other[0]
+    return TwoIndexers(o.returncode, o.stderr.strip()[-300:], inspect_index(base / "index", expected))
+
+
+@dataclass
 class LongLived:
     before: int  # what a long-lived SearchKit counted before the other process indexed
     after: int  # what the same SearchKit counted after
@@ -1482,6 +1547,16 @@ def scenario_concurrency(work: Path, notes: list[str]) -> list[Row]:
     rows.append(Row("two indexers at once on an empty folder", "two `searchkit index` started together", 1,
                     f"exit codes {codes}; the loser said `{loser.strip()[-150:]}`; exact afterwards: {got.exact}",
                     got.missing, codes == [0, 1] and LOCK_FILE in loser and got.exact))
+    sd = run_indexer_starting_during_another(work / "two-start")
+    rows.append(Row("indexer started while another ran", "indexer B has read the manifest, not yet locked; indexer A runs "
+                    "to the end; B goes on", 1,
+                    f"A exit {sd.other_rc}; the index then held {sd.final.documents} articles "
+                    f"({sd.final.duplicates} duplicates, {sd.final.missing} missing)", sd.final.missing, sd.final.exact))
+    bc = run_indexer_between_commits(work / "two-commit")
+    rows.append(Row("second indexer between two commits", "indexer A commits its first batch; right then indexer B runs", 1,
+                    f"B exit {bc.other_rc}{' naming the lock' if LOCK_FILE in bc.other_message else ''}; the index then held "
+                    f"{bc.final.documents} articles ({bc.final.duplicates} duplicates, {bc.final.missing} missing)",
+                    bc.final.missing, bc.final.exact and bc.other_rc == 1 and LOCK_FILE in bc.other_message))
     ll = run_long_lived_search(work / "long-lived")
     rows.append(Row("REPL/library open across an index run", "a `SearchKit` searches, another process indexes 800 more articles "
                     "(16 commits, segments merge), the same `SearchKit` searches again", 1,
