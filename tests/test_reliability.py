@@ -101,14 +101,17 @@ def test_kill_9_at_random_points(big: tuple[Path, Path, dict[str, str]]) -> None
     lock file left by the killed process does not block it."""
     base, config, expected = big
     rng = random.Random(5)
+    landed = []
     for _ in range(3):
         t = rel.kill_trial(config, base / "index", expected, rng.uniform(0.0, 0.8), after_first_commit=True)
+        landed.append(t.landed)
         assert t.after.clean, t
         assert t.opened is not None and t.opened.ok, t.opened
-        assert t.resume_rc == 0, t.resume_error
+        if t.landed:
+            assert t.lock_left  # the killed process's lock file is on disk ...
+        assert t.resume_rc == 0, t.resume_error  # ... and does not block the next run
         assert t.final.exact, t.final
-        assert t.landed <= t.lock_left  # the lock file was there, and did not block
-    assert t.landed  # at least the last kill hit a running indexer
+    assert any(landed)  # (a kill after the run had ended would prove nothing)
 
 
 def test_kill_9_leaves_no_orphan_workers(tmp_path: Path) -> None:
