@@ -194,10 +194,15 @@ def cli_runner(config: Path, *args: str, **_: Any) -> subprocess.CompletedProces
 def start(config: Path, *args: str, stdin: Any = subprocess.DEVNULL) -> subprocess.Popen[str]:
     """``searchkit --config CONFIG ARGS`` in the background, in its own process group
     (so that worker processes it leaves behind can be found and cleaned up)."""
+    # Started from a background job (nohup, CI), this process may have SIGINT ignored,
+    # and an ignored signal stays ignored across exec: the Ctrl-C trials would then
+    # test nothing. Give the child the default disposition a terminal user has.
+    reset = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     return subprocess.Popen(
         [*SEARCHKIT, "--config", str(config), *args],
         stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=_env(), cwd=config.parent, start_new_session=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) if reset else None,
     )
 
 
@@ -1453,7 +1458,9 @@ def scenario_kills(work: Path, kills: int, rng: random.Random, workers: int, not
         if len(trials) >= kills:
             finals.append(first)
             break
-        second = kill_trial(config, base / "index", expected, rng.uniform(0.05, full), fresh=False)
+        # The resumed run only has what the first left to do: aim within that.
+        left = 1 - first.after.documents / len(expected)
+        second = kill_trial(config, base / "index", expected, rng.uniform(0.05, 0.6 + full * left), fresh=False)
         trials.append(second)
         finals.append(second)
     landed = [t for t in trials if t.landed]
