@@ -102,29 +102,16 @@ def _open_dir(index_dir: Path) -> Any:
 
 
 def _clear_for_rebuild(index_dir: Path) -> None:
-    """Empty ``index_dir`` for ``--rebuild``, holding its write lock while doing so.
-
-    Deleting first and locking after would wipe the index under a running indexer.
-    The lock file itself is kept (it is what the other indexer would hold); Whoosh's
-    writer takes it again a moment later."""
-    from whoosh.util.filelock import FileLock
-
-    lock = FileLock(str(index_dir / f"{INDEX_NAME}_WRITELOCK"))
-    if not lock.acquire(blocking=False):
-        raise IndexLockedError(
-            f"another indexer is writing to {index_dir} (lock {index_dir / (INDEX_NAME + '_WRITELOCK')})",
-            hint="wait for it to finish before `searchkit index --rebuild`",
-        )
-    try:
-        for child in index_dir.iterdir():
-            if child.name == f"{INDEX_NAME}_WRITELOCK":
-                continue
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-    finally:
-        lock.release()
+    """Empty ``index_dir`` for ``--rebuild``. The caller holds the write lock (deleting
+    first and locking after would wipe the index under a running indexer), so the lock
+    file itself stays."""
+    for child in index_dir.iterdir():
+        if child.name == f"{INDEX_NAME}_WRITELOCK":
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def _check_stamp(index_dir: Path) -> None:
@@ -195,18 +182,62 @@ def run_index(
     title_boost: float = 2.0,
     progress: ProgressFn | None = None,
 ) -> IndexReport:
-    """Bring the index in ``index_dir`` in line with the files under ``roots``."""
-    from whoosh.index import LockError
+    """Bring the index in ``index_dir`` in line with the files under ``roots``.
 
+    The whole run holds the index's write lock, from before the manifest is read to
+    after the last manifest write: a second indexer is refused at once, never slipped
+    in between two commits with a stale manifest (articles stored twice)."""
+    started = time.perf_counter()
+    if rebuild and index_dir.exists() and not (index_exists(index_dir) or (index_dir / STAMP_FILE).exists()):
+        if any(index_dir.iterdir()):
+            raise SearchkitError(f"{index_dir} is not a searchkit index and not empty", hint="choose another index_dir in config.yaml")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = _run_lock(index_dir)
+    try:
+        report = _run_index_locked(
+            roots, index_dir, rebuild=rebuild, actors=actors, dates=dates, model=model, workers=workers,
+            max_file_mb=max_file_mb, commit_every=commit_every, title_boost=title_boost, progress=progress,
+        )
+    finally:
+        lock.release()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_lock(index_dir: Path) -> Any:
+    """Whoosh's own write-lock file, held by searchkit for a whole run (its writers are
+    then opened with ``_lk=False``). An flock: a killed holder releases it."""
+    from whoosh.util.filelock import FileLock
+
+    path = index_dir / f"{INDEX_NAME}_WRITELOCK"
+    lock = FileLock(str(path))
+    if not lock.acquire(blocking=False):
+        raise IndexLockedError(
+            f"another indexer is writing to {index_dir} (lock {path})",
+            hint="wait for it to finish; a lock left by a killed process is released automatically",
+        )
+    return lock
+
+
+def _run_index_locked(
+    roots: Sequence[Path],
+    index_dir: Path,
+    *,
+    rebuild: bool,
+    actors: bool,
+    dates: bool,
+    model: str | None,
+    workers: int,
+    max_file_mb: float | None,
+    commit_every: int,
+    title_boost: float,
+    progress: ProgressFn | None,
+) -> IndexReport:
     from searchkit.pipeline import Options
 
-    started = time.perf_counter()
     report = IndexReport()
-    if rebuild and index_dir.exists():
-        if index_exists(index_dir) or (index_dir / STAMP_FILE).exists():
-            _clear_for_rebuild(index_dir)
-        elif any(index_dir.iterdir()):
-            raise SearchkitError(f"{index_dir} is not a searchkit index and not empty", hint="choose another index_dir in config.yaml")
+    if rebuild and (index_exists(index_dir) or (index_dir / STAMP_FILE).exists()):
+        _clear_for_rebuild(index_dir)
     if index_exists(index_dir):
         _check_stamp(index_dir)
         ix = _open_dir(index_dir)
@@ -225,13 +256,7 @@ def run_index(
     gone = [k for k in manifest if k not in keys]
     candidates = [s for s in seen if _maybe_changed(s, manifest.get(s.key))]
 
-    try:
-        writer = ix.writer(timeout=0.0, compound=False)
-    except LockError:
-        raise IndexLockedError(
-            f"another indexer is writing to {index_dir} (lock {index_dir / (INDEX_NAME + '_WRITELOCK')})",
-            hint="wait for it to finish; a lock left by a killed process is released automatically",
-        ) from None
+    writer = ix.writer(compound=False, _lk=False)
     ids_in_use = {i for k, e in manifest.items() if k not in gone for i in e.get("ids", [])}
     pending = 0
     dirty = False
@@ -291,7 +316,7 @@ def run_index(
             if pending >= commit_every:
                 writer.commit()
                 _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
-                writer = ix.writer(timeout=5.0, compound=False)
+                writer = ix.writer(compound=False, _lk=False)
                 pending = 0
         if dirty or pending:
             writer.commit()
@@ -304,7 +329,6 @@ def run_index(
         raise
     with ix.searcher() as s:
         report.documents = s.doc_count()
-    report.seconds = time.perf_counter() - started
     return report
 
 
