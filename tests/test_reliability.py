@@ -3,9 +3,7 @@ bad settings and foreign indexes — each fault tried for real, with few repetit
 
 The generators, fault runners and checks live in bench/reliability.py, which runs the
 same scenarios many more times and writes RELIABILITY.md; here they run once or a few
-times so that the whole file stays under a minute. A fault whose fix belongs to
-index.py or search.py (owned elsewhere) is ``xfail(strict=True)`` with the fix in its
-reason, so the test fails loudly (XPASS) the day the fix lands and the mark goes.
+times so that the whole file stays under a minute.
 """
 from __future__ import annotations
 
@@ -27,14 +25,6 @@ assert _spec and _spec.loader
 rel = importlib.util.module_from_spec(_spec)
 sys.modules["reliability"] = rel  # dataclasses look their module up there
 _spec.loader.exec_module(rel)
-
-TWO_INDEXERS_BUG = (
-    "index.py run_index reads the manifest before taking the write lock, and gives the lock up at every commit "
-    "(writer.commit(), then ix.writer(timeout=5.0)): another indexer slips into either gap and indexes from a stale "
-    "manifest, so articles are stored twice. Hold one lock for the whole run, from before _load_manifest to after "
-    "the last manifest write (e.g. a FileLock kept across commits), and refuse a second indexer on it"
-)
-
 
 # -- corpus faults -----------------------------------------------------------
 
@@ -137,11 +127,6 @@ def test_ctrl_c_exits_130_keeps_commits(big: tuple[Path, Path, dict[str, str]]) 
 # -- concurrency ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="not strict: fails only when a second indexer happens to land in one of the lock gaps that the two "
-    "deterministic tests below reproduce (about 1 run in 8 here); " + TWO_INDEXERS_BUG,
-    strict=False,
-)
 def test_second_indexer_is_refused_naming_the_lock(big: tuple[Path, Path, dict[str, str]]) -> None:
     """While an indexer runs (with searches from the CLI, a REPL and the library going
     on), another `searchkit index` exits 1 naming the lock file; the first finishes
@@ -182,13 +167,11 @@ def test_rebuild_while_another_indexer_runs_is_refused(big: tuple[Path, Path, di
 
 
 
-@pytest.mark.xfail(reason=TWO_INDEXERS_BUG, strict=True)
 def test_indexer_started_while_another_runs_stores_each_article_once(tmp_path: Path) -> None:
     r = rel.run_indexer_starting_during_another(tmp_path)
     assert r.final.exact, r
 
 
-@pytest.mark.xfail(reason=TWO_INDEXERS_BUG, strict=True)
 def test_second_indexer_between_two_commits_is_refused(tmp_path: Path) -> None:
     r = rel.run_indexer_between_commits(tmp_path)
     assert r.other_rc == 1 and rel.LOCK_FILE in r.other_message, r
