@@ -926,10 +926,11 @@ def run_indexer_starting_during_another(base: Path) -> TwoIndexers:
     return TwoIndexers(o.returncode, o.stderr.strip()[-300:], inspect_index(base / "index", expected))
 
 
-def run_indexer_between_commits(base: Path) -> TwoIndexers:
+def run_indexer_between_commits(base: Path, *other_args: str) -> TwoIndexers:
     """Indexer A (this process) commits its first batch; right then, before it goes on,
-    indexer B (another process) runs. B must be refused (A is not done: exit 1 naming
-    the lock), and the index must end with each article once."""
+    indexer B (another process: ``searchkit index OTHER_ARGS``, e.g. ``--rebuild``) runs.
+    B must be refused (A is not done: exit 1 naming the lock), and the index must end
+    with each article once."""
     from whoosh import writing
 
     from searchkit.index import run_index
@@ -942,7 +943,7 @@ def run_indexer_between_commits(base: Path) -> TwoIndexers:
     def commit_then_other(self: Any, *args: Any, **kwargs: Any) -> Any:
         out = real(self, *args, **kwargs)
         if not other:
-            other.append(searchkit(config, "index"))
+            other.append(searchkit(config, "index", *other_args))
         return out
 
     writing.SegmentWriter.commit = commit_then_other  # type: ignore[method-assign]
@@ -1564,13 +1565,18 @@ def scenario_concurrency(work: Path, notes: list[str]) -> list[Row]:
                     f"B exit {bc.other_rc}{' naming the lock' if LOCK_FILE in bc.other_message else ''}; the index then held "
                     f"{bc.final.documents} articles ({bc.final.duplicates} duplicates, {bc.final.missing} missing)",
                     bc.final.missing, bc.final.exact and bc.other_rc == 1 and LOCK_FILE in bc.other_message))
+    br = run_indexer_between_commits(work / "two-rebuild", "--rebuild")
+    rows.append(Row("`--rebuild` between two commits", "indexer A commits its first batch; right then `searchkit index --rebuild` runs", 1,
+                    f"B exit {br.other_rc}{' naming the lock' if LOCK_FILE in br.other_message else ''}; the index then held "
+                    f"{br.final.documents} articles ({br.final.duplicates} duplicates, {br.final.missing} missing)",
+                    br.final.missing, br.final.exact and br.other_rc == 1 and LOCK_FILE in br.other_message))
     ll = run_long_lived_search(work / "long-lived")
     rows.append(Row("REPL/library open across an index run", "a `SearchKit` searches, another process indexes 800 more articles "
                     "(16 commits, segments merge), the same `SearchKit` searches again", 1,
                     f"counted {ll.before}, then {ll.after}; the index holds {ll.truth}", None, ll.after == ll.truth))
     cd = run_commit_during_search(work / "commit-during")
-    rows.append(Row("commit in the middle of a search", "Whoosh's docs_for_query wrapped so that another process commits "
-                    "200 articles before it returns", 1,
+    rows.append(Row("commit in the middle of a search", "Whoosh's Searcher.up_to_date wrapped so that, once a search has "
+                    "started, another process commits 200 articles", 1,
                     f"search {'failed: ' + cd.error if cd.error else f'counted {cd.total} (before: {cd.before})'}", None, not cd.error))
     # A stale lock: the lock file of a killed indexer is on disk; does it block?
     t = kill_trial(config, base / "index", expected, 1.0, check_open=False)

@@ -165,15 +165,18 @@ def test_rebuild_while_another_indexer_runs_is_refused(big: tuple[Path, Path, di
     assert rel.inspect_index(base / "index", expected).exact
 
 
-
-
 def test_indexer_started_while_another_runs_stores_each_article_once(tmp_path: Path) -> None:
+    """B has read the manifest when A runs to the end: B must not index from that stale view."""
     r = rel.run_indexer_starting_during_another(tmp_path)
     assert r.final.exact, r
 
 
-def test_second_indexer_between_two_commits_is_refused(tmp_path: Path) -> None:
-    r = rel.run_indexer_between_commits(tmp_path)
+@pytest.mark.parametrize("args", [(), ("--rebuild",)], ids=["index", "index --rebuild"])
+def test_second_indexer_between_two_commits_is_refused(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """Right after the running indexer's first commit. With the lock given up there,
+    `index` stored articles twice, and `index --rebuild` emptied the folder under the
+    running indexer, losing what it had committed."""
+    r = rel.run_indexer_between_commits(tmp_path, *args)
     assert r.other_rc == 1 and rel.LOCK_FILE in r.other_message, r
     assert r.final.exact, r
 
