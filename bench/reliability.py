@@ -819,7 +819,11 @@ def run_concurrency(base: Path, corpus: Path, expected: dict[str, str], config: 
     if seed.returncode:
         out.cli_failures.append("seeding: " + seed.stderr.strip())
         return out
+    seeded = committed_generation(index_dir)
     indexer = start(config, "index", "--json")
+    # Second indexers only once the first surely holds the lock (it has committed):
+    # started together, either may win, and the loser being the first proves nothing.
+    wait_for(lambda: committed_generation(index_dir) > seeded or indexer.poll() is not None, timeout=120)
     repl = start(config, "repl", stdin=subprocess.PIPE)
     stop = threading.Event()
     lock = threading.Lock()
