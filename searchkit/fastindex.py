@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from math import log
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -178,26 +178,33 @@ class _FieldArrays:
 class _Segment:
     offset: int
     docs: int
-    fields: dict[str, _FieldArrays]
+    path: Path
     live: np.ndarray | None  # None: no deletions
+    _fields: dict[str, _FieldArrays | None] = dc_field(default_factory=dict)
+
+    def field(self, name: str) -> _FieldArrays | None:
+        """One field's arrays, memory-mapped on first use: a query touches two or
+        three of the eight fields, and a one-shot search should open only those."""
+        if name not in self._fields:
+            base = self.path / name
+            if not Path(f"{base}.terms.npy").exists():
+                self._fields[name] = None
+            else:
+
+                def arr(kind: str) -> np.ndarray:
+                    return np.load(f"{base}.{kind}.npy", mmap_mode="r")
+
+                lengths = arr("lengths") if Path(f"{base}.lengths.npy").exists() else None
+                self._fields[name] = _FieldArrays(arr("terms"), arr("indptr"), arr("ids"), arr("weights"), lengths)
+        return self._fields[name]
 
 
 def _load_segment(path: Path, offset: int, segreader: Any) -> _Segment:
     info = json.loads((path / "segment.json").read_text("utf-8"))
-    fields: dict[str, _FieldArrays] = {}
-    for field in FIELDS:
-        if not (path / f"{field}.terms.npy").exists():
-            continue
-
-        def arr(name: str) -> np.ndarray:
-            return np.load(path / f"{field}.{name}.npy", mmap_mode="r")
-
-        lengths = arr("lengths") if (path / f"{field}.lengths.npy").exists() else None
-        fields[field] = _FieldArrays(arr("terms"), arr("indptr"), arr("ids"), arr("weights"), lengths)
     live = None
     if segreader.has_deletions():
         live = np.array([not segreader.is_deleted(d) for d in range(info["docs"])], dtype=bool)
-    return _Segment(offset, info["docs"], fields, live)
+    return _Segment(offset, info["docs"], path, live)
 
 
 class FastIndex:
@@ -234,7 +241,7 @@ class FastIndex:
         key = term.encode("utf-8") if isinstance(term, str) else term
         ids_parts, w_parts = [], []
         for seg in self.segments:
-            fa = seg.fields.get(field)
+            fa = seg.field(field)
             if fa is None:
                 continue
             i = fa.find(key)
@@ -253,7 +260,7 @@ class FastIndex:
         """Every term of a field with its live documents (facet tables are built from this)."""
         per_term: dict[bytes, list[np.ndarray]] = {}
         for seg in self.segments:
-            fa = seg.fields.get(field)
+            fa = seg.field(field)
             if fa is None:
                 continue
             indptr = np.asarray(fa.indptr)
@@ -270,7 +277,7 @@ class FastIndex:
     def _lengths(self, field: str) -> np.ndarray:
         parts = []
         for seg in self.segments:
-            fa = seg.fields.get(field)
+            fa = seg.field(field)
             parts.append(np.zeros(seg.docs, np.float32) if fa is None or fa.lengths is None else np.asarray(fa.lengths))
         return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
