@@ -257,6 +257,11 @@ def _run_index_locked(
     gone = [k for k in manifest if k not in keys]
     candidates = [s for s in seen if _maybe_changed(s, manifest.get(s.key))]
 
+    if not gone and not candidates:
+        # Nothing to do: no writer, so no empty segment files left behind.
+        with ix.searcher() as s:
+            report.documents = s.doc_count()
+        return report
     writer = ix.writer(compound=False, _lk=False)
     ids_in_use = {i for k, e in manifest.items() if k not in gone for i in e.get("ids", [])}
     pending = 0

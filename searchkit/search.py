@@ -39,6 +39,8 @@ __all__ = ["Engine", "parse_date_value"]
 _NOTHING = "\x00nothing"
 _ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 SORTS = ("relevance", "date")
+SUGGEST_MAX_LEN = 30  # longer words get no "did you mean"
+SUGGEST_MAX_WORDS = 8  # words looked up in the corrector, per query
 
 
 def parse_date_value(value: str) -> tuple[str, str]:
@@ -559,12 +561,18 @@ class Engine:
         reader = self.searcher.reader()
         corrector = self.searcher.corrector("body_exact")
         changed = False
+        budget = [SUGGEST_MAX_WORDS]
 
         def fix(m: re.Match[str]) -> str:
             nonlocal changed
             word = m.group(0)
             if len(word) < 3 or word.isupper() and word in ("AND", "OR", "NOT", "ET", "OU", "SAUF"):
                 return word
+            # The corrector's edit-distance walk grows with the word: a 339-letter
+            # "word" took 5 s. No French word needs correcting past 30 letters.
+            if len(word) > SUGGEST_MAX_LEN or budget[0] <= 0:
+                return word
+            budget[0] -= 1
             folded = fold(word.lower())
             if reader.doc_frequency("body_exact", folded) or reader.doc_frequency("title_exact", folded):
                 return word

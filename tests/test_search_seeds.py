@@ -116,3 +116,24 @@ def test_json_contract_shape(seeds_kit) -> None:
     assert list(d["hits"][0]) == ["id", "path", "title", "score", "published", "snippets", "actors", "mentioned"]
     assert set(d["facets"]) == {"actor", "person", "org", "place", "published", "mentioned"}
     assert all(set(v) == {"value", "count"} for vals in d["facets"].values() for v in vals)
+
+
+def test_no_spelling_walk_for_overlong_words(seeds_kit, monkeypatch) -> None:
+    # The corrector's walk grows with the word (a 339-letter word took seconds):
+    # past SUGGEST_MAX_LEN letters, and past SUGGEST_MAX_WORDS words, none is looked up.
+    from searchkit import search
+
+    engine = seeds_kit.engine
+    calls: list[str] = []
+    real = engine.searcher.corrector
+
+    def counting(field):
+        c = real(field)
+        orig = c.suggest
+        c.suggest = lambda w, **kw: calls.append(w) or orig(w, **kw)
+        return c
+
+    monkeypatch.setattr(engine.searcher, "corrector", counting)
+    assert engine.suggest("a" * (search.SUGGEST_MAX_LEN + 1)) is None and calls == []
+    engine.suggest(" ".join(f"motinconnu{chr(97 + i)}" for i in range(20)))
+    assert len(calls) == search.SUGGEST_MAX_WORDS
