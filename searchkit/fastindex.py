@@ -215,6 +215,7 @@ class FastIndex:
         self.size = searcher.doc_count_all()
         self._searcher = searcher
         self._avgfl: dict[str, float] = {}
+        self._lengths: dict[str, np.ndarray] = {}
         self.live = np.ones(self.size, dtype=bool)
         for seg in segments:
             if seg.live is not None:
@@ -274,12 +275,15 @@ class FastIndex:
             if len(docs):
                 yield term.decode("utf-8"), docs
 
-    def _lengths(self, field: str) -> np.ndarray:
-        parts = []
-        for seg in self.segments:
-            fa = seg.field(field)
-            parts.append(np.zeros(seg.docs, np.float32) if fa is None or fa.lengths is None else np.asarray(fa.lengths))
-        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    def _field_lengths(self, field: str) -> np.ndarray:
+        """Every document's stored length of ``field`` (0 where a segment lacks it)."""
+        if field not in self._lengths:
+            parts = []
+            for seg in self.segments:
+                fa = seg.field(field)
+                parts.append(np.zeros(seg.docs) if fa is None or fa.lengths is None else np.asarray(fa.lengths))
+            self._lengths[field] = np.concatenate(parts).astype(np.float64) if parts else np.zeros(0)
+        return self._lengths[field]
 
     # -- evaluation -----------------------------------------------------------
     def evaluate(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
@@ -336,7 +340,7 @@ class FastIndex:
             # avgfl = total field length / N; fl = the byte-quantised stored length.
             idf = log(self.size / (len(ids) + 1)) + 1
             avgfl = self._avg(field)
-            fl = self._lengths_cache(field)[ids]
+            fl = self._field_lengths(field)[ids]
             s = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
         else:
             s = weights
@@ -347,14 +351,6 @@ class FastIndex:
         if field not in self._avgfl:
             self._avgfl[field] = self._searcher.avg_field_length(field) or 1
         return self._avgfl[field]
-
-    def _lengths_cache(self, field: str) -> np.ndarray:
-        key = "_len_" + field
-        cached = self.__dict__.get(key)
-        if cached is None:
-            cached = self._lengths(field).astype(np.float64)
-            self.__dict__[key] = cached
-        return cached
 
     def top(self, mask: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` best (docnum, score), by score then docnum, like Whoosh's collector."""

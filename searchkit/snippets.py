@@ -16,7 +16,7 @@ from whoosh.analysis import Token
 
 from searchkit.analysis import _WORD, exact_analyzer, fold, french_analyzer, normalize_apostrophes
 
-__all__ = ["MARK_OPEN", "MARK_CLOSE", "match_spans", "mark", "snippets"]
+__all__ = ["MARK_OPEN", "MARK_CLOSE", "match_spans", "mark", "merge_spans", "snippets"]
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 _FRENCH = french_analyzer()
@@ -96,6 +96,11 @@ def match_spans(
         if len(phrase) > 1:
             for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text):
                 spans.add((m.start(), m.end()))
+    return merge_spans(spans)
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping or touching ones joined."""
     merged: list[tuple[int, int]] = []
     for s, e in sorted(spans):
         if merged and s <= merged[-1][1]:
