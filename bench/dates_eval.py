@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
 import json
 import re
 import sys
@@ -40,6 +39,8 @@ RECOG = DATES / "recognizers_text_fr_datetime" / "Specs_DateTime_French"
 REPORT = ROOT / "bench" / "reports" / "dates.md"
 
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # benchlib, also when a test loads this file
+from benchlib import orangesum_rows  # noqa: E402
 from searchkit.extract.dates import extract_dates, infer_published  # noqa: E402
 
 # (start, end, value "YYYY[-MM[-DD]]") found by a system in a text.
@@ -355,15 +356,6 @@ def load_suites() -> tuple[list[Suite], list[Suite]]:
 
 
 # --- real articles: speed and publication-date inference -----------------------------------------
-def orangesum(limit: int) -> list[dict]:
-    path = DATA / "orangesum" / "orangesum_articles.jsonl.gz"
-    rows = []
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            rows.append(json.loads(line))
-            if len(rows) >= limit:
-                break
-    return rows
 
 
 def speed(rows: list[dict], system: System) -> tuple[float, int]:
@@ -425,7 +417,7 @@ def run(n_articles: int = 2000, n_dateparser_articles: int = 100) -> tuple[str, 
         why = ", ".join(f"{k} {v}" for k, v in suite.skipped.most_common()) or "none"
         lines.append(f"- {suite.name}: {why}")
     if (DATA / "orangesum").exists() and n_articles:
-        rows = orangesum(n_articles)
+        rows = orangesum_rows(n_articles)
         words = sum(len(r["text"].split()) for r in rows) / len(rows)
         lines += ["", f"## Real articles (OrangeSum, first {len(rows)}, mean {words:.0f} words)", "",
                   "| system | articles/s (CPU time, one core) | mentions |", "|---|---:|---:|"]

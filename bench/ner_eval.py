@@ -20,8 +20,6 @@ dropped), no text normalisation and no rules.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import sys
 import time
 from collections.abc import Iterator
@@ -29,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # benchlib, also when a test loads this file
+from benchlib import orangesum_rows  # noqa: E402
 
 from searchkit.extract.actors import iter_actors, load_model  # noqa: E402
 
@@ -147,14 +147,7 @@ def load_suite(name: str, n: int) -> tuple[list[str], list[set[Entity]]]:
 
 
 def load_articles(n: int) -> list[str]:
-    out = []
-    with gzip.open(DATA / "orangesum/orangesum_articles.jsonl.gz", "rt", encoding="utf-8") as f:
-        for line in f:
-            d = json.loads(line)
-            out.append(f"{d['title']}\n\n{d['text']}")
-            if len(out) >= n:
-                break
-    return out
+    return [f"{d['title']}\n\n{d['text']}" for d in orangesum_rows(n)]
 
 
 def throughput(texts: list[str], model: str, n_process: int) -> float:

@@ -13,27 +13,16 @@ Needs ../shared/data/orangesum (skips with a message otherwise).
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import platform
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "orangesum" / "orangesum_articles.jsonl.gz"
+from benchlib import ORANGESUM as DATA, cpu_model, orangesum_rows
 
 
 def _texts(n: int) -> list[str]:
     from searchkit.extract.actors import normalize_text
 
-    out = []
-    with gzip.open(DATA, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            d = json.loads(line)
-            out.append(normalize_text(f"{d['title']}\n\n{d['text']}"))
-            if len(out) == n:
-                break
-    return out
+    return [normalize_text(f"{d['title']}\n\n{d['text']}") for d in orangesum_rows(n)]
 
 
 def main() -> int:
@@ -77,7 +66,7 @@ def main() -> int:
     base_wall, base_cpu = next(iter(results.values()))
     n = len(texts)
     print(f"Command: .venv/bin/python bench/ner_speed.py --articles {n} --rounds {args.rounds}")
-    print(f"Machine: {platform.processor() or platform.machine()}, python {platform.python_version()}; "
+    print(f"Machine: {cpu_model()}, python {platform.python_version()}; "
           f"{n} OrangeSum articles (title + text), batch 32, one process, best of {args.rounds}; entities identical in all rows\n")
     print("| configuration | articles/s (wall) | CPU ms per article | speed-up vs spaCy default (wall) | CPU saved |")
     print("|---|---|---|---|---|")

@@ -54,6 +54,7 @@ DUPLICATES = DATA / "list_of_duplicates.txt"
 REPORT = ROOT / "bench" / "reports" / "ranking.md"
 
 sys.path.insert(0, str(ROOT))
+from benchlib import cpu_model  # noqa: E402 - bench/ is this script's own folder
 
 K = 10
 _SYNTAX = re.compile(r'["():*~?]')
@@ -246,15 +247,7 @@ def evaluate(system: System, set_name: str, queries: list[tuple[str, str]], rele
 
 # --- report -------------------------------------------------------------------------------------
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def render(args: argparse.Namespace, sample: Sample, systems: list[System], scores: dict[tuple[str, str], Score], total_seconds: float) -> str:

@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import gzip
 import json
 import os
 import platform
@@ -77,9 +76,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from benchlib import ORANGESUM as ARTICLES, cpu_model, orangesum_rows  # this script's own folder
+
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "orangesum"
-ARTICLES = DATA / "orangesum_articles.jsonl.gz"
 REPORTS = ROOT / "bench" / "reports"
 REPORT_MD = REPORTS / "speed.md"
 REPORT_JSON = REPORTS / "speed.json"
@@ -147,13 +146,7 @@ def log(msg: str) -> None:
 def load_articles(limit: int) -> list[dict[str, Any]]:
     """The first ``limit`` lines of OrangeSum, as they are (165 have an empty text:
     searchkit skips those and says so, which is part of what a user would see)."""
-    rows: list[dict[str, Any]] = []
-    with gzip.open(ARTICLES, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            rows.append(json.loads(line))
-            if len(rows) >= limit:
-                break
-    return rows
+    return orangesum_rows(limit)
 
 
 def write_corpus(articles: list[dict[str, Any]], folder: Path, per_file: int, reuse: bool) -> dict[str, Any]:
@@ -624,14 +617,6 @@ def repl_first_prompt(config: Path, runs: int) -> dict[str, Any]:
 
 # --- machine and report -------------------------------------------------------------------------
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     mem = None
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -644,7 +629,7 @@ def machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "cpu_model": cpu,
+        "cpu_model": cpu_model(),
         "memory_bytes": mem,
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}",
