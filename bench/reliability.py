@@ -23,7 +23,8 @@ Every scenario works on corpora it generates in a temporary folder: it never rea
 ``tests/test_reliability.py`` imports the generators, runners and checks from here
 and runs each with fewer repetitions, so the test and the report measure the same thing.
 
-When run as root, the permission faults run the indexer as ``nobody`` (root reads a
+When run as root, the permission faults run the indexer without root's permission
+override (setpriv drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH; root reads a
 chmod 000 file without complaint, which would test nothing).
 
 Run: ``.venv/bin/python bench/reliability.py [--kills 26] [--fuzz 2000] [--seed 6]
@@ -59,7 +60,9 @@ REPORT = ROOT / "RELIABILITY.md"
 SEARCHKIT = [sys.executable, "-m", "searchkit"]
 INDEX_NAME = "MAIN"  # Whoosh's index name in searchkit (index.py)
 LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
-NOBODY = 65534
+# What root loses for the permission faults: the capabilities that let it read and
+# search anything whatever its mode bits.
+DAC_CAPS = "-dac_override,-dac_read_search"
 
 # ---------------------------------------------------------------------------
 # Generated corpora
@@ -156,19 +159,21 @@ def _env() -> dict[str, str]:
 
 
 def demoted_user() -> int | None:
-    """The uid to run permission faults as: ``nobody`` when we are root (root reads a
-    chmod 000 file anyway), else None (our own uid is already subject to permissions)."""
-    return NOBODY if os.geteuid() == 0 and shutil.which("setpriv") else None
+    """The uid to run permission faults as, stripped of root's permission override:
+    0 when we are root (root reads a chmod 000 file anyway), else None (our own uid is
+    already subject to permissions). Staying uid 0 but without CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH, rather than becoming ``nobody``, keeps a clone in a 0700 folder
+    (``mktemp -d``) and its venv reachable, while chmod 000 files still refuse."""
+    return 0 if os.geteuid() == 0 and shutil.which("setpriv") else None
 
 
 def _as_user(argv: list[str], user: int | None) -> tuple[list[str], dict[str, str]]:
-    """``argv`` run as ``user`` (via setpriv, which, unlike Popen(user=...), can start
-    the venv's interpreter here), and its environment."""
+    """``argv`` and its environment; with a ``user`` (see demoted_user), under setpriv
+    without root's capabilities to bypass file permissions."""
     env = _env()
     if user is None:
         return argv, env
-    env["HOME"] = tempfile.gettempdir()  # nobody's own HOME may not exist
-    return ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *argv], env
+    return ["setpriv", "--bounding-set", DAC_CAPS, *argv], env
 
 
 def searchkit(config: Path, *args: str, timeout: float = 600, user: int | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -577,7 +582,7 @@ def restore_permissions(root: Path) -> None:
 
 @contextmanager
 def shared_tempdir(prefix: str) -> Iterator[Path]:
-    """A temp folder that ``nobody`` may enter and write (pytest's tmp_path is 0700)."""
+    """A temp folder that any user may enter and write (pytest's tmp_path is 0700)."""
     path = Path(tempfile.mkdtemp(prefix=prefix))
     path.chmod(0o777)
     try:
@@ -637,7 +642,7 @@ def run_measured(argv: list[str], *, user: int | None = None, cwd: Path | None =
 
 
 def run_fault_corpus(base: Path, fc: FaultCorpus) -> FaultRun:
-    """Index the fault corpus as a user would (as ``nobody`` when we are root), then
+    """Index the fault corpus as a user would (without root's permission override when we are root), then
     check each fault was reported as it should and every good article is indexed."""
     user = demoted_user()
     config = write_config(base, fc.root, commit_every=50)
@@ -1301,7 +1306,7 @@ def use_code(which: str) -> str:
     if "searchkit" in sys.modules:
         raise RuntimeError("use_code() must run before searchkit is imported")
     dest = Path(tempfile.mkdtemp(prefix="sk-head-"))
-    dest.chmod(0o755)  # readable by nobody too (permission faults)
+    dest.chmod(0o755)  # readable by any user
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", "searchkit"], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     for d in dest.rglob("*"):
@@ -1347,7 +1352,7 @@ def write_report(rows: list[Row], path: Path, argv: list[str], seconds: float, n
         "",
         f"- command: `{' '.join(['.venv/bin/python', 'bench/reliability.py', *argv])}`",
         f"- machine: {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, {platform.system()} {platform.release()}, "
-        f"run as {'root (permission faults run as nobody)' if os.geteuid() == 0 else 'a normal user'}",
+        f"run as {'root (permission faults run without CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH)' if os.geteuid() == 0 else 'a normal user'}",
         f"- code measured: {code or 'working tree'}",
         f"- date: {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, {seconds / 60:.1f} minutes",
         f"- result: {ok} of {len(rows)} faults handled as required; articles lost in total: "
