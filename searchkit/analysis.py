@@ -36,7 +36,10 @@ __all__ = [
     "exact_analyzer",
     "fold",
     "french_analyzer",
+    "index_positions",
     "normalize_apostrophes",
+    "strip_elision",
+    "word_terms",
 ]
 
 # Bump when the tokens produced for the same text change: an index built with a
@@ -172,24 +175,33 @@ class ElisionFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            text = t.text
-            while "'" in text:
-                if text.lower() in ELISION_EXCEPTIONS:
-                    break
-                head, _, rest = text.partition("'")
-                if head.lower() not in ELISION_ARTICLES or not rest:
-                    break
-                text = rest
-                if t.chars:
-                    t.startchar += len(head) + 1
+            text = strip_elision(t.text)
+            if t.chars:
+                t.startchar += len(t.text) - len(text)
             t.text = text
             yield t
+
+
+def strip_elision(text: str) -> str:
+    """``text`` without its elided articles (any case), fixed words kept whole.
+
+    >>> strip_elision("QU'L'avion"), strip_elision("aujourd'hui")
+    ('avion', "aujourd'hui")
+    """
+    while "'" in text:
+        if text.lower() in ELISION_EXCEPTIONS:
+            break
+        head, _, rest = text.partition("'")
+        if head.lower() not in ELISION_ARTICLES or not rest:
+            break
+        text = rest
+    return text
 
 
 class FrenchStopFilter(Filter):
     """Drop (or, in ``removestops=False`` mode, mark) French stop words.
 
-    >>> [t.text for t in FrenchStopFilter()(LowercaseFilter()(FrenchTokenizer()("Les chats et etre sûr")))]
+    >>> [t.text for t in FrenchStopFilter()(LowercaseFilter()(FrenchTokenizer()("Les chats et etaient sûr")))]
     ['chats', 'sûr']
     """
 
@@ -280,6 +292,43 @@ def french_analyzer() -> Composable:
 def exact_analyzer() -> Composable:
     """The analyzer of the unstemmed fields: phrases, fuzzy terms, spelling."""
     return FrenchTokenizer() | ElisionFilter() | LowercaseFilter() | FoldFilter()
+
+
+@lru_cache(maxsize=300_000)
+def word_terms(word: str) -> tuple[tuple[str, ...], str]:
+    """The index terms of one tokenizer word: (ranked-field terms, exact-field term).
+
+    The two analyzer chains above, for one word at a time, so that the indexer can
+    analyse an article word by word with a cache instead of one Whoosh ``Token`` per
+    filter per word (``index_positions``). The ranked terms are empty for a stop word.
+
+    >>> word_terms("L'Élysée"), word_terms("les")
+    ((('elys', 'elyse'), 'elysee'), ((), 'les'))
+    """
+    lower = strip_elision(word).lower()
+    exact = fold(lower)
+    if lower in STOP_WORDS or (lower.isascii() and lower in _FOLDED_STOP_WORDS):
+        return (), exact
+    return stem_forms(lower), exact
+
+
+def index_positions(text: str, exact: bool = False) -> dict[str, list[int]]:
+    """Each index term of ``text`` with its word positions: what the ranked analyzer
+    (or, with ``exact``, the exact one) yields, grouped by term, without a ``Token``.
+
+    >>> index_positions("Les roquettes, les roquettes")
+    {'roquet': [1, 3]}
+    """
+    terms: dict[str, list[int]] = {}
+    for pos, word in enumerate(_WORD.findall(normalize_apostrophes(text))):
+        ranked, folded = word_terms(word)
+        for term in (folded,) if exact else ranked:
+            found = terms.get(term)
+            if found is None:
+                terms[term] = [pos]
+            elif found[-1] != pos:  # two stems of one word may fold alike
+                found.append(pos)
+    return terms
 
 
 _FRENCH = french_analyzer()

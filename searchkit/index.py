@@ -1,6 +1,7 @@
 """The index on disk: creation, version check, manifest, incremental writing.
 
-Only this module and ``search.py`` touch Whoosh readers and writers. An indexing
+Only this module (with ``writer.py``, its Whoosh writer) and ``search.py`` (with
+``fastindex.py``) touch Whoosh readers and writers. An indexing
 run commits every ``commit_every`` articles and writes the manifest (which files,
 with which content hash, are in the index) after each commit, so an interrupted
 run keeps everything committed and the next run carries on. The manifest names
@@ -164,10 +165,6 @@ def _load_manifest(ix: Any, index_dir: Path) -> dict[str, dict[str, Any]]:
 
 ProgressFn = Callable[[int, int], None]
 
-# Segments are written as separate files, not Whoosh's default compound file: opening
-# a compound segment copies each of its parts into memory (0.5 s for a 36k-article
-# index, paid by every one-shot search); separate files are opened, not read.
-
 
 def run_index(
     roots: Sequence[Path],
@@ -235,6 +232,7 @@ def _run_index_locked(
     progress: ProgressFn | None,
 ) -> IndexReport:
     from searchkit.pipeline import Options
+    from searchkit.writer import open_writer  # indexing only: searches never import Whoosh's writer
 
     report = IndexReport()
     if rebuild and (index_exists(index_dir) or (index_dir / STAMP_FILE).exists()):
@@ -262,7 +260,7 @@ def _run_index_locked(
         with ix.searcher() as s:
             report.documents = s.doc_count()
         return report
-    writer = ix.writer(compound=False, _lk=False)
+    writer = open_writer(ix)
     ids_in_use = {i for k, e in manifest.items() if k not in gone for i in e.get("ids", [])}
     pending = 0
     dirty = False
@@ -274,7 +272,10 @@ def _run_index_locked(
                 ids_in_use.discard(i)
             del manifest[key]
             dirty = True
-        options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model)
+        options = Options(
+            actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model,
+            text_fields=_text_fields(ix.schema),
+        )
         total = len(candidates)
         done = 0
         if progress:
@@ -322,7 +323,7 @@ def _run_index_locked(
             if pending >= commit_every:
                 writer.commit()
                 _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
-                writer = ix.writer(compound=False, _lk=False)
+                writer = open_writer(ix)
                 pending = 0
         if dirty or pending:
             writer.commit()
@@ -336,6 +337,15 @@ def _run_index_locked(
     with ix.searcher() as s:
         report.documents = s.doc_count()
     return report
+
+
+def _text_fields(schema: Any) -> tuple[tuple[str, Any, bool], ...]:
+    """The analysed fields whose postings the workers may compute (see pipeline.Options):
+    all of them in an index made with ``FrenchText`` fields, none in an older one."""
+    from searchkit.schema import TEXT_FIELDS, FrenchText
+
+    fields = tuple((name, schema[name], exact) for name, exact in TEXT_FIELDS.items() if name in schema)
+    return fields if all(isinstance(f, FrenchText) for _, f, _ in fields) else ()
 
 
 def _maybe_changed(source: SourceFile, entry: dict[str, Any] | None) -> bool:
@@ -384,7 +394,8 @@ def _jobs(reads: Iterator[ReadResult], size: int) -> Iterator[tuple[list[ReadRes
         yield files, chunk
 
 
-def _worker_init() -> None:
+def worker_init() -> None:
+    """Start-up of every indexing worker process (extraction, fast-postings copies)."""
     # Ctrl-C goes to the whole process group: only the parent decides what to do
     # with it, so workers never print a KeyboardInterrupt traceback of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -423,7 +434,7 @@ def _prepare_all(
             yield read
 
     parallel = workers > 1 and sum(s.size for s in sources) >= PARALLEL_MIN_BYTES
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) if parallel else None
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=worker_init) if parallel else None
     in_flight: deque[tuple[list[ReadResult], Any]] = deque()
     window = workers * 3
     assembler = _Assembler()

@@ -27,12 +27,19 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Options:
-    """The extraction settings a worker needs (picklable)."""
+    """The extraction settings a worker needs (picklable).
+
+    ``text_fields`` are the index's analysed fields as (name, Whoosh field, exact):
+    their postings are computed here, in the worker, rather than by the single
+    process that writes the index. Empty (an index made before FrenchText) means
+    the text goes to the index as it is and Whoosh analyses it there.
+    """
 
     actors: bool = True
     dates: bool = True
     max_bytes: int | None = None
     model: str | None = None
+    text_fields: tuple[tuple[str, Any, bool], ...] = ()
 
 
 def date_prefixes(value: str) -> list[str]:
@@ -114,7 +121,7 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
         ],
     }
     pub_terms = date_prefixes(published) if published else ["undated"]
-    return {
+    doc = {
         "id": article.id,
         "source": article.source,
         "path": article.path,
@@ -133,3 +140,10 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
         "place": ",".join(sorted(by_kind["place"])),
         "meta": meta,
     }
+    if options.text_fields:
+        from searchkit.schema import text_postings
+
+        doc["_stored_body"] = article.body
+        for name, field_, exact in options.text_fields:
+            doc[name] = text_postings(field_, doc[name], exact)
+    return doc
