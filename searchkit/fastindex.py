@@ -38,6 +38,8 @@ CACHE_DIR = "fast"
 FORMAT = 1
 TEXT_FIELDS = ("title", "body")
 FIELDS = TEXT_FIELDS + FACET_FIELDS
+# Below this many documents to copy, starting worker processes costs more than it saves.
+PARALLEL_MIN_DOCS = 5_000
 # Whoosh's BM25F defaults (searchkit does not change them).
 B, K1 = 0.75, 1.2
 
@@ -139,24 +141,82 @@ def _build_segment(segreader: Any, target: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def ensure(index_dir: Path, reader: Any) -> None:
+def ensure(index_dir: Path, reader: Any, workers: int = 1) -> None:
     """Build the numpy copy of every segment of ``reader`` that lacks one, and delete
     the copies of segments that no longer exist. Safe to call from any process; a
-    read-only index simply goes without."""
+    read-only index simply goes without. With ``workers`` > 1, segments are copied in
+    that many processes (the indexer's last step: after a full build every segment is
+    new, and copying one is a minute of pure-Python reading on a 36k-article index)."""
     root = index_dir / CACHE_DIR
     wanted = set()
     try:
+        missing = []
         for segreader, _ in _leaves(reader):
+            if segreader.segment() is None:  # an empty index's reader: nothing to copy
+                continue
             target = _segment_dir(index_dir, segreader.segment().segid)
             wanted.add(target.name)
             if not (target / "segment.json").exists():
+                missing.append((segreader, target))
+        if workers > 1 and len(missing) > 1 and sum(r.doc_count_all() for r, _ in missing) >= PARALLEL_MIN_DOCS:
+            _build_in_processes(index_dir, [segreader.segment().segid for segreader, _ in missing], workers)
+        else:
+            for segreader, target in missing:
                 _build_segment(segreader, target)
         if root.is_dir():
             for child in root.iterdir():
-                if child.name not in wanted and ".tmp" not in child.name:
+                if child.name not in wanted and not _being_built(child.name):
                     shutil.rmtree(child, ignore_errors=True)
     except OSError:
         return
+
+
+def _being_built(name: str) -> bool:
+    """True for a ``.tmp<pid>`` copy whose builder is still alive (a killed builder's is
+    left over, and removed)."""
+    _, sep, pid = name.rpartition(".tmp")
+    if not sep or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, but another user's
+        return True
+    return True
+
+
+def _build_in_processes(index_dir: Path, segids: list[str], workers: int) -> None:
+    from concurrent.futures import ProcessPoolExecutor  # indexing only: searches never get here
+
+    from searchkit.index import worker_init
+
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(segids)), initializer=worker_init)
+    try:
+        list(pool.map(_build_by_segid, [str(index_dir)] * len(segids), segids))
+    except BaseException:
+        # Ctrl-C: a half-built copy is a .tmp<pid> folder, removed by the next ensure().
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _build_by_segid(index_dir: str, segid: str) -> None:
+    """Worker side of ``_build_in_processes``: open the index, copy one segment."""
+    from whoosh import index as windex
+
+    from searchkit.index import INDEX_NAME
+
+    ix = windex.open_dir(index_dir, indexname=INDEX_NAME)
+    reader = ix.reader()
+    try:
+        for segreader, _ in _leaves(reader):
+            if segreader.segment().segid == segid:
+                _build_segment(segreader, _segment_dir(Path(index_dir), segid))
+    finally:
+        reader.close()
 
 
 # --------------------------------------------------------------------------- reading

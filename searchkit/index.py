@@ -334,6 +334,15 @@ def _run_index_locked(
         # Ctrl-C or a crash: drop the uncommitted part; what was committed stays.
         writer.cancel()
         raise
+    # The numpy copy of the new segments (see fastindex.py), on all workers while the
+    # lock is still held: searches would otherwise build it, one segment at a time.
+    from searchkit.fastindex import ensure
+
+    reader = ix.reader()
+    try:
+        ensure(index_dir, reader, workers=workers)
+    finally:
+        reader.close()
     with ix.searcher() as s:
         report.documents = s.doc_count()
     return report

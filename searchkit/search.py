@@ -259,11 +259,10 @@ class Engine:
         if self._groups is None:
             self._load_facets()
         if self._groups is None:
-            reader = self.searcher.reader()
-            counts: dict[tuple[str, str], int] = {}
-            for kind in ("person", "org", "place"):
-                for term, info in reader.iter_field(kind):
-                    counts[(kind, _text(term))] = info.doc_frequency()
+            # Live articles per name, from the numpy postings when there are: asking
+            # Whoosh's multi-segment reader for each name's frequency looks the name up
+            # in every segment (40 s for the 36k-article corpus).
+            counts = {(kind, name): len(ids) for kind in ("person", "org", "place") for name, ids in self._postings(kind)}
             self._groups = ActorGroups(counts, self.aliases)
         return self._groups
 
