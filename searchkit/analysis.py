@@ -312,23 +312,30 @@ def word_terms(word: str) -> tuple[tuple[str, ...], str]:
     return stem_forms(lower), exact
 
 
-def index_positions(text: str, exact: bool = False) -> dict[str, list[int]]:
-    """Each index term of ``text`` with its word positions: what the ranked analyzer
-    (or, with ``exact``, the exact one) yields, grouped by term, without a ``Token``.
+def index_positions(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Each index term of ``text`` with its word positions, for the ranked analyzer and
+    for the exact one, in one pass: what the analyzers yield, grouped by term, without
+    a ``Token``.
 
     >>> index_positions("Les roquettes, les roquettes")
-    {'roquet': [1, 3]}
+    ({'roquet': [1, 3]}, {'les': [0, 2], 'roquettes': [1, 3]})
     """
-    terms: dict[str, list[int]] = {}
+    ranked: dict[str, list[int]] = {}
+    exact: dict[str, list[int]] = {}
     for pos, word in enumerate(_WORD.findall(normalize_apostrophes(text))):
-        ranked, folded = word_terms(word)
-        for term in (folded,) if exact else ranked:
-            found = terms.get(term)
+        stems, folded = word_terms(word)
+        for term in stems:
+            found = ranked.get(term)
             if found is None:
-                terms[term] = [pos]
+                ranked[term] = [pos]
             elif found[-1] != pos:  # two stems of one word may fold alike
                 found.append(pos)
-    return terms
+        found = exact.get(folded)
+        if found is None:
+            exact[folded] = [pos]
+        else:
+            found.append(pos)
+    return ranked, exact
 
 
 _FRENCH = french_analyzer()

@@ -141,9 +141,14 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
         "meta": meta,
     }
     if options.text_fields:
+        from searchkit.analysis import index_positions
         from searchkit.schema import text_postings
 
         doc["_stored_body"] = article.body
+        analysed: dict[str, tuple[dict[str, list[int]], dict[str, list[int]]]] = {}
         for name, field_, exact in options.text_fields:
-            doc[name] = text_postings(field_, doc[name], exact)
+            text = doc[name]
+            if text not in analysed:  # title and title_exact, body and body_exact: one pass each
+                analysed[text] = index_positions(text)
+            doc[name] = text_postings(field_, analysed[text][exact])
     return doc

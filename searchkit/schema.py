@@ -45,8 +45,8 @@ class Postings:
 
     Whoosh analyses each text field inside ``add_document``, one ``Token`` object per
     word per filter: 40% of the indexing process's CPU, in the one process that cannot
-    be parallelised. Workers compute the same postings with ``text_postings`` instead,
-    and ``FrenchText.index`` hands them over unchanged.
+    be parallelised. Workers compute the same postings with ``analysis.index_positions``
+    and ``text_postings`` instead, and ``FrenchText.index`` hands them over unchanged.
     """
 
     __slots__ = ("items",)
@@ -64,20 +64,20 @@ class FrenchText(TEXT):
         return super().index(value, **kwargs)
 
 
-def text_postings(field: Any, text: str, exact: bool) -> Postings:
-    """What ``field.index(text)`` yields, computed word by word with a cache.
+def text_postings(field: Any, positions: dict[str, list[int]]) -> Postings:
+    """What ``field.index(text)`` yields, from the text's ``analysis.index_positions``
+    (its ranked or its exact half, as ``TEXT_FIELDS`` says).
 
-    ``field`` is the index schema's field (its format gives the boost and the
-    encoding); ``exact`` picks the analysis, as in ``TEXT_FIELDS``. A test checks
-    the result against Whoosh's own analysis on real articles.
+    ``field`` is the index schema's field: its format gives the boost and the
+    encoding. A test checks the result against Whoosh's own analysis on real articles.
     """
     fmt = field.format
     boost = fmt.field_boost
     encode: Callable[[list[int]], bytes] = _encode_positions if type(fmt) is Positions else fmt.encode
     return Postings(
         [
-            (term.encode("utf-8"), len(positions), float(len(positions)) * boost, encode(positions))
-            for term, positions in index_positions(text, exact).items()
+            (term.encode("utf-8"), len(found), float(len(found)) * boost, encode(found))
+            for term, found in positions.items()
         ]
     )
 
