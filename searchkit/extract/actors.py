@@ -16,7 +16,7 @@ things wrong on news text, so a rule layer after the model
   apostrophes and whitespace, resolves a bare surname to the full name in the same article.
 
 The model reads a view of each text, the words around its capitalised words
-(``nerview.py``: 40% less NER time, the same actors); its entities are mapped back to
+(``nerview.py``: about 30% less NER time, the same actors); its entities are mapped back to
 the text's own offsets before the rules run.
 
 What it must not do: import spaCy at module import (query-time code imports this package
