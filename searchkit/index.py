@@ -331,8 +331,12 @@ def _run_index_locked(
             writer.cancel()
         _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
     except BaseException:
-        # Ctrl-C or a crash: drop the uncommitted part; what was committed stays.
-        writer.cancel()
+        # Ctrl-C or a crash: drop the uncommitted part; what was committed stays. The
+        # writer is already closed if the interrupt came during or just after a commit,
+        # before the next writer was open: cancelling it again would raise and hide the
+        # interrupt.
+        if not writer.is_closed:
+            writer.cancel()
         raise
     # The numpy copy of the new segments (see fastindex.py), on all workers while the
     # lock is still held: searches would otherwise build it, one segment at a time.

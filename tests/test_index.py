@@ -63,3 +63,27 @@ def test_touched_unchanged_file_is_not_extracted(tmp_path: Path, monkeypatch: py
     assert sum(calls) == 0
     # and the manifest now has the new mtime, so a third run does not even read it
     assert run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1).unchanged
+
+
+def test_interrupt_just_after_a_commit_stays_an_interrupt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C between a commit and the next writer: the interrupt propagates (the closed
+    writer is not cancelled again, which raised 'This writer is closed'), the commit
+    stays, and the next run completes the index."""
+    expected = _corpus(tmp_path / "corpus")
+    real = ix_mod._write_json
+    calls = []
+
+    def interrupted(path: Path, data: object) -> None:
+        real(path, data)
+        if path.name == ix_mod.MANIFEST_FILE and len(data["files"]) and not calls:  # type: ignore[index]
+            calls.append(path)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ix_mod, "_write_json", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1, commit_every=5)
+    monkeypatch.undo()
+    kept = len(_stored(tmp_path / "index"))
+    assert 0 < kept < expected
+    report = run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1)
+    assert report.added == expected - kept and report.documents == expected
