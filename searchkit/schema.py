@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from whoosh.formats import Positions
+from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
 from searchkit.analysis import ANALYZER_VERSION, exact_analyzer, french_analyzer, index_positions
@@ -73,7 +73,9 @@ def text_postings(field: Any, positions: dict[str, list[int]]) -> Postings:
     """
     fmt = field.format
     boost = fmt.field_boost
-    encode: Callable[[list[int]], bytes] = _encode_positions if type(fmt) is Positions else fmt.encode
+    encode = _ENCODERS.get(type(fmt))
+    if encode is None:
+        raise TypeError(f"no postings encoder for {type(fmt).__name__}")
     return Postings(
         [
             (term.encode("utf-8"), len(found), float(len(found)) * boost, encode(found))
@@ -83,6 +85,7 @@ def text_postings(field: Any, positions: dict[str, list[int]]) -> Postings:
 
 
 _ONE_POSITION: dict[int, bytes] = {}
+_COUNTS = [pack_uint(n) for n in range(256)]
 
 
 def _encode_positions(positions: list[int]) -> bytes:
@@ -99,6 +102,15 @@ def _encode_positions(positions: list[int]) -> bytes:
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
+def _encode_frequency(positions: list[int]) -> bytes:
+    """Byte for byte ``whoosh.formats.Frequency``'s value: the count."""
+    n = len(positions)
+    return _COUNTS[n] if n < 256 else pack_uint(n)
+
+
+_ENCODERS: dict[type, Callable[[list[int]], bytes]] = {Positions: _encode_positions, Frequency: _encode_frequency}
+
+
 def build_schema(title_boost: float = 2.0) -> Schema:
     """The schema of a searchkit index; ``title_boost`` weighs title matches in BM25F."""
     return Schema(
@@ -106,8 +118,10 @@ def build_schema(title_boost: float = 2.0) -> Schema:
         source=ID(stored=True),  # the file an article came from: deleting a file deletes its articles
         path=STORED(),
         digest=STORED(),  # content hash of the source file, to rebuild the manifest
-        title=FrenchText(analyzer=french_analyzer(), stored=True, field_boost=title_boost),
-        body=FrenchText(analyzer=french_analyzer(), stored=True),
+        # No positions in the ranked fields: phrases go to the exact fields, and counts
+        # are cheaper to write, store and read (indexes made with positions still work).
+        title=FrenchText(analyzer=french_analyzer(), stored=True, field_boost=title_boost, phrase=False),
+        body=FrenchText(analyzer=french_analyzer(), stored=True, phrase=False),
         title_exact=FrenchText(analyzer=exact_analyzer(), phrase=True),
         body_exact=FrenchText(analyzer=exact_analyzer(), phrase=True),
         # Facets: every prefix of a date ("2020", "2020-12", "2020-12-20") so that
