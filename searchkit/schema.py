@@ -1,4 +1,5 @@
-"""The Whoosh schema and the version stamp written beside every index.
+"""The Whoosh schema and the version stamp written beside every index, and the text
+field type (``FrenchText``) that takes postings computed by the indexing workers.
 
 Field names are the contract between the indexer and the searcher; the version
 numbers let an index built by an incompatible searchkit be refused, never read
