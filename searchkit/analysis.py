@@ -298,9 +298,11 @@ def exact_analyzer() -> Composable:
 def word_terms(word: str) -> tuple[tuple[str, ...], str]:
     """The index terms of one tokenizer word: (ranked-field terms, exact-field term).
 
-    The two analyzer chains above, for one word at a time, so that the indexer can
-    analyse an article word by word with a cache instead of one Whoosh ``Token`` per
-    filter per word (``index_positions``). The ranked terms are empty for a stop word.
+    The two analyzer chains above, for one word at a time: every filter after the
+    tokenizer looks at one word alone, so the indexer (``index_positions``) and the
+    snippets (``snippets.match_spans``) analyse each distinct word once, with a cache,
+    instead of one Whoosh ``Token`` per filter per occurrence. The ranked terms are
+    empty for a stop word.
 
     >>> word_terms("L'Élysée"), word_terms("les")
     ((('elys', 'elyse'), 'elysee'), ((), 'les'))

@@ -10,43 +10,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Iterable
 
-from whoosh.analysis import Token
-
-from searchkit.analysis import _WORD, exact_analyzer, fold, french_analyzer, normalize_apostrophes
+from searchkit.analysis import _WORD, fold, normalize_apostrophes, strip_elision, word_terms
 
 __all__ = ["MARK_OPEN", "MARK_CLOSE", "match_spans", "mark", "merge_spans", "snippets"]
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
-_FRENCH = french_analyzer()
-_EXACT = exact_analyzer()
 _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[»\"”)]*|\n|$)")
 MAX_FRAGMENT = 240
-
-
-def _word_terms(analyzer: Any) -> Callable[[str], tuple[tuple[str, int, int], ...]]:
-    """A cached function: one token's surface form -> the index terms it gives, each
-    with the shift of its start and end (elision drops "d'" from "d'être").
-
-    The filters after the tokenizer (elision, lowercase, stop words, stem and fold)
-    look at one token at a time, so a word's terms do not depend on its neighbours:
-    analysing each distinct word once, instead of every occurrence in every hit's
-    body, gives the same spans for a fraction of the cost.
-    """
-    filters = analyzer.items[1:]
-
-    @lru_cache(maxsize=200_000)
-    def terms(word: str) -> tuple[tuple[str, int, int], ...]:
-        tok = Token(positions=True, chars=True, removestops=True, mode="index")
-        tok.text, tok.original, tok.pos, tok.startchar, tok.endchar = word, word, 0, 0, len(word)
-        tok.stopped, tok.boost = False, 1.0
-        stream: Iterable[Token] = iter([tok])
-        for f in filters:
-            stream = f(stream)
-        return tuple((t.text, t.startchar, t.endchar - len(word)) for t in stream if not t.stopped)
-
-    return terms
 
 
 @lru_cache(maxsize=50_000)
@@ -55,10 +27,6 @@ def _heads(word: str) -> frozenset[str]:
     any apostrophe (elision may strip "d'" and keep "aujourd'hui" whole)."""
     parts = word.lower().split("'")
     return frozenset(fold("'".join(parts[i:])[:2])[:2] for i in range(len(parts)))
-
-
-_FRENCH_TERMS = _word_terms(_FRENCH)
-_EXACT_TERMS = _word_terms(_EXACT)
 
 
 def match_spans(
@@ -73,25 +41,25 @@ def match_spans(
     spans: set[tuple[int, int]] = set()
     if stemmed or exact:
         # The tokenizer's own regex over the apostrophe-normalised text (offsets hold);
-        # each distinct word is looked up once, then only its occurrences are marked.
+        # each distinct word is analysed once (analysis.word_terms, the indexer's own
+        # per-word analysis), then only its occurrences are marked, without the elided
+        # article ("d'" of "d'être"), as the analyzers' character spans have it.
         norm = normalize_apostrophes(text)
-        shifts: dict[str, list[tuple[int, int]]] = {}
+        shifts: dict[str, int] = {}
         # Stemming and folding keep a word's first two letters (after any elided
         # "l'", "qu'"...), so words starting otherwise cannot match and are not analysed.
         heads = {t[:2] for t in stemmed | exact}
         for word in set(_WORD.findall(norm)):
             if heads.isdisjoint(_heads(word)):
                 continue
-            found = [(ds, de) for term, ds, de in _FRENCH_TERMS(word) if term in stemmed] if stemmed else []
-            if exact:
-                found += [(ds, de) for term, ds, de in _EXACT_TERMS(word) if term in exact]
-            if found:
-                shifts[word] = found
+            ranked, folded = word_terms(word)
+            if folded in exact or not stemmed.isdisjoint(ranked):
+                shifts[word] = len(word) - len(strip_elision(word))
         if shifts:
             for m in _WORD.finditer(norm):
-                found = shifts.get(m.group(0))
-                if found:
-                    spans.update((m.start() + ds, m.end() + de) for ds, de in found)
+                shift = shifts.get(m.group(0))
+                if shift is not None:
+                    spans.add((m.start() + shift, m.end()))
     for phrase in phrases:
         if len(phrase) > 1:
             for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text):
