@@ -187,30 +187,18 @@ def _being_built(name: str) -> bool:
 
 
 def _build_in_processes(index_dir: Path, segids: list[str], workers: int) -> None:
-    from concurrent.futures import ProcessPoolExecutor  # indexing only: searches never get here
+    # Ctrl-C: a half-built copy is a .tmp<pid> folder, removed by the next ensure().
+    from searchkit.index import worker_pool  # indexing only: searches never get here
 
-    from searchkit.index import worker_init
-
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(segids)), initializer=worker_init)
-    try:
+    with worker_pool(min(workers, len(segids))) as pool:
         list(pool.map(_build_by_segid, [str(index_dir)] * len(segids), segids))
-    except BaseException:
-        # Ctrl-C: a half-built copy is a .tmp<pid> folder, removed by the next ensure().
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _build_by_segid(index_dir: str, segid: str) -> None:
     """Worker side of ``_build_in_processes``: open the index, copy one segment."""
-    from whoosh import index as windex
+    from searchkit.index import open_index
 
-    from searchkit.index import INDEX_NAME
-
-    ix = windex.open_dir(index_dir, indexname=INDEX_NAME)
-    reader = ix.reader()
+    reader = open_index(Path(index_dir)).reader()
     try:
         for segreader, _ in _leaves(reader):
             if segreader.segment().segid == segid:

@@ -17,6 +17,7 @@ import signal
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -407,7 +408,7 @@ def _jobs(reads: Iterator[ReadResult], size: int) -> Iterator[tuple[list[ReadRes
         yield files, chunk
 
 
-def worker_init() -> None:
+def _worker_init() -> None:
     """Start-up of every indexing worker process (extraction, fast-postings copies)."""
     # Ctrl-C goes to the whole process group: only the parent decides what to do
     # with it, so workers never print a KeyboardInterrupt traceback of their own.
@@ -434,8 +435,6 @@ def _prepare_all(
     A file whose content hash is unchanged is not extracted again. Results come back
     in submission order, with a bounded number of chunks in flight (flat memory).
     """
-    from concurrent.futures import ProcessPoolExecutor  # only when indexing: searches skip it
-
     from searchkit.pipeline import extract_documents
 
     def reads() -> Iterator[ReadResult]:
@@ -447,14 +446,13 @@ def _prepare_all(
             yield read
 
     parallel = workers > 1 and sum(s.size for s in sources) >= PARALLEL_MIN_BYTES
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=worker_init) if parallel else None
     in_flight: deque[tuple[list[ReadResult], Any]] = deque()
     # Chunks in flight: enough queued work (about 10 s per worker) that the workers keep
     # going while this process commits (9 s of CPU for 2,000 articles); at 3 per
     # worker they ran dry at every commit, a seventh of the run on 36k articles.
     window = workers * 8
     assembler = _Assembler()
-    try:
+    with worker_pool(workers) if parallel else nullcontext() as pool:
         for files, chunk in _jobs(reads(), CHUNK_ARTICLES):
             if pool is None:
                 in_flight.append((files, _Done(extract_documents(chunk, options) if chunk else [])))
@@ -464,16 +462,24 @@ def _prepare_all(
                 yield from assembler.add(*in_flight.popleft())
         while in_flight:
             yield from assembler.add(*in_flight.popleft())
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Any]:
+    """A pool of ``workers`` indexing processes (see ``_worker_init``). On Ctrl-C or an
+    error the busy ones are stopped at once rather than waited for (the executor has
+    no public way to do that); either way the pool is shut down on exit."""
+    from concurrent.futures import ProcessPoolExecutor  # only when indexing: searches skip it
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    try:
+        yield pool
     except BaseException:
-        if pool is not None:
-            # Ctrl-C or an error: do not wait for the chunks still in flight.
-            # (The executor has no public way to stop busy workers.)
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
         raise
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Assembler:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,27 @@ def test_interrupt_just_after_a_commit_stays_an_interrupt(tmp_path: Path, monkey
     assert 0 < kept < expected
     report = run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1)
     assert report.added == expected - kept and report.documents == expected
+
+
+def test_fast_postings_copied_in_worker_processes_equal_serial_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fastindex.ensure with workers: the same numpy copies as one process makes."""
+    import numpy as np
+    from whoosh import index as windex
+
+    from searchkit import fastindex
+
+    _corpus(tmp_path / "corpus")
+    run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1, commit_every=5)
+    fast = tmp_path / "index" / fastindex.CACHE_DIR
+    serial = {p.relative_to(fast): np.load(p) for p in fast.rglob("*.npy")}
+    assert len({p.parts[0] for p in serial}) > 1  # several segments
+    shutil.rmtree(fast)
+    monkeypatch.setattr(fastindex, "PARALLEL_MIN_DOCS", 0)
+    reader = windex.open_dir(str(tmp_path / "index"), indexname=ix_mod.INDEX_NAME).reader()
+    try:
+        fastindex.ensure(tmp_path / "index", reader, workers=2)
+    finally:
+        reader.close()
+    parallel = {p.relative_to(fast): np.load(p) for p in fast.rglob("*.npy")}
+    assert serial.keys() == parallel.keys()
+    assert all(np.array_equal(serial[k], parallel[k]) for k in serial)
