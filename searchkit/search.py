@@ -300,7 +300,7 @@ class Engine:
         self._tables, self._groups = loaded
         # The actor lookup tables (only filters by actor need them) are a second
         # file, read on first use: a plain one-shot search does not pay for them.
-        self._groups.extra = path.with_name(path.name.replace("facets-", "actors-"))
+        self._groups.extra = _actors_path(path)
 
     def _save_facets(self) -> None:
         path = self._facets_path()
@@ -308,7 +308,7 @@ class Engine:
         try:
             for old in [*path.parent.glob("facets-*.pickle"), *path.parent.glob("actors-*.pickle")]:
                 old.unlink()
-            _save_pickle(path.with_name(path.name.replace("facets-", "actors-")), (groups.lookup(), groups.members))
+            _save_pickle(_actors_path(path), (groups.lookup(), groups.members))
             _save_pickle(path, (self._tables, groups))
         except OSError:  # a read-only index: build in memory every time
             pass
@@ -629,6 +629,11 @@ class Engine:
             "actors": len(self.tables["actor"].values),
             "undated": self._undated_count(),
         }
+
+
+def _actors_path(facets_path: Path) -> Path:
+    """The actor lookup tables' file, beside the facet tables' (same index state)."""
+    return facets_path.with_name(facets_path.name.replace("facets-", "actors-"))
 
 
 def _load_pickle(path: Path) -> Any:

@@ -1,8 +1,8 @@
 """Whoosh's segment writer, set up for bulk indexing in one process.
 
 The indexer's main process writes every article into Whoosh, serially, while the
-workers extract; whatever it spends per article bounds the whole run. Two settings
-of Whoosh's writer cost it most of that time on news articles (measured on 2,000
+workers extract; whatever it spends per article bounds the whole run. Three things
+in Whoosh's writer cost it most of that time on news articles (measured on 2,000
 OrangeSum articles, about 440 postings each):
 
 * the posting pool's memory limit: at Whoosh's default of 128 MB a commit of 2,000
@@ -11,7 +11,9 @@ OrangeSum articles, about 440 postings each):
   below, which keeps a commit's postings in memory, about 200 MB);
 * at commit, the field writer asks the new segment for the document's field length
   once per posting, each time through Whoosh's column file reader (a quarter of the
-  commit). ``_LengthCache`` reads each field's lengths once per segment instead.
+  commit). ``_LengthCache`` reads each field's lengths once per segment instead;
+* the pool's ``add``, called for every posting, checks each one's types (``_BulkPool``
+  keeps the size estimate and drops the checks).
 
 Only ``index.py`` opens writers, through ``open_writer``.
 """
