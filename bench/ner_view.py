@@ -60,10 +60,7 @@ def main() -> int:
     load_model()
     _run(texts[:20], ner_view)  # warm-up
 
-    def whole(text: str) -> NerView:
-        return NerView(text, (0,), (0,), (len(text),))
-
-    base, base_cpu, chars = _run(texts, whole)
+    base, base_cpu, chars = _run(texts, NerView.whole)
     lines = [
         "# NER on a view of the text (searchkit/extract/nerview.py)",
         "",
@@ -79,7 +76,7 @@ def main() -> int:
     total = sum(map(len, base))
     for context in (int(c) for c in args.context.split(",")):
         found, cpu, kept = _run(texts, lambda t, c=context: ner_view(t, context=c))
-        _, whole_cpu, _ = _run(texts, whole)
+        _, whole_cpu, _ = _run(texts, NerView.whole)
         lost = [(m, t) for w, v, t in zip(base, found, texts) for m in w - v]
         gained = sum(len(v - w) for w, v in zip(base, found))
         examples = ", ".join(sorted({f"{m[3]} ({m[2]})" for m, _ in lost})[:6])

@@ -17,10 +17,6 @@ SEEDS = ROOT / "seeds"
 ORANGESUM = ROOT.parent / "shared" / "data" / "orangesum" / "orangesum_articles.jsonl.gz"
 
 
-def _whole(text: str) -> NerView:
-    return NerView(text, (0,), (0,), (len(text),))
-
-
 def test_every_view_span_maps_back_to_the_same_characters() -> None:
     rng = random.Random(7)
     vocab = ["il", "a", "dit", "que", "la", "ville", "Bagdad", "Le", "Caire", "M.", "Biden", ",", ".", "l'armée", "\n\n", "2020"]
@@ -44,7 +40,7 @@ def test_view_keeps_windows_around_capitalised_words_only() -> None:
     assert view.text == "il pleut sur Bagdad et Mossoul il pleut il"  # "Le" is a stop word
     assert ner_view("rien en majuscule ici").text == ""
     short = "M. Biden a parlé à Bagdad."
-    assert ner_view(short) == _whole(short)
+    assert ner_view(short) == NerView.whole(short)
 
 
 def _actors(texts: list[str]) -> list[set[tuple[int, int, str, str]]]:
@@ -55,7 +51,7 @@ def test_seed_actors_are_the_same_with_the_whole_text(monkeypatch: pytest.Monkey
     texts = [p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     assert texts
     with_view = _actors(texts)
-    monkeypatch.setattr(actors_mod, "ner_view", _whole)
+    monkeypatch.setattr(actors_mod, "ner_view", NerView.whole)
     assert with_view == _actors(texts)
 
 
@@ -70,7 +66,7 @@ def test_orangesum_actors_match_the_whole_text(monkeypatch: pytest.MonkeyPatch) 
                 row = json.loads(line)
                 texts.append(f"{row['title']}\n\n{row['text']}")
     with_view = _actors(texts)
-    monkeypatch.setattr(actors_mod, "ner_view", _whole)
+    monkeypatch.setattr(actors_mod, "ner_view", NerView.whole)
     whole = _actors(texts)
     total = sum(len(w) for w in whole)
     lost = sum(len(w - v) for w, v in zip(whole, with_view))

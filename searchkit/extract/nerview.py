@@ -46,6 +46,12 @@ class NerView:
     text_starts: tuple[int, ...]
     lengths: tuple[int, ...]
 
+    @classmethod
+    def whole(cls, text: str) -> NerView:
+        """The view that is the text itself (what NER read before views; tests and
+        bench/ner_view.py compare against it)."""
+        return cls(text, (0,), (0,), (len(text),))
+
     def to_text(self, start: int, end: int) -> tuple[int, int] | None:
         """Offsets in the view -> offsets in the text; None for a span across two pieces."""
         i = bisect_right(self.view_starts, start) - 1
@@ -81,7 +87,7 @@ def ner_view(text: str, context: int = CONTEXT_WORDS) -> NerView:
             ranges.append([first, last])
     pieces = [(words[a][0], words[b][1]) for a, b in ranges]
     if len(pieces) == 1 and pieces[0] == (words[0][0], words[-1][1]):
-        pieces = [(0, len(text))]  # everything kept: NER reads the text as it is
+        return NerView.whole(text)  # everything kept: NER reads the text as it is
     view_starts, parts, at = [], [], 0
     for start, end in pieces:
         view_starts.append(at)
