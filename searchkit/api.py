@@ -93,10 +93,15 @@ class SearchKit:
         offset: int = 0,
         sort: str = "relevance",
         facets: bool = True,
+        strict: bool = False,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
-        mentioned) to values, e.g. ``{"published": ["2020-12"]}``."""
-        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets)
+        mentioned) to values, e.g. ``{"published": ["2020-12"]}``.
+
+        Ordinary text never raises: an odd quote, a stray operator or a query of stop
+        words alone is read the way a person means it, and ``Results.notices`` says
+        how. ``strict=True`` raises ``QueryError`` for those instead."""
+        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, strict=strict)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by default)."""

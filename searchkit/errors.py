@@ -64,5 +64,10 @@ class QueryError(SearchkitError):
     exit_code = 2
 
 
+class QuerySyntaxError(QueryError):
+    """Quotes, parentheses or operators that do not parse. A lenient search reads
+    such text as plain words (with a notice) instead of raising; ``strict=True`` raises."""
+
+
 class NotFoundError(SearchkitError):
     """A document id that is not in the index."""

@@ -67,6 +67,8 @@ def format_results(res: Results, style: Style, width: int | None = None) -> str:
     if res.filters:
         head += "  filters: " + "; ".join(f"{k}={', '.join(v)}" for k, v in res.filters.items())
     lines.append(style.bold(head))
+    for notice in res.notices:
+        lines.append(style.hint(f"note: {notice}"))
     if res.suggestion:
         lines.append(style.hint(f"did you mean: {res.suggestion}"))
     for hit in res.hits:

@@ -377,7 +377,7 @@ def explain_hit(engine: Any, hit: "Hit", query: str, filters: Mapping[str, Seque
     lines = [f"{style.bold(f'#{hit.rank}')} {style.title(hit.title or hit.id)}  {style.dim(hit.id)}  score {hit.score:.2f}"]
     q = None
     if query.strip() and query.strip() != "*":
-        q = build_query(query, engine.searcher.schema, engine)
+        q = build_query(query, engine.searcher.schema, engine, strict=False).query
         # Engine internals: the terms the query expanded to (fuzzy and wildcards included).
         stemmed, exact = engine._query_terms(q)
         doc_stemmed = _term_forms(title, body, analyze, exact=False)
