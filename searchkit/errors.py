@@ -66,3 +66,11 @@ class QueryError(SearchkitError):
 
 class NotFoundError(SearchkitError):
     """A document id that is not in the index."""
+
+
+class SavedSearchError(SearchkitError):
+    """A saved search that does not exist, or a name already taken or unusable."""
+
+
+class MissingExtraError(SearchkitError):
+    """An optional feature whose extra package is not installed (e.g. charts: matplotlib)."""
