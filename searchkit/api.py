@@ -93,10 +93,12 @@ class SearchKit:
         offset: int = 0,
         sort: str = "relevance",
         facets: bool = True,
+        snippets: int | None = None,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
-        mentioned) to values, e.g. ``{"published": ["2020-12"]}``."""
-        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets)
+        mentioned) to values, e.g. ``{"published": ["2020-12"]}``. ``snippets``: how many
+        per hit (default: the config's; 0 skips them, as an export does)."""
+        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by default)."""

@@ -534,7 +534,7 @@ class Engine:
     def _hit(self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int) -> Hit:
         meta = fields.get("meta") or {}
         body = fields.get("body", "")
-        spans = _body_spans(fields, stemmed, exact, names)
+        spans = _body_spans(fields, stemmed, exact, names) if count else []  # no snippets: no marking
         groups = self.groups
         seen: set[str] = set()
         actors: list[Actor] = []

@@ -199,7 +199,7 @@ def test_export_mistakes_are_one_line(base: Path, tmp_path: Path) -> None:
 # -- saved searches ----------------------------------------------------------------------
 
 
-def test_saved_search_reports_exactly_the_new_article(tmp_path: Path) -> None:
+def test_saved_search_reports_exactly_the_new_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = tmp_path / "seeds"
     shutil.copytree(ROOT / "seeds", corpus)
     kit = SearchKit.open(ROOT / "config.yaml", index_dir=tmp_path / "index", corpus=corpus)
@@ -219,7 +219,14 @@ def test_saved_search_reports_exactly_the_new_article(tmp_path: Path) -> None:
     assert [h.id for h in run.hits] == ["new"] and run.total == before + 1
     d = run.to_dict()
     assert d["name"] == "roq" and d["query"] == "roquettes" and [h["id"] for h in d["hits"]] == ["new"]
+    assert "<mark>roquettes</mark>" in " ".join(run.hits[0].snippets)  # snippets, as a search shows
     assert store.run("roq").hits == ()  # reported once
+    # Many new hits are fetched with one search instead of one each: same answer.
+    monkeypatch.setattr(saved, "FETCH_ONE_BY_ONE", 0)
+    (corpus / "new2.txt").write_text(" date 2021-03-04 Une roquette a touché la base d'Aïn al-Assad.", "utf-8")
+    kit.index()
+    run2 = store.run("roq")
+    assert [h.id for h in run2.hits] == ["new2"] and run2.hits[0].snippets
     # Stored per index: another index does not see them.
     other = SearchKit.open(ROOT / "config.yaml", index_dir=tmp_path / "index2", corpus=corpus)
     assert saved.SavedSearches(other, env).list() == []

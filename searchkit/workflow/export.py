@@ -99,7 +99,9 @@ def search_rows(kit: "SearchKit", query: str, filters: Mapping[str, Sequence[str
     offset = 0
     while limit is None or offset < limit:
         size = PAGE if limit is None else min(PAGE, limit - offset)
-        res = kit.search(query, filters=filters, limit=size, offset=offset, sort=sort, facets=False)
+        # No snippets: an export has no column for them, and marking matches was 75%
+        # of its time (7 s for 954 hits on OrangeSum).
+        res = kit.search(query, filters=filters, limit=size, offset=offset, sort=sort, facets=False, snippets=0)
         for hit in res.hits:
             yield hit_row(hit)
         offset += len(res.hits)

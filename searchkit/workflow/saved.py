@@ -34,6 +34,7 @@ __all__ = ["SavedRun", "SavedSearch", "SavedSearches", "data_dir", "store_path"]
 
 FORMAT = 1
 PAGE = 500
+FETCH_ONE_BY_ONE = 20  # new hits fetched one search each (with snippets) up to this many
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -137,13 +138,30 @@ class SavedSearches:
 
     # -- matching -------------------------------------------------------------
     def _matches(self, query: str, filters: Mapping[str, Sequence[str]]) -> list["Hit"]:
-        """Every hit, a page at a time (a saved search is rerun in full each time)."""
+        """Every hit, a page at a time, without snippets (a saved search is rerun in
+        full each time; marking matches in every hit would cost most of it)."""
         hits: list["Hit"] = []
         while True:
-            res = self.kit.search(query, filters=filters, limit=PAGE, offset=len(hits), facets=False)
+            res = self.kit.search(query, filters=filters, limit=PAGE, offset=len(hits), facets=False, snippets=0)
             hits.extend(res.hits)
             if not res.hits or len(hits) >= res.total:
                 return hits
+
+    def _with_snippets(self, query: str, filters: Mapping[str, Sequence[str]], new: Sequence["Hit"]) -> tuple["Hit", ...]:
+        """The new hits again, with their snippets: each fetched at its rank when they
+        are few, else the ranks down to the last of them in one search."""
+        if not new:
+            return ()
+        ids = {h.id for h in new}
+        if len(new) <= FETCH_ONE_BY_ONE:
+            out = []
+            for h in new:
+                res = self.kit.search(query, filters=filters, limit=1, offset=h.rank - 1, facets=False)
+                out.append(res.hits[0] if res.hits and res.hits[0].id == h.id else h)
+            return tuple(out)
+        res = self.kit.search(query, filters=filters, limit=max(h.rank for h in new), facets=False)
+        got = {h.id: h for h in res.hits if h.id in ids}
+        return tuple(got.get(h.id, h) for h in new)
 
     @staticmethod
     def _ids(hits: Sequence["Hit"]) -> list[str]:
@@ -191,7 +209,7 @@ class SavedSearches:
     def _run(self, data: dict[str, Any], name: str, entry: dict[str, Any], record: bool) -> SavedRun:
         hits = self._matches(entry["query"], entry.get("filters", {}))
         seen = set(entry.get("seen", []))
-        new = tuple(h for h in hits if h.id not in seen)
+        new = self._with_snippets(entry["query"], entry.get("filters", {}), [h for h in hits if h.id not in seen])
         since = entry["last_run"]
         if record:
             entry["seen"] = self._ids(hits)

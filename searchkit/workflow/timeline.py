@@ -132,8 +132,9 @@ def timeline(engine: "Engine", query: str = "", filters: Mapping[str, Sequence[s
     return Timeline(query, filters, by, int(np.count_nonzero(hit)), int(np.count_nonzero(no_date)), int(np.count_nonzero(imprecise)), tuple(periods))
 
 
-def render_timeline(tl: Timeline, width: int = 50, bar: str = "█") -> list[str]:
-    """The timeline as terminal lines: one bar per period, then the apart counts.
+def render_timeline(tl: Timeline, width: int = 50, bar: str = "█", gap: int = 4) -> list[str]:
+    """The timeline as terminal lines: one bar per period, a run of ``gap`` or more
+    empty periods shown as one line, then the counts kept apart.
 
     >>> t = Timeline("", {}, "month", 4, 1, 0, (("2020-11", 2), ("2020-12", 0), ("2021-01", 1)))
     >>> print("\\n".join(render_timeline(t, width=4)))
@@ -142,16 +143,27 @@ def render_timeline(tl: Timeline, width: int = 50, bar: str = "█") -> list[str
     2021-01  ██   1
     undated  1
     """
+    lines: list[str] = []
     if not tl.periods:
-        lines = ["no dated article"]
+        lines.append("no dated article")
     else:
         peak = max(c for _, c in tl.periods) or 1
         label_w = max(len(p) for p, _ in tl.periods)
-        lines = []
-        for p, c in tl.periods:
+        i = 0
+        while i < len(tl.periods):
+            p, c = tl.periods[i]
+            j = i
+            while j < len(tl.periods) and tl.periods[j][1] == 0:
+                j += 1
+            if j - i >= gap:
+                # A long quiet stretch: one line, so the bars stay on one screen.
+                lines.append(f"{'':<{label_w}}  · {j - i} {tl.by}s with none ({p} to {tl.periods[j - 1][0]})")
+                i = j
+                continue
             n = round(width * c / peak)
             shown = bar * (n or (1 if c else 0))
             lines.append(f"{p:<{label_w}}  {shown:<{width}} {c}")
+            i += 1
     if tl.imprecise:
         lines.append(f"imprecise  {tl.imprecise} (dated to the {'month' if tl.by == 'week' else 'year'} only)")
     if tl.undated:
