@@ -645,6 +645,12 @@ def _complete_command(engine: ReplEngine, text: str) -> list[Suggestion]:
         return [Suggestion(s, -len(arg), s) for s in SORTS if s.startswith(arg.lower())]
     if name == "with":
         return _value_suggestions(engine, "actor", arg, -len(arg), quote=False)
+    if name == "timeline":
+        first, space, rest = arg.partition(" ")
+        if not space:
+            periods = [Suggestion(p, -len(arg), p, "period") for p in ("year", "month", "week") if p.startswith(arg.lower())]
+            return periods + (_value_suggestions(engine, "actor", arg, -len(arg), quote=False) if arg else [])
+        return _value_suggestions(engine, "actor", rest, -len(rest), quote=False)
     if name in ("show", "explain") and engine.results is not None:
         return [Suggestion(str(h.rank), -len(arg), str(h.rank), (h.title or h.id)[:60]) for h in engine.results.hits if str(h.rank).startswith(arg)]
     return []

@@ -358,6 +358,8 @@ def test_repl_completes_with(kit: SearchKit) -> None:
     engine = repl.ReplEngine(kit, Style(False))
     (display,) = kit.engine.groups.resolve("Kazimi", "person")
     assert display in [s.display for s in repl.complete(engine, ":with kaz")]
+    assert [s.text for s in repl.complete(engine, ":timeline w")][:1] == ["week"]
+    assert display in [s.display for s in repl.complete(engine, ":timeline year kaz")]
 
 
 # -- real news: OrangeSum -----------------------------------------------------------------------
