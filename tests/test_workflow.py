@@ -442,3 +442,26 @@ def test_orangesum_saved_search_sees_one_new_article(orangesum, tmp_path: Path) 
     kit.index()
     run = store.run("real")
     assert [h.id for h in run.hits] == [extra["id"]]
+
+
+def test_missing_matplotlib_cli_is_one_line(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    res = CliRunner().invoke(cli, ["--config", str(base / "config.yaml"), "timeline", "--png", str(tmp_path / "t.png")])
+    assert res.exit_code == 1 and res.output.count("\n") == 1 and "pip install 'searchkit[plot]'" in res.output
+    assert not (tmp_path / "t.png").exists()
+
+
+def test_real_subprocess_with_and_export(base: Path) -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "searchkit", "--config", str(base / "config.yaml")]
+    proc = subprocess.run([*cmd, "with", "Kadhimi", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["actors"]
+    proc = subprocess.run([*cmd, "search", "roquettes", "--format", "csv"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert len(list(csv.DictReader(io.StringIO(proc.stdout)))) == json.loads(
+        subprocess.run([*cmd, "search", "roquettes", "--json", "-n", "0"], capture_output=True, text=True, env=env, timeout=120).stdout
+    )["total"]
