@@ -71,3 +71,11 @@ class QuerySyntaxError(QueryError):
 
 class NotFoundError(SearchkitError):
     """A document id that is not in the index."""
+
+
+class SavedSearchError(SearchkitError):
+    """A saved search that does not exist, or a name already taken or unusable."""
+
+
+class MissingExtraError(SearchkitError):
+    """An optional feature whose extra package is not installed (e.g. charts: matplotlib)."""

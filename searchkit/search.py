@@ -540,7 +540,7 @@ class Engine:
     def _hit(self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int) -> Hit:
         meta = fields.get("meta") or {}
         body = fields.get("body", "")
-        spans = _body_spans(fields, stemmed, exact, names)
+        spans = _body_spans(fields, stemmed, exact, names) if count else []  # no snippets: no marking
         groups = self.groups
         seen: set[str] = set()
         actors: list[Actor] = []
@@ -612,6 +612,29 @@ class Engine:
         q = Q.Every() if text.strip() in ("", "*") else build_query(text, self.searcher.schema, self, strict=False).query
         stemmed, exact = self._query_terms(q)
         return fields, _body_spans(fields, stemmed, exact, self._filtered_names(q, filters or {}))
+
+    # -- for searchkit.workflow: co-mentions, timelines (numpy, no Whoosh there) --
+    def match_mask(self, text: str, filters: Mapping[str, Sequence[str]] | None = None) -> np.ndarray:
+        """The live articles ``text`` and ``filters`` match, as a boolean array over
+        document numbers (the numbering of ``tables``), without ranking or hits."""
+        with self._pinned() as searcher:
+            stripped = text.strip()
+            q = Q.Every() if stripped in ("", "*") else build_query(stripped, searcher.schema, self)
+            fq = self.filter_query({k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs})
+            found = self._fast_search(q, fq, 0)
+            if found is not None:
+                return found[0]
+            mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+            mask[np.fromiter(searcher.docs_for_query(q if fq is None else Q.And([q, fq])), dtype=np.int64)] = True
+            return mask
+
+    def date_postings(self, field: str = "published") -> list[tuple[str, np.ndarray]]:
+        """Every value of a date field (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` prefixes and
+        ``undated``) with its live documents: the day-level dates the tables leave out."""
+        if field not in DATE_FIELDS:
+            raise QueryError(f"'{field}' is not a date field", hint=f"date fields: {', '.join(DATE_FIELDS)}")
+        with self._pinned():
+            return list(self._postings(field))
 
     def _undated_count(self) -> int:
         table = self.tables["published"]
