@@ -619,7 +619,7 @@ class Engine:
         document numbers (the numbering of ``tables``), without ranking or hits."""
         with self._pinned() as searcher:
             stripped = text.strip()
-            q = Q.Every() if stripped in ("", "*") else build_query(stripped, searcher.schema, self)
+            q = Q.Every() if stripped in ("", "*") else build_query(stripped, searcher.schema, self, strict=False).query
             fq = self.filter_query({k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs})
             found = self._fast_search(q, fq, 0)
             if found is not None:
