@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from searchkit.errors import QueryError, SearchkitError
-from searchkit.query import FIELD_ALIASES, canonical_field
-from searchkit.schema import ACTOR_FIELDS, FACET_FIELDS
+from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FIELD_ALIASES, MODES, SORTS, canonical_field
+from searchkit.vocab import OPERATORS as _OPERATORS
 from searchkit.render import (
     Style,
     color_enabled,
@@ -59,7 +59,6 @@ __all__ = [
     "run",
 ]
 
-SORTS = ("relevance", "date")
 PROMPT = "searchkit> "
 
 # name -> (arguments, what it does). Drives :help, completion and dispatch.
@@ -74,6 +73,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "unfilter": ("FIELD[=VALUE]", "drop a filter (all values of FIELD, or one)"),
     "clear": ("", "drop every filter"),
     "sort": ("[date|relevance]", "order of the hits (newest first, or best first)"),
+    "mode": ("[hybrid|lexical|semantic]", "how hits are found: words, meaning (passage vectors), or both fused"),
     "analyze": ("TEXT", "the index terms TEXT becomes (stems, accent-free forms)"),
     "stats": ("", "index statistics"),
     "with": ("ACTOR", "who is mentioned with ACTOR in the current hits (log-likelihood score)"),
@@ -83,7 +83,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "quit": ("", "leave (also :q, :exit, Ctrl-D)"),
 }
 ALIASES = {"q": "quit", "exit": "quit", "n": "next", "p": "prev", "h": "help", "?": "help", "f": "filter"}
-OPERATORS = ("AND", "OR", "NOT", "ET", "OU", "SAUF", "ANDNOT")
+OPERATORS = tuple(sorted(_OPERATORS, key=len, reverse=True))  # longest first: ANDNOT before AND
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,7 @@ class ReplEngine:
         self.query: str | None = None
         self.filters: dict[str, list[str]] = {}
         self.sort = "relevance"
+        self.mode: str | None = None  # None: the library's default (hybrid if the index has vectors)
         self.offset = 0
         self.results: "Results | None" = None
         self.doc_count: int | None = None
@@ -169,7 +170,7 @@ class ReplEngine:
     # -- searching --------------------------------------------------------------
     def _search(self, query: str, filters: dict[str, list[str]], offset: int, sort: str) -> "Results":
         """Search and, only if it worked, make it the session's current search."""
-        res = self.kit.search(query, filters=filters, limit=self.page_size, offset=offset, sort=sort)
+        res = self.kit.search(query, filters=filters, limit=self.page_size, offset=offset, sort=sort, mode=self.mode)
         self.query, self.filters, self.offset, self.sort, self.results = query, filters, offset, sort, res
         self._refresh_count()
         return res
@@ -266,6 +267,21 @@ class ReplEngine:
         if choice is None:
             return self.error(f"unknown sort '{arg}'", "use :sort date or :sort relevance")
         return self._rerun(sort=choice)
+
+    def cmd_mode(self, arg: str) -> Reply:
+        if not arg:
+            return Reply(f"mode: {self.results.mode if self.results is not None else self.mode or 'default'}")
+        choice = next((m for m in MODES if m.startswith(arg.lower())), None)
+        if choice is None:
+            return self.error(f"unknown mode '{arg}'", "use :mode hybrid, :mode lexical or :mode semantic")
+        previous, self.mode = self.mode, choice
+        if self.query is None:
+            return Reply(f"mode: {choice}")
+        try:
+            return self._rerun()
+        except SearchkitError:
+            self.mode = previous  # e.g. semantic on an index without vectors: keep the old mode
+            raise
 
     def cmd_filter(self, arg: str) -> Reply:
         if not arg:
@@ -403,6 +419,8 @@ class ReplEngine:
             parts.append(f"{r.total} hit{'s' if r.total != 1 else ''} (page {self.offset // self.page_size + 1}/{pages})")
         if self.sort != "relevance":
             parts.append(f"sort: {self.sort}")
+        if self.results is not None:
+            parts.append(f"mode: {self.results.mode}")
         if self.index_problem:
             parts.append(f"index: {self.index_problem}")
         else:
