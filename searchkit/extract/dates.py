@@ -24,6 +24,7 @@ Choices (documented because they are policy, not grammar):
 """
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterator
@@ -122,6 +123,21 @@ _RE_DAY_MONTH = re.compile(
     rf"(?:\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochain|prochaine))?",
     _FLAGS,
 )
+# Ranges and lists of days sharing one month: du 4 au 22 mars, entre le 12 et le 15 juin,
+# les 9 et 10 septembre 2019, du lundi 4 au mercredi 6 mai, les 4, 5 et 6 mars, 19-20 juin,
+# du 3 au 12 du mois de septembre. Each day becomes its own day mention (the last one,
+# "22 mars", is the usual day-month match): facets count the days an article names, and
+# the DateMention contract has no range type. The days in between are not invented.
+_DAY_IN_LIST = rf"(?:{_WEEKDAY_FULL}\s+)?(?:1er|premier|0?[1-9]|[12]\d|3[01])(?!\d)"
+_RE_DAY_LIST = re.compile(
+    rf"\b(?P<list>{_DAY_IN_LIST}(?:\s*(?:,|et|ou|au|à|-|–)\s*(?:le\s+|au\s+)?{_DAY_IN_LIST})+)"
+    rf"[\s\u00a0]*(?:(?:du|de)\s+mois\s+d(?:e\s+|{_APOS}))?(?P<month>{_MONTH_ANY}){_NOT_LETTER}"
+    rf"(?:[\s\u00a0]*,?[\s\u00a0]*(?P<y>{_YEAR}){_COUNT_AFTER})?"
+    rf"(?:\s+(?P<rel>derni[èe]re?s?|pass[ée]e?s?|prochaine?s?))?",
+    _FLAGS,
+)
+_RE_LIST_DAY = re.compile(rf"(?:{_WEEKDAY_FULL}\s+)?(?P<d>1er|premier|\d+)")
+
 # décembre 5 2014, fév 15, 2013 (English order, only with a year).
 _RE_MONTH_DAY_YEAR = re.compile(
     rf"\b(?P<month>{_MONTH_ANY}){_NOT_LETTER}\s+(?P<day>[12]?\d|3[01])(?!\d),?\s+{_YEAR}{_COUNT_AFTER}", _FLAGS
@@ -136,11 +152,15 @@ _RE_MONTH_YEAR = re.compile(
 _RE_NUM_MONTH_YEAR = re.compile(
     r"(?<![\d/.-])(?:(\d{4})\s*[-/]\s*(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])\s*[-/]\s*(\d{4}))(?![\d/.-])"
 )
-# Bare month with a cue: en octobre, mi-octobre, fin octobre, au mois de mars, janvier dernier.
+# Bare month with a cue: en octobre, mi-octobre, fin octobre, au mois de mars, au mois d'août,
+# ce mars, cet août, janvier dernier. An abbreviation needs a cue and its dot ("en oct.",
+# "au mois de fév."), and "en sept." is refused: it is as often "cut in seven".
 _RE_MONTH_CUE = re.compile(
-    rf"(?:\b(?P<cue>en|d[èe]s|depuis|jusqu{_APOS}en|d{_APOS}ici|courant|d[ée]but|fin|mi|au\s+mois\s+de"
-    rf"|le\s+mois\s+de|(?:plus\s+)?t[ôo]t\s+en|tard\s+en|avant|apr[èe]s)[\s-]+)?"
-    rf"\b(?P<month>{_MONTH_FULL})\b(?:\s+(?P<rel>dernier|pass[ée]|prochain))?",
+    rf"(?:\b(?P<cue>en|d[èe]s|depuis|jusqu{_APOS}en|d{_APOS}ici|courant|d[ée]but|fin|mi|ce|cet|cette"
+    rf"|(?:au|le|du|en)\s+mois\s+d(?:e|{_APOS}(?=[aoe]))"
+    rf"|(?:plus\s+)?t[ôo]t\s+en|tard\s+en|avant|apr[èe]s)(?:[\s-]+|(?<=[{_APOS[1:-1]}])))?"
+    rf"\b(?P<month>{_MONTH_FULL}\b|(?:janv|f[ée]vr?|avr|juil|sept|oct|nov|d[ée]c)\.)"
+    rf"(?:\s+(?P<rel>dernier|pass[ée]|prochain))?",
     _FLAGS,
 )
 # Year in a year context: en 2014, depuis 2003, fin 2023, l'année 2019, mi-2019.
@@ -172,13 +192,53 @@ _RE_WEEKDAY = re.compile(
 )
 # mercredi 13 (weekday + day-of-month without month): nearest matching date.
 _RE_WEEKDAY_DAY = re.compile(
-    rf"\b(?P<wd>{_WEEKDAY_FULL})\s+(?:le\s+)?(?P<day>[12]?\d|3[01])(?:er)?(?![\d/.,:h])(?!\s*(?:{_MONTH_ANY}){_NOT_LETTER})",
+    rf"\b(?P<wd>{_WEEKDAY_FULL}),?\s+(?:le\s+)?(?P<day>[12]?\d|3[01])(?:er)?(?![\d/:h])(?![.,]\d)(?!\s*%)"
+    rf"(?!\s*(?:{_MONTH_ANY}){_NOT_LETTER})",
     _FLAGS,
 )
 # l'an dernier, l'année prochaine, cette année, le mois dernier, ce mois-ci ...
 _RE_REL_PERIOD = re.compile(
     rf"\b(?:(?P<this>cette\s+ann[ée]e|cet\s+an|ce\s+mois(?:-ci)?)"
     rf"|(?:l{_APOS}|le\s+|la\s+)(?P<unit>an|ann[ée]e|mois)\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochaine?|suivante?|pr[ée]c[ée]dente?))\b",
+    _FLAGS,
+)
+# Weeks: cette semaine, la semaine dernière / prochaine / passée, début de la semaine
+# prochaine, ce week-end, le week-end dernier. "la semaine suivante" and "la dernière
+# semaine (de ...)" are left out: they count from the story, not from publication.
+_RE_WEEK = re.compile(
+    rf"\b(?:(?P<part>d[ée]but|fin|milieu)\s+de\s+)?(?:(?P<this>cette\s+semaine(?:-ci)?|ce\s+week[\s-]?end)"
+    rf"|(?:la\s+|le\s+)?(?P<unit>semaine|week[\s-]?end)\s+(?P<rel>derni[èe]re|dernier|pass[ée]e?|prochaine?))\b"
+    rf"(?!\s+d[eu]\s+(?:mois|l{_APOS}ann))",
+    _FLAGS,
+)
+# Seasons with a cue that says which one: cet été, l'hiver dernier, le printemps prochain,
+# l'été 2019 / de 2019 (bare "l'été" or "en hiver" is as often a habit: skipped).
+_SEASON = r"(?P<season>printemps|[ée]t[ée]|automne|hiver)"
+_RE_SEASON = re.compile(
+    rf"\b(?:(?P<this>ce|cet|cette)\s+{_SEASON}\b(?!\s+(?:de\s+)?\d)"
+    rf"|(?:l{_APOS}|le\s+)(?P<season2>printemps|[ée]t[ée]|automne|hiver)\s+(?:(?P<rel>derni[èe]re?|pass[ée]|prochaine?)\b"
+    rf"|(?:de\s+)?(?P<y>{_YEAR}){_COUNT_AFTER})"
+    rf"|(?:au|en)\s+(?P<season3>printemps|[ée]t[ée]|automne|hiver)\s+(?:de\s+)?(?P<y3>{_YEAR}){_COUNT_AFTER})",
+    _FLAGS,
+)
+# Parts of the current year or month: d'ici la fin de l'année, depuis le début de l'année,
+# en fin d'année, le reste de l'année, fin du mois, au début du mois prochain. Not when a
+# year or another noun follows ("la fin de l'année 2019", "l'année scolaire", "de ses 18 ans").
+_RE_PERIOD_PART = re.compile(
+    rf"\b(?P<ici>d{_APOS}ici\s+(?:(?:à|a)\s+)?|avant\s+|jusqu{_APOS}(?:à\s+)?)?(?:la\s+|le\s+|en\s+|au\s+|à\s+la\s+)?"
+    rf"(?P<part>d[ée]but|fin|milieu|mi|reste|courant)[\s-]+"
+    rf"(?:(?P<year>de\s+l{_APOS}ann[ée]e|d{_APOS}ann[ée]e)|(?P<month>du\s+mois))"
+    rf"(?:\s+(?P<rel>derni[èe]re?|prochaine?|pass[ée]e?|en\s+cours))?\b"
+    rf"(?!\s*(?:\d|scolaire|universitaire|fiscale|civile|suivante?|pr[ée]c[ée]dente?|de\b|d{_APOS}|o[uù]\b|qui\b|où))",
+    _FLAGS,
+)
+# le premier vendredi de juillet, le dernier lundi du mois prochain: the n-th weekday of a
+# month (without this rule "vendredi" alone would be resolved to the wrong week).
+_NTH = {"premier": 1, "1er": 1, "deuxieme": 2, "second": 2, "troisieme": 3, "quatrieme": 4, "dernier": -1}
+_RE_NTH_WEEKDAY = re.compile(
+    rf"\b(?P<n>premier|1er|deuxi[èe]me|second|troisi[èe]me|quatri[èe]me|dernier)\s+(?P<wd>{_WEEKDAY_FULL})\s+"
+    rf"(?:(?:de|du|d{_APOS}|en)\s*)(?:(?P<month>{_MONTH_FULL})\b(?:\s+(?P<y>{_YEAR}){_COUNT_AFTER})?"
+    rf"|(?:ce\s+)?mois(?:-ci|\s+(?P<rel>prochain|dernier|pass[ée]))?\b)",
     _FLAGS,
 )
 # il y a 3 jours / deux ans, dans 2 semaines
@@ -201,6 +261,28 @@ _RE_HOLIDAY = re.compile(
 )
 _HOLIDAYS = {"noel": (12, 25), "toussaint": (11, 1), "sylvestre": (12, 31), "armistice": (11, 11),
              "an": (1, 1), "travail": (5, 1), "nationale": (7, 14)}
+
+
+# Bare day numbers: "le 27", "jusqu'au 15", "du 9 au 12", "entre le 12 et le 15", "le 20 du
+# mois prochain". A number is a day only between a determiner and something that ends the
+# phrase (punctuation, "et le 28", "à 14h", "au soir"): a noun after it makes it a count or
+# a rank ("les 27 pays", "le 27e régiment", "27 ans", "à 27 %"), and "les"/"au"/"à" alone
+# are never cues. Phone numbers ("appeler le 17") are refused by the words before them.
+_BDAY = r"(?:1er|[12]\d|3[01]|0?[1-9])(?!\d)"
+_BARE_TAIL = r"(?P<tail>\s+(?:du\s+mois(?:\s+(?P<rel>prochain|dernier|pass[ée]|en\s+cours))?|de\s+ce\s+mois(?:-ci)?))?"
+_SAFE_AFTER = (
+    rf"(?=\s*(?:$|[;:!?…)»\"”]|\.(?!\d)|,(?!\s*(?:\d|rue|avenue|boulevard|bd|place|downing))"
+    rf"|\s(?:et|ou)\s+(?:le\s+)?{_BDAY}(?!\w)(?![.,]\d)"
+    rf"|\s(?:à|vers)\s+\d{{1,2}}\s*h|\s(?:au|dans\s+la|en)\s+(?:soir|matin|soir[ée]e|matin[ée]e|nuit|journ[ée]e|apr[èe]s-midi)\b))"
+)
+_RE_BARE_DAY = re.compile(
+    rf"\b(?:(?P<range>du|entre(?:\s+le)?)\s+(?P<d1>{_BDAY})\s*(?:au|-|et(?:\s+le)?)\s*(?P<d2>{_BDAY})"
+    rf"|(?:le|jusqu{_APOS}au)\s+(?P<d>{_BDAY})){_BARE_TAIL}{_SAFE_AFTER}",
+    _FLAGS,
+)
+_PHONE_BEFORE = re.compile(r"(?:appel|compos|joindr|contact|num[ée]ro|t[ée]l[ée]phon|sms)\w*\W+(?:\w+\W+)?$")
+# How far back a bare day looks for the month it belongs to ("le 12 septembre ... le 22").
+_CONTEXT_CHARS = 250
 
 
 # --- resolution helpers ------------------------------------------------------------------
@@ -336,6 +418,31 @@ def _b_day_month(m: re.Match[str], pub: _Pub) -> _Cand | None:
     return (start, end, date.isoformat(), "day")
 
 
+def _iter_day_list(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
+    mo = _month_number(m.group("month"))
+    days = [(_day_of(d.group("d")), d) for d in _RE_LIST_DAY.finditer(m.string, m.start("list"), m.end("list"))]
+    if any(a >= b for (a, _), (b, _) in zip(days, days[1:])):
+        return  # "du 28 au 3 mars" or "les 4 et 2 mars": not a range of one month
+    last = days[-1][0]
+    if m.group("y"):
+        y = int(m.group("y"))
+        if not _valid(y, mo, last):
+            return
+    else:
+        if pub is None or not _valid(2000, mo, last):
+            return
+        date = _nearest_day(mo, last, pub, rel=_rel_side(m.group("rel")))
+        if date is None:
+            return
+        y = date.year
+    for d, dm in days[:-1]:
+        if _valid(y, mo, d):
+            start = dm.start() if dm.group().lower()[:1].isalpha() and not dm.group().lower().startswith("premier") else dm.start("d")
+            yield (start, dm.end(), _iso(y, mo, d), "day")
+    start = days[-1][1].start()
+    yield (start, m.end(), _iso(y, mo, last), "day")
+
+
 def _b_month_day_year(m: re.Match[str], pub: _Pub) -> _Cand | None:
     mo, d, y = _month_number(m.group("month")), int(m.group("day")), int(m.group(3))
     if not _valid(y, mo, d):
@@ -368,10 +475,12 @@ def _b_month_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
         return None  # a bare month name is too weak ("Mars", "Mai 68" the film...)
     if pub is None:
         return None
-    # "mars" needs lower case or a cue that is not also a preposition before a planet name.
+    first = cue.translate(_FOLD).split()[0] if cue else ""
+    if word.endswith(".") and (not cue or (first == "en" and word.startswith("sept"))):
+        return None  # "oct." needs a cue; "en sept." is as often "en sept" (seven)
     y, mo = _nearest_month(_month_number(word), pub, rel)
     start = m.start("month")
-    if cue and cue.lower().translate(_FOLD).split()[0] in ("debut", "fin", "mi", "courant"):
+    if first in ("debut", "fin", "mi", "courant", "ce", "cet", "cette"):
         start = m.start()
     return (start, m.end(), _iso(y, mo), "month")
 
@@ -436,9 +545,10 @@ def _b_weekday_day(m: re.Match[str], pub: _Pub) -> _Cand | None:
     w, d = _weekday_number(m.group("wd")), int(m.group("day"))
     if d == 0:
         return None
-    # Nearest date within ~3 months whose day-of-month and weekday both match.
+    # Nearest date within ~6 months whose day-of-month and weekday both match (a given
+    # weekday falls on a given day number about every 5 months).
     best: _dt.date | None = None
-    for k in range(-3, 4):
+    for k in range(-6, 7):
         first = _add_months(pub.replace(day=1), k)
         if _valid(first.year, first.month, d):
             c = first.replace(day=d)
@@ -461,6 +571,109 @@ def _b_rel_period(m: re.Match[str], pub: _Pub) -> _Cand | None:
         d = _add_months(pub.replace(day=1), step)
         return (m.start(), m.end(), _iso(d.year, d.month), "month")
     return (m.start(), m.end(), _iso(pub.year + step), "year")
+
+
+def _b_week(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    """A week -> the month holding its Thursday, at month precision (a weekend -> the
+    month of its Saturday). Why not the Monday at day precision: the day facet would then
+    count a day nobody named, while the month is true for the week's majority of days
+    (ISO 8601 gives a week to the year of its Thursday for the same reason)."""
+    if pub is None:
+        return None
+    monday = pub - _dt.timedelta(days=pub.weekday())
+    weekend = "week" in (m.group("this") or m.group("unit") or "")
+    side = _rel_side(m.group("rel"))
+    if side == "past":
+        monday -= _dt.timedelta(days=7)
+    elif side == "next":
+        monday += _dt.timedelta(days=7)
+    elif weekend and pub.weekday() <= 1:
+        monday -= _dt.timedelta(days=7)  # "ce week-end" on a Monday or Tuesday: the one just past
+    part = (m.group("part") or "").translate(_FOLD)
+    if weekend:
+        day = monday + _dt.timedelta(days=5)
+    else:
+        day = monday + _dt.timedelta(days={"debut": 0, "fin": 4}.get(part, 3))
+    return (m.start(), m.end(), _iso(day.year, day.month), "month")
+
+
+# Meteorological seasons (first month, number of months); winter is Dec-Feb and takes the
+# year of its January and February, two of its three months.
+_SEASONS = {"printemps": 3, "ete": 6, "automne": 9, "hiver": 12}
+
+
+def _b_season(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    """A season -> its year, at year precision: a season spans months, so only the year is
+    both true and finer than nothing (facets get a YYYY value)."""
+    name = (m.group("season") or m.group("season2") or m.group("season3")).translate(_FOLD)
+    first = _SEASONS[name]
+    label = (lambda y: y + 1) if first == 12 else (lambda y: y)  # the year a season counts in
+    y_said = m.group("y") or m.group("y3")
+    if y_said:
+        return (m.start(), m.end(), _iso(int(y_said)), "year")
+    if pub is None:
+        return None
+    # Occurrences as (first day, day after the last), for the seasons starting around pub.
+    occ = []
+    for y in (pub.year - 2, pub.year - 1, pub.year, pub.year + 1):
+        start = _dt.date(y, first, 1)
+        occ.append((start, _add_months(start, 3), label(y)))
+    side = _rel_side(m.group("rel"))
+    if side == "past":
+        cands = [o for o in occ if o[1] <= pub]
+        pick = max(cands) if cands else None
+    elif side == "next":
+        cands = [o for o in occ if o[0] > pub]
+        pick = min(cands) if cands else None
+    else:  # "cet été": the one holding pub, else the nearest (spring: the coming summer)
+        def gap(o: tuple[_dt.date, _dt.date, int]) -> int:
+            return 0 if o[0] <= pub < o[1] else min(abs((o[0] - pub).days), abs((pub - o[1]).days))
+        pick = min(occ, key=gap)
+    if pick is None:
+        return None
+    return (m.start(), m.end(), _iso(pick[2]), "year")
+
+
+def _b_period_part(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    """Start, end or rest of the current (last, next) year or month -> that year or month."""
+    if pub is None:
+        return None
+    step = {"past": -1, "next": 1}.get(_rel_side(m.group("rel")) or "", 0)
+    start = m.start("ici") if m.group("ici") else m.start("part")
+    if m.group("month"):
+        d = _add_months(pub.replace(day=1), step)
+        return (start, m.end(), _iso(d.year, d.month), "month")
+    if step == 0 and pub.month == 1 and not m.group("ici") and m.group("part").translate(_FOLD) == "fin":
+        return None  # "à la fin de l'année" in January: the year just ended as often as this one
+    return (start, m.end(), _iso(pub.year + step), "year")
+
+
+def _b_nth_weekday(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    n = _NTH[m.group("n").translate(_FOLD)]
+    w = _weekday_number(m.group("wd"))
+    if m.group("month"):
+        mo = _month_number(m.group("month"))
+        if m.group("y"):
+            y = int(m.group("y"))
+        elif pub is not None:
+            y, mo = _nearest_month(mo, pub)
+        else:
+            return None
+    else:
+        if pub is None:
+            return None
+        step = {"past": -1, "next": 1}.get(_rel_side(m.group("rel")) or "", 0)
+        d = _add_months(pub.replace(day=1), step)
+        y, mo = d.year, d.month
+    first = _dt.date(y, mo, 1)
+    if n > 0:
+        day = first + _dt.timedelta(days=(w - first.weekday()) % 7 + 7 * (n - 1))
+    else:
+        last = _add_months(first, 1) - _dt.timedelta(days=1)
+        day = last - _dt.timedelta(days=(last.weekday() - w) % 7)
+    if day.month != mo:
+        return None
+    return (m.start(), m.end(), day.isoformat(), "day")
 
 
 def _b_ago(m: re.Match[str], pub: _Pub) -> _Cand | None:
@@ -523,11 +736,13 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
     ],
     "month": [
         (_RE_DAY_MONTH, _single(_b_day_month), False, None),
+        (_RE_DAY_LIST, _iter_day_list, False, None),
         (_RE_MONTH_DAY_YEAR, _single(_b_month_day_year), False, None),
         (_RE_MONTH_YEAR, _single(_b_month_year), False, None),
         (_RE_MONTH_CUE, _single(_b_month_cue), True, None),
     ],
     "weekday": [
+        (_RE_NTH_WEEKDAY, _single(_b_nth_weekday), False, None),
         (_RE_WEEKDAY, _single(_b_weekday), True, "day"),
         (_RE_WEEKDAY_DAY, _single(_b_weekday_day), True, "day"),
     ],
@@ -536,7 +751,10 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
         (_RE_REL_PERIOD, _single(_b_rel_period), True, "month"),
         (_RE_AGO, _single(_b_ago), True, "day"),
         (_RE_HOLIDAY, _single(_b_holiday), True, None),
+        (_RE_PERIOD_PART, _single(_b_period_part), True, "month"),
     ],
+    "week": [(_RE_WEEK, _single(_b_week), True, "day")],
+    "season": [(_RE_SEASON, _single(_b_season), False, None)],
 }
 # Every digit rule holds four digits in a row (a year) or digit, separator, digit.
 _DIGIT_ANCHOR = re.compile(r"\d\d\d\d|\d[/.-]\d")
@@ -550,11 +768,14 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
     "keyword": (("aujourd", "hier", "demain", "mois", "il y a", "il ya", "toussaint", "sylvestre", "armistice",
                  "nouvel an", "noël", "noel", "fête", "fete", "année", "annee", "cet an", "l'an", "l’an", "dans "),
                 False),
+    "week": (("semaine", "week"), False),
+    "season": (("printemps", "été", "ete", "automne", "hiver"), False),
 }
 # How far a rule's match may reach before and after its anchor, per kind: "jusqu'en 2014
 # soldats" around a year, "ce dimanche, le 20 décembre 2020 dernier" around a month. The
 # count-noun check looks ~20 characters past a year, so the windows leave room for it.
-_EXTENT: dict[str, tuple[int, int]] = {"digit": (16, 30), "month": (32, 45), "weekday": (8, 48), "keyword": (26, 36)}
+_EXTENT: dict[str, tuple[int, int]] = {"digit": (16, 30), "month": (48, 45), "weekday": (24, 48), "keyword": (26, 36),
+                                        "week": (28, 30), "season": (8, 24)}
 _RANK: dict[str, int] = {"day": 0, "month": 1, "year": 2}
 
 
@@ -645,6 +866,71 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     return kept
 
 
+def _bare_days(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) -> list[_Cand]:
+    """Day mentions for bare day numbers, each in the month of the last date named before it
+    (within _CONTEXT_CHARS), else in the publication's month (a day-precision anchor takes,
+    among the neighbouring months, the nearest date; ties go to the past)."""
+    out: list[_Cand] = []
+    ctx = list(kept)  # grows with each bare day, so "le 26 et le 27" stay in one month
+    for m in _RE_BARE_DAY.finditer(low):
+        start = m.start()
+        if any(k[0] < m.end() and start < k[1] for k in kept):
+            continue  # part of a longer date ("le 27 avril")
+        if _PHONE_BEFORE.search(low, max(0, start - 30), start):
+            continue
+        days = [m.group("d1"), m.group("d2")] if m.group("range") else [m.group("d")]
+        nums = [_day_of(d) for d in days]
+        if len(nums) == 2 and nums[0] >= nums[1]:
+            continue
+        ym = _bare_day_month(m, nums[0], start, ctx, pub, pub_precision)
+        if ym is None:
+            continue
+        y, mo = ym
+        if not all(_valid(y, mo, d) for d in nums):
+            continue
+        if m.group("range"):
+            found = [(m.start("d1"), m.end("d1"), _iso(y, mo, nums[0]), "day"),
+                     (m.start("d2"), m.end(), _iso(y, mo, nums[1]), "day")]
+        else:
+            found = [(m.start("d"), m.end(), _iso(y, mo, nums[0]), "day")]
+        out += found
+        for c in found:
+            bisect.insort(ctx, c)  # type: ignore[arg-type]
+    return out
+
+
+def _bare_day_month(m: re.Match[str], day: int, start: int, kept: list[_Cand], pub: _Pub,
+                    pub_precision: Precision) -> tuple[int, int] | None:
+    if m.group("tail"):  # "le 20 du mois prochain": the month is said, relative to publication
+        if pub is None or pub_precision == "year":
+            return None
+        step = {"past": -1, "next": 1}.get(_rel_side(m.group("rel")) or "", 0)
+        d = _add_months(pub.replace(day=1), step)
+        return d.year, d.month
+    for k in reversed(kept):
+        if k[1] > start:
+            continue
+        if start - k[1] > _CONTEXT_CHARS:
+            break
+        if k[3] == "year":
+            continue
+        y, mo = int(k[2][:4]), int(k[2][5:7])
+        if k[3] == "day" and int(k[2][8:10]) > day:
+            return None  # "le 28 mai ... le 3": June (the story goes on) or May (a flashback)?
+        return y, mo
+    if pub is None or pub_precision == "year":
+        return None
+    if pub_precision == "month":
+        return pub.year, pub.month
+    cands = []
+    for k in (-1, 0, 1):
+        first = _add_months(pub.replace(day=1), k)
+        if _valid(first.year, first.month, day):
+            cands.append(first.replace(day=day))
+    best = min(cands, key=lambda c: (abs((c - pub).days), c > pub))
+    return best.year, best.month
+
+
 def extract_dates(text: str, published: _dt.date | str | None = None) -> list[DateMention]:
     """Dates mentioned in ``text``, partial and relative ones resolved against ``published``.
 
@@ -665,11 +951,17 @@ def extract_dates(text: str, published: _dt.date | str | None = None) -> list[Da
                 coarsen = pub is not None and grain is not None and _RANK[grain] < _RANK[pub_precision]
                 for m in regex.finditer(low, ws, we):
                     for c in build(m, pub):
-                        if coarsen and _RANK[c[3]] < _RANK[pub_precision]:
+                        # "<=": a week (month precision) in an article dated only by its
+                        # month is that month, not the week before the month's first day.
+                        if coarsen and _RANK[c[3]] <= _RANK[pub_precision]:
                             c = (c[0], c[1], *_coarsen(c[2], c[3], pub, pub_precision))  # type: ignore[arg-type]
                         cands.add(c)
+    kept = _select(list(cands))
+    bare = _bare_days(low, kept, pub, pub_precision)
+    if bare:
+        kept = sorted(kept + bare)
     out = []
-    for start, end, value, precision in _select(list(cands)):
+    for start, end, value, precision in kept:
         # Trim trailing spaces/punctuation a rule may have swallowed (")", ",").
         while end > start and text[end - 1] in " \u00a0,)":
             end -= 1
