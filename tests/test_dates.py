@@ -229,6 +229,8 @@ def test_bare_day_numbers(text: str, published: str | None, expected: list[tuple
         "le 1er et le 2e tour",
         "le 15 de France",
         "il faut appeler le 17 ou le 112.",
+        "il faut appeler le 04 50 03 00 15 ou le 17.",
+        "entre 6 et 12.",
         "composez le 15.",
         "reçu au 10, Downing Street",
         "le 4.22 et le 3,5",
@@ -271,6 +273,12 @@ def test_bare_day_needs_a_month_it_can_trust() -> None:
         ("du 3 au 12 du mois de septembre", "2016-11-07",
          [("3", "2016-09-03", "day"), ("12 du mois de septembre", "2016-09-12", "day")]),
         ("entre le 1er et le 30 avril 2020.", None, [("1er", "2020-04-01", "day"), ("30 avril 2020", "2020-04-30", "day")]),
+        ("Goodwood (4-7 juillet) et Silverstone", "2019-07-02", [("4", "2019-07-04", "day"), ("7 juillet", "2019-07-07", "day")]),
+        ("les nuits des vendredi 12, samedi 13 et dimanche 14 juin", "2020-06-20", [
+            ("vendredi 12", "2020-06-12", "day"), ("samedi 13", "2020-06-13", "day"), ("dimanche 14 juin", "2020-06-14", "day")]),
+        # A number before a comma is no list without a cue: the channel, then the date.
+        ("sur France 2, lundi 15 juin", "2020-06-20", [("lundi 15 juin", "2020-06-15", "day")]),
+        ("de Formule 1, le 10 avril 1950.", None, [("10 avril 1950", "1950-04-10", "day")]),
         # Not one month: "du 28 au 3 mars" is Feb 28 - Mar 3; only the day with a month is sure.
         ("du 28 au 3 mars, puis du 4 au 6 mars", "2020-03-10",
          [("3 mars", "2020-03-03", "day"), ("4", "2020-03-04", "day"), ("6 mars", "2020-03-06", "day")]),

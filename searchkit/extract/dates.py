@@ -130,7 +130,8 @@ _RE_DAY_MONTH = re.compile(
 # the DateMention contract has no range type. The days in between are not invented.
 _DAY_IN_LIST = rf"(?:{_WEEKDAY_FULL}\s+)?(?:1er|premier|0?[1-9]|[12]\d|3[01])(?!\d)"
 _RE_DAY_LIST = re.compile(
-    rf"\b(?P<list>{_DAY_IN_LIST}(?:\s*(?:,|et|ou|au|à|-|–)\s*(?:le\s+|au\s+)?{_DAY_IN_LIST})+)"
+    rf"(?:\b(?:du|les?|entre(?:\s+le)?|des|aux)\s+|[(\[]\s*)"  # "France 2, lundi 15 juin" is no list
+    rf"(?P<list>{_DAY_IN_LIST}(?:\s*(?:,|et|ou|au|à|-|–)\s*(?:le\s+|au\s+)?{_DAY_IN_LIST})+)"
     rf"[\s\u00a0]*(?:(?:du|de)\s+mois\s+d(?:e\s+|{_APOS}))?(?P<month>{_MONTH_ANY}){_NOT_LETTER}"
     rf"(?:[\s\u00a0]*,?[\s\u00a0]*(?P<y>{_YEAR}){_COUNT_AFTER})?"
     rf"(?:\s+(?P<rel>derni[èe]re?s?|pass[ée]e?s?|prochaine?s?))?",
@@ -276,11 +277,12 @@ _SAFE_AFTER = (
     rf"|\s(?:à|vers)\s+\d{{1,2}}\s*h|\s(?:au|dans\s+la|en)\s+(?:soir|matin|soir[ée]e|matin[ée]e|nuit|journ[ée]e|apr[èe]s-midi)\b))"
 )
 _RE_BARE_DAY = re.compile(
-    rf"\b(?:(?P<range>du|entre(?:\s+le)?)\s+(?P<d1>{_BDAY})\s*(?:au|-|et(?:\s+le)?)\s*(?P<d2>{_BDAY})"
+    rf"\b(?:(?P<range>du|entre\s+le)\s+(?P<d1>{_BDAY})\s*(?:au|-|et\s+le)\s*(?P<d2>{_BDAY})"
     rf"|(?:le|jusqu{_APOS}au)\s+(?P<d>{_BDAY})){_BARE_TAIL}{_SAFE_AFTER}",
     _FLAGS,
 )
-_PHONE_BEFORE = re.compile(r"(?:appel|compos|joindr|contact|num[ée]ro|t[ée]l[ée]phon|sms)\w*\W+(?:\w+\W+)?$")
+# A phone word earlier in the same sentence ("appeler le 04 50 03 00 15 ou le 17").
+_PHONE_BEFORE = re.compile(r"(?:appel|compos|joindr|contact|num[ée]ro|t[ée]l[ée]phon|sms)[^.!?]*$")
 # How far back a bare day looks for the month it belongs to ("le 12 septembre ... le 22").
 _CONTEXT_CHARS = 250
 
@@ -876,7 +878,7 @@ def _bare_days(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision)
         start = m.start()
         if any(k[0] < m.end() and start < k[1] for k in kept):
             continue  # part of a longer date ("le 27 avril")
-        if _PHONE_BEFORE.search(low, max(0, start - 30), start):
+        if _PHONE_BEFORE.search(low, max(0, start - 50), start):
             continue
         days = [m.group("d1"), m.group("d2")] if m.group("range") else [m.group("d")]
         nums = [_day_of(d) for d in days]
