@@ -320,6 +320,13 @@ def test_day_ranges(text: str, published: str | None, expected: list[tuple[str, 
         ("cet août", "2020-03-10", [("cet août", "2020-08", "month")]),
         ("au mois d'août.", "2020-03-10", [("août", "2020-08", "month")]),
         ("en oct. prochain", "2020-03-10", [("oct. prochain", "2020-10", "month")]),
+        ("le reste de la semaine", "2020-03-31", [("reste de la semaine", "2020-04", "month")]),
+        ("les vacances du mois prochain", "2020-12-10", [("du mois prochain", "2021-01", "month")]),
+        ("à la fin de l'été", "2020-10-10", [("fin de l'été", "2020", "year")]),
+        # A quarter, half or n-th week of a year that is said -> that year.
+        ("au troisième trimestre de 2016", None, [("troisième trimestre de 2016", "2016", "year")]),
+        ("le premier semestre 2020,", None, [("premier semestre 2020", "2020", "year")]),
+        ("la première semaine de 2027", None, [("première semaine de 2027", "2027", "year")]),
         # The n-th weekday of a month.
         ("le premier vendredi de juillet", "2020-03-10", [("premier vendredi de juillet", "2020-07-03", "day")]),
         ("le dernier lundi du mois prochain", "2020-11-18", [("dernier lundi du mois prochain", "2020-12-28", "day")]),
@@ -342,6 +349,7 @@ def test_weeks_seasons_and_periods(text: str, published: str | None, expected: l
         "l'année scolaire",
         "coupé en sept.",
         "les fins de mois difficiles",
+        "au premier trimestre",  # which year's? skipped
     ],
 )
 def test_periods_that_are_not_relative_dates(text: str) -> None:

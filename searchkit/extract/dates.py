@@ -197,17 +197,20 @@ _RE_WEEKDAY_DAY = re.compile(
     rf"(?!\s*(?:{_MONTH_ANY}){_NOT_LETTER})",
     _FLAGS,
 )
-# l'an dernier, l'année prochaine, cette année, le mois dernier, ce mois-ci ...
+# l'an dernier, l'année prochaine, cette année, le mois dernier, ce mois-ci, du mois prochain
+# (not after a day number: "le 20 du mois prochain" is a day, see _RE_BARE_DAY) ...
 _RE_REL_PERIOD = re.compile(
     rf"\b(?:(?P<this>cette\s+ann[ée]e|cet\s+an|ce\s+mois(?:-ci)?)"
-    rf"|(?:l{_APOS}|le\s+|la\s+)(?P<unit>an|ann[ée]e|mois)\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochaine?|suivante?|pr[ée]c[ée]dente?))\b",
+    rf"|(?:l{_APOS}|le\s+|la\s+)(?P<unit>an|ann[ée]e|mois)\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochaine?|suivante?|pr[ée]c[ée]dente?)"
+    rf"|(?<!\d\s)(?:du|au)\s+(?P<unit2>mois)\s+(?P<rel2>dernier|pass[ée]|prochain))\b",
     _FLAGS,
 )
 # Weeks: cette semaine, la semaine dernière / prochaine / passée, début de la semaine
 # prochaine, ce week-end, le week-end dernier. "la semaine suivante" and "la dernière
 # semaine (de ...)" are left out: they count from the story, not from publication.
 _RE_WEEK = re.compile(
-    rf"\b(?:(?P<part>d[ée]but|fin|milieu)\s+de\s+)?(?:(?P<this>cette\s+semaine(?:-ci)?|ce\s+week[\s-]?end)"
+    rf"\b(?:(?P<part>d[ée]but|fin|milieu)\s+de\s+)?(?:(?P<this>cette\s+semaine(?:-ci)?|ce\s+week[\s-]?end"
+    rf"|reste\s+de\s+(?:la|cette)\s+semaine(?:\s+en\s+cours)?|la\s+semaine\s+en\s+cours)"
     rf"|(?:la\s+|le\s+)?(?P<unit>semaine|week[\s-]?end)\s+(?P<rel>derni[èe]re|dernier|pass[ée]e?|prochaine?))\b"
     rf"(?!\s+d[eu]\s+(?:mois|l{_APOS}ann))",
     _FLAGS,
@@ -219,7 +222,18 @@ _RE_SEASON = re.compile(
     rf"\b(?:(?P<this>ce|cet|cette)\s+{_SEASON}\b(?!\s+(?:de\s+)?\d)"
     rf"|(?:l{_APOS}|le\s+)(?P<season2>printemps|[ée]t[ée]|automne|hiver)\s+(?:(?P<rel>derni[èe]re?|pass[ée]|prochaine?)\b"
     rf"|(?:de\s+)?(?P<y>{_YEAR}){_COUNT_AFTER})"
-    rf"|(?:au|en)\s+(?P<season3>printemps|[ée]t[ée]|automne|hiver)\s+(?:de\s+)?(?P<y3>{_YEAR}){_COUNT_AFTER})",
+    rf"|(?:au|en)\s+(?P<season3>printemps|[ée]t[ée]|automne|hiver)\s+(?:de\s+)?(?P<y3>{_YEAR}){_COUNT_AFTER}"
+    # "à la fin de l'été", "au milieu de l'hiver": a part of a season is the nearest one
+    rf"|(?:d[ée]but|fin|milieu|cours)\s+de\s+l{_APOS}(?P<season4>printemps|[ée]t[ée]|automne|hiver)\b(?!\s+(?:de\s+)?\d)"
+    rf"(?:\s+(?P<rel4>derni[eè]re?|pass[ée]|prochaine?)\b)?)",
+    _FLAGS,
+)
+# A quarter, half or n-th week of a year that is said: "au troisième trimestre de 2016",
+# "le premier semestre 2020", "la première semaine de 2027" -> that year (a quarter has no
+# single month). Without a year ("au premier trimestre") the year is a guess: skipped.
+_RE_YEAR_SHARE = re.compile(
+    rf"\b(?:premi[eè]re?|1er|1re|deuxi[èe]me|2e|second|seconde|troisi[èe]me|3e|quatri[èe]me|4e|derni[eè]re?)\s+"
+    rf"(?:trimestre|semestre|quart|moiti[ée]|semaine)\s+(?:de\s+l{_APOS}ann[ée]e\s+|de\s+|d{_APOS})?(?P<y>{_YEAR}){_COUNT_AFTER}",
     _FLAGS,
 )
 # Parts of the current year or month: d'ici la fin de l'année, depuis le début de l'année,
@@ -568,8 +582,8 @@ def _b_rel_period(m: re.Match[str], pub: _Pub) -> _Cand | None:
         if "mois" in m.group("this").lower():
             return (m.start(), m.end(), _iso(pub.year, pub.month), "month")
         return (m.start(), m.end(), _iso(pub.year), "year")
-    step = -1 if _rel_side(m.group("rel")) == "past" else 1
-    if m.group("unit").lower() == "mois":
+    step = -1 if _rel_side(m.group("rel") or m.group("rel2")) == "past" else 1
+    if (m.group("unit") or m.group("unit2")) == "mois":
         d = _add_months(pub.replace(day=1), step)
         return (m.start(), m.end(), _iso(d.year, d.month), "month")
     return (m.start(), m.end(), _iso(pub.year + step), "year")
@@ -607,7 +621,7 @@ _SEASONS = {"printemps": 3, "ete": 6, "automne": 9, "hiver": 12}
 def _b_season(m: re.Match[str], pub: _Pub) -> _Cand | None:
     """A season -> its year, at year precision: a season spans months, so only the year is
     both true and finer than nothing (facets get a YYYY value)."""
-    name = (m.group("season") or m.group("season2") or m.group("season3")).translate(_FOLD)
+    name = (m.group("season") or m.group("season2") or m.group("season3") or m.group("season4")).translate(_FOLD)
     first = _SEASONS[name]
     label = (lambda y: y + 1) if first == 12 else (lambda y: y)  # the year a season counts in
     y_said = m.group("y") or m.group("y3")
@@ -620,7 +634,7 @@ def _b_season(m: re.Match[str], pub: _Pub) -> _Cand | None:
     for y in (pub.year - 2, pub.year - 1, pub.year, pub.year + 1):
         start = _dt.date(y, first, 1)
         occ.append((start, _add_months(start, 3), label(y)))
-    side = _rel_side(m.group("rel"))
+    side = _rel_side(m.group("rel") or m.group("rel4"))
     if side == "past":
         cands = [o for o in occ if o[1] <= pub]
         pick = max(cands) if cands else None
@@ -634,6 +648,10 @@ def _b_season(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if pick is None:
         return None
     return (m.start(), m.end(), _iso(pick[2]), "year")
+
+
+def _b_year_share(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    return (m.start(), m.end(), m.group("y"), "year")
 
 
 def _b_period_part(m: re.Match[str], pub: _Pub) -> _Cand | None:
@@ -757,6 +775,7 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
     ],
     "week": [(_RE_WEEK, _single(_b_week), True, "day")],
     "season": [(_RE_SEASON, _single(_b_season), False, None)],
+    "share": [(_RE_YEAR_SHARE, _single(_b_year_share), False, None)],
 }
 # Every digit rule holds four digits in a row (a year) or digit, separator, digit.
 _DIGIT_ANCHOR = re.compile(r"\d\d\d\d|\d[/.-]\d")
@@ -772,12 +791,13 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
                 False),
     "week": (("semaine", "week"), False),
     "season": (("printemps", "été", "ete", "automne", "hiver"), False),
+    "share": (("trimestre", "semestre", "quart", "moiti", "semaine"), False),
 }
 # How far a rule's match may reach before and after its anchor, per kind: "jusqu'en 2014
 # soldats" around a year, "ce dimanche, le 20 décembre 2020 dernier" around a month. The
 # count-noun check looks ~20 characters past a year, so the windows leave room for it.
 _EXTENT: dict[str, tuple[int, int]] = {"digit": (16, 30), "month": (48, 45), "weekday": (24, 48), "keyword": (26, 36),
-                                        "week": (28, 30), "season": (8, 24)}
+                                        "week": (28, 30), "season": (24, 24), "share": (16, 40)}
 _RANK: dict[str, int] = {"day": 0, "month": 1, "year": 2}
 
 
