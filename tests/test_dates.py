@@ -238,6 +238,7 @@ def test_bare_day_numbers(text: str, published: str | None, expected: list[tuple
         "les 9 et 10 heures",
         "du 0 à 100 km/h en 4 secondes",
         "au 27, rue de la Paix",
+        "en soirée dimanche, 25 autres départements",
     ],
 )
 def test_numbers_that_are_not_days(text: str) -> None:

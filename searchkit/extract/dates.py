@@ -193,7 +193,7 @@ _RE_WEEKDAY = re.compile(
 )
 # mercredi 13 (weekday + day-of-month without month): nearest matching date.
 _RE_WEEKDAY_DAY = re.compile(
-    rf"\b(?P<wd>{_WEEKDAY_FULL}),?\s+(?:le\s+)?(?P<day>[12]?\d|3[01])(?:er)?(?![\d/:h])(?![.,]\d)(?!\s*%)"
+    rf"\b(?P<wd>{_WEEKDAY_FULL})(?:,?\s+le\s+|\s+)(?P<day>[12]?\d|3[01])(?:er)?(?![\d/:h])(?![.,]\d)(?!\s*%)"
     rf"(?!\s*(?:{_MONTH_ANY}){_NOT_LETTER})",
     _FLAGS,
 )
