@@ -307,6 +307,9 @@ def test_day_ranges(text: str, published: str | None, expected: list[tuple[str, 
         ("l'hiver dernier", "2020-11-18", [("l'hiver dernier", "2020", "year")]),
         ("l'hiver dernier", "2021-01-10", [("l'hiver dernier", "2020", "year")]),
         ("cet hiver", "2021-01-10", [("cet hiver", "2021", "year")]),
+        ("cet hiver", "2020-06-24", [("cet hiver", "2021", "year")]),  # the coming one
+        ("cet été", "2020-10-10", [("cet été", "2020", "year")]),  # the one just past
+        ("cet hiver", "2020-03-10", [("cet hiver", "2020", "year")]),
         ("l'été dernier", "2020-08-10", [("l'été dernier", "2019", "year")]),
         ("le printemps prochain", "2020-11-18", [("le printemps prochain", "2021", "year")]),
         ("au printemps de 1978", None, [("au printemps de 1978", "1978", "year")]),

@@ -646,10 +646,14 @@ def _b_season(m: re.Match[str], pub: _Pub) -> _Cand | None:
     elif side == "next":
         cands = [o for o in occ if o[0] > pub]
         pick = min(cands) if cands else None
-    else:  # "cet été": the one holding pub, else the nearest (spring: the coming summer)
-        def gap(o: tuple[_dt.date, _dt.date, int]) -> int:
-            return 0 if o[0] <= pub < o[1] else min(abs((o[0] - pub).days), abs((pub - o[1]).days))
-        pick = min(occ, key=gap)
+    else:
+        # "cet été": the one holding pub; else the coming one if it starts within half a
+        # year ("cet hiver" in June, "cet été" in March), else the one just past ("cet
+        # été" in October).
+        holding = [o for o in occ if o[0] <= pub < o[1]]
+        coming = [o for o in occ if pub < o[0] and (o[0] - pub).days <= 183]
+        past = [o for o in occ if o[1] <= pub]
+        pick = holding[0] if holding else min(coming) if coming else max(past)
     if pick is None:
         return None
     return (m.start(), m.end(), _iso(pick[2]), "year")
