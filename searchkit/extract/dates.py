@@ -81,9 +81,10 @@ def _weekday_number(word: str) -> int:
     return _WEEKDAY_BY_PREFIX[word.lower()[:3]]
 
 
-# A count follows the number: then it is not a year ("en 2000 exemplaires").
+# A count follows the number: then it is not a year ("en 2000 exemplaires"). A time of day
+# may follow a year ("le 8 déc. 2014 15:11").
 _COUNT_AFTER = (
-    r"(?!\s*(?:%|€|\$|[.,]\d|\d|pour\s*cent|euros?|dollars?|francs?|livres?|km|kilom|m[èe]tres?|kg|tonnes?"
+    r"(?!\s*(?:%|€|\$|[.,]\d|\d(?!\d?\s*[:h]\s*\d\d)|pour\s*cent|euros?|dollars?|francs?|livres?|km|kilom|m[èe]tres?|kg|tonnes?"
     r"|personnes?|habitants?|soldats?|militaires?|morts?|victimes?|bless[ée]s?|hommes?|femmes?"
     r"|enfants?|[ée]l[èe]ves?|salari[ée]s?|emplois?|postes?|exemplaires?|voix|si[èe]ges?|logements?"
     r"|ans?\b|jours?\b|mois\b|heures?\b|minutes?\b|fois\b|m[²2]|places?|points?|dans\s+le))"
@@ -179,7 +180,8 @@ _RE_YEAR_RANGE = re.compile(
 )
 # aujourd'hui, hier, avant-hier, demain, après-demain
 _RE_DEICTIC_DAY = re.compile(
-    rf"\b(?:aujourd{_APOS}\s?hui|avant[\s-]hier|apr[èe]s[\s-]demain|hier|demain)\b", _FLAGS
+    # any apostrophe-like sign in "aujourd'hui" (ʻ ՚ ꞌ ＇ ′ ‵ ʹ are all typed in the wild)
+    rf"\b(?:aujourd(?:{_APOS}|[ʻ՚ꞌ＇′‵ʹ])\s?hui|avant[\s-]hier|apr[èe]s[\s-]demain|hier|demain)\b", _FLAGS
 )
 _DEICTIC_OFFSET = {"aujourd": 0, "avant": -2, "apres": 2, "hier": -1, "demain": 1}
 # [ce] mardi [soir|matin|midi|après-midi] [dernier|prochain|de la semaine prochaine|cette semaine]
@@ -529,7 +531,8 @@ def _iter_year_range(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
 def _b_deictic(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if pub is None:
         return None
-    key = re.split(r"[\s\-'’ʼ‘`´]", m.group().lower().translate(_FOLD))[0]
+    said = m.group().lower().translate(_FOLD)
+    key = next(k for k in _DEICTIC_OFFSET if said.startswith(k))
     return (m.start(), m.end(), (pub + _dt.timedelta(days=_DEICTIC_OFFSET[key])).isoformat(), "day")
 
 
