@@ -159,7 +159,7 @@ _RE_NUM_MONTH_YEAR = re.compile(
 # "au mois de fév."), and "en sept." is refused: it is as often "cut in seven".
 _RE_MONTH_CUE = re.compile(
     rf"(?:\b(?P<cue>en|d[èe]s|depuis|jusqu{_APOS}en|d{_APOS}ici|courant|d[ée]but|fin|mi|ce|cet|cette"
-    rf"|(?:au|le|du|en)\s+mois\s+d(?:e|{_APOS}(?=[aoe]))"
+    rf"|(?:au|le|du|en)\s+mois\s+d(?:e|{_APOS}(?=[aoe]))|(?:d[ée]but|fin|milieu)\s+(?:de|du|d{_APOS}(?=[aoe]))"
     rf"|(?:plus\s+)?t[ôo]t\s+en|tard\s+en|avant|apr[èe]s)(?:[\s-]+|(?<=[{_APOS[1:-1]}])))?"
     rf"\b(?P<month>{_MONTH_FULL}\b|(?:janv|f[ée]vr?|avr|juil|sept|oct|nov|d[ée]c)\.)"
     rf"(?:\s+(?P<rel>dernier|pass[ée]|prochain))?",
@@ -168,7 +168,7 @@ _RE_MONTH_CUE = re.compile(
 # Year in a year context: en 2014, depuis 2003, fin 2023, l'année 2019, mi-2019.
 _RE_YEAR_CUE = re.compile(
     rf"\b(?P<cue>en|depuis|d[èe]s|jusqu{_APOS}en|jusqu{_APOS}à|avant|apr[èe]s|vers|d{_APOS}ici|pour|fin"
-    rf"|d[ée]but|mi|courant|ann[ée]e|an|printemps|[ée]t[ée]|automne|hiver)"
+    rf"|(?:d[ée]but|fin|milieu)\s+de|d[ée]but|mi|courant|ann[ée]e|an|printemps|[ée]t[ée]|automne|hiver)"
     rf"(?:\s+|-)(?:de\s+l{_APOS}ann[ée]e\s+|l{_APOS}an(?:n[ée]e)?\s+)?{_YEAR}{_COUNT_AFTER}",
     _FLAGS,
 )
@@ -292,16 +292,26 @@ _SAFE_AFTER = (
     rf"|\s(?:et|ou)\s+(?:le\s+)?{_BDAY}(?!\w)(?![.,]\d)"
     rf"|\s(?:à|vers)\s+\d{{1,2}}\s*h|\s(?:au|dans\s+la|en)\s+(?:soir|matin|soir[ée]e|matin[ée]e|nuit|journ[ée]e|apr[èe]s-midi)\b))"
 )
+# Days in words, 2 to 31 ("le vingt-deux", "le trente et un"); "le premier" / "le un" are
+# refused, as they are far more often "the first (one)" than a date.
+_UNITS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9}
+_TEENS = {"dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16}
+_SPELLED_DAY = (
+    r"(?:vingt(?:[\s-]+(?:et[\s-]+un|deux|trois|quatre|cinq|six|sept|huit|neuf))?"
+    r"|trente(?:[\s-]+et[\s-]+un)?|dix[\s-]+(?:sept|huit|neuf)"
+    r"|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize)(?![\w-])"
+)
 _RE_BARE_DAY = re.compile(
     rf"\b(?:(?P<range>du|entre\s+le)\s+(?P<d1>{_BDAY})\s*(?:au|-|et\s+le)\s*(?P<d2>{_BDAY})"
-    rf"|(?:le|jusqu{_APOS}au)\s+(?P<d>{_BDAY})){_BARE_TAIL}{_SAFE_AFTER}",
+    rf"|(?:le|jusqu{_APOS}au)\s+(?P<d>{_BDAY}|{_SPELLED_DAY})){_BARE_TAIL}{_SAFE_AFTER}",
     _FLAGS,
 )
 # Every bare-day match holds "le 7", "du 7" or "au 7" (the cue word, a space, a digit): a
 # scan for that is 3x cheaper than running _RE_BARE_DAY over the whole text, which then
 # runs only where its cue ("le", "du", "entre le", "jusqu'au") starts at or 6 characters
 # before a hit.
-_BARE_HINT = re.compile(r"(?:le|du|au)[ \u00a0]\d")
+_BARE_HINT = re.compile(r"(?:le|du|au)[ \u00a0](?:\d|(?:vingt|trente|dix|deux|trois|quatre|cinq|six|sept|huit|neuf"
+                        r"|onze|douze|treize|quatorze|quinze|seize)\b)")
 # A phone word earlier in the same sentence ("appeler le 04 50 03 00 15 ou le 17").
 _PHONE_BEFORE = re.compile(r"(?:appel|compos|joindr|contact|num[ée]ro|t[ée]l[ée]phon|sms)[^.!?]*$")
 # How far back a bare day looks for the month it belongs to ("le 12 septembre ... le 22").
@@ -334,7 +344,13 @@ def _day_of(word: str) -> int:
     w = word.lower()
     if w in ("1er", "premier"):
         return 1
-    return int(re.match(r"\d+", w).group())  # type: ignore[union-attr]
+    if w[:1].isdigit():
+        return int(re.match(r"\d+", w).group())  # type: ignore[union-attr]
+    parts = [p for p in re.split(r"[\s-]+", w) if p != "et"]  # "vingt et un", "dix-sept"
+    tens = {"vingt": 20, "trente": 30, "dix": 10}.get(parts[0]) if len(parts) > 1 else None
+    if tens is not None:
+        return tens + (1 if parts[1] == "un" else _UNITS[parts[1]])
+    return {"vingt": 20, "trente": 30, **_UNITS, **_TEENS}[parts[0]]
 
 
 def _nearest_day(m: int, d: int, pub: _dt.date, weekday: int | None = None, rel: str | None = None) -> _dt.date | None:
@@ -503,16 +519,16 @@ def _b_month_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
         return None  # "oct." needs a cue; "en sept." is as often "en sept" (seven)
     y, mo = _nearest_month(_month_number(word), pub, rel)
     start = m.start("month")
-    if first in ("debut", "fin", "mi", "courant", "ce", "cet", "cette"):
+    if first in ("debut", "fin", "mi", "milieu", "courant", "ce", "cet", "cette"):
         start = m.start()
     return (start, m.end(), _iso(y, mo), "month")
 
 
 def _b_year_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
     y = int(m.group(2))
-    cue = m.group("cue").lower().translate(_FOLD)
-    # "fin 2023", "mi-2019": the cue is part of what is said; "en 2014": the year alone.
-    start = m.start() if cue in ("fin", "debut", "mi", "courant") else m.start(2)
+    cue = m.group("cue").lower().translate(_FOLD).split()[0]
+    # "fin 2023", "mi-2019", "début de 2000": the cue is part of what is said; "en 2014": the year alone.
+    start = m.start() if cue in ("fin", "debut", "mi", "milieu", "courant") else m.start(2)
     return (start, m.end(), _iso(y), "year")
 
 
