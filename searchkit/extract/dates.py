@@ -246,7 +246,7 @@ _RE_PERIOD_PART = re.compile(
     rf"(?P<part>d[ée]but|fin|milieu|mi|reste|courant)[\s-]+"
     rf"(?:(?P<year>de\s+l{_APOS}ann[ée]e|d{_APOS}ann[ée]e)|(?P<month>du\s+mois))"
     rf"(?:\s+(?P<rel>derni[èe]re?|prochaine?|pass[ée]e?|en\s+cours))?\b"
-    rf"(?!\s*(?:\d|scolaire|universitaire|fiscale|civile|suivante?|pr[ée]c[ée]dente?|de\b|d{_APOS}|o[uù]\b|qui\b|où))",
+    rf"(?!\s*(?:\d|scolaire|universitaire|fiscale|civile|suivante?|pr[ée]c[ée]dente?|de\b|du\b|des\b|d{_APOS}|o[uù]\b|qui\b|où))",
     _FLAGS,
 )
 # le premier vendredi de juillet, le dernier lundi du mois prochain: the n-th weekday of a
