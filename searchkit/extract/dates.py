@@ -10,7 +10,8 @@ What it must not do: no I/O, no model, no spaCy, no dateparser -- it runs on eve
 article at index time, so it is pure string work with regexes compiled once at import.
 It must never turn a count into a year: a bare number is a year only in a year context
 ("en 2014", "depuis 2003", "fin 2023", "(2019)", after a month...) and within 1800..2100,
-and never when a count noun or a unit follows ("en 2000 exemplaires").
+and never when a count noun or a unit follows ("en 2000 exemplaires"). Nor into a day: a
+bare day number needs "le"/"jusqu'au" before it and the end of the phrase after it.
 
 Choices (documented because they are policy, not grammar):
 - bare or "ce"/"soir" weekdays ("mardi soir", "ce mardi") -> the most recent such day on
@@ -19,8 +20,26 @@ Choices (documented because they are policy, not grammar):
 - a day and month without a year -> the year putting it nearest the publication date
   (ties go to the past); a weekday in front picks, among the neighbouring years, the one
   where the weekday matches;
-- "la semaine dernière/prochaine", "la veille", "le lendemain", seasons, decades
-  ("les années 90") and bare day numbers ("le 27") are skipped: no honest day/month/year.
+- a bare day number ("le 27", "jusqu'au 15", "le vingt-deux") -> the month of the last
+  date named in the ~250 characters before it ("le 12 septembre ... le 22"), else the
+  publication's month when it is dated by month only, else, among the neighbouring months,
+  the nearest date (ties go to the past); skipped when nothing gives a month, or when the
+  date before it has a later day ("le 28 mai ... le 3": June or a flashback?);
+- ranges and lists ("du 4 au 22 mars", "les 9 et 10 juin") -> one day mention per day
+  said, all in the month (and year) said at the end; the days in between are not invented
+  and there is no range type (the DateMention contract has none, and facets count days);
+- a week ("la semaine dernière", "cette semaine", "ce week-end") -> the month holding its
+  Thursday (a weekend: its Saturday), month precision: the day facet must not count a day
+  nobody named, and the month is right for most of the week's days (the ISO 8601 rule);
+- a season ("cet été", "l'hiver dernier", "l'été 2019") -> its year, year precision;
+  winter counts in the year of its January and February; "ce"/"cet" + season is the one
+  holding publication, else the coming one within half a year, else the one just past;
+- parts of the year or month ("d'ici la fin de l'année", "depuis le début de l'année",
+  "fin du mois dernier") -> that year or month; a quarter or half of a year said ("au
+  troisième trimestre 2016") -> that year;
+- "la veille", "le lendemain", "la semaine suivante" (relative to the story, not to
+  publication), decades ("les années 90": no single year) and quarters without a year
+  are skipped.
 """
 from __future__ import annotations
 
