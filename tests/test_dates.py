@@ -246,6 +246,8 @@ def test_bare_day_numbers(text: str, published: str | None, expected: list[tuple
         "du 0 à 100 km/h en 4 secondes",
         "au 27, rue de la Paix",
         "le deux-roues",
+        "vendus moins cher que le neuf.",
+        "le numéro de course utilisé par le pilote cette année-là (le 12)",
         "le premier.",
         "le quinze de France",
         "en soirée dimanche, 25 autres départements",

@@ -311,14 +311,14 @@ _SAFE_AFTER = (
     rf"|\s(?:et|ou)\s+(?:le\s+)?{_BDAY}(?!\w)(?![.,]\d)"
     rf"|\s(?:à|vers)\s+\d{{1,2}}\s*h|\s(?:au|dans\s+la|en)\s+(?:soir|matin|soir[ée]e|matin[ée]e|nuit|journ[ée]e|apr[èe]s-midi)\b))"
 )
-# Days in words, 2 to 31 ("le vingt-deux", "le trente et un"); "le premier" / "le un" are
-# refused, as they are far more often "the first (one)" than a date.
+# Days in words, 2 to 31 ("le vingt-deux", "le trente et un"); "le premier", "le un" and
+# "le neuf" are refused, as they are far more often "the first (one)", "the new" than a date.
 _UNITS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9}
 _TEENS = {"dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16}
 _SPELLED_DAY = (
     r"(?:vingt(?:[\s-]+(?:et[\s-]+un|deux|trois|quatre|cinq|six|sept|huit|neuf))?"
     r"|trente(?:[\s-]+et[\s-]+un)?|dix[\s-]+(?:sept|huit|neuf)"
-    r"|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize)(?![\w-])"
+    r"|deux|trois|quatre|cinq|six|sept|huit|dix|onze|douze|treize|quatorze|quinze|seize)(?![\w-])"  # "le neuf": the new
 )
 _RE_BARE_DAY = re.compile(
     rf"\b(?:(?P<range>du|entre\s+le)\s+(?P<d1>{_BDAY})\s*(?:au|-|et\s+le)\s*(?P<d2>{_BDAY})"
@@ -331,8 +331,9 @@ _RE_BARE_DAY = re.compile(
 # before a hit.
 _BARE_HINT = re.compile(r"(?:le|du|au)[ \u00a0](?:\d|(?:vingt|trente|dix|deux|trois|quatre|cinq|six|sept|huit|neuf"
                         r"|onze|douze|treize|quatorze|quinze|seize)\b)")
-# A phone word earlier in the same sentence ("appeler le 04 50 03 00 15 ou le 17").
-_PHONE_BEFORE = re.compile(r"(?:appel|compos|joindr|contact|num[ée]ro|t[ée]l[ée]phon|sms)[^.!?]*$")
+# A phone or number word earlier in the same sentence ("appeler le 04 50 03 00 15 ou le 17",
+# "le numéro de course utilisé par le pilote (le 12)").
+_PHONE_BEFORE = re.compile(r"(?:appel|compos|joindr|contact|num[ée]ro|n°|dossard|maillot|t[ée]l[ée]phon|sms)[^.!?]*$")
 # How far back a bare day looks for the month it belongs to ("le 12 septembre ... le 22").
 _CONTEXT_CHARS = 250
 
@@ -949,7 +950,7 @@ def _bare_days(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision)
         start = m.start()
         if any(k[0] < m.end() and start < k[1] for k in kept):
             continue  # part of a longer date ("le 27 avril")
-        if _PHONE_BEFORE.search(low, max(0, start - 50), start):
+        if _PHONE_BEFORE.search(low, max(0, start - 80), start):
             continue
         days = [m.group("d1"), m.group("d2")] if m.group("range") else [m.group("d")]
         nums = [_day_of(d) for d in days]
