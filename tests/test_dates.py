@@ -367,6 +367,7 @@ def test_weeks_seasons_and_periods(text: str, published: str | None, expected: l
         "il a été arrêté",
         "à la fin de l'année 2019",  # the year rule answers, not the part rule
         "l'année scolaire",
+        "cette année-là, cette semaine-là, cet été-là",  # the story's, not publication's
         "à la fin de l'année du scrutin",  # the year of something else
         "coupé en sept.",
         "les fins de mois difficiles",

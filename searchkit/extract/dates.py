@@ -221,7 +221,7 @@ _RE_WEEKDAY_DAY = re.compile(
 # l'an dernier, l'année prochaine, cette année, le mois dernier, ce mois-ci, du mois prochain
 # (not after a day number: "le 20 du mois prochain" is a day, see _RE_BARE_DAY) ...
 _RE_REL_PERIOD = re.compile(
-    rf"\b(?:(?P<this>cette\s+ann[ée]e|cet\s+an|ce\s+mois(?:-ci)?)"
+    rf"\b(?:(?P<this>cette\s+ann[ée]e|cet\s+an|ce\s+mois(?:-ci)?)(?!-l[àa])"  # "cette année-là": the story's
     rf"|(?:l{_APOS}|le\s+|la\s+)(?P<unit>an|ann[ée]e|mois)\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochaine?|suivante?|pr[ée]c[ée]dente?)"
     rf"|(?<!\d\s)(?:du|au)\s+(?P<unit2>mois)\s+(?P<rel2>dernier|pass[ée]|prochain))\b",
     _FLAGS,
@@ -231,7 +231,7 @@ _RE_REL_PERIOD = re.compile(
 # semaine (de ...)" are left out: they count from the story, not from publication.
 _RE_WEEK = re.compile(
     rf"\b(?:(?P<part>d[ée]but|fin|milieu)\s+de\s+)?(?:(?P<this>cette\s+semaine(?:-ci)?|ce\s+week[\s-]?end"
-    rf"|reste\s+de\s+(?:la|cette)\s+semaine(?:\s+en\s+cours)?|la\s+semaine\s+en\s+cours)"
+    rf"|reste\s+de\s+(?:la|cette)\s+semaine(?:\s+en\s+cours)?|la\s+semaine\s+en\s+cours)(?!-l[àa])"
     rf"|(?:la\s+|le\s+)?(?P<unit>semaine|week[\s-]?end)\s+(?P<rel>derni[èe]re|dernier|pass[ée]e?|prochaine?))\b"
     rf"(?!\s+d[eu]\s+(?:mois|l{_APOS}ann))",
     _FLAGS,
@@ -240,7 +240,7 @@ _RE_WEEK = re.compile(
 # l'été 2019 / de 2019 (bare "l'été" or "en hiver" is as often a habit: skipped).
 _SEASON = r"(?P<season>printemps|[ée]t[ée]|automne|hiver)"
 _RE_SEASON = re.compile(
-    rf"\b(?:(?P<this>ce|cet|cette)\s+{_SEASON}\b(?!\s+(?:de\s+)?\d)"
+    rf"\b(?:(?P<this>ce|cet|cette)\s+{_SEASON}\b(?!\s+(?:de\s+)?\d)(?!-l[àa])"
     rf"|(?:l{_APOS}|le\s+)(?P<season2>printemps|[ée]t[ée]|automne|hiver)\s+(?:(?P<rel>derni[èe]re?|pass[ée]|prochaine?)\b"
     rf"|(?:de\s+)?(?P<y>{_YEAR}){_COUNT_AFTER})"
     rf"|(?:au|en)\s+(?P<season3>printemps|[ée]t[ée]|automne|hiver)\s+(?:de\s+)?(?P<y3>{_YEAR}){_COUNT_AFTER}"
