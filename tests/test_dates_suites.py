@@ -78,3 +78,17 @@ def test_suites_are_the_expected_size(scores) -> None:  # type: ignore[no-untype
         "dateparser FR tests": 58,
         "Weeks and seasons": 25,
     }
+
+
+def test_week_and_season_gold_values(bench) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    # ISO week 10 of 2020: Mon 2 - Sun 8 March; its Thursday is in March.
+    week = bench.week_values(dt.date(2020, 3, 2))
+    assert week == {f"2020-03-0{d}" for d in range(2, 9)} | {"2020-03"}
+    # A week astride two months stands for the month of its Thursday only (Thu 2 April).
+    assert "2020-04" in bench.week_values(dt.date(2020, 3, 30)) and "2020-03" not in bench.week_values(dt.date(2020, 3, 30))
+    assert bench.week_values(dt.date(2020, 3, 2), weekend=True) == {"2020-03-07", "2020-03-08", "2020-03"}
+    winter = bench.season_values(2016, "WI")
+    assert {"2016", "2017", "2016-12", "2017-02", "2017-02-28"} <= winter and "2017-03" not in winter
+    assert "2016" in bench.season_values(2016, "SU") and "2017" not in bench.season_values(2016, "SU")
