@@ -66,3 +66,11 @@ class QueryError(SearchkitError):
 
 class NotFoundError(SearchkitError):
     """A document id that is not in the index."""
+
+
+class OpenSearchError(SearchkitError):
+    """An OpenSearch node refused a request, or the URL is not an OpenSearch node."""
+
+
+class OpenSearchUnavailableError(OpenSearchError):
+    """No OpenSearch node answers at the configured URL (down, wrong host or port)."""
