@@ -78,3 +78,59 @@ def test_the_node_answers_with_the_plugins_searchkit_needs(opensearch_url: str) 
         # Painless, for script_score (cosine similarity for the hybrid search).
         answer = client.request("POST", "/_scripts/painless/_execute", {"script": {"source": "params.a * 2", "params": {"a": 21}}})
         assert answer["result"] == "42"
+
+
+def test_maven_central_out_of_reach_is_a_build_error_with_a_hint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, scratch_home: Path
+) -> None:
+    """A real Maven build whose repository cannot be reached (a mirror on a closed port,
+    an empty local repository): BuildError (the fixture's cue to skip), one line, hint."""
+    import shutil
+
+    real_mvn = shutil.which("mvn")
+    if real_mvn is None:
+        pytest.skip("no `mvn` on PATH")
+    project = tmp_path / "opensearch"
+    shutil.copytree(node.PROJECT, project, ignore=shutil.ignore_patterns("target"))
+    settings = tmp_path / "settings.xml"
+    settings.write_text(
+        f"<settings><localRepository>{tmp_path / 'repo'}</localRepository><mirrors><mirror><id>nowhere</id>"
+        "<mirrorOf>*</mirrorOf><url>http://127.0.0.1:1/maven2</url></mirror></mirrors></settings>"
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mvn").write_text(f'#!/bin/sh\nexec "{real_mvn}" -s "{settings}" "$@"\n')
+    (bin_dir / "mvn").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(node, "PROJECT", project)
+    with pytest.raises(node.BuildError) as err:
+        node.build()
+    assert err.value.message == "cannot build the local OpenSearch node: Maven could not download the jars"
+    assert "Maven Central" in (err.value.hint or "") and "build.log" in (err.value.hint or "")
+
+
+def test_knn_vector_fields_work_with_the_lucene_engine(opensearch_url: str, opensearch_index: str) -> None:
+    """The k-NN plugin (2.19.1.0 on the 2.19.6 core, pure-Java Lucene engine): a
+    knn_vector field, an approximate k-NN query, and exact cosine scoring in script_score
+    with the plugin's own ``knn_score`` script. (Painless's ``cosineSimilarity`` is not
+    there: classpath plugins do not extend Painless, so use ``knn_score``.)"""
+    from searchkit.backends.opensearch_client import OpenSearchClient
+
+    with OpenSearchClient(opensearch_url) as client:
+        client.create_index(opensearch_index, {
+            "settings": {"index": {"knn": True, "number_of_replicas": 0}},
+            "mappings": {"properties": {"v": {
+                "type": "knn_vector", "dimension": 3,
+                "method": {"name": "hnsw", "engine": "lucene", "space_type": "cosinesimil"},
+            }}},
+        })
+        vectors = {"x": [1, 0, 0], "y": [0, 1, 0], "xy": [0.9, 0.1, 0]}
+        client.bulk([({"index": {"_id": k}}, {"v": v}) for k, v in vectors.items()], index=opensearch_index, refresh=True)
+        knn = client.request("POST", f"/{opensearch_index}/_search", {"query": {"knn": {"v": {"vector": [1, 0, 0], "k": 2}}}})
+        assert [h["_id"] for h in knn["hits"]["hits"]] == ["x", "xy"]
+        script = {"lang": "knn", "source": "knn_score",
+                  "params": {"field": "v", "query_value": [0, 1, 0], "space_type": "cosinesimil"}}
+        scored = client.request("POST", f"/{opensearch_index}/_search", {
+            "query": {"script_score": {"query": {"match_all": {}}, "script": script}}
+        })
+        assert [h["_id"] for h in scored["hits"]["hits"]] == ["y", "xy", "x"]

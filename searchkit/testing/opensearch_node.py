@@ -225,7 +225,10 @@ def _launch(heap: str, ports: str, timeout: float) -> str:
     (home / "logs").mkdir(parents=True, exist_ok=True)
     (home / "tmp").mkdir(parents=True, exist_ok=True)
     log = home / "logs" / "node.log"
-    classpath = os.pathsep.join([str(PROJECT / "target" / "classes"), str(PROJECT / "target" / "lib" / "*")])
+    extra = _extra_plugins()
+    classpath = os.pathsep.join(
+        [str(PROJECT / "target" / "classes"), str(PROJECT / "target" / "lib" / "*"), *(f"{d}/*" for d in extra)]
+    )
     command = [
         _java() or "java",
         f"-Xms{heap}",
@@ -234,6 +237,7 @@ def _launch(heap: str, ports: str, timeout: float) -> str:
         "-Dfile.encoding=UTF-8",
         f"-Djava.io.tmpdir={home / 'tmp'}",
         "-Dlog4j2.formatMsgNoLookups=true",
+        "-Dsearchkit.plugins=" + ",".join(extra.values()),
         "-cp",
         classpath,
         MAIN_CLASS,
@@ -262,6 +266,18 @@ def _launch(heap: str, ports: str, timeout: float) -> str:
         time.sleep(0.25)
     _wait_ready(url, process.pid, deadline)
     return url
+
+
+def _extra_plugins() -> dict[Path, str]:
+    """The plugins unpacked under target/plugins/ (the k-NN plugin): folder -> plugin class,
+    read from each one's plugin-descriptor.properties."""
+    found: dict[Path, str] = {}
+    for descriptor in sorted((PROJECT / "target" / "plugins").glob("*/plugin-descriptor.properties")):
+        for line in descriptor.read_text("utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "classname" and value.strip():
+                found[descriptor.parent] = value.strip()
+    return found
 
 
 def _wait_ready(url: str, pid: int | None, deadline: float) -> None:

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -28,7 +29,8 @@ import org.opensearch.transport.Netty4Plugin;
  * reach here, but its jars are on Maven Central. {@link Node}'s protected constructor takes
  * "classpath plugins", the way OpenSearch's own test framework builds nodes, so the HTTP
  * transport (Netty4), the analysis filters (analysis-common) and Painless need no plugin
- * install. It skips the distribution's bootstrap (bootstrap checks, security manager, native
+ * install; more plugins (the k-NN plugin, unpacked by the build) are named in
+ * -Dsearchkit.plugins with their jars on the class path. It skips the distribution's bootstrap (bootstrap checks, security manager, native
  * memory lock), so it also runs as root. Not for production: one node, no security plugin.
  *
  * <p>Usage: {@code java -cp 'target/classes:target/lib/*' searchkit.LocalNode HOME [PORTS]}.
@@ -43,6 +45,18 @@ public final class LocalNode extends Node {
         CommonAnalysisPlugin.class,
         PainlessPlugin.class
     );
+
+    /** The plugins above, plus any class named in -Dsearchkit.plugins (comma-separated), whose
+     *  jars the caller put on the class path: a way to try more plugins without a rebuild. */
+    private static List<Class<? extends Plugin>> plugins() throws ClassNotFoundException {
+        List<Class<? extends Plugin>> all = new ArrayList<>(PLUGINS);
+        for (String name : System.getProperty("searchkit.plugins", "").split(",")) {
+            if (!name.isBlank()) {
+                all.add(Class.forName(name.trim()).asSubclass(Plugin.class));
+            }
+        }
+        return all;
+    }
 
     private LocalNode(Environment environment, Collection<Class<? extends Plugin>> plugins) {
         // false: index settings may not use private (internal) keys, as on a real cluster.
@@ -79,7 +93,7 @@ public final class LocalNode extends Node {
         Environment environment = InternalSettingsPreparer.prepareEnvironment(
             settings, Collections.emptyMap(), null, () -> "searchkit-local");
 
-        LocalNode node = new LocalNode(environment, PLUGINS);
+        LocalNode node = new LocalNode(environment, plugins());
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
