@@ -203,6 +203,10 @@ def ensure_started(heap: str | None = None, ports: str | None = None, timeout: f
         if now.running and now.url:
             _wait_ready(now.url, now.pid, time.monotonic() + timeout)
             return now.url, False
+        if now.pid is not None:
+            # A launcher without a URL: its starter died mid-start (the lock is ours, so
+            # nobody is waiting for it). It holds the data folder's lock: stop it first.
+            _terminate(now.pid)
         reason = missing_tools()
         if reason:
             raise BuildError(f"cannot start the local OpenSearch node: {reason}", hint="install a JDK 17+ and Maven")
