@@ -30,10 +30,12 @@ import org.opensearch.transport.Netty4Plugin;
  * "classpath plugins", the way OpenSearch's own test framework builds nodes, so the HTTP
  * transport (Netty4), the analysis filters (analysis-common) and Painless need no plugin
  * install; more plugins (the k-NN plugin, unpacked by the build) are named in
- * -Dsearchkit.plugins with their jars on the class path. It skips the distribution's bootstrap (bootstrap checks, security manager, native
- * memory lock), so it also runs as root. Not for production: one node, no security plugin.
+ * -Dsearchkit.plugins with their jars on the class path. It skips the distribution's
+ * bootstrap (bootstrap checks, security manager, native memory lock), so it also runs as
+ * root. Not for production: one node, no security plugin.
  *
- * <p>Usage: {@code java -cp 'target/classes:target/lib/*' searchkit.LocalNode HOME [PORTS]}.
+ * <p>Usage: {@code java -cp 'target/classes:target/lib/*' searchkit.LocalNode HOME [PORTS]}
+ * (what {@code python -m searchkit.testing.opensearch_node start} runs).
  * Data and logs go under HOME; the HTTP port is the first free one of PORTS (default
  * 9250-9299). Once the node accepts requests its URL is written to HOME/http.url, which is how
  * the caller learns which port was free. SIGTERM closes the node cleanly.
