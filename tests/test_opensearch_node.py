@@ -134,3 +134,9 @@ def test_knn_vector_fields_work_with_the_lucene_engine(opensearch_url: str, open
             "query": {"script_score": {"query": {"match_all": {}}, "script": script}}
         })
         assert [h["_id"] for h in scored["hits"]["hits"]] == ["y", "xy", "x"]
+
+
+def test_outside_a_source_checkout_the_reason_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(node, "PROJECT", tmp_path / "opensearch")
+    reason = node.missing_tools()
+    assert reason is not None and "source checkout" in reason

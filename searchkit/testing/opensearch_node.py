@@ -106,6 +106,8 @@ def _built() -> bool:
 def missing_tools() -> str | None:
     """Why the local node cannot run on this machine (no Java 17+, or no Maven to build
     it), or None. Reaching Maven Central is only known by trying (``build``)."""
+    if not (PROJECT / "pom.xml").exists():
+        return f"no launcher project at {PROJECT} (the local OpenSearch node needs a source checkout of searchkit)"
     java = _java()
     if java is None:
         return "no `java` on PATH (the local OpenSearch node needs Java 17 or newer)"
