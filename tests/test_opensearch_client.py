@@ -95,6 +95,44 @@ def test_a_node_that_is_down_gives_one_line_with_a_hint_after_backing_off() -> N
     assert time.monotonic() - started < 5
 
 
+def test_a_node_that_comes_back_during_the_back_off_is_used() -> None:
+    """A restart (connection refused for a moment) costs retries, not the run."""
+    port = _free_port()
+    client = OpenSearchClient(f"http://127.0.0.1:{port}", retries=6, backoff=0.2, max_backoff=1.0)
+    ok = json.dumps({"version": {"number": "2.19.6"}}).encode()
+
+    def come_back() -> None:
+        time.sleep(0.5)
+        server = ThreadingHTTPServer(("127.0.0.1", port), _Fixed)
+        _Fixed.answer = ok
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+
+    servers: list[ThreadingHTTPServer] = []
+    threading.Thread(target=come_back).start()
+    try:
+        assert client.info()["version"]["number"] == "2.19.6"
+    finally:
+        time.sleep(0.6)  # the server thread has started by now
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+class _Fixed(BaseHTTPRequestHandler):
+    answer = b"{}"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.answer)))
+        self.end_headers()
+        self.wfile.write(self.answer)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def test_a_server_that_is_not_opensearch_is_told_apart(http_server) -> None:
     html = http_server(lambda req, n: (200, "text/html", b"<html>hello</html>"))
     with pytest.raises(OpenSearchError) as err:
