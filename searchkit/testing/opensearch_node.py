@@ -9,6 +9,10 @@ logs under ``.opensearch/`` in the project, wait for yellow health, and print th
     python -m searchkit.testing.opensearch_node stop
     python -m searchkit.testing.opensearch_node status
 
+Environment: SEARCHKIT_OPENSEARCH_HEAP (512m; 1g at most on these machines),
+SEARCHKIT_OPENSEARCH_PORTS (the HTTP port range, 9250-9299: the first free one is taken),
+SEARCHKIT_OPENSEARCH_HOME (the node's folder, ``.opensearch/``), JAVA_HOME.
+
 It must NOT be needed to use searchkit (the Whoosh backend needs no Java), talk to a
 node beyond health checks, or stop a process it cannot recognise as the launcher it
 started (it checks the process's command line before signalling it).
