@@ -168,8 +168,13 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
             bar.__enter__()
         bar.update(done - bar.pos)
 
+    from searchkit.errors import NothingIndexedError
+
+    failed: NothingIndexedError | None = None
     try:
         report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=progress)
+    except NothingIndexedError as exc:  # print what was skipped, then the error
+        report, failed = exc.report, exc
     except KeyboardInterrupt:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -198,17 +203,9 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
         if verbose:
             for p in report.problems:
                 click.echo(f"  {'skipped' if p.skipped else 'warning'}: {p}", err=True)
-    if report.documents == 0:
+    if failed is not None:
         # Exit 0 whenever something is searchable: bad files alone are not a failure.
-        from searchkit.errors import CorpusError
-
-        where = ", ".join(str(p) for p in (paths or obj.kit.config.corpus))
-        if report.files_seen == 0:
-            raise CorpusError(f"nothing to index: no .txt, .md or .jsonl file in {where}", hint="point `corpus:` in config.yaml (or PATH) at your articles")
-        raise CorpusError(
-            f"nothing could be indexed: all {report.files_seen} files in {where} were skipped",
-            hint="see the reasons above; `searchkit index -v` lists each file",
-        )
+        raise failed
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -340,7 +337,7 @@ def extract(file: Path, as_json: bool, no_actors: bool) -> None:
     from searchkit.render import to_json
 
     if not file.is_file():
-        raise CorpusError(f"{file}: no such file", hint="give the path of a .txt, .md or .jsonl article")
+        raise CorpusError(f"{file}: no such file", hint="give the path of an article (.txt, .md, .jsonl, .html, .pdf, .docx, .odt, .eml)")
     st = file.stat()
     result = read_source(SourceFile(file, str(file.resolve()), st.st_size, st.st_mtime_ns))
     if not result.articles:

@@ -66,3 +66,15 @@ class QueryError(SearchkitError):
 
 class NotFoundError(SearchkitError):
     """A document id that is not in the index."""
+
+
+class NothingIndexedError(CorpusError):
+    """An indexing run left the index empty: every file was skipped, or there was none.
+
+    ``report`` (an ``IndexReport``) says what was skipped and why, so that a caller can
+    show the reasons before the error.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, report: object = None) -> None:
+        super().__init__(message, hint)
+        self.report = report

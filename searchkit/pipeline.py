@@ -23,6 +23,8 @@ class Prepared:
     digest: str
     docs: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    part: int = 0  # a big collection comes in parts (see corpus.read_parts)
+    last: bool = True
 
 
 @dataclass(frozen=True)
