@@ -103,7 +103,7 @@ def _skip_rest(fh: BinaryIO | io.TextIOWrapper) -> None:
     """Read past the rest of an over-long line without keeping it."""
     while True:
         chunk = fh.readline(1 << 20)
-        if not chunk or chunk.endswith(("\n", b"\n")):  # type: ignore[arg-type]
+        if not chunk or chunk[-1:] in ("\n", b"\n"):
             return
 
 

@@ -57,9 +57,13 @@ def read(data: bytes) -> Document:
         raise Unreadable(f"damaged PDF ({type(exc).__name__}: {_short(exc)})") from None
     texts: list[str] = []
     failed = 0
-    for page in pages:
+    runs: list[tuple[str, float]] = []  # (text, font size) on the first page, for the title
+    for n, page in enumerate(pages):
         try:
-            texts.append(_normalise(page.extract_text() or ""))
+            if n == 0:
+                texts.append(_normalise(page.extract_text(visitor_text=_sizes(runs)) or ""))
+            else:
+                texts.append(_normalise(page.extract_text() or ""))
         except Exception:  # one broken page (bad font, bad stream) must not lose the others
             failed += 1
             texts.append("")
@@ -70,8 +74,37 @@ def read(data: bytes) -> Document:
         raise Unreadable("no text layer (scanned?)")
     body, offsets = _join_pages(texts)
     title, author = _metadata(reader)
+    title = title or _largest_first_run(runs)
     warnings = [f"{failed} of {len(pages)} pages could not be read"] if failed else []
     return Document(body, title=title, author=author, pages=offsets, warnings=warnings)
+
+
+def _sizes(runs: list[tuple[str, float]]) -> object:
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            runs.append((text, abs(size * tm[3] * cm[3]) or size))
+
+    return visit
+
+
+def _largest_first_run(runs: list[tuple[str, float]]) -> str:
+    """With no Title property, the title is the first text set in the first page's
+    largest type, when that type stands out from the body's (a headline over several
+    lines is then whole, where the first line would cut it)."""
+    if not runs:
+        return ""
+    sizes = sorted(size for _, size in runs)
+    body, top = sizes[len(sizes) // 2], sizes[-1]
+    if top < body * 1.15:
+        return ""
+    start = next(i for i, (_, size) in enumerate(runs) if size >= top * 0.95)
+    parts: list[str] = []
+    for text, size in runs[start:]:
+        if size < top * 0.95:
+            break
+        parts.append(text)
+    title = " ".join(_normalise("".join(parts)).split())
+    return title if 3 <= len(title) <= 300 else ""
 
 
 def _short(exc: BaseException) -> str:
