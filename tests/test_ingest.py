@@ -347,3 +347,24 @@ def test_config_turns_a_format_off(tmp_path: Path) -> None:
     assert (report.removed, report.documents) == (1, 1)  # turned off: out of the index too
     assert format_for("b.pdf", {"txt"}) is None
     kit.close()
+
+
+def test_show_gives_the_path_and_the_page_of_each_match(tmp_path: Path) -> None:
+    import subprocess
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    filler = "Le conseil régional a examiné les dossiers de la semaine, sans décision notable sur les transports. " * 6
+    paras = [filler] * 20 + ["Le maire de Quimperlé a inauguré la nouvelle médiathèque samedi."]
+    (corpus / "rapport.pdf").write_bytes(sf.make_pdf("Rapport annuel", paras))
+    kit = kit_for(tmp_path, corpus)
+    kit.index()
+    pages = kit.document("rapport")["meta"]["pages"]
+    assert len(pages) >= 2
+    kit.close()
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    out = subprocess.run([sys.executable, "-m", "searchkit", "--config", str(tmp_path / "config.yaml"), "show", "rapport", "-q", "Quimperlé"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert str(corpus / "rapport.pdf") in out.stdout
+    assert f"matches on p. {len(pages)}" in out.stdout and "[page 1]" in out.stdout and f"[page {len(pages)}]" in out.stdout
