@@ -386,6 +386,52 @@ def stats(obj: Context, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--settle", type=click.FloatRange(0.05, 600), default=1.0, show_default=True, help="Seconds of quiet before a burst of changes is indexed.")
+@click.option("--polling", is_flag=True, help="Poll instead of inotify (network file systems).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON report per batch, one per line.")
+@click.pass_obj
+@_guard
+def watch(obj: Context, paths: tuple[Path, ...], settle: float, polling: bool, as_json: bool) -> None:
+    """Index PATHS (default: `corpus`), then keep indexing new, changed and deleted files.
+
+    Ctrl-C stops after the batch under way is committed (exit 130); a second Ctrl-C
+    stops at once, keeping what was committed.
+    """
+    import signal
+    import threading
+
+    from searchkit.render import to_json
+    from searchkit.watch import Watcher
+
+    def show(report: Any) -> None:
+        if as_json:
+            click.echo(to_json(report.to_dict()))
+        elif not report.unchanged:
+            click.echo(f"Indexed {report.added} new, {report.updated} updated, {report.removed} removed; {report.documents} articles in the index.")
+            if report.skipped:
+                click.echo(f"Skipped {_count(len(report.skipped), 'file or line', 'files or lines')}: {_by_kind(report.skipped)}.", err=True)
+
+    stop = threading.Event()
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    watcher = Watcher(obj.kit, list(paths) or None, settle=settle, on_report=show, polling=polling)
+    if not as_json:
+        click.echo(f"Watching {', '.join(str(r) for r in watcher.roots)} (Ctrl-C to stop)", err=True)
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        watcher.run(stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    click.echo("stopped: everything indexed so far is committed", err=True)
+    click.get_current_context().exit(130)
+
+
+@cli.command()
 @click.pass_obj
 @_guard
 def repl(obj: Context) -> None:
