@@ -341,7 +341,7 @@ def extract(file: Path, as_json: bool, no_actors: bool) -> None:
     st = file.stat()
     result = read_source(SourceFile(file, str(file.resolve()), st.st_size, st.st_mtime_ns))
     if not result.articles:
-        reason = "; ".join(str(p) for p in result.problems) or "nothing to read"
+        reason = "; ".join(p.reason for p in result.problems) or "nothing to read"
         raise CorpusError(f"{file}: {reason}", hint="check the file's encoding and content")
     from searchkit.extract import extract_actors, extract_dates
     from searchkit.extract.dates import infer_published
