@@ -1,9 +1,9 @@
 """PDF files read with pypdf: the text layer, page by page.
 
 pypdf was chosen over pdfminer.six by measurement (bench/ingest_speed.py, BENCHMARKS.md):
-on justified one- and two-column French articles it kept 99.7% of 6-word passages
-against 91.6% (pdfminer's layout analysis reorders words of justified lines), and it
-is about 6 times faster; accents and ligature glyphs come out alike. pdfminer is better
+on justified one- and two-column French articles it kept every 6-word passage against
+92.4% (pdfminer's layout analysis reorders words of justified lines), and it is about
+4 times faster; accents and ligature glyphs come out alike. pdfminer is better
 only when a generator interleaves the lines of two columns in the content stream.
 PyMuPDF is faster still but AGPL.
 
