@@ -11,7 +11,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import Collection, Iterable, Iterator
+from typing import BinaryIO, Collection, Iterable, Iterator
 
 from searchkit.corpus.model import Article, Document, Problem, ReadResult, SourceFile, Unreadable, display_path
 from searchkit.corpus.registry import Format, format_for, reader_module
@@ -123,7 +123,7 @@ def _too_big(where: str, size: int, max_bytes: int) -> Problem:
     )
 
 
-def _open(source: SourceFile, where: str, result: ReadResult) -> object | None:
+def _open(source: SourceFile, where: str, result: ReadResult) -> BinaryIO | None:
     """The file open for reading, or None with the reason in ``result``."""
     try:
         fh = open(source.path, "rb")
@@ -152,8 +152,8 @@ def _read_single(source: SourceFile, fmt: Format, where: str, max_bytes: int | N
     if fh is None:
         return result
     try:
-        with fh:  # type: ignore[attr-defined]
-            data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)  # type: ignore[attr-defined]
+        with fh:
+            data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
     except OSError as exc:
         result.problems.append(Problem(where, f"cannot read: {exc.strerror or exc}"))
         return result
@@ -187,8 +187,8 @@ def _digest_file(source: SourceFile, where: str, result: ReadResult) -> str:
         return ""
     h = hashlib.blake2b(digest_size=16)
     try:
-        with fh:  # type: ignore[attr-defined]
-            for chunk in iter(lambda: fh.read(_HASH_CHUNK), b""):  # type: ignore[attr-defined]
+        with fh:
+            for chunk in iter(lambda: fh.read(_HASH_CHUNK), b""):
                 h.update(chunk)
     except OSError as exc:
         result.problems.append(Problem(where, f"cannot read: {exc.strerror or exc}"))
@@ -214,7 +214,7 @@ def _read_stream(
         return
     part = ReadResult(source, digest, problems=first.problems)
     n = 0
-    with fh:  # type: ignore[attr-defined]
+    with fh:
         for item in reader_module(fmt).records(fh, source.path, where, source.key, max_bytes):
             if isinstance(item, Article):
                 part.articles.append(item)
