@@ -208,17 +208,14 @@ def test_a_run_over_bad_pdfs_goes_on_and_counts_them(tmp_path: Path) -> None:
     assert sorted(p.kind for p in report.skipped) == ["damaged PDF", "no text layer"]
 
 
-def test_pdf_text_clean_up() -> None:
+def test_pdf_text_clean_up(tmp_path: Path) -> None:
     assert dehyphenate("la récupé-\nration et le porte-\nparole, un porte-parole") == "la récupération et le porte-parole, un porte-parole"
-    doc = read_source_bytes("lig.pdf", sf.small_pdf([(50, 800, "Le ﬁnancement ﬂottant des ﬁlières.")], font="Vera"))
+    doc = read_source_bytes(tmp_path / "lig.pdf", sf.small_pdf([(50, 800, "Le ﬁnancement ﬂottant des ﬁlières.")], font="Vera"))
     assert doc.body == "Le financement flottant des filières."
 
 
-def read_source_bytes(name: str, data: bytes, tmp: Path | None = None):  # type: ignore[no-untyped-def]
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="sk-ingest-"))
-    path = folder / name
+def read_source_bytes(path: Path, data: bytes):  # type: ignore[no-untyped-def]
+    """The one article ``data`` gives once written to ``path``."""
     path.write_bytes(data)
     [article] = read_source(src(path)).articles
     return article
@@ -226,7 +223,7 @@ def read_source_bytes(name: str, data: bytes, tmp: Path | None = None):  # type:
 
 def test_docx_tables_and_damaged_word_files(tmp_path: Path) -> None:
     data = sf.make_docx("Résultats du scrutin", ["Le dépouillement s'est achevé à minuit."], table=[["Liste", "Voix"], ["Union", "4 512"]])
-    art = read_source_bytes("vote.docx", data)
+    art = read_source_bytes(tmp_path / "vote.docx", data)
     assert art.title == "Résultats du scrutin" and "Union | 4 512" in art.body
     for name, bad, reason in [("old.docx", b"\xd0\xcf\x11\xe0" + b"\x00" * 600, "not a .docx file"),
                               ("cut.docx", data[: len(data) // 2], "not a .docx file"),
