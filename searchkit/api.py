@@ -79,6 +79,7 @@ class SearchKit:
             commit_every=c.commit_every,
             title_boost=c.title_boost,
             progress=progress,
+            aliases=c.aliases,
         )
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.
@@ -99,7 +100,8 @@ class SearchKit:
         return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
-        """Facet values with counts over the articles ``query`` and ``filters`` match (all by default)."""
+        """Facet values with counts over the articles ``query`` and ``filters`` match (all by
+        default): the ``top`` most frequent of each field, every value when ``top`` is None or 0."""
         from searchkit.schema import FACET_FIELDS
         from searchkit.query import canonical_field
         from searchkit.errors import QueryError
@@ -110,8 +112,10 @@ class SearchKit:
             if f not in FACET_FIELDS:
                 raise QueryError(f"unknown facet '{field}'", hint=f"facets: {', '.join(FACET_FIELDS)}")
             fields = [f]
-        res = self.engine.search(query, filters, limit=0, facets=True)
-        return {f: res.facets[f] for f in fields} if top is None else {f: res.facets[f][:top] for f in fields}
+        if top is not None and top < 0:
+            raise QueryError(f"top must be 0 or more, not {top}", hint="0 lists every value")
+        res = self.engine.search(query, filters, limit=0, facets=True, facet_top=top or None)
+        return {f: res.facets[f] for f in fields}
 
     def document(self, doc_id: str) -> dict[str, Any]:
         """An article's stored fields (id, path, title, body, meta)."""

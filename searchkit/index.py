@@ -180,6 +180,7 @@ def run_index(
     commit_every: int = 2000,
     title_boost: float = 2.0,
     progress: ProgressFn | None = None,
+    aliases: Any = None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` in line with the files under ``roots``.
 
@@ -196,11 +197,19 @@ def run_index(
         report = _run_index_locked(
             roots, index_dir, rebuild=rebuild, actors=actors, dates=dates, model=model, workers=workers,
             max_file_mb=max_file_mb, commit_every=commit_every, title_boost=title_boost, progress=progress,
+            aliases=aliases,
         )
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _frozen_aliases(aliases: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """config.yaml's aliases for the workers' gazetteer (see extract.actors.Gazetteer)."""
+    from searchkit.extract.actors import freeze_aliases
+
+    return freeze_aliases(aliases)
 
 
 def _run_lock(index_dir: Path) -> Any:
@@ -231,6 +240,7 @@ def _run_index_locked(
     commit_every: int,
     title_boost: float,
     progress: ProgressFn | None,
+    aliases: Any = None,
 ) -> IndexReport:
     from searchkit.pipeline import Options
     from searchkit.writer import open_writer  # indexing only: searches never import Whoosh's writer
@@ -275,7 +285,7 @@ def _run_index_locked(
             dirty = True
         options = Options(
             actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model,
-            text_fields=_text_fields(ix.schema),
+            text_fields=_text_fields(ix.schema), aliases=_frozen_aliases(aliases),
         )
         total = len(candidates)
         done = 0

@@ -113,10 +113,14 @@ class ActorGroups:
     The lookup tables behind ``resolve`` and ``variants`` are built on first use (a
     plain search needs neither) and pickled with the facet cache once built."""
 
-    def __init__(self, counts: Mapping[tuple[str, str], int], aliases: Mapping[str, Sequence[str]]) -> None:
-        from searchkit.extract.names import group_variants
+    def __init__(self, counts: Mapping[tuple[str, str], int], aliases: Mapping[str, Sequence[str]],
+                 docs: Mapping[tuple[str, str], Any] | None = None) -> None:
+        from searchkit.extract.names import group_actors
 
-        self.display: dict[tuple[str, str], str] = group_variants(counts, aliases)
+        grouped = group_actors(counts, aliases, docs)
+        self.display: dict[tuple[str, str], str] = {k: name for k, (_, name) in grouped.items()}
+        # The facet each name is counted under: its group's majority kind.
+        self.kind: dict[tuple[str, str], str] = {k: kind for k, (kind, _) in grouped.items()}
         self._members: dict[str, set[tuple[str, str]]] | None = None
         # folded spelling / transliteration key / last word -> {(kind, display)}
         self._lookup: tuple[dict[str, set[tuple[str, str]]], ...] | None = None
@@ -151,7 +155,8 @@ class ActorGroups:
             by_fold: dict[str, set[tuple[str, str]]] = {}
             by_key: dict[str, set[tuple[str, str]]] = {}
             by_last: dict[str, set[tuple[str, str]]] = {}
-            for (k, name), disp in self.display.items():
+            for (stored, name), disp in self.display.items():
+                k = self.kind.get((stored, name), stored)
                 fn = fold(name.lower())
                 for form in (fn, fold(disp.lower())):
                     by_fold.setdefault(form, set()).add((k, disp))
@@ -177,7 +182,11 @@ class ActorGroups:
         )
 
     def variants(self, displays: Iterable[str], kind: str | None) -> set[str]:
-        return {name for d in displays for (k, name) in self.members.get(d, ()) if not kind or k == kind}
+        return {name for _, name in self.members_of(displays, kind)}
+
+    def members_of(self, displays: Iterable[str], kind: str | None) -> set[tuple[str, str]]:
+        """The (field stored under, spelling) of the groups ``displays`` whose kind is ``kind``."""
+        return {m for d in displays for m in self.members.get(d, ()) if not kind or self.kind.get(m, m[0]) == kind}
 
 
 class Engine:
@@ -262,8 +271,8 @@ class Engine:
             # Live articles per name, from the numpy postings when there are: asking
             # Whoosh's multi-segment reader for each name's frequency looks the name up
             # in every segment (40 s for the 36k-article corpus).
-            counts = {(kind, name): len(ids) for kind in ("person", "org", "place") for name, ids in self._postings(kind)}
-            self._groups = ActorGroups(counts, self.aliases)
+            docs = {(kind, name): ids for kind in ("person", "org", "place") for name, ids in self._postings(kind)}
+            self._groups = ActorGroups({k: len(ids) for k, ids in docs.items()}, self.aliases, docs)
         return self._groups
 
     @property
@@ -289,7 +298,7 @@ class Engine:
     def _facets_path(self) -> Path:
         reader = self.searcher.reader()
         state = [(getattr(r.segment(), "segid", ""), r.doc_count_all() - r.doc_count()) for r, _ in reader.leaf_readers()]
-        key = hashlib.blake2b(json.dumps([state, sorted(self.aliases.items())], sort_keys=True).encode(), digest_size=8)
+        key = hashlib.blake2b(json.dumps([state, sorted(self.aliases.items()), _GROUPING], sort_keys=True).encode(), digest_size=8)
         return self.index_dir / CACHE_DIR / f"facets-{key.hexdigest()}.pickle"
 
     def _load_facets(self) -> None:
@@ -338,10 +347,10 @@ class Engine:
 
         if field in ACTOR_FIELDS:
             groups = self.groups
-            kinds = ("person", "org", "place") if field == "actor" else (field,)
-            for kind in kinds:
+            for kind in ("person", "org", "place"):
                 for name, ids in self._postings(kind):
-                    add(groups.display.get((kind, name), name), ids)
+                    if field == "actor" or groups.kind.get((kind, name), kind) == field:
+                        add(groups.display.get((kind, name), name), ids)
         else:
             # Dates count by month; a year-only date counts under its year.
             months: dict[str, np.ndarray] = {}
@@ -391,10 +400,12 @@ class Engine:
         field = canonical_field(field) or field
         if field in ACTOR_FIELDS:
             kind = None if field == "actor" else field
-            names = self.groups.variants(self.groups.resolve(value, kind), kind)
-            if not names:
+            members = self.groups.members_of(self.groups.resolve(value, kind), kind)
+            if not members:
                 return Q.Term(field, _NOTHING)
-            return Q.Or([Q.Term(field, n) for n in sorted(names)])
+            # A name is stored under the kind NER gave it in each article; the facet
+            # counts it under its group's kind, and so does the filter.
+            return Q.Or([Q.Term(field if kind is None else k, n) for k, n in sorted(members)])
         if field in DATE_FIELDS:
             lo, hi = parse_date_value(value)
             if lo == hi:
@@ -430,10 +441,12 @@ class Engine:
         sort: str = "relevance",
         facets: bool = True,
         snippet_count: int | None = None,
+        facet_top: int | None = 20,
     ) -> Results:
-        """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher."""
+        """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher;
+        ``facet_top`` values per facet (None: all)."""
         with self._pinned():
-            return self._search(text, filters, limit, offset, sort, facets, snippet_count)
+            return self._search(text, filters, limit, offset, sort, facets, snippet_count, facet_top)
 
     def _search(
         self,
@@ -444,6 +457,7 @@ class Engine:
         sort: str,
         facets: bool,
         snippet_count: int | None,
+        facet_top: int | None = 20,
     ) -> Results:
         started = time.perf_counter()
         if sort not in SORTS:
@@ -483,7 +497,7 @@ class Engine:
                 hits.append(self._hit(fields, score, rank, stemmed, exact, names, count))
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:
-            facet_values = self.facet_counts(mask)
+            facet_values = self.facet_counts(mask, top=facet_top)
         suggestion = self.suggest(stripped) if total < 3 and stripped not in ("", "*") else None
         took = (time.perf_counter() - started) * 1000
         return Results(text, filters, total, took, suggestion, tuple(hits), facet_values, offset)
@@ -629,6 +643,10 @@ class Engine:
             "actors": len(self.tables["actor"].values),
             "undated": self._undated_count(),
         }
+
+
+# Bumped when actor grouping changes, so that facet tables cached by older code are rebuilt.
+_GROUPING = 2
 
 
 def _actors_path(facets_path: Path) -> Path:
