@@ -130,8 +130,10 @@ def evaluate(values: dict[str, list[tuple[str, int, tuple[str, ...]]]],
             "top": lab_top, "top_unjudged": sum(1 for k in top if k not in judged),
             "all": lab_all,
         }
-    lost = Counter(rec["judgement"] for k, rec in judged.items() if k not in present)
-    report["lost"] = lost
+    gone = [k for k in judged if k not in present]
+    report["lost"] = Counter(judged[k]["judgement"] for k in gone)
+    # A judged value gone with a merge undone or a name dropped: right ones lost matter.
+    report["lost_ok"] = [k for k in gone if judged[k]["judgement"] == "ok"]
     return report
 
 
@@ -159,6 +161,9 @@ def print_report(r: dict[str, Any]) -> None:
     lost = r["lost"]
     print(f"judged values no longer in the facets: {sum(lost.values())} "
           f"({', '.join(f'{n} {lab}' for lab, n in sorted(lost.items())) or 'none'})")
+    if r["lost_ok"]:
+        print("  of which ok: " + "; ".join(f"{k}: {v}" + (f" ({', '.join(var)})" if var else "")
+                                            for k, v, var in r["lost_ok"]))
 
 
 def main(argv: list[str] | None = None) -> int:

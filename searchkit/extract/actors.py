@@ -421,6 +421,8 @@ def _relabel(norm: str, c: _Cand) -> None:
             return
     if c.label == "MISC" and len(words) == 1 and folded in _PLACES:
         c.kind = "place"
+    if c.kind == "person" and _not_a_person(words):
+        c.kind = "org"
 
 
 def _strip_person(text: str) -> str:
@@ -553,22 +555,41 @@ def _role(norm: str, c: _Cand) -> bool:
     words = [norm[s:e] for s, e in toks]
     if not words or _fold(words[0]).strip(".,") not in _ROLES:
         return False
-    # The holder: capitalised words at the end, after something that is not a link word.
+    # The holder: the capitalised words at the end, less the portfolio's own capital
+    # ("de la Santé", "de la République"); two words at least, or no holder.
     i = len(words)
-    while i > 1 and words[i - 1][:1].isupper() and _fold(words[i - 1]) not in _LINKS:
+    while i > 1 and words[i - 1][:1].isupper():
         i -= 1
-    if len(words) - i >= 2 and _fold(words[i - 1]).rstrip("'") not in _LINKS \
-            and _ELISION_RE.match(words[i]) is None:
+    while i < len(words) and (_fold(words[i]) in _GENERIC_HEADS or _fold(words[i]) in _GENERIC):
+        i += 1
+    if len(words) - i >= 2:
         c.start, c.kind, c.label = toks[i][0], "person", "PER"
         return False
     return True
 
 
-def _no_actor(canonical: str) -> bool:
-    """A demonym, compass point, unit or generic noun standing alone."""
+def _no_actor(canonical: str, kind: ActorKind | None) -> bool:
+    """A demonym, compass point, unit or generic noun standing alone. A person keeps a
+    singular demonym: Breton, Picard, Normand are surnames too."""
     folded = _fold(canonical).strip(".")
-    return (folded in _COMPASS or folded in _UNITS or folded in _GENERIC
-            or (" " not in folded and _demonym(folded)))
+    if folded in _COMPASS or folded in _UNITS or folded in _GENERIC:
+        return True
+    return " " not in folded and _demonym(folded) and (kind != "person" or folded.endswith("s"))
+
+
+# Lowercase words that belong in a person's name (Marine le Pen, Mohammed ben Salmane).
+_NAME_PARTICLES = {"de", "du", "des", "la", "le", "les", "van", "von", "der", "den", "da", "di",
+                   "do", "dos", "das", "del", "della", "y", "e", "al", "el", "ben", "bin", "ibn",
+                   "bint", "ould", "ag", "zu", "ter", "ten", "abu", "abou"}
+
+
+def _not_a_person(words: list[str]) -> bool:
+    """A lowercase word that is no name particle ("Santé publique France"): no person."""
+    for w in words[1:]:
+        if w[:1].islower() and not (_fold(w) in _NAME_PARTICLES or _ELISION_RE.match(w)
+                                    or _GLUED_PARTICLE_RE.match(w) or "-" in w[:4]):
+            return True
+    return False
 
 
 def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list[ActorMention]:
@@ -577,17 +598,18 @@ def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list
     media: list[_Cand] = []
     for s, e, label in ents:
         c = _Cand(s, e, label)
-        if not _trim(norm, c):
+        # Roles first: trimming drops the lowercase "ministre" of a PER span.
+        if _role(norm, c) or not _trim(norm, c):
             continue
         if _media(norm, c):
             media.append(c)
             continue
-        if _role(norm, c) or _is_junk(norm, c, quote_only):
+        if _is_junk(norm, c, quote_only):
             continue
         _relabel(norm, c)
         cands.append(c)
     _canonicalise(norm, cands)
-    cands = [c for c in cands if not _no_actor(c.canonical)] + media
+    cands = [c for c in cands if not _no_actor(c.canonical, c.kind)] + media
     cands.sort(key=lambda c: c.start)
     out: list[ActorMention] = []
     for c in cands:

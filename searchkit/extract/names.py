@@ -211,15 +211,14 @@ class _Context:
     surname alone in some articles is the person named in full in others.
 
     Two names share context when the articles of one and of the other both mention
-    some third actor that is not among the most mentioned of the corpus (France, AFP
-    and the like are everywhere, so they prove nothing)."""
-
-    COMMON = 30  # the most mentioned actors, ignored as context
+    some third actor that is not everywhere: France, AFP and the like (in 2% of the
+    articles or more, and at least 20) prove nothing."""
 
     def __init__(self, docs: Mapping[tuple[str, str], Collection[int]]) -> None:
         self.docs = {k: frozenset(int(d) for d in v) for k, v in docs.items()}
-        common = sorted(self.docs, key=lambda k: -len(self.docs[k]))[: self.COMMON]
-        self.common = set(common)
+        articles = len({d for ids in self.docs.values() for d in ids})
+        limit = max(20, 0.02 * articles)
+        self.common = {k for k, ids in self.docs.items() if len(ids) >= limit}
         self.by_doc: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for k, ids in self.docs.items():
             if k not in self.common:
