@@ -565,7 +565,8 @@ def _role(norm: str, c: _Cand) -> bool:
     if len(words) - i >= 2:
         c.start, c.kind, c.label = toks[i][0], "person", "PER"
         return False
-    return True
+    # A title right before a name ("président Biden"): the usual person rules strip it.
+    return not (i == 1 and len(words) == 2)
 
 
 def _no_actor(canonical: str, kind: ActorKind | None) -> bool:
