@@ -121,6 +121,7 @@ class ActorGroups:
         self.display: dict[tuple[str, str], str] = {k: name for k, (_, name) in grouped.items()}
         # The facet each name is counted under: its group's majority kind.
         self.kind: dict[tuple[str, str], str] = {k: kind for k, (kind, _) in grouped.items()}
+        self.aliases = {str(k): [str(v) for v in vs or ()] for k, vs in dict(aliases or {}).items()}
         self._members: dict[str, set[tuple[str, str]]] | None = None
         # folded spelling / transliteration key / last word -> {(kind, display)}
         self._lookup: tuple[dict[str, set[tuple[str, str]]], ...] | None = None
@@ -163,6 +164,13 @@ class ActorGroups:
                 by_key.setdefault(name_key(name), set()).add((k, disp))
                 for last in {*fn.split()[-1:], *fn.replace("-", " ").split()[-1:]}:
                     by_last.setdefault(last, set()).add((k, disp))
+            # An alias names its group even when no article spells it that way.
+            groups_of: dict[str, set[tuple[str, str]]] = {}
+            for (stored, name), disp in self.display.items():
+                groups_of.setdefault(disp, set()).add((self.kind.get((stored, name), stored), disp))
+            for pref, others in self.aliases.items():
+                for other in others:
+                    by_fold.setdefault(fold(other.lower()), set()).update(groups_of.get(pref, ()))
             self._lookup = (by_fold, by_key, by_last)
         return self._lookup
 
@@ -174,7 +182,9 @@ class ActorGroups:
         by_fold, by_key, by_last = self.lookup()
         v = fold(value.strip().lower())
         key = name_key(value)
-        exact = by_fold.get(v, set()) | (by_key.get(key, set()) if key else set())
+        # A spelling the index knows wins; the transliteration key only finds the
+        # others (a filter on OMS must not bring AMS).
+        exact = by_fold.get(v, set()) or (by_key.get(key, set()) if key else set())
         loose = by_last.get(v, set()) if " " not in v else set()
         pick = exact or loose
         return {d for k, d in pick if not kind or k == kind} or (
@@ -646,7 +656,7 @@ class Engine:
 
 
 # Bumped when actor grouping changes, so that facet tables cached by older code are rebuilt.
-_GROUPING = 2
+_GROUPING = 3
 
 
 def _actors_path(facets_path: Path) -> Path:

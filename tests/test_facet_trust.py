@@ -195,37 +195,75 @@ def test_seed_articles_count_kataib_hezbollah_four_times(seeds_kit) -> None:
 
 # --------------------------------------------------------------------------- facet API
 
-def test_facets_page_at_any_size(seeds_kit, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def news(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config over the seeds and the first 60 OrangeSum articles, indexed with actors."""
+    import gzip
+
+    from searchkit import SearchKit
+    from tests.conftest import shared_data
+
+    source = shared_data("orangesum", "orangesum_articles.jsonl.gz")
+    base = tmp_path_factory.mktemp("news")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    with gzip.open(source, "rt", encoding="utf-8") as fh, (corpus / "news.jsonl").open("w") as out:
+        for _, line in zip(range(60), fh):
+            out.write(line)
+    for seed in (ROOT / "seeds").iterdir():
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    cfg = base / "config.yaml"
+    cfg.write_text("corpus: corpus\nindex_dir: index\nindex: {workers: 1}\n"
+                   "aliases:\n  Kataib Hezbollah: [Brigades du Hezbollah]\n")
+    kit = SearchKit.open(cfg)
+    kit.index()
+    kit.close()
+    return cfg
+
+
+def cli_facets(cfg: Path, *args: str) -> str:
     from searchkit.cli import cli
 
-    every = seeds_kit.facets("actor", top=0)["actor"]
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "facets", *args], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_facets_top_60_and_all(news: Path) -> None:
+    from searchkit import SearchKit
+
+    kit = SearchKit.open(news)
+    every = kit.facets("place", top=0)["place"]
     assert len(every) > 60
-    assert len(seeds_kit.facets("actor", top=60)["actor"]) == 60
-    assert [v.value for v in seeds_kit.facets("actor", top=None)["actor"]] == [v.value for v in every]
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"index_dir: {seeds_kit.config.index_dir}\ncorpus: {seeds_kit.config.corpus[0]}\n"
-                   "aliases:\n  Kataib Hezbollah: [Brigades du Hezbollah]\n")
+    assert len(kit.facets("place", top=60)["place"]) == 60
+    assert kit.facets("place", top=None)["place"] == every
+    assert [v.value for v in kit.facets("place", top=60)["place"]] == [v.value for v in every[:60]]
+    assert len(json.loads(cli_facets(news, "place", "--top", "60", "--json"))["place"]) == 60
+    assert len(json.loads(cli_facets(news, "place", "--top", "0", "--json"))["place"]) == len(every)
+    assert len(cli_facets(news, "place", "--top", "60").splitlines()) == 61  # the field, 60 values
+    assert len(cli_facets(news, "lieu").splitlines()) == 21  # 20 by default
+    kit.close()
 
-    def facets(*args: str) -> dict:
-        res = CliRunner().invoke(cli, ["--config", str(cfg), "facets", *args], catch_exceptions=False)
-        assert res.exit_code == 0, res.output
-        return json.loads(res.output)
 
-    assert len(facets("actor", "--top", "60", "--json")["actor"]) == 60
-    assert len(facets("actor", "--top", "0", "--json")["actor"]) == len(every)
-    people = facets("person", "--top", "0", "--json")["person"]
+def test_facet_json_lists_variants(news: Path) -> None:
+    people = json.loads(cli_facets(news, "person", "--top", "0", "--json"))["person"]
     assert all(set(v) == {"value", "count", "variants"} for v in people)
     kazimi = [v for v in people if "Kazimi" in v["value"] or "Kadhimi" in v["value"]]
-    assert len(kazimi) == 1 and kazimi[0]["variants"]  # what was merged is visible
-    text = CliRunner().invoke(cli, ["--config", str(cfg), "facets", "actor", "--top", "60"]).output
-    assert len(text.splitlines()) == 61  # the field's name, then 60 values
+    assert len(kazimi) == 1 and {"Mustafa Kadhimi", "Moustafa al-Kazimi"} == {kazimi[0]["value"], *kazimi[0]["variants"]}
+    search = json.loads(CliRunner().invoke(
+        __import__("searchkit.cli", fromlist=["cli"]).cli,
+        ["--config", str(news), "search", "roquettes", "--json"]).output)
+    assert all(set(v) == {"value", "count", "variants"} for vs in search["facets"].values() for v in vs)
 
 
-def test_repl_pages_facets_like_the_cli(seeds_kit) -> None:
+def test_repl_pages_facets_like_the_cli(news: Path) -> None:
+    from searchkit import SearchKit
     from searchkit.render import Style
     from searchkit.repl import ReplEngine
 
-    engine = ReplEngine(seeds_kit, Style(False))
-    assert len(engine.handle(":facets actor 60").text.splitlines()) == 61
-    every = len(seeds_kit.facets("actor", top=0)["actor"])
-    assert len(engine.handle(":facets actor 0").text.splitlines()) == every + 1
+    kit = SearchKit.open(news)
+    engine = ReplEngine(kit, Style(False))
+    assert len(engine.handle(":facets place 60").text.splitlines()) == 61
+    every = len(kit.facets("place", top=0)["place"])
+    assert len(engine.handle(":facets lieu 0").text.splitlines()) == every + 1
+    kit.close()
