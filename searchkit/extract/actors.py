@@ -252,8 +252,16 @@ _COMPASS = load_lexicon("compass")
 _UNITS = load_lexicon("units")
 _GENERIC = load_lexicon("generic")
 _ROLES = load_lexicon("roles")
-# News outlets: always organisations, under one name (Franceinfo / France Info).
+# News outlets and platforms: always organisations, under one name (Franceinfo / France Info).
 _MEDIA = load_table("media")
+_EVENTS = load_lexicon("events")
+_EVENT_HEADS = tuple(e[len("head: "):] + " " for e in _EVENTS if e.startswith("head: "))
+# "le quartier des Grésilles", "la ville de Woking": what follows is a place.
+_PLACE_BEFORE_RE = re.compile(
+    r"\b(?:quartiers?|villes?|villages?|communes?|r[ée]gions?|provinces?|banlieue|localit[ée]|"
+    r"march[ée]|district|comt[ée]|canton|d[ée]partement|faubourg|cit[ée]|hameau|[îi]le|"
+    r"vall[ée]e|port|a[ée]roport|agglom[ée]ration|municipalit[ée]|arrondissement)"
+    r"(?:\s+[\w-]+){0,3}\s+(?:de|des|du|d')\s?$", re.I)
 
 
 _FOLD_RE = re.compile(r"[\u0300-\u036f]")
@@ -423,6 +431,8 @@ def _relabel(norm: str, c: _Cand) -> None:
         c.kind = "place"
     if c.kind == "person" and _not_a_person(words):
         c.kind = "org"
+    if c.kind == "person" and len(words) == 1 and _PLACE_BEFORE_RE.search(norm[max(0, c.start - 50):c.start]):
+        c.kind = "place"
 
 
 def _strip_person(text: str) -> str:
@@ -573,7 +583,9 @@ def _no_actor(canonical: str, kind: ActorKind | None) -> bool:
     """A demonym, compass point, unit or generic noun standing alone. A person keeps a
     singular demonym: Breton, Picard, Normand are surnames too."""
     folded = _fold(canonical).strip(".")
-    if folded in _COMPASS or folded in _UNITS or folded in _GENERIC:
+    if folded in _COMPASS or folded in _UNITS or folded in _GENERIC or folded in _EVENTS:
+        return True
+    if (folded + " ").startswith(_EVENT_HEADS) and kind != "person":
         return True
     return " " not in folded and _demonym(folded) and (kind != "person" or folded.endswith("s"))
 
