@@ -13,7 +13,16 @@ things wrong on news text, so a rule layer after the model
   cue words (Hezbollah, Brigades, Parti…) -> org, capitals/countries labelled PER -> place,
   a bare surname of a person named in full in the same article -> that person;
 - canonicalises: strips titles, honorifics and leading articles/elisions, normalises
-  apostrophes and whitespace, resolves a bare surname to the full name in the same article.
+  apostrophes and whitespace, resolves a bare surname to the full name in the same article;
+- corrects by lexicons (``lexicons/*.txt``, general French knowledge): demonyms and
+  nationality adjectives (Français, Parisienne), compass points, units, generic nouns and
+  events are no actors; a role ("ministre de la Santé") is none either, but the name
+  that follows it is a person; news outlets and platforms are organisations under one
+  name (France Info -> Franceinfo); a one-word "person" after "le quartier des", "la
+  ville de"… is a place, and a "person" with a lowercase word that is no name particle
+  ("Santé publique France") an organisation;
+- finds config.yaml's aliases in the text as a gazetteer (``Gazetteer``), even where the
+  model saw nothing.
 
 The model reads a view of each text, the words around its capitalised words
 (``nerview.py``: about 30% less NER time, the same actors); its entities are mapped back to

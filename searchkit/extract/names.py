@@ -6,10 +6,21 @@ one person (Mustafa Kadhimi / Moustafa al-Kazimi / Kazimi) are one facet value, 
 search side can expand a query name to all its variants with ``name_key``.
 
 How: a transliteration-aware key (accents and case folded, al-/el-/ad-/ash- particles and
-hyphens dropped, Abou -> Abu, ou -> u, dh/z -> d, kh/q/c -> k, runs of vowels collapsed,
-doubled letters single) puts candidates in one bucket; an edit-distance guard on the
-folded full names keeps short different names with the same key apart; a surname-only
-variant joins the unique full name that ends with it; user aliases merge what no rule can.
+hyphens dropped, Abou -> Abu, ou -> u, dh -> z, kh/q/c -> k, sh/ch one sound apart from s,
+runs of vowels collapsed, doubled letters single) puts candidates in one bucket. A merge
+then needs evidence, never the key alone (the key put Chine with Seine, OMS with AMS):
+
+- spelling (``may_merge``): every word matches its counterpart. Acronyms only whole, to
+  case and dots; words under five letters only to spelling variants (Irak / Iraq, not
+  Iran / Oran); longer words of a person's name may also differ by a substituted vowel
+  (Mahdi / Mehdi, Soleimani / Suleimani), never by an inserted one (Raoult / Réault) nor
+  in the last vowel (Claudia / Claudio); places and organisations by no vowel at all
+  (Bologne / Boulogne); two different first names never (Louis / Louise).
+- context (``_Context``, when the caller gives each name's articles): a surname alone
+  joins the unique full name ending with it, spelt the same, never a first name nor the
+  end of a compound (Guyot / Kesse-Guyot), and only when the articles of both mention a
+  third actor that is not everywhere; a one-word name spelt two ways likewise.
+- user aliases merge what no rule can.
 
 Kinds: persons only merge with persons (orgs with orgs, places with places), but the model
 sometimes gives one name two kinds (Kataib Hezbollah as PER in one article, ORG in
@@ -120,26 +131,6 @@ def name_key(name: str) -> str:
     True
     """
     return " ".join(_token_key(t) for t in fold_name(name).split())
-
-
-def _distance(a: str, b: str) -> int:
-    if a == b:
-        return 0
-    if len(a) < len(b):
-        a, b = b, a
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
-def _close(a: str, b: str) -> bool:
-    """Folded names within ~30% edits: Kadhimi/Kazimi yes, Adam/Edem (same key) no."""
-    fa, fb = fold_name(a), fold_name(b)
-    return _distance(fa, fb) <= max(1, round(0.3 * max(len(fa), len(fb))))
 
 
 # Below this length a word is too short for a vowel change to be a spelling variant:
@@ -290,11 +281,19 @@ def group_actors(counts: Mapping[tuple[str, str], int],
     buckets: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for node in nodes:
         buckets[(node[0], name_key(node[1]))].append(node)
+    context = _Context(docs) if docs is not None else None
     for members in buckets.values():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
-                if may_merge(a[1], b[1], a[0] == "person"):
-                    uf.union(a, b)
+                if not may_merge(a[1], b[1], a[0] == "person"):
+                    continue
+                # One word spelt two ways is two names as often as one (Iliass / Elias):
+                # their articles must share context too.
+                if (context is not None and " " not in fold_name(a[1])
+                        and _light_key(fold_name(a[1])) != _light_key(fold_name(b[1]))
+                        and not context.shared(a, [b])):
+                    continue
+                uf.union(a, b)
 
     # 2. A surname alone joins the unique multi-word person group ending with it, spelt
     # the same: a guess across articles, so no spelling latitude (Marion is no Maurin),
@@ -305,7 +304,6 @@ def group_actors(counts: Mapping[tuple[str, str], int],
         words = _ascii(node[1]).split()
         if node[0] == "person" and len(words) >= 2:
             by_last[_surname(words[-1])].add(node)
-    context = _Context(docs) if docs is not None else None
     for node in nodes:
         words = _ascii(node[1]).split()
         if node[0] != "person" or len(words) != 1 or "-" in words[0]:
