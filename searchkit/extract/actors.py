@@ -248,6 +248,7 @@ _PLACES = {
     "amerique", "moyen-orient", "proche-orient", "occident", "grece", "portugal",
     "pays-bas", "autriche", "hongrie", "roumanie", "suede", "norvege", "danemark",
     "finlande", "irlande", "ecosse", "venezuela", "colombie", "cuba", "chili", "perou",
+    "philippines", "grece", "argentine", "suisse", "bolivie", "equateur", "guinee",
 }
 
 # Frequent first names across the languages of world news: a person cue for spans the
@@ -402,6 +403,8 @@ def _person_shape(words: list[str]) -> bool:
                                                  r"van|von|der|da|di|la|le)", w, re.I)]
     if not 2 <= len(core) <= 4:
         return False
+    if any(_fold(w) in _COMPASS or _fold(w) in _PLACES for w in core[1:]):
+        return False  # Caroline du Nord, Marie-Galante de Guadeloupe: places
     for w in core:
         w2 = re.sub(r"^(?:al|el|ad|ash|as|an|ar|at|az)-", "", w, flags=re.I)
         if not (w2[:1].isupper() and re.fullmatch(r"[\w'’.-]+", w2) and not w2.isupper()
@@ -544,8 +547,13 @@ _LINKS = {"de", "du", "des", "d", "la", "le", "les", "l", "et", "a", "au", "aux"
 def _demonym(word: str) -> bool:
     """A folded word (or hyphenated compound, franco-allemande) that is a demonym in
     any gender and number."""
+    if word in _PLACES:
+        return False  # Suisse, Argentine, Grèce: a country spelt like a demonym
     parts = word.split("-")
-    for w in (word, parts[-1]) if len(parts) > 1 else (word,):
+    # Franco-algérien, sino-américaine: combining forms in -o, then a demonym; not
+    # Colombie-Britannique or Australie-Occidentale.
+    compound = len(parts) > 1 and all(p.endswith("o") for p in parts[:-1])
+    for w in (word, parts[-1]) if compound else (word,):
         for suffix, repl in (("", ""), ("s", ""), ("e", ""), ("es", ""), ("ne", ""), ("nes", ""),
                              ("que", "c"), ("ques", "c")):
             if w.endswith(suffix) and (w[: len(w) - len(suffix)] + repl) in _DEMONYMS:
@@ -602,13 +610,13 @@ def _no_actor(canonical: str, kind: ActorKind | None) -> bool:
 # Lowercase words that belong in a person's name (Marine le Pen, Mohammed ben Salmane).
 _NAME_PARTICLES = {"de", "du", "des", "la", "le", "les", "van", "von", "der", "den", "da", "di",
                    "do", "dos", "das", "del", "della", "y", "e", "al", "el", "ben", "bin", "ibn",
-                   "bint", "ould", "ag", "zu", "ter", "ten", "abu", "abou"}
+                   "bint", "ould", "ag", "zu", "ter", "ten", "abu", "abou", "d", "l", "no", "dit"}
 
 
 def _not_a_person(words: list[str]) -> bool:
     """A lowercase word that is no name particle ("Santé publique France"): no person."""
     for w in words[1:]:
-        if w[:1].islower() and not (_fold(w) in _NAME_PARTICLES or _ELISION_RE.match(w)
+        if w[:1].islower() and not (_fold(w).rstrip("'") in _NAME_PARTICLES or _ELISION_RE.match(w)
                                     or _GLUED_PARTICLE_RE.match(w) or "-" in w[:4]):
             return True
     return False
