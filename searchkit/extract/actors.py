@@ -614,7 +614,12 @@ _NAME_PARTICLES = {"de", "du", "des", "la", "le", "les", "van", "von", "der", "d
 
 
 def _not_a_person(words: list[str]) -> bool:
-    """A lowercase word that is no name particle ("Santé publique France"): no person."""
+    """A lowercase word that is no name particle ("Santé publique France"): no person,
+    unless it begins with a first name or a title (OCR'd text garbles surnames: "Arthur
+    lrouillaz" is still a person)."""
+    first = _fold(words[0]).rstrip(".")
+    if first in _FIRST_NAMES or first in _TITLES:
+        return False
     for w in words[1:]:
         if w[:1].islower() and not (_fold(w).rstrip("'") in _NAME_PARTICLES or _ELISION_RE.match(w)
                                     or _GLUED_PARTICLE_RE.match(w) or "-" in w[:4]):
