@@ -31,6 +31,7 @@ __all__ = ["IndexReport", "open_index", "run_index", "index_exists"]
 
 STAMP_FILE = "searchkit.json"
 MANIFEST_FILE = "manifest.json"
+ALIASES_FILE = "aliases.json"  # the config aliases the articles were extracted with
 INDEX_NAME = "MAIN"
 # Above this many bytes to read, worker processes pay for their start-up.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -205,6 +206,15 @@ def run_index(
     return report
 
 
+def _indexed_aliases(index_dir: Path) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """The aliases the index's articles were extracted with (None: unknown)."""
+    try:
+        data = json.loads((index_dir / ALIASES_FILE).read_text("utf-8"))
+        return tuple((str(k), tuple(str(v) for v in vs)) for k, vs in data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 def _frozen_aliases(aliases: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """config.yaml's aliases for the workers' gazetteer (see extract.actors.Gazetteer)."""
     from searchkit.extract.actors import freeze_aliases
@@ -254,6 +264,12 @@ def _run_index_locked(
     else:
         ix = _create(index_dir, title_boost)
     manifest = _load_manifest(ix, index_dir)
+    # The gazetteer reads config.yaml's aliases while extracting: with other aliases,
+    # every file is read again (its digest forgotten), not only the changed ones.
+    frozen = _frozen_aliases(aliases) if actors else ()
+    if _indexed_aliases(index_dir) != frozen:
+        for entry in manifest.values():
+            entry.update(digest=None, size=-1)
 
     seen: list[SourceFile] = []
     for item in iter_sources(roots, exclude=[index_dir]):
@@ -341,6 +357,7 @@ def _run_index_locked(
         else:
             writer.cancel()
         _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
+        _write_json(index_dir / ALIASES_FILE, [[k, list(v)] for k, v in frozen])
     except BaseException:
         # Ctrl-C or a crash: drop the uncommitted part; what was committed stays. The
         # writer is already closed if the interrupt came during or just after a commit,

@@ -267,3 +267,26 @@ def test_repl_pages_facets_like_the_cli(news: Path) -> None:
     every = len(kit.facets("place", top=0)["place"])
     assert len(engine.handle(":facets lieu 0").text.splitlines()) == every + 1
     kit.close()
+
+
+def test_changed_aliases_read_every_article_again(tmp_path: Path) -> None:
+    from searchkit import SearchKit
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in sorted((ROOT / "seeds").glob("00[24]_*")):
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("corpus: corpus\nindex_dir: index\nindex: {workers: 1}\n")
+    kit = SearchKit.open(cfg)
+    assert kit.index().added == 2
+    orgs = {f.value: f.count for f in kit.facets("org", top=0)["org"]}
+    assert "Kataib Hezbollah" not in orgs and orgs.get("Brigades du Hezbollah") == 1
+    kit.close()
+    cfg.write_text(cfg.read_text() + "aliases:\n  Kataib Hezbollah: [Brigades du Hezbollah]\n")
+    kit = SearchKit.open(cfg)
+    report = kit.index()
+    assert (report.updated, report.added) == (2, 0)  # nothing changed on disk, all read again
+    assert {f.value: f.count for f in kit.facets("org", top=0)["org"]}["Kataib Hezbollah"] == 2
+    assert kit.index().unchanged
+    kit.close()
