@@ -545,9 +545,6 @@ def _from_doc(text: str, norm: str, doc: Doc, view: NerView) -> list[ActorMentio
     return _apply_rules(text, norm, ents)
 
 
-_LINKS = {"de", "du", "des", "d", "la", "le", "les", "l", "et", "a", "au", "aux", "en", "pour", "sur"}
-
-
 def _demonym(word: str) -> bool:
     """A folded word (or hyphenated compound, franco-allemande) that is a demonym in
     any gender and number."""
