@@ -152,16 +152,14 @@ def test_places_named_like_people_or_demonyms_are_places() -> None:
         ("place", "Argentine"), ("place", "Caroline du Nord"), ("place", "Colombie-Britannique")]
 
 
-def test_events_platforms_acronyms_and_lone_first_names() -> None:
-    text = ("Au Salon de Genève, en Formule 1, sur Instagram, le RN et la CGT aux USA; son "
-            "fils Vincent, M. Jacob, le prince Harry, Santé publique France, Arthur lrouillaz.")
+def test_events_platforms_and_acronyms() -> None:
+    text = ("Au Salon de Genève, en Formule 1, sur Instagram, le RN et la CGT aux USA; "
+            "Santé publique France, Arthur lrouillaz.")
     assert rules(text, ("Salon de Genève", "ORG"), ("Formule 1", "ORG"), ("Instagram", "LOC"),
-                 ("RN", "LOC"), ("CGT", "LOC"), ("USA", "LOC"), ("Vincent", "PER"),
-                 ("M. Jacob", "PER"), ("Harry", "PER"), ("Santé publique France", "PER"),
+                 ("RN", "LOC"), ("CGT", "LOC"), ("USA", "LOC"), ("Santé publique France", "PER"),
                  ("Arthur lrouillaz", "PER")) == [
         ("org", "Instagram"), ("org", "RN"), ("org", "CGT"), ("place", "USA"),
-        ("person", "Jacob"), ("person", "Harry"), ("org", "Santé publique France"),
-        ("person", "Arthur lrouillaz")]
+        ("org", "Santé publique France"), ("person", "Arthur lrouillaz")]
 
 
 def test_a_role_is_no_actor_but_its_holder_is() -> None:

@@ -608,17 +608,6 @@ def _no_actor(canonical: str, kind: ActorKind | None) -> bool:
     return " " not in folded and _demonym(folded) and (kind != "person" or folded.endswith("s"))
 
 
-def _lone_first_name(norm: str, c: _Cand) -> bool:
-    """A first name alone ("son fils Vincent"): across a corpus it names many people, so
-    it is no facet value; with a title ("M. Jacob", "le prince Harry") it is a name."""
-    if c.kind != "person" or " " in c.canonical or _fold(c.canonical) not in _FIRST_NAMES:
-        return False
-    before = _words(norm[max(0, c.start - 20):c.start])
-    span = _words(norm[c.start:c.end])
-    titles = [w for w in (before[-1:] + span[:1]) if _fold(w).rstrip(".") in _TITLES]
-    return not titles
-
-
 # Lowercase words that belong in a person's name (Marine le Pen, Mohammed ben Salmane).
 _NAME_PARTICLES = {"de", "du", "des", "la", "le", "les", "van", "von", "der", "den", "da", "di",
                    "do", "dos", "das", "del", "della", "y", "e", "al", "el", "ben", "bin", "ibn",
@@ -656,8 +645,7 @@ def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list
         _relabel(norm, c)
         cands.append(c)
     _canonicalise(norm, cands)
-    cands = [c for c in cands if not _no_actor(c.canonical, c.kind)
-             and not _lone_first_name(norm, c)] + media
+    cands = [c for c in cands if not _no_actor(c.canonical, c.kind)] + media
     cands.sort(key=lambda c: c.start)
     out: list[ActorMention] = []
     for c in cands:
