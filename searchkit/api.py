@@ -94,10 +94,13 @@ class SearchKit:
         offset: int = 0,
         sort: str = "relevance",
         facets: bool = True,
+        facet_top: int | None = 20,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
-        mentioned) to values, e.g. ``{"published": ["2020-12"]}``."""
-        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets)
+        mentioned) to values, e.g. ``{"published": ["2020-12"]}``; ``facet_top`` values
+        per facet (0 or None: all), as ``facets(top=...)``."""
+        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets,
+                                  facet_top=facet_top or None)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by

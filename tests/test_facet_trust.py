@@ -258,6 +258,8 @@ def test_facets_top_60_and_all(news: Path) -> None:
     assert len(kit.facets("place", top=60)["place"]) == 60
     assert kit.facets("place", top=None)["place"] == every
     assert [v.value for v in kit.facets("place", top=60)["place"]] == [v.value for v in every[:60]]
+    assert len(kit.search("", facet_top=60).facets["place"]) == 60
+    assert kit.search("", facet_top=0).facets["place"] == every
     assert len(json.loads(cli_facets(news, "place", "--top", "60", "--json"))["place"]) == 60
     assert len(json.loads(cli_facets(news, "place", "--top", "0", "--json"))["place"]) == len(every)
     assert len(cli_facets(news, "place", "--top", "60").splitlines()) == 61  # the field, 60 values
