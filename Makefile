@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing searchkit and its dependencies into $(VENV) ..." >&2
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]' >&2
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,semantic]' >&2
 	@touch $(STAMP)
 
 install: $(STAMP)

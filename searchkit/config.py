@@ -31,6 +31,7 @@ class Config:
     workers: int = 2
     max_file_mb: float = 20.0
     commit_every: int = 2000
+    semantic: bool | None = None  # passage vectors: on, off, or None = as the index already is
     source: Path | None = None  # the file these settings came from
     warnings: list[str] = field(default_factory=list)
 
@@ -41,6 +42,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...], str]]] = {
         "corpus": ("corpus", (str, list), "a folder or a list of folders"),
         "index_dir": ("index_dir", str, "a folder path"),
         "aliases": ("aliases", dict, "a mapping of name: [variants]"),
+        "semantic": ("semantic", bool, "true or false"),
     },
     "extract": {
         "actors": ("actors", bool, "true or false"),
