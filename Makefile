@@ -20,9 +20,9 @@ install: $(STAMP)
 index: install
 	@$(BIN)/searchkit index
 
-## make run: install, index seeds/ incrementally, open the REPL (reads stdin in a pipe)
+## make run: install, index seeds/ incrementally (with passage vectors), open the REPL (reads stdin in a pipe)
 run: install
-	@$(BIN)/searchkit index
+	@$(BIN)/searchkit index --semantic
 	@$(BIN)/searchkit repl
 
 ## make test: the whole test suite
