@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             label = f"{name.split()[0]}-{'whole' if mt is None else mt}"
             D, timing = embed_corpus(texts, mt, args.workers, cache, label)
             mrr, rec = mrr_recall(ids, D, qvecs[name], [q for q, _ in queries], qrels)
-            row = {"set": name, "mode": "whole" if mt is None else f"title + lead {mt} tokens", "docs": len(ids), "queries": len(queries),
+            row = {"set": name, "mode": "whole" if mt is None else f"first {mt} tokens", "docs": len(ids), "queries": len(queries),
                    "median_tokens": tok[name], "mrr": mrr, "recall": rec, **timing}
             results.append(row)
             print(f"{name} {row['mode']}: MRR@10 {mrr:.3f} R@10 {rec:.3f}; {timing['n'] / timing['wall']:.2f} art/s wall, "
