@@ -314,6 +314,12 @@ def test_vectors_survive_kill_9_nothing_lost_nothing_orphaned(tmp_path: Path) ->
         partial += 0 < len(in_store) < len(expected)
         print(f"trial {trial}: killed after {t.delay:.1f} s, {len(in_store)} of {len(expected)} articles committed with their vectors")
     assert landed >= 2 and partial >= 1  # kills that landed mid-run, with some commits done
+    # Ctrl-C: one line, exit 130, and what was committed keeps its vectors.
+    t = rel.kill_trial(config, index, expected, 1.0, sig=signal.SIGINT, after_first_commit=True, check_open=False, resume=False)
+    if t.landed:
+        assert rel.one_line_interrupt(t), t.stderr
+    in_index, in_store = _vectors_match_index(index)
+    assert in_store == in_index and in_index
     done = rel.searchkit(config, "index", "--json")
     assert done.returncode == 0, done.stderr
     in_index, in_store = _vectors_match_index(index)
