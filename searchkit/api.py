@@ -100,10 +100,21 @@ class SearchKit:
         offset: int = 0,
         sort: str = "relevance",
         facets: bool = True,
+        snippets: int | None = None,
+        strict: bool = False,
+        mode: str | None = None,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
-        mentioned) to values, e.g. ``{"published": ["2020-12"]}``."""
-        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets)
+        mentioned) to values, e.g. ``{"published": ["2020-12"]}``. ``snippets``: how many
+        per hit (default: the config's; 0 skips them, as an export does).
+
+        Ordinary text never raises: an odd quote, a stray operator or a query of stop
+        words alone is read the way a person means it, and ``Results.notices`` says
+        how. ``strict=True`` raises ``QueryError`` for those instead.
+
+        ``mode``: "lexical" (words, BM25F), "semantic" (passage vectors) or "hybrid"
+        (both rankings fused); the default is hybrid when the index has vectors."""
+        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets, strict=strict, mode=mode)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by default)."""
@@ -127,6 +138,34 @@ class SearchKit:
     def stats(self) -> dict[str, Any]:
         """``{"documents", "index_dir", "size_bytes", ...}`` as `searchkit stats --json`."""
         return self.engine.stats()
+
+    # -- analyst workflow (searchkit/workflow/) -------------------------------
+    def associated(self, actor: str, kind: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int = 20, measure: str = "llr") -> Any:
+        """Actors co-mentioned with ``actor`` (any spelling) in the articles ``query`` and
+        ``filters`` match, scored by log-likelihood: ``Association`` (``to_dict()``)."""
+        from searchkit.workflow.associate import associated
+
+        return associated(self.engine, actor, kind, query, filters, top=top, measure=measure)
+
+    def export(self, out: Any, fmt: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int | None = None, sort: str = "relevance", bom: bool = False) -> int:
+        """Write every hit (up to ``limit``) to the text stream ``out`` as json, jsonl or
+        csv; returns how many were written."""
+        from searchkit.workflow.export import export
+
+        return export(self, out, fmt, query, filters, limit=limit, sort=sort, bom=bom)
+
+    def timeline(self, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month") -> Any:
+        """Hits per month, week or year (``undated`` apart): ``Timeline`` (``to_dict()``)."""
+        from searchkit.workflow.timeline import timeline
+
+        return timeline(self.engine, query, filters, by)
+
+    @property
+    def saved(self) -> Any:
+        """This index's saved searches (``SavedSearches``: add, remove, list, run)."""
+        from searchkit.workflow.saved import SavedSearches
+
+        return SavedSearches(self)
 
     def close(self) -> None:
         if self._engine is not None:

@@ -33,10 +33,8 @@ __all__ = [
 # Bump when fields change meaning or appear/disappear.
 SCHEMA_VERSION = 1
 
-ACTOR_FIELDS = ("actor", "person", "org", "place")
-DATE_FIELDS = ("published", "mentioned")
-FACET_FIELDS = ACTOR_FIELDS + DATE_FIELDS
-UNDATED = "undated"
+# Field names live in vocab.py (no dependencies); re-exported here for the indexer.
+from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED  # noqa: E402
 # The analysed fields: field name -> True for the exact (unstemmed) analysis.
 TEXT_FIELDS = {"title": False, "body": False, "title_exact": True, "body_exact": True}
 
