@@ -68,9 +68,15 @@ def test_store_add_delete_commit_reopen(tmp_path: Path) -> None:
     assert names == ["base-2.ids.json", "base-2.npy", "info.json"]
     ids, m = VectorStore.open(tmp_path).matrix()
     assert isinstance(m, np.memmap) and {i: tuple(r) for i, r in zip(ids, m)} == {i: tuple(r) for i, r in got.items()}
-    # scores() is the dot product with every stored vector.
+    # scores() is the dot product with every stored vector; aligned_scores() puts it in
+    # the caller's order (say, by document number), -inf where there is no vector.
     ids, s = reader.scores(v[2])
     assert ids[int(np.argmax(s))] == "c" and s.max() == pytest.approx(1.0, abs=1e-5)
+    order = ["d", None, "zz", "c", "b"]
+    a = reader.aligned_scores(order, v[2])
+    assert a.dtype == np.float32 and a.shape == (5,) and np.isneginf(a[[1, 2]]).all()
+    assert a[3] == pytest.approx(1.0, abs=1e-5) and a[0] == pytest.approx(float(v[0] @ v[2]), abs=1e-5)
+    assert np.array_equal(reader.aligned_scores(order, v[2]), a)
 
 
 def test_reader_follows_new_commits(tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ class VectorStore:
     """The vectors of one index.
 
     Reading: ``VectorStore.open(index_dir)``, then ``matrix()`` (fresh after every index
-    commit) or ``scores(query_vector)``.
+    commit), ``scores(query_vector)`` or ``aligned_scores(ids_by_docnum, query_vector)``.
     Writing (the indexer only, under the index's write lock):
     ``VectorStore.for_indexing(index_dir, model_name, generation)``, then ``add``/``delete``
     as the index changes, ``commit(G)`` just before Whoosh's commit of generation ``G``,
@@ -151,6 +151,26 @@ class VectorStore:
         if not ids:
             return ids, np.zeros(0, dtype=np.float32)
         return ids, m @ np.asarray(query, dtype=np.float32)
+
+    def aligned_scores(self, order: Sequence[str | None], query: np.ndarray) -> np.ndarray:
+        """Cosine similarity with ``query`` for each position of ``order`` (e.g. the ids of
+        the index's document numbers, None for a deleted one): float32, ``-inf`` where
+        there is no vector. The row map is built once per ``order`` object and index
+        generation, so a search pays one matrix-vector product and one gather."""
+        ids, m = self.matrix()
+        key = (self._loaded_gen, id(order), len(order))
+        if getattr(self, "_align_key", None) != key:
+            row = {doc_id: i for i, doc_id in enumerate(ids)}
+            rows = np.fromiter((row.get(d, -1) if d is not None else -1 for d in order), dtype=np.int64, count=len(order))
+            # The cache holds ``order`` itself, so its id() cannot be reused by another list.
+            self._align_key, self._align_rows, self._align_order = key, rows, order
+        rows = self._align_rows
+        out = np.full(len(order), -np.inf, dtype=np.float32)
+        if ids:
+            sims = m @ np.asarray(query, dtype=np.float32)
+            have = rows >= 0
+            out[have] = sims[rows[have]]
+        return out
 
     def ids(self) -> set[str]:
         """The committed ids (as of the latest generation) plus uncommitted adds, minus
