@@ -118,7 +118,28 @@ def format_document(fields: Mapping[str, Any], spans: list[tuple[int, int]], sty
         head.append(style.dim("actors ") + style.actor(", ".join(a["name"] for a in meta["actors"])))
     if meta.get("mentioned"):
         head.append(style.dim("dates  ") + ", ".join(meta["mentioned"]))
+    pages = meta.get("pages") or []
+    if len(pages) > 1:  # a PDF (issue 13): each page headed by its number
+        found = sorted({page_of(s, pages) for s, _ in spans})
+        head.append(style.dim("pages  ") + f"{len(pages)}" + (f"; matches on p. {', '.join(map(str, found))}" if found else ""))
+        bounds = [*pages, len(body)]
+        text = "\n\n".join(
+            style.dim(f"[page {n}]") + "\n" + style.marks(mark(body, spans, bounds[n - 1], bounds[n]).strip())
+            for n in range(1, len(pages) + 1) if bounds[n - 1] < bounds[n]
+        )
+        return "\n".join(head) + "\n\n" + text
     return "\n".join(head) + "\n\n" + style.marks(mark(body, spans))
+
+
+def page_of(offset: int, pages: Sequence[int]) -> int:
+    """The 1-based page holding character ``offset`` of a body whose pages start at ``pages``.
+
+    >>> page_of(0, [0, 120, 300]), page_of(150, [0, 120, 300]), page_of(999, [0, 120, 300])
+    (1, 2, 3)
+    """
+    import bisect
+
+    return max(1, bisect.bisect_right(list(pages), offset))
 
 
 def format_error(message: str, hint: str | None, style: Style) -> str:
