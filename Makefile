@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing searchkit and its dependencies into $(VENV) ..." >&2
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]' >&2
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,semantic]' >&2
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -20,9 +20,9 @@ install: $(STAMP)
 index: install
 	@$(BIN)/searchkit index
 
-## make run: install, index seeds/ incrementally, open the REPL (reads stdin in a pipe)
+## make run: install, index seeds/ incrementally (with passage vectors), open the REPL (reads stdin in a pipe)
 run: install
-	@$(BIN)/searchkit index
+	@$(BIN)/searchkit index --semantic
 	@$(BIN)/searchkit repl
 
 ## make test: the whole test suite

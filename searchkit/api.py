@@ -35,14 +35,20 @@ class SearchKit:
         *,
         index_dir: str | Path | None = None,
         corpus: str | Path | Sequence[str | Path] | None = None,
+        semantic: bool | None = None,
     ) -> "SearchKit":
-        """From a config.yaml, or from explicit paths (which override the file's)."""
+        """From a config.yaml, or from explicit paths (which override the file's).
+
+        ``semantic`` (default: config.yaml's ``semantic:``) makes ``index()`` compute and
+        store passage vectors (True, needs ``searchkit[semantic]``) or drop them (False)."""
         config = load_config(config_path)
         if index_dir is not None:
             config.index_dir = Path(index_dir)
         if corpus is not None:
             items = [corpus] if isinstance(corpus, (str, Path)) else list(corpus)
             config.corpus = [Path(c) for c in items]
+        if semantic is not None:
+            config.semantic = semantic
         return cls(config)
 
     @property
@@ -87,6 +93,7 @@ class SearchKit:
             progress=progress,
             formats=enabled_formats(c),
             aliases=c.aliases,
+            semantic=c.semantic,
         )
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.

@@ -146,9 +146,11 @@ def cli(ctx: click.Context, config: str | None, traceback: bool) -> None:
 @click.option("--rebuild", is_flag=True, help="Delete the index and index everything again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="List every skipped file and warning.")
+@click.option("--semantic/--no-semantic", default=None,
+              help="Compute passage vectors for semantic search (needs searchkit[semantic]), or drop them. Default: config.yaml's semantic, else as the index is.")
 @click.pass_obj
 @_guard
-def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, verbose: bool) -> None:
+def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, verbose: bool, semantic: bool | None) -> None:
     """Index PATHS (default: `corpus` in config.yaml) incrementally.
 
     New files are added, changed files re-indexed, deleted files removed; a run
@@ -168,6 +170,8 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
             bar.__enter__()
         bar.update(done - bar.pos)
 
+    if semantic is not None:
+        obj.kit.config.semantic = semantic
     from searchkit.errors import NothingIndexedError
 
     failed: NothingIndexedError | None = None

@@ -39,6 +39,7 @@ class Config:
     commit_every: int = 2000
     # Formats to read (formats: {pdf: false} in config.yaml turns one off); all by default.
     formats: dict[str, bool] = field(default_factory=lambda: {name: True for name in format_names()})
+    semantic: bool | None = None  # passage vectors: on, off, or None = as the index already is
     source: Path | None = None  # the file these settings came from
     warnings: list[str] = field(default_factory=list)
 
@@ -49,6 +50,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...], str]]] = {
         "corpus": ("corpus", (str, list), "a folder or a list of folders"),
         "index_dir": ("index_dir", str, "a folder path"),
         "aliases": ("aliases", dict, "a mapping of name: [variants]"),
+        "semantic": ("semantic", bool, "true or false"),
     },
     "extract": {
         "actors": ("actors", bool, "true or false"),

@@ -187,8 +187,12 @@ def run_index(
     progress: ProgressFn | None = None,
     formats: Collection[str] | None = None,
     aliases: Any = None,
+    semantic: bool | None = None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` in line with the files under ``roots``.
+
+    ``semantic``: compute and store passage vectors (True), drop them (False), or keep
+    doing what the index already does (None: vectors if it has them).
 
     The whole run holds the index's write lock, from before the manifest is read to
     after the last manifest write: a second indexer is refused at once, never slipped
@@ -204,6 +208,7 @@ def run_index(
             roots, index_dir, rebuild=rebuild, actors=actors, dates=dates, model=model, workers=workers,
             max_file_mb=max_file_mb, commit_every=commit_every, title_boost=title_boost, progress=progress, formats=formats,
             aliases=aliases,
+            semantic=semantic,
         )
     finally:
         lock.release()
@@ -257,11 +262,16 @@ def _run_index_locked(
     progress: ProgressFn | None,
     formats: Collection[str] | None = None,
     aliases: Any = None,
+    semantic: bool | None = None,
 ) -> IndexReport:
     from searchkit.pipeline import Options
     from searchkit.writer import open_writer  # indexing only: searches never import Whoosh's writer
 
     report = IndexReport()
+    if semantic is None:  # decided before --rebuild empties the folder
+        from searchkit.semantic.store import VectorStore
+
+        semantic = VectorStore.exists(index_dir)
     if rebuild and (index_exists(index_dir) or (index_dir / STAMP_FILE).exists()):
         _clear_for_rebuild(index_dir)
     if index_exists(index_dir):
@@ -276,6 +286,7 @@ def _run_index_locked(
     if _indexed_aliases(index_dir) != frozen:
         for entry in manifest.values():
             entry.update(digest=None, size=-1)
+    vectors = _open_vectors(index_dir, semantic, manifest)
 
     seen: list[SourceFile] = []
     for item in iter_sources(roots, exclude=[index_dir], formats=formats):
@@ -288,6 +299,9 @@ def _run_index_locked(
     gone = [k for k in manifest if k not in keys]
     candidates = [s for s in seen if _maybe_changed(s, manifest.get(s.key))]
 
+    if vectors is not None:  # files with articles lacking a vector are extracted again
+        queued = {s.key for s in candidates}
+        candidates += [s for s in seen if s.key not in queued and manifest.get(s.key, {}).get("digest") is None]
     if not gone and not candidates:
         # Nothing to do: no writer, so no empty segment files left behind.
         with ix.searcher() as s:
@@ -302,6 +316,8 @@ def _run_index_locked(
     try:
         for key in gone:
             writer.delete_by_term("source", key)
+            if vectors is not None:
+                vectors.delete(manifest[key].get("ids", []))
             report.removed += len(manifest[key].get("ids", []))
             for i in manifest[key].get("ids", []):
                 ids_in_use.discard(i)
@@ -309,7 +325,7 @@ def _run_index_locked(
             dirty = True
         options = Options(
             actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model,
-            text_fields=_text_fields(ix.schema), aliases=_frozen_aliases(aliases),
+            text_fields=_text_fields(ix.schema), aliases=_frozen_aliases(aliases), semantic=vectors is not None,
         )
         total = len(candidates)
         done = 0
@@ -333,6 +349,8 @@ def _run_index_locked(
                     report.files_changed += 1
                     if old:
                         writer.delete_by_term("source", key)
+                        if vectors is not None:
+                            vectors.delete(old.get("ids", []))
                         for i in old.get("ids", []):
                             ids_in_use.discard(i)
                     ids: list[str] = []
@@ -342,7 +360,10 @@ def _run_index_locked(
                     doc["id"] = _unique_id(doc["id"], ids_in_use, report, doc["path"])
                     # Only a whole file's documents carry its hash (see _load_manifest).
                     doc["digest"] = prepared.digest if prepared.last else PARTIAL
+                    vector = doc.pop("_vector", None)
                     writer.add_document(**doc)
+                    if vectors is not None and vector is not None:
+                        vectors.add([doc["id"]], vector[None, :])
                     ids.append(doc["id"])
                     ids_in_use.add(doc["id"])
                 pending += len(prepared.docs) or 1
@@ -363,11 +384,15 @@ def _run_index_locked(
             if progress:
                 progress(done, total)
             if pending >= commit_every:
+                if vectors is not None:
+                    vectors.commit(writer.generation)  # before Whoosh's: see semantic/store.py
                 writer.commit()
                 _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
                 writer = open_writer(ix)
                 pending = 0
         if dirty or pending:
+            if vectors is not None:
+                vectors.commit(writer.generation)
             writer.commit()
         else:
             writer.cancel()
@@ -390,9 +415,32 @@ def _run_index_locked(
         ensure(index_dir, reader, workers=workers)
     finally:
         reader.close()
+    if vectors is not None:
+        vectors.compact()  # one file for searches to memory-map
     with ix.searcher() as s:
         report.documents = s.doc_count()
     return report
+
+
+def _open_vectors(index_dir: Path, semantic: bool, manifest: dict[str, dict[str, Any]]) -> Any:
+    """The vector store for this run (None when semantic indexing is off, which also
+    drops any vectors). A file whose articles are not all in the store (semantic indexing
+    just turned on, another model) loses its recorded digest, so it is extracted and
+    embedded again (its articles count as updated)."""
+    from searchkit.semantic.store import VectorStore
+
+    if not semantic:
+        VectorStore.remove(index_dir)
+        return None
+    from searchkit.semantic.embed import check_available, embedding_name
+
+    check_available()  # one line with the install hint, before any work
+    store = VectorStore.for_indexing(index_dir, embedding_name())
+    have = store.ids()
+    for key, entry in manifest.items():
+        if any(i not in have for i in entry.get("ids", [])):
+            manifest[key] = {**entry, "digest": None}
+    return store
 
 
 def _count_file(report: IndexReport, old: dict[str, Any] | None, ids: list[str]) -> None:

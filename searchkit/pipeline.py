@@ -7,6 +7,7 @@ lazily, once per process: query-time code never imports this module.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -45,6 +46,11 @@ class Options:
     # config.yaml's aliases, frozen (actors.freeze_aliases): matched in the text as a
     # gazetteer, so that a name the model missed still counts for its actor.
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Passage vectors (see searchkit/semantic): on or off, and the tokens of title + lead
+    # embedded (None: the whole text). Each document then carries "_vector", which the
+    # indexer moves to the vector store.
+    semantic: bool = False
+    semantic_tokens: int | None = 256  # = semantic.embed.DEFAULT_TOKENS (not imported: optional)
 
 
 def date_prefixes(value: str) -> list[str]:
@@ -74,7 +80,24 @@ def extract_documents(articles: Sequence[Article], options: Options) -> list[dic
     """
     articles = list(articles)
     actors = _actors_for(articles, options.model, options.aliases) if options.actors else [[] for _ in articles]
-    return [_document(article, found, options) for article, found in zip(articles, actors)]
+    docs = [_document(article, found, options) for article, found in zip(articles, actors)]
+    if options.semantic and articles:
+        for doc, vector in zip(docs, _vectors_for(articles, options.semantic_tokens)):
+            doc["_vector"] = vector
+    return docs
+
+
+def _vectors_for(articles: list[Article], max_tokens: int | None) -> Any:
+    """One passage vector per article (title + lead, or the whole text)."""
+    import multiprocessing
+
+    from searchkit.semantic.embed import get_embedder, passage_text
+
+    # In a worker process the pool already uses every core: one OpenMP thread each. A lone
+    # indexing process (a small corpus) lets the engine use both cores.
+    threads = 1 if multiprocessing.parent_process() is not None else min(2, os.cpu_count() or 1)
+    embedder = get_embedder(max_tokens, threads=threads)
+    return embedder.embed_passages([passage_text("" if a.title_guessed else a.title, a.body) for a in articles])
 
 
 def _actors_for(articles: list[Article], model: str | None, aliases: Any = ()) -> list[list[Any]]:
