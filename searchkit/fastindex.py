@@ -37,7 +37,9 @@ __all__ = ["CACHE_DIR", "FastIndex", "Unsupported", "ensure"]
 CACHE_DIR = "fast"
 FORMAT = 1
 TEXT_FIELDS = ("title", "body")
-FIELDS = TEXT_FIELDS + FACET_FIELDS
+# "id": article ids by document number, to align passage vectors (semantic search)
+# without reading every stored document.
+FIELDS = TEXT_FIELDS + FACET_FIELDS + ("id",)
 # Below this many documents to copy, starting worker processes costs more than it saves.
 PARALLEL_MIN_DOCS = 5_000
 # Whoosh's BM25F defaults (searchkit does not change them).

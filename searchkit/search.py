@@ -18,7 +18,7 @@ import pickle
 import re
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -26,14 +26,16 @@ import numpy as np
 from whoosh import query as Q
 
 from searchkit.analysis import fold
-from searchkit.errors import NotFoundError, QueryError
+from searchkit.errors import NotFoundError, QueryError, SearchkitError
 from searchkit.fastindex import CACHE_DIR, FastIndex, Unsupported, ensure
 from searchkit.index import open_index
 from searchkit.query import ParsedQuery, build_query, canonical_field
 from searchkit.results import Actor, FacetValue, Hit, Results
 from searchkit.schema import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED
+from searchkit.hybrid import FusionParams, fuse, semantic_top, top_by_score
+from searchkit.semantic.retrieve import SemanticRanker
 from searchkit.vocab import MODES
-from searchkit.snippets import match_spans, snippets as make_snippets
+from searchkit.snippets import closest_sentences, match_spans, snippets as make_snippets
 
 __all__ = ["Engine", "parse_date_value"]
 
@@ -214,6 +216,8 @@ class Engine:
         self._fast: FastIndex | None = None
         self._fast_tried = False
         self._pins = 0
+        self._doc_ids: list[str | None] | None = None  # article id by document number
+        self.semantic = SemanticRanker(index_dir)
 
     # -- lifecycle ---------------------------------------------------------
     @property
@@ -231,6 +235,7 @@ class Engine:
             self._tables = None
             self._groups = None
             self._fast, self._fast_tried = None, False
+            self._doc_ids = None
         return self._searcher
 
     def _indexer_running(self) -> bool:
@@ -462,17 +467,26 @@ class Engine:
         ``strict=False`` reads odd free text leniently (see query.build_query) and
         reports each reinterpretation in ``Results.notices``."""
         with self._pinned():
-            mode = self._mode(mode)
-            return self._search(text, filters, limit, offset, sort, facets, snippet_count, strict, facet_top)
+            mode, notices = self._mode(mode, text)
+            res = self._search(text, filters, limit, offset, sort, facets, snippet_count, strict, facet_top, mode)
+            return replace(res, notices=res.notices + notices) if notices else res
 
-    def _mode(self, mode: str | None) -> str:
-        if mode is None:
-            return "lexical"
-        if mode not in MODES:
+    def _mode(self, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
+        """The mode a search runs in, and a notice when the default had to fall back."""
+        if mode is not None and mode not in MODES:
             raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
-        if mode != "lexical":
-            raise QueryError(f"the index in {self.index_dir} has no vectors for {mode} search", hint="run `searchkit index --semantic` (or set semantic: true in config.yaml)")
-        return mode
+        if text.strip() in ("", "*") or mode == "lexical":
+            return "lexical", ()  # browsing everything: there is no meaning to rank by
+        if mode is None:
+            if not self.semantic.available():
+                return "lexical", ()
+            try:
+                self.semantic.check()
+            except SearchkitError as exc:
+                return "lexical", (f"this index has vectors but semantic search is unavailable ({exc}): lexical search",)
+            return "hybrid", ()
+        self.semantic.check()  # semantic or hybrid asked for: a one-line error if impossible
+        return mode, ()
 
     def _search(
         self,
@@ -485,6 +499,7 @@ class Engine:
         snippet_count: int | None,
         strict: bool = False,
         facet_top: int | None = 20,
+        mode: str = "lexical",
     ) -> Results:
         started = time.perf_counter()
         if sort not in SORTS:
@@ -499,8 +514,12 @@ class Engine:
         fq = self.filter_query(filters)
         combined = q if fq is None else Q.And([q, fq])
         count = self.snippet_count if snippet_count is None else snippet_count
-        found = self._fast_search(q, fq, offset + limit) if sort == "relevance" else None
-        if found is not None:
+        found = self._fast_search(q, fq, offset + limit) if sort == "relevance" and mode == "lexical" else None
+        if mode != "lexical":
+            mask, scores = self._by_meaning(q, fq, stripped, mode, offset + limit)
+            total = int(np.count_nonzero(mask))
+            ranked = [(searcher.stored_fields(d), float(scores[d])) for d in self._order(mask, scores, sort, offset + limit)[offset:]]
+        elif found is not None:
             mask, top = found
             total = int(np.count_nonzero(mask))
             ranked = [(searcher.stored_fields(d), score) for d, score in top[offset:]]
@@ -522,13 +541,63 @@ class Engine:
             stemmed, exact = self._query_terms(q)
             names = self._filtered_names(q, filters)
             for rank, (fields, score) in enumerate(ranked, start=offset + 1):
-                hits.append(self._hit(fields, score, rank, stemmed, exact, names, count))
+                hits.append(self._hit(fields, score, rank, stemmed, exact, names, count, stripped if mode != "lexical" else None))
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:
             facet_values = self.facet_counts(mask, top=facet_top)
         suggestion = self.suggest(stripped) if total < 3 and stripped not in ("", "*") else None
         took = (time.perf_counter() - started) * 1000
-        return Results(text, filters, total, took, suggestion, tuple(hits), facet_values, offset, parsed.notices)
+        return Results(text, filters, total, took, suggestion, tuple(hits), facet_values, offset, parsed.notices, mode)
+
+    # -- semantic and hybrid modes (vectors: semantic/retrieve.py; fusion: hybrid.py) --
+    def _by_meaning(self, q: Q.Query, fq: Q.Query | None, text: str, mode: str, want: int) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate mask, scores) for the semantic and hybrid modes; filters bound both
+        rankings, and hybrid keeps every lexical match."""
+        params = FusionParams(depth=max(FusionParams.depth, want))
+        searcher = self.searcher
+        fast = self.fast
+        try:
+            if fast is None:
+                raise Unsupported("no numpy copy")
+            lex_mask, lex_scores = fast.evaluate(q)
+            allowed = fast.live.copy() if fq is None else fast.evaluate(fq)[0]
+        except Unsupported:  # phrases, wildcards...: Whoosh ranks the lexical side
+            size = searcher.doc_count_all()
+            lex_mask, lex_scores = np.zeros(size, dtype=bool), np.zeros(size)
+            lex_mask[np.fromiter(searcher.docs_for_query(q), dtype=np.int64)] = True
+            for r in searcher.search(q, limit=params.depth):
+                lex_scores[r.docnum] = float(r.score or 0.0)
+            allowed = np.zeros(size, dtype=bool)
+            allowed[np.fromiter(searcher.docs_for_query(fq if fq is not None else Q.Every()), dtype=np.int64)] = True
+        similarity = self.semantic.similarity(text, self.doc_ids())
+        if mode == "semantic":
+            mask = np.zeros(len(similarity), dtype=bool)
+            mask[semantic_top(similarity, allowed, params.depth)] = True
+            return mask, similarity.astype(np.float64)
+        return fuse(lex_mask, lex_scores, similarity, allowed, params)
+
+    def _order(self, mask: np.ndarray, scores: np.ndarray, sort: str, want: int) -> list[int]:
+        """The ``want`` first candidates, best first or newest first."""
+        if sort == "date":
+            docs = set(np.flatnonzero(mask).tolist())
+            return [r.docnum for r in self.searcher.search(Q.Every(), filter=docs, sortedby="date_key", reverse=True, limit=want)]
+        return top_by_score(mask, scores, want).tolist()
+
+    def doc_ids(self) -> list[str | None]:
+        """The article id of each document number (None: deleted), for aligning vectors."""
+        if self._doc_ids is None:
+            searcher = self.searcher
+            reader = searcher.reader()
+            order: list[str | None] = [None] * searcher.doc_count_all()
+            if self.fast is not None:
+                for doc_id, docs in self.fast.terms("id"):
+                    for d in docs.tolist():
+                        order[d] = doc_id
+            for d, have in enumerate(order):  # segments copied before ids were kept
+                if have is None and not reader.is_deleted(d):
+                    order[d] = searcher.stored_fields(d).get("id")
+            self._doc_ids = order
+        return self._doc_ids
 
     def _fast_search(self, q: Q.Query, fq: Q.Query | None, k: int) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
         """All matches and the ``k`` best with Whoosh's own scores, from the numpy
@@ -573,10 +642,16 @@ class Engine:
                     names |= self.groups.variants(self.groups.resolve(v, kind), kind)
         return names
 
-    def _hit(self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int) -> Hit:
+    def _hit(self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int, meaning: str | None = None) -> Hit:
+        """``meaning``: the query of a semantic or hybrid search, for the snippet of a hit
+        that none of its words matched (the closest sentence instead of the opening)."""
         meta = fields.get("meta") or {}
         body = fields.get("body", "")
         spans = _body_spans(fields, stemmed, exact, names) if count else []  # no snippets: no marking
+        if meaning and count and not spans:
+            snippets_ = tuple(closest_sentences(body, meaning, count))
+        else:
+            snippets_ = tuple(make_snippets(body, spans, count))
         groups = self.groups
         seen: set[str] = set()
         actors: list[Actor] = []
@@ -591,7 +666,7 @@ class Engine:
             title=fields.get("title", ""),
             score=score,
             published=meta.get("published"),
-            snippets=tuple(make_snippets(body, spans, count)),
+            snippets=snippets_,
             actors=tuple(actors),
             mentioned=tuple(meta.get("mentioned", [])),
             rank=rank,

