@@ -167,7 +167,10 @@ class System:
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (set, query, error)
 
 
-def build_searchkit(docs: list[dict], work: Path) -> list[System]:
+def build_searchkit(docs: list[dict], work: Path, semantic: bool = False) -> list[System]:
+    """searchkit's lexical ranking; with ``semantic``, the same index with passage vectors
+    also gives the hybrid ranking and e5 alone (searchkit's semantic mode: the query's
+    vector against each article's title + lead vector, nothing lexical)."""
     from searchkit.errors import SearchkitError
     from searchkit.index import run_index
     from searchkit.search import Engine
@@ -180,25 +183,30 @@ def build_searchkit(docs: list[dict], work: Path) -> list[System]:
             fh.write(json.dumps({"id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
     index_dir = work / "sk_index"
     t0 = time.perf_counter()
-    report = run_index(roots=[jsonl], index_dir=index_dir, actors=False, dates=False, workers=1)
+    report = run_index(roots=[jsonl], index_dir=index_dir, actors=False, dates=False, workers=2 if semantic else 1, semantic=semantic)
     seconds = time.perf_counter() - t0
     if report.documents != len(docs):
         print(f"warning: searchkit indexed {report.documents} of {len(docs)} docs; problems: {report.problems[:5]}", file=sys.stderr)
     engine = Engine(index_dir)
+    if semantic:
+        # One query vector per question, whatever the mode or fusion tried.
+        similarity, memo = engine.semantic.similarity, {}
+        engine.semantic.similarity = lambda text, order: memo[text] if text in memo else memo.setdefault(text, similarity(text, order))
 
-    def run(text: str) -> list[str]:
+    def run(text: str, mode: str = "lexical") -> list[str]:
         try:
-            res = engine.search(text, limit=K, facets=False, snippet_count=0)
+            res = engine.search(text, limit=K, facets=False, snippet_count=0, mode=mode)
         except SearchkitError as exc:  # QueryError: a miss, reported
             raise QueryFailed(f"{type(exc).__name__}: {exc}") from None
         return [h.id for h in res.hits]
 
-    # Diagnostic row, same index: the query restricted to the body field with
-    # searchkit's own syntax, so the pseudo-title (first sentence, boost 2) is not used.
-    return [
-        System("searchkit", seconds, run),
-        System("searchkit, body only: `texte:( … )`", seconds, lambda text: run(f"texte:({text})"), engine.close),
-    ]
+    systems = [System("searchkit lexical", seconds, run)]
+    if semantic:
+        systems.append(System("searchkit hybrid", seconds, lambda text: run(text, "hybrid")))
+        systems.append(System("e5 alone", seconds, lambda text: run(text, "semantic")))
+    systems[-1].close = engine.close
+    systems[0].engine = engine  # type: ignore[attr-defined] - for the fusion grid
+    return systems
 
 
 def build_whoosh(docs: list[dict], work: Path, fold: bool) -> System:
@@ -240,8 +248,43 @@ class QueryFailed(Exception):
 
 
 def extra_builders(docs: list[dict], work: Path) -> list[Callable[[], list[System]]]:
-    """Systems that need the optional semantic extra (e5 alone, searchkit hybrid)."""
+    """Room for more peers."""
     return []
+
+
+FUSIONS = {
+    **{f"RRF k={k}, semantic weight {w}": {"method": "rrf", "k": k, "semantic_weight": w} for k in (10, 30, 60, 100) for w in (0.5, 1.0, 1.5)},
+    **{f"min-max, semantic weight {w}": {"method": "minmax", "semantic_weight": w} for w in (0.5, 1.0, 1.5, 2.0)},
+}
+
+
+def fusion_grid(engine: object, coll: Sample) -> dict[str, float]:
+    """MRR@10 of hybrid search on a dev question set for each fusion tried (the dev
+    sets are the only ones fusion is tuned on)."""
+    from dataclasses import replace
+
+    base = engine.fusion  # type: ignore[attr-defined]
+    out: dict[str, float] = {}
+    set_name = next(iter(coll.queries))
+    for name, params in FUSIONS.items():
+        engine.fusion = replace(base, **params)  # type: ignore[attr-defined]
+        system = System(name, 0.0, lambda text: [h.id for h in engine.search(text, limit=K, facets=False, snippet_count=0, mode="hybrid").hits])  # type: ignore[attr-defined]
+        out[name] = evaluate(system, set_name, coll.queries[set_name], coll.relevant).mrr
+    engine.fusion = base  # type: ignore[attr-defined]
+    return out
+
+
+def render_grid(grid: dict[str, dict[str, float]]) -> str:
+    labels = list(grid)
+    lines = ["## Fusion, tuned on the PIAF dev questions only\n", f"Hybrid MRR@{K} for each fusion tried (questions as written):\n",
+             "| fusion | " + " | ".join(labels) + " | mean |", "|---|" + "---:|" * (len(labels) + 1)]
+    means = {name: sum(grid[l][name] for l in labels) / len(labels) for name in FUSIONS}
+    best = max(means.values())
+    for name in FUSIONS:
+        cells = [f"{grid[l][name]:.3f}" for l in labels]
+        mean = f"{means[name]:.3f}"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {'**' + mean + '**' if means[name] == best else mean} |")
+    return "\n".join(lines) + "\n"
 
 
 # --- scoring ------------------------------------------------------------------------------------
@@ -384,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--q", type=int, default=300, help="queries per set (default 300; 500 takes > 10 min on 2 cores)")
     ap.add_argument("--no-fold-baseline", action="store_true", help="skip the raw Whoosh + accent folding row")
     ap.add_argument("--out", type=Path, default=REPORT)
+    ap.add_argument("--no-semantic", dest="semantic", action="store_false", help="skip e5 and hybrid (no passage vectors: much faster)")
     args = ap.parse_args(argv)
     if not ARTICLES.exists():
         print(f"skipped: {ARTICLES} not found (OrangeSum is needed for this benchmark)")
@@ -399,13 +443,14 @@ def main(argv: list[str] | None = None) -> int:
     systems: list[System] = []
     scores: dict[tuple[str, str], Score] = {}
     builds: dict[tuple[str, str], float] = {}
+    grid: dict[str, dict[str, float]] = {}
     sets: list[str] = []
     try:
         for label, coll in collections:
             sets += list(coll.queries)
             cwork = work / label
             cwork.mkdir()
-            builders = [lambda: build_searchkit(coll.docs, cwork), lambda: build_whoosh(coll.docs, cwork, fold=False)]
+            builders = [lambda: build_searchkit(coll.docs, cwork, semantic=args.semantic), lambda: build_whoosh(coll.docs, cwork, fold=False)]
             if not args.no_fold_baseline:
                 builders.append(lambda: build_whoosh(coll.docs, cwork, fold=True))
             builders += extra_builders(coll.docs, cwork)
@@ -420,11 +465,15 @@ def main(argv: list[str] | None = None) -> int:
                         sc = evaluate(sysm, set_name, queries, coll.relevant)
                         scores[(sysm.name, set_name)] = sc
                         print(f"  {sysm.name} / {set_name}: MRR@{K} {sc.mrr:.3f} R@{K} {sc.recall:.3f} failed {sc.failed} ({sc.seconds:.1f} s)", file=sys.stderr)
+                if args.semantic and label in ("spf", "cnil") and hasattr(built[0], "engine"):
+                    grid[label] = fusion_grid(built[0].engine, coll)
                 for sysm in built:
                     sysm.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = render(args, sample, systems, scores, time.perf_counter() - started, sets, builds)
+    if grid:
+        text += "\n" + render_grid(grid)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n", "utf-8")
     print(text)

@@ -218,6 +218,7 @@ class Engine:
         self._pins = 0
         self._doc_ids: list[str | None] | None = None  # article id by document number
         self.semantic = SemanticRanker(index_dir)
+        self.fusion = FusionParams()  # how hybrid fuses the two rankings (bench/ranking.py tunes it)
 
     # -- lifecycle ---------------------------------------------------------
     @property
@@ -553,7 +554,7 @@ class Engine:
     def _by_meaning(self, q: Q.Query, fq: Q.Query | None, text: str, mode: str, want: int) -> tuple[np.ndarray, np.ndarray]:
         """(candidate mask, scores) for the semantic and hybrid modes; filters bound both
         rankings, and hybrid keeps every lexical match."""
-        params = FusionParams(depth=max(FusionParams.depth, want))
+        params = replace(self.fusion, depth=max(self.fusion.depth, want))
         searcher = self.searcher
         fast = self.fast
         try:
