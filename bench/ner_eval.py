@@ -153,6 +153,9 @@ def load_articles(n: int) -> list[str]:
 def throughput(texts: list[str], model: str, n_process: int) -> float:
     """Articles per second through ``iter_actors`` (model already loaded; for 2 processes
     the time includes starting the workers, which load their own copy)."""
+    from searchkit.extract.runtime import tune_worker
+
+    tune_worker()  # measured as an indexing worker runs
     load_model(model)
     t0 = time.perf_counter()
     for _ in iter_actors(texts, batch_size=32, model=model, n_process=n_process):

@@ -423,6 +423,10 @@ def _worker_init() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="searchkit-parent-watch", daemon=True).start()
+    # This process only extracts: one BLAS thread, malloc that keeps freed blocks.
+    from searchkit.extract.runtime import tune_worker
+
+    tune_worker()
 
 
 def _prepare_all(
