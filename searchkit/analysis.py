@@ -121,9 +121,6 @@ class FrenchTokenizer(Tokenizer):
     ["L'État", 'major', "d'Irak"]
     """
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FrenchTokenizer)
-
     def __call__(  # type: ignore[override]
         self,
         value: str,
@@ -170,9 +167,6 @@ class ElisionFilter(Filter):
     ['avion', 'IL', "aujourd'hui"]
     """
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ElisionFilter)
-
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             text = strip_elision(t.text)
@@ -204,9 +198,6 @@ class FrenchStopFilter(Filter):
     >>> [t.text for t in FrenchStopFilter()(LowercaseFilter()(FrenchTokenizer()("Les chats et etaient sûr")))]
     ['chats', 'sûr']
     """
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FrenchStopFilter)
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
@@ -255,9 +246,6 @@ class StemFoldFilter(Filter):
     ['hostil', 'hostilit']
     """
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, StemFoldFilter)
-
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             if t.stopped:
@@ -274,9 +262,6 @@ class FoldFilter(Filter):
     >>> [t.text for t in FoldFilter()(iter([Token(text="œuvre")]))]
     ['oeuvre']
     """
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoldFilter)
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
