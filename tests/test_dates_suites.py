@@ -1,37 +1,26 @@
-"""The date grammar keeps the levels it reached on external suites (bench/dates_eval.py).
+"""The date grammar keeps the levels it reached on external suites (tests/support/date_suites.py).
 
 Floors sit about 2 points under the measured figures (bench/reports/dates.md): a drop
 means a regression, not noise. Skipped when ../shared/data is absent.
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support import date_suites
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "dates_eval.py"
 
 if not (DATA / "dates").is_dir():
     pytest.skip("../shared/data/dates is absent", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
-def bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("dates_eval", BENCH)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["dates_eval"] = mod  # dataclasses look their module up there
-    spec.loader.exec_module(mod)
-    return mod
-
-
-@pytest.fixture(scope="module")
-def scores(bench):  # type: ignore[no-untyped-def]
-    extract, resolve = bench.load_suites()
-    return {s.name: bench.score(s, bench.searchkit_system) for s in extract + resolve}
+def scores():  # type: ignore[no-untyped-def]
+    extract, resolve = date_suites.load_suites()
+    return {s.name: date_suites.score(s, date_suites.searchkit_system) for s in extract + resolve}
 
 
 # suite -> (min precision, min recall) on spans, overlap match
