@@ -32,6 +32,7 @@ __all__ = [
     "ELISION_ARTICLES",
     "ELISION_EXCEPTIONS",
     "STOP_WORDS",
+    "WORD",
     "analyze",
     "exact_analyzer",
     "fold",
@@ -87,8 +88,9 @@ STOP_WORDS = _load_stop_words()
 _FOLDED_STOP_WORDS = frozenset(unidecode(w) for w in STOP_WORDS)
 
 # Letters and digits; apostrophes inside a word are kept so that elision can look
-# at the article; hyphens, like every other punctuation, split words.
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# at the article; hyphens, like every other punctuation, split words. Public: the
+# snippet marker must cut words exactly as the tokenizer does.
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
 def normalize_apostrophes(text: str) -> str:
@@ -146,7 +148,7 @@ class FrenchTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(text)
             yield t
             return
-        for pos, match in enumerate(_WORD.finditer(text)):
+        for pos, match in enumerate(WORD.finditer(text)):
             t.text = match.group(0)
             t.boost = 1.0
             t.stopped = False
@@ -309,7 +311,7 @@ def index_positions(text: str) -> tuple[dict[str, list[int]], dict[str, list[int
     """
     ranked: dict[str, list[int]] = {}
     exact: dict[str, list[int]] = {}
-    for pos, word in enumerate(_WORD.findall(normalize_apostrophes(text))):
+    for pos, word in enumerate(WORD.findall(normalize_apostrophes(text))):
         stems, folded = word_terms(word)
         for term in stems:
             found = ranked.get(term)

@@ -98,7 +98,80 @@ class Reply:
 # -- the engine -----------------------------------------------------------------
 
 
-class ReplEngine:
+class AnalystCommands:
+    """The REPL commands that read the session's search but never change it: :analyze,
+    and the analyst workflow (:with, :timeline, :export, :save; searchkit/workflow/)."""
+
+    kit: "SearchKit"
+    style: Style
+    query: str | None
+    filters: dict[str, list[str]]
+    sort: str
+
+    def error(self, message: str, hint: str | None = None) -> Reply:
+        return Reply(format_error(message, hint, self.style), error=True)
+
+    def cmd_analyze(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":analyze needs some text", "e.g. :analyze L'aéroport des États-Unis")
+        from searchkit.analysis import analyze
+
+        # The unstemmed analyzer keeps stop words: its positions list every word.
+        words = {t["pos"]: (t["word"], t["term"]) for t in analyze(arg, exact=True)}
+        stems: dict[int, list[str]] = {}
+        for t in analyze(arg):
+            stems.setdefault(t["pos"], []).append(t["term"])
+        lines = [self.style.dim(f"{'pos':>3}  {'word':<20} -> {'stemmed terms (search)':<28} | unstemmed (phrases, fuzzy)")]
+        for pos, (word, exact) in sorted(words.items()):
+            shown = ", ".join(stems[pos]) if pos in stems else "(stop word)"
+            lines.append(f"{pos:>3}  {word:<20} -> {shown:<28} | {exact}")
+        return Reply("\n".join(lines))
+
+    def cmd_with(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":with needs an actor", "e.g. :with Joe Biden (Tab completes names)")
+        from searchkit.render import format_associates
+
+        res = self.kit.associated(arg.strip().strip('"'), query=self.query or "", filters=self.filters)
+        return Reply(format_associates(res, self.style))
+
+    def cmd_timeline(self, arg: str) -> Reply:
+        from searchkit.workflow.timeline import PERIODS, render_timeline
+
+        first, _, rest = arg.partition(" ")
+        by = next((p for p in PERIODS if first and p.startswith(first.lower())), None)
+        actor = (rest if by else arg).strip().strip('"')
+        filters = {k: list(v) for k, v in self.filters.items()}
+        if actor:
+            filters.setdefault("actor", []).append(actor)
+        tl = self.kit.timeline(self.query or "", filters, by=by or "month")
+        head = f"{tl.total} article{'s' if tl.total != 1 else ''} per {tl.by}" + (f" with {actor}" if actor else "")
+        return Reply("\n".join([self.style.bold(head), *render_timeline(tl, width=40)]), page=len(tl.periods) > 40)
+
+    def cmd_export(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":export needs a file name", "e.g. :export hits.csv (or .jsonl, .json)")
+        from searchkit.workflow.export import format_for
+
+        path = Path(arg.strip().strip('"')).expanduser()
+        fmt = format_for(path.name)
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                n = self.kit.export(fh, fmt, self.query or "", self.filters, sort=self.sort)
+        except OSError as exc:
+            return self.error(f"cannot write {path}: {exc.strerror}", "choose a writable file")
+        return Reply(f"exported {n} hit{'s' if n != 1 else ''} to {path} ({fmt})")
+
+    def cmd_save(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":save needs a name", "e.g. :save attaques-bagdad")
+        if self.query is None and not self.filters:
+            return self.error("nothing to save yet", "type a query (or :filter) first, then :save NAME")
+        s = self.kit.saved.add(arg.strip(), self.query or "", self.filters)
+        return Reply(f"saved {s.name!r}: {s.matched} article{'s' if s.matched != 1 else ''} now; `searchkit saved run {s.name}` lists new ones")
+
+
+class ReplEngine(AnalystCommands):
     """Session state (query, filters, sort, page) and the commands that change it.
 
     UI-free: takes a line, returns text. The index opens lazily (``warm`` may run
@@ -152,9 +225,6 @@ class ReplEngine:
                 return self._show_results(self._search(line, dict(self.filters), 0, self.sort))
         except SearchkitError as exc:
             return self.error(exc.message, exc.hint)
-
-    def error(self, message: str, hint: str | None = None) -> Reply:
-        return Reply(format_error(message, hint, self.style), error=True)
 
     def _command(self, text: str) -> Reply:
         name, _, arg = text.strip().partition(" ")
@@ -321,22 +391,6 @@ class ReplEngine:
         doc = self.kit.document(doc_id, self.query or "", self.filters)
         return Reply(format_document(doc, self.style), page=True)
 
-    def cmd_analyze(self, arg: str) -> Reply:
-        if not arg:
-            return self.error(":analyze needs some text", "e.g. :analyze L'aéroport des États-Unis")
-        from searchkit.analysis import analyze
-
-        # The unstemmed analyzer keeps stop words: its positions list every word.
-        words = {t["pos"]: (t["word"], t["term"]) for t in analyze(arg, exact=True)}
-        stems: dict[int, list[str]] = {}
-        for t in analyze(arg):
-            stems.setdefault(t["pos"], []).append(t["term"])
-        lines = [self.style.dim(f"{'pos':>3}  {'word':<20} -> {'stemmed terms (search)':<28} | unstemmed (phrases, fuzzy)")]
-        for pos, (word, exact) in sorted(words.items()):
-            shown = ", ".join(stems[pos]) if pos in stems else "(stop word)"
-            lines.append(f"{pos:>3}  {word:<20} -> {shown:<28} | {exact}")
-        return Reply("\n".join(lines))
-
     def cmd_stats(self, arg: str) -> Reply:
         return Reply("\n".join(f"{k:<12} {v}" for k, v in self.kit.stats().items()))
 
@@ -346,50 +400,6 @@ class ReplEngine:
         hit = self._hit(arg)
         explanation = self.kit.explain(hit.id, self.query or "", self.filters)
         return Reply(format_explanation(explanation, hit, self.style))
-
-    # -- analyst workflow (searchkit/workflow/) -------------------------------------
-    def cmd_with(self, arg: str) -> Reply:
-        if not arg:
-            return self.error(":with needs an actor", "e.g. :with Joe Biden (Tab completes names)")
-        from searchkit.render import format_associates
-
-        res = self.kit.associated(arg.strip().strip('"'), query=self.query or "", filters=self.filters)
-        return Reply(format_associates(res, self.style))
-
-    def cmd_timeline(self, arg: str) -> Reply:
-        from searchkit.workflow.timeline import PERIODS, render_timeline
-
-        first, _, rest = arg.partition(" ")
-        by = next((p for p in PERIODS if first and p.startswith(first.lower())), None)
-        actor = (rest if by else arg).strip().strip('"')
-        filters = {k: list(v) for k, v in self.filters.items()}
-        if actor:
-            filters.setdefault("actor", []).append(actor)
-        tl = self.kit.timeline(self.query or "", filters, by=by or "month")
-        head = f"{tl.total} article{'s' if tl.total != 1 else ''} per {tl.by}" + (f" with {actor}" if actor else "")
-        return Reply("\n".join([self.style.bold(head), *render_timeline(tl, width=40)]), page=len(tl.periods) > 40)
-
-    def cmd_export(self, arg: str) -> Reply:
-        if not arg:
-            return self.error(":export needs a file name", "e.g. :export hits.csv (or .jsonl, .json)")
-        from searchkit.workflow.export import format_for
-
-        path = Path(arg.strip().strip('"')).expanduser()
-        fmt = format_for(path.name)
-        try:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                n = self.kit.export(fh, fmt, self.query or "", self.filters, sort=self.sort)
-        except OSError as exc:
-            return self.error(f"cannot write {path}: {exc.strerror}", "choose a writable file")
-        return Reply(f"exported {n} hit{'s' if n != 1 else ''} to {path} ({fmt})")
-
-    def cmd_save(self, arg: str) -> Reply:
-        if not arg:
-            return self.error(":save needs a name", "e.g. :save attaques-bagdad")
-        if self.query is None and not self.filters:
-            return self.error("nothing to save yet", "type a query (or :filter) first, then :save NAME")
-        s = self.kit.saved.add(arg.strip(), self.query or "", self.filters)
-        return Reply(f"saved {s.name!r}: {s.matched} article{'s' if s.matched != 1 else ''} now; `searchkit saved run {s.name}` lists new ones")
 
     # -- for the toolbar ----------------------------------------------------------
     def status(self) -> str:
