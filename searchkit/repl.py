@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-from searchkit.errors import QueryError, SearchkitError
+from searchkit.errors import ExitStatus, QueryError, SearchkitError
 from searchkit.render import (
     Style,
     color_enabled,
@@ -732,7 +732,7 @@ def interact(engine: ReplEngine, session: Any, out: IO[str], pager: Callable[[st
 def run_pipe(kit: "SearchKit", stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     """One query or command per line; plain text unless stdout is a colour terminal.
     Blank lines are skipped (in a file they are layout, not "next page").
-    Returns 1 if any line failed, else 0."""
+    Returns ExitStatus.ERROR (1) if any line failed, else ExitStatus.OK (0)."""
     engine = ReplEngine(kit, Style(color_enabled(stdout)))
     failed = False
     for line in stdin:
@@ -745,7 +745,7 @@ def run_pipe(kit: "SearchKit", stdin: IO[str], stdout: IO[str], stderr: IO[str])
             stdout.flush()
         if reply.quit:
             break
-    return 1 if failed else 0
+    return ExitStatus.ERROR if failed else ExitStatus.OK
 
 
 def _pager(text: str) -> None:
@@ -775,4 +775,4 @@ def run(kit: "SearchKit") -> None:
     if sys.stdin.isatty() and sys.stdout.isatty():
         run_interactive(kit)
     elif run_pipe(kit, sys.stdin, sys.stdout, sys.stderr):
-        raise SystemExit(1)
+        raise SystemExit(ExitStatus.ERROR)
