@@ -97,6 +97,7 @@ class SearchKit:
         facets: bool = True,
         snippets: int | None = None,
         strict: bool = False,
+        mode: str | None = None,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
         mentioned) to values, e.g. ``{"published": ["2020-12"]}``. ``snippets``: how many
@@ -104,8 +105,11 @@ class SearchKit:
 
         Ordinary text never raises: an odd quote, a stray operator or a query of stop
         words alone is read the way a person means it, and ``Results.notices`` says
-        how. ``strict=True`` raises ``QueryError`` for those instead."""
-        return self._engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets, strict=strict)
+        how. ``strict=True`` raises ``QueryError`` for those instead.
+
+        ``mode``: "lexical" (words, BM25F), "semantic" (passage vectors) or "hybrid"
+        (both rankings fused); the default is hybrid when the index has vectors."""
+        return self._engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets, strict=strict, mode=mode)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by default)."""

@@ -259,13 +259,14 @@ def _text_arg(value: str) -> str:
 @click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--strict", is_flag=True, help="Fail on odd quotes, parentheses or operators instead of reading them as words.")
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default=None, help="Words (lexical), meaning (semantic) or both fused (hybrid). Default: hybrid if the index has vectors, else lexical.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object (see README).")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default=None, help="Export every hit (not one page) as a JSON array, JSON Lines or CSV: id, title, published, score, path, actors, mentioned, duplicates.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the export to this file (default: stdout); its extension gives the format if --format is absent.")
 @click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (Excel needs it to show accents).")
 @click.pass_obj
 @_guard
-def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, strict: bool, as_json: bool, fmt: str | None, output: Path | None, bom: bool, **kwargs: Any) -> None:
+def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, strict: bool, mode: str | None, as_json: bool, fmt: str | None, output: Path | None, bom: bool, **kwargs: Any) -> None:
     """Search for QUERY (words, "phrases", AND/OR/NOT or ET/OU/SAUF, field:value, mot~2, préfixe*)."""
     from searchkit.render import format_results, to_json
 
@@ -275,7 +276,7 @@ def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, 
         return
     if limit is not None and limit > 1000:
         raise _UsageError("--limit goes up to 1000 hits per page", click.get_current_context())
-    res = obj.kit.search(_text_arg(query), filters=filters, limit=limit, offset=offset, sort=sort, strict=strict)
+    res = obj.kit.search(_text_arg(query), filters=filters, limit=limit, offset=offset, sort=sort, strict=strict, mode=mode)
     if as_json:
         click.echo(to_json(res.to_dict()))
     else:

@@ -89,3 +89,11 @@ class SavedSearchError(SearchkitError):
 
 class MissingExtraError(SearchkitError):
     """An optional feature whose extra package is not installed (e.g. charts: matplotlib)."""
+
+
+class OpenSearchError(SearchkitError):
+    """An OpenSearch node refused a request, or the URL is not an OpenSearch node."""
+
+
+class OpenSearchUnavailableError(OpenSearchError):
+    """No OpenSearch node answers at the configured URL (down, wrong host or port)."""

@@ -147,23 +147,24 @@ def _loose_fields(out: Relaxed) -> None:
     found: list[str] = []
     words: list[str] = []
 
-    def fix(seg: str) -> str:
-        def one(m: re.Match[str]) -> str:
-            name, following = m.group(1), m.group(2)
-            if name.lower() in ("http", "https"):
-                return m.group(0)
-            if following is not None and following not in ")":
-                if canonical_field(name) or _near_a_field(name):
-                    return m.group(0)  # a field, or a typo of one: the parser checks it
-                # "déclaré:Le", "Bagdad:" -- a word and a colon in pasted text.
-                words.append(name)
-                return name + " "
-            found.append(name)
+    # Over the whole text (a value may be a phrase: date:"décembre 2020"), skipping
+    # what is inside quotes.
+    quoted = [m.span() for m in re.finditer(r'"[^"]*"', out.text)]
+
+    def one(m: re.Match[str]) -> str:
+        name, following = m.group(1), m.group(2)
+        if any(a <= m.start() < b for a, b in quoted) or name.lower() in ("http", "https"):
+            return m.group(0)
+        if following is not None and following not in ")":
+            if canonical_field(name) or _near_a_field(name):
+                return m.group(0)  # a field, or a typo of one: the parser checks it
+            # "déclaré:Le", "Bagdad:" -- a word and a colon in pasted text.
+            words.append(name)
             return name + " "
+        found.append(name)
+        return name + " "
 
-        return _FIELD_REF.sub(one, seg)
-
-    out.text = _outside_quotes(out.text, fix)
+    out.text = _FIELD_REF.sub(one, out.text)
     for name in dict.fromkeys(words):
         out.notices.append(f"'{name}:' is not a field: read as a word ({FIELDS_HINT})")
     for name in dict.fromkeys(found):

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from searchkit.errors import ExitStatus, QueryError, SearchkitError
+from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, FIELD_ALIASES, MODES, SORTS, canonical_field
+from searchkit.vocab import OPERATORS as _OPERATORS
 from searchkit.render import (
     Style,
     color_enabled,
@@ -37,7 +39,6 @@ from searchkit.render import (
     format_histogram,
     format_results,
 )
-from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, FIELD_ALIASES, OPERATORS, SORTS, canonical_field
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.api import SearchKit
@@ -74,6 +75,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "unfilter": ("FIELD[=VALUE]", "drop a filter (all values of FIELD, or one)"),
     "clear": ("", "drop every filter"),
     "sort": ("[date|relevance]", "order of the hits (newest first, or best first)"),
+    "mode": ("[hybrid|lexical|semantic]", "how hits are found: words, meaning (passage vectors), or both fused"),
     "analyze": ("TEXT", "the index terms TEXT becomes (stems, accent-free forms)"),
     "stats": ("", "index statistics"),
     "with": ("ACTOR", "who is mentioned with ACTOR in the current hits (log-likelihood score)"),
@@ -83,6 +85,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "quit": ("", "leave (also :q, :exit, Ctrl-D)"),
 }
 ALIASES = {"q": "quit", "exit": "quit", "n": "next", "p": "prev", "h": "help", "?": "help", "f": "filter"}
+OPERATORS = tuple(sorted(_OPERATORS, key=len, reverse=True))  # longest first: ANDNOT before AND
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,7 @@ class ReplEngine(AnalystCommands):
         self.query: str | None = None
         self.filters: dict[str, list[str]] = {}
         self.sort = "relevance"
+        self.mode: str | None = None  # None: the library's default (hybrid if the index has vectors)
         self.offset = 0
         self.results: "Results | None" = None
         self.doc_count: int | None = None
@@ -238,7 +242,7 @@ class ReplEngine(AnalystCommands):
     # -- searching --------------------------------------------------------------
     def _search(self, query: str, filters: dict[str, list[str]], offset: int, sort: str) -> "Results":
         """Search and, only if it worked, make it the session's current search."""
-        res = self.kit.search(query, filters=filters, limit=self.page_size, offset=offset, sort=sort)
+        res = self.kit.search(query, filters=filters, limit=self.page_size, offset=offset, sort=sort, mode=self.mode)
         self.query, self.filters, self.offset, self.sort, self.results = query, filters, offset, sort, res
         self._refresh_count()
         return res
@@ -336,6 +340,21 @@ class ReplEngine(AnalystCommands):
             return self.error(f"unknown sort '{arg}'", "use :sort date or :sort relevance")
         return self._rerun(sort=choice)
 
+    def cmd_mode(self, arg: str) -> Reply:
+        if not arg:
+            return Reply(f"mode: {self.results.mode if self.results is not None else self.mode or 'default'}")
+        choice = next((m for m in MODES if m.startswith(arg.lower())), None)
+        if choice is None:
+            return self.error(f"unknown mode '{arg}'", "use :mode hybrid, :mode lexical or :mode semantic")
+        previous, self.mode = self.mode, choice
+        if self.query is None:
+            return Reply(f"mode: {choice}")
+        try:
+            return self._rerun()
+        except SearchkitError:
+            self.mode = previous  # e.g. semantic on an index without vectors: keep the old mode
+            raise
+
     def cmd_filter(self, arg: str) -> Reply:
         if not arg:
             if not self.filters:
@@ -413,6 +432,8 @@ class ReplEngine(AnalystCommands):
             parts.append(f"{r.total} hit{'s' if r.total != 1 else ''} (page {self.offset // self.page_size + 1}/{pages})")
         if self.sort != "relevance":
             parts.append(f"sort: {self.sort}")
+        if self.results is not None:
+            parts.append(f"mode: {self.results.mode}")
         if self.index_problem:
             parts.append(f"index: {self.index_problem}")
         else:

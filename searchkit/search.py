@@ -32,6 +32,7 @@ from searchkit.index import open_index
 from searchkit.query import ParsedQuery, build_query, canonical_field
 from searchkit.results import Actor, FacetValue, Hit, Results
 from searchkit.schema import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED
+from searchkit.vocab import MODES
 from searchkit.snippets import match_spans, snippets as make_snippets
 from searchkit.vocab import FACET_TOP
 
@@ -449,13 +450,24 @@ class Engine:
         facets: bool = True,
         snippet_count: int | None = None,
         strict: bool = False,
+        mode: str | None = None,
     ) -> Results:
         """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher.
 
         ``strict=False`` reads odd free text leniently (see query.build_query) and
         reports each reinterpretation in ``Results.notices``."""
         with self._pinned():
+            mode = self._mode(mode)
             return self._search(text, filters, limit, offset, sort, facets, snippet_count, strict)
+
+    def _mode(self, mode: str | None) -> str:
+        if mode is None:
+            return "lexical"
+        if mode not in MODES:
+            raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
+        if mode != "lexical":
+            raise QueryError(f"the index in {self.index_dir} has no vectors for {mode} search", hint="run `searchkit index --semantic` (or set semantic: true in config.yaml)")
+        return mode
 
     def _search(
         self,

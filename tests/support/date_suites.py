@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
 import time
+import types
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +39,20 @@ System = Callable[[str, dt.datetime], list[Pred]]
 # --- systems ---------------------------------------------------------------------------------
 def searchkit_system(text: str, ref: dt.datetime) -> list[Pred]:
     return [(m.start, m.end, m.value) for m in extract_dates(text, ref.date())]
+
+
+def baseline_system(rev: str) -> System:
+    """searchkit's date grammar as committed at git revision ``rev``, run in this process
+    next to the working copy's, so that quality and speed compare in one run."""
+    src = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:searchkit/extract/dates.py"],
+                         capture_output=True, text=True, check=True).stdout
+    mod = types.ModuleType(f"dates_at_{rev}")
+    exec(compile(src, f"{rev}:searchkit/extract/dates.py", "exec"), mod.__dict__)  # our own code, at rev
+
+    def run(text: str, ref: dt.datetime) -> list[Pred]:
+        return [(m.start, m.end, m.value) for m in mod.extract_dates(text, ref.date())]
+
+    return run
 
 
 def dateparser_system() -> System | None:
@@ -73,6 +89,12 @@ class Item:
     start: int
     end: int
     values: set[str] = field(default_factory=set)  # empty for span-only items
+    # False for a gold mention the suite skips (a time, a range...): not scored, and a
+    # prediction on it is neither right nor wrong (it does not count against precision).
+    scored: bool = True
+    # True when a prediction must be one of ``values`` exactly (weeks and seasons below),
+    # not merely equal to one of them once cut to its grain.
+    exact: bool = False
 
 
 @dataclass
@@ -150,6 +172,7 @@ def recognizers_parser(name: str) -> Suite:
             reason = _timex_reason(value.get("Timex", ""))
             if reason:
                 suite.skipped[reason] += 1
+                items.append(Item(case["Input"], ref, *_span(case, r), scored=False))
                 continue
             timex = value["Timex"]
             values = set()
@@ -160,6 +183,7 @@ def recognizers_parser(name: str) -> Suite:
                     values.add(_grain_cut(date, timex))
             if not values:
                 suite.skipped["not resolved"] += 1
+                items.append(Item(case["Input"], ref, *_span(case, r), scored=False))
                 continue
             items.append(Item(case["Input"], ref, *_span(case, r), values))
         suite.cases.append((case["Input"], ref, items))
@@ -175,11 +199,13 @@ def recognizers_model(name: str) -> Suite:
             kind = (r.get("TypeName") or r.get("Typename") or "").removeprefix("datetimeV2.")
             if kind not in ("date", "daterange"):
                 suite.skipped[kind or "untyped"] += 1
+                items.append(Item(case["Input"], ref, *_span(case, r), scored=False))
                 continue
             res_values = r["Resolution"]["values"]
             reason = _timex_reason(res_values[0].get("timex", ""))
             if reason:
                 suite.skipped[reason] += 1
+                items.append(Item(case["Input"], ref, *_span(case, r), scored=False))
                 continue
             values = set()
             for v in res_values:
@@ -188,6 +214,7 @@ def recognizers_model(name: str) -> Suite:
                     values.add(_grain_cut(date, v["timex"]))
             if not values:
                 suite.skipped["not resolved"] += 1
+                items.append(Item(case["Input"], ref, *_span(case, r), scored=False))
                 continue
             items.append(Item(case["Input"], ref, *_span(case, r), values))
         suite.cases.append((case["Input"], ref, items))
@@ -211,6 +238,82 @@ def duckling() -> Suite:
         value = {"Day": f"{y:04d}-{m:02d}-{d:02d}", "Month": f"{y:04d}-{m:02d}", "Year": f"{y:04d}"}[grain]
         text = row["text"]
         suite.cases.append((text, ref, [Item(text, ref, 0, len(text), {value})]))
+    return suite
+
+
+# --- weeks and seasons: scored apart, as no single day/month/year is their gold value ---------
+_ISO_WEEK = re.compile(r"^(\d{4})-W(\d\d)(-WE)?$")
+_SEASON_TIMEX = re.compile(r"^(\d{4})-(SP|SU|FA|WI)$")
+_SEASON_MONTHS = {"SP": (3, 4, 5), "SU": (6, 7, 8), "FA": (9, 10, 11), "WI": (12, 13, 14)}
+
+
+def _days(first: dt.date, n: int) -> set[str]:
+    return {(first + dt.timedelta(days=i)).isoformat() for i in range(n)}
+
+
+def week_values(monday: dt.date, weekend: bool = False) -> set[str]:
+    """What may stand for a week: any of its days, or the month holding most of it (that
+    of its Thursday; of its Saturday for a weekend) -- searchkit's mapping, see dates.py."""
+    if weekend:
+        sat = monday + dt.timedelta(days=5)
+        return _days(sat, 2) | {sat.isoformat()[:7]}
+    return _days(monday, 7) | {(monday + dt.timedelta(days=3)).isoformat()[:7]}
+
+
+def season_values(year: int, season: str) -> set[str]:
+    """What may stand for a season: any of its days or months (meteorological seasons), or
+    its year -- for winter either year it spans (searchkit says the year of its January)."""
+    out: set[str] = set()
+    for k in _SEASON_MONTHS[season]:
+        y, m = year + (k - 1) // 12, (k - 1) % 12 + 1
+        first = dt.date(y, m, 1)
+        nxt = dt.date(y + m // 12, m % 12 + 1, 1)
+        out |= _days(first, (nxt - first).days) | {f"{y:04d}-{m:02d}"}
+    return out | ({str(year), str(year + 1)} if season == "WI" else {str(year)})
+
+
+def _week_or_season_values(timex: str) -> set[str] | None:
+    w = _ISO_WEEK.match(timex)
+    if w:
+        return week_values(dt.date.fromisocalendar(int(w.group(1)), int(w.group(2)), 1), bool(w.group(3)))
+    se = _SEASON_TIMEX.match(timex)
+    if se:
+        return season_values(int(se.group(1)), se.group(2))
+    return None
+
+
+def weeks_and_seasons() -> Suite:
+    """Week and season mentions of the Recognizers parser/model specs and Duckling (the
+    items the suites above skip as "week" or "season"), with an absolute ISO week or year.
+    Only Recognizers cases that state their reference time: the others were resolved
+    against a date the spec does not give (their "cette semaine" is in 2017, 2018 or 2019)."""
+    suite = Suite("Weeks and seasons", [])
+    for name in ("DateParser", "DatePeriodParser", "DateTimeModel"):
+        for case in _load_recog(name):
+            if not (case.get("Context") or {}).get("ReferenceDateTime"):
+                suite.skipped["Recognizers case without a reference time"] += sum(
+                    _timex_reason((r.get("Value") or {}).get("Timex") or ((r.get("Resolution") or {}).get("values") or [{}])[0].get("timex", "")) in ("week", "season")
+                    for r in case["Results"])
+                continue
+            ref = _ref(case)
+            items: list[Item] = []
+            for r in case["Results"]:
+                timex = (r.get("Value") or {}).get("Timex") or ((r.get("Resolution") or {}).get("values") or [{}])[0].get("timex", "")
+                values = _week_or_season_values(timex)
+                if values is None:
+                    if _timex_reason(timex) in ("week", "season"):
+                        suite.skipped["week or season without an absolute year"] += 1
+                    items.append(Item(case["Input"], ref, *_span(case, r), scored=False))
+                else:
+                    items.append(Item(case["Input"], ref, *_span(case, r), values, exact=True))
+            suite.cases.append((case["Input"], ref, items))
+    for line in (DATES / "duckling_fr_time" / "duckling_fr_time_examples.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        if row["kind"] == "datetime" and row["grain"] == "Week":
+            ref = dt.datetime.fromisoformat(row["reference_time"]).replace(tzinfo=None)
+            y, m, d = row["value"][:3]
+            text = row["text"]
+            suite.cases.append((text, ref, [Item(text, ref, 0, len(text), week_values(dt.date(y, m, d)), exact=True)]))
     return suite
 
 
@@ -318,18 +421,24 @@ class Score:
 def score(suite: Suite, system: System) -> Score:
     s = Score()
     t0 = time.perf_counter()
-    for text, ref, items in suite.cases:
+    for text, ref, all_items in suite.cases:
+        items = [g for g in all_items if g.scored]
         if not items and not suite.spans_only:
             continue  # a parser case whose gold was all skipped: nothing to resolve
+        neutral = [g for g in all_items if not g.scored]
         preds = system(text, ref)
         s.gold += len(items)
-        s.pred += len(preds)
-        s.pred_hit += sum(any(_overlaps(p0, p1, g.start, g.end) for g in items) for p0, p1, _ in preds)
+        for p0, p1, _ in preds:
+            if any(_overlaps(p0, p1, g.start, g.end) for g in items):
+                s.pred += 1
+                s.pred_hit += 1
+            elif not any(_overlaps(p0, p1, g.start, g.end) for g in neutral):
+                s.pred += 1  # a prediction on a skipped gold mention (a range, a time) is left out
         for g in items:
             hits = [p for p in preds if _overlaps(p[0], p[1], g.start, g.end)]
             s.gold_hit += bool(hits)
             s.exact += any(p[0] == g.start and p[1] == g.end for p in hits)
-            s.resolved += any(_matches(p[2], g.values) for p in hits)
+            s.resolved += any(p[2] in g.values if g.exact else _matches(p[2], g.values) for p in hits)
     s.seconds = time.perf_counter() - t0
     return s
 
@@ -337,5 +446,5 @@ def score(suite: Suite, system: System) -> Score:
 def load_suites() -> tuple[list[Suite], list[Suite]]:
     extract = [recognizers_extractor(n) for n in ("DateExtractor", "DatePeriodExtractor")]
     resolve = [recognizers_parser(n) for n in ("DateParser", "DatePeriodParser")]
-    resolve += [recognizers_model("DateTimeModel"), duckling(), dateparser_cases()]
+    resolve += [recognizers_model("DateTimeModel"), duckling(), dateparser_cases(), weeks_and_seasons()]
     return extract, resolve
