@@ -102,8 +102,8 @@ class Reply:
 
 
 class AnalystCommands:
-    """The REPL commands that read the session's search but never change it: :analyze,
-    and the analyst workflow (:with, :timeline, :export, :save; searchkit/workflow/)."""
+    """The REPL commands that never change the session's search: :help, :quit, :stats,
+    :analyze, and the analyst workflow (:with, :timeline, :export, :save; searchkit/workflow/)."""
 
     kit: "SearchKit"
     style: Style
@@ -113,6 +113,26 @@ class AnalystCommands:
 
     def error(self, message: str, hint: str | None = None) -> Reply:
         return Reply(format_error(message, hint, self.style), error=True)
+
+    def cmd_help(self, arg: str) -> Reply:
+        s = self.style
+        lines = [s.bold("Type words to search; lines starting with ':' are commands.")]
+        for name, (args, what) in COMMANDS.items():
+            usage = f"{':' + name + ' ' + args:<24}"  # pad before colouring: codes have no width
+            lines.append(f"  {s.title(usage)} {what}")
+        lines += [
+            s.bold("Queries"),
+            '  words (any accents), "exact phrase", AND/OR/NOT or ET/OU/SAUF, (groups),',
+            "  field:value (titre: personne: org: lieu: acteur: date: mentionne:), mot~ (fuzzy), préfix*",
+            s.dim("Tab completes commands, fields and names (accents and case ignored); Ctrl-C cancels a line."),
+        ]
+        return Reply("\n".join(lines))
+
+    def cmd_quit(self, arg: str) -> Reply:
+        return Reply(quit=True)
+
+    def cmd_stats(self, arg: str) -> Reply:
+        return Reply("\n".join(f"{k:<12} {v}" for k, v in self.kit.stats().items()))
 
     def cmd_analyze(self, arg: str) -> Reply:
         if not arg:
@@ -309,23 +329,6 @@ class ReplEngine(AnalystCommands):
         return res.hits[0]
 
     # -- commands ---------------------------------------------------------------
-    def cmd_help(self, arg: str) -> Reply:
-        s = self.style
-        lines = [s.bold("Type words to search; lines starting with ':' are commands.")]
-        for name, (args, what) in COMMANDS.items():
-            usage = f"{':' + name + ' ' + args:<24}"  # pad before colouring: codes have no width
-            lines.append(f"  {s.title(usage)} {what}")
-        lines += [
-            s.bold("Queries"),
-            '  words (any accents), "exact phrase", AND/OR/NOT or ET/OU/SAUF, (groups),',
-            "  field:value (titre: personne: org: lieu: acteur: date: mentionne:), mot~ (fuzzy), préfix*",
-            s.dim("Tab completes commands, fields and names (accents and case ignored); Ctrl-C cancels a line."),
-        ]
-        return Reply("\n".join(lines))
-
-    def cmd_quit(self, arg: str) -> Reply:
-        return Reply(quit=True)
-
     def cmd_next(self, arg: str) -> Reply:
         return self._page(+1)
 
@@ -409,9 +412,6 @@ class ReplEngine(AnalystCommands):
         doc_id = self._hit(arg).id if arg.isdigit() else arg
         doc = self.kit.document(doc_id, self.query or "", self.filters)
         return Reply(format_document(doc, self.style), page=True)
-
-    def cmd_stats(self, arg: str) -> Reply:
-        return Reply("\n".join(f"{k:<12} {v}" for k, v in self.kit.stats().items()))
 
     def cmd_explain(self, arg: str) -> Reply:
         if not arg:
