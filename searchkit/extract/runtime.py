@@ -3,20 +3,35 @@ keeps freed memory.
 
 What it is for: the indexer's worker processes call ``tune_worker()`` once, at start-up
 (``index._worker_init``). Both settings change the whole process, so they live apart
-from the pure extraction functions.
+from the pure extraction functions. When the indexer extracts in its own process (a
+small corpus, or one worker), it holds ``one_blas_thread()`` for the run only: a scoped
+limit that is undone afterwards.
 
 What it must not do: run in any process that merely embeds ``searchkit.extract``
 (``extract_actors`` and ``load_model`` never call it), nor at import time.
 """
 from __future__ import annotations
 
-__all__ = ["tune_worker"]
+from contextlib import contextmanager
+from typing import Iterator
+
+__all__ = ["one_blas_thread", "tune_worker"]
 
 
 def tune_worker() -> None:
     """One BLAS thread and a glibc malloc that reuses large blocks; call once per worker."""
     _one_blas_thread()
     _keep_freed_memory()
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """One BLAS thread inside the ``with`` block only; the previous limits come back after."""
+    import numpy  # noqa: F401 - threadpoolctl limits only the BLAS libraries already loaded
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def _one_blas_thread() -> None:
