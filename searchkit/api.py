@@ -62,7 +62,13 @@ class SearchKit:
         rebuild: bool = False,
         progress: ProgressFn | None = None,
     ) -> IndexReport:
-        """Add new files, re-index changed ones, drop deleted ones; ``rebuild`` starts over."""
+        """Add new files, re-index changed ones, drop deleted ones; ``rebuild`` starts over.
+
+        Raises ``NothingIndexedError`` (with the report) when the index ends up empty:
+        a program must not go on searching nothing as if all were well.
+        """
+        from searchkit.config import enabled_formats
+
         roots = [Path(p) for p in paths] if paths else list(self.config.corpus)
         missing = [str(r) for r in roots if not r.exists()]
         if missing and len(missing) == len(roots):
@@ -81,10 +87,13 @@ class SearchKit:
             commit_every=c.commit_every,
             title_boost=c.title_boost,
             progress=progress,
+            formats=enabled_formats(c),
         )
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.
         self._engine.warm()
+        if report.documents == 0:
+            raise _nothing_indexed(report, roots, enabled_formats(c))
         return report
 
     def search(
@@ -207,3 +216,23 @@ class SearchKit:
         if self._opened is not None:
             self._opened.close()
             self._opened = None
+
+
+def _nothing_indexed(report: IndexReport, roots: Sequence[Path], formats: set[str]) -> Exception:
+    from searchkit.corpus import suffixes
+    from searchkit.errors import NothingIndexedError
+
+    where = ", ".join(str(p) for p in roots)
+    if report.files_seen == 0:
+        names = suffixes(formats)
+        listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names) or "enabled"
+        return NothingIndexedError(
+            f"nothing to index: no {listed} file in {where}",
+            hint="point `corpus:` in config.yaml (or PATH) at your articles; `formats:` in config.yaml turns formats on and off",
+            report=report,
+        )
+    return NothingIndexedError(
+        f"nothing could be indexed: all {report.files_seen} files in {where} were skipped",
+        hint="see the reasons above; `searchkit index -v` lists each file",
+        report=report,
+    )

@@ -167,8 +167,13 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
             bar.__enter__()
         bar.update(done - bar.pos)
 
+    from searchkit.errors import NothingIndexedError
+
+    failed: NothingIndexedError | None = None
     try:
         report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=progress)
+    except NothingIndexedError as exc:  # print what was skipped, then the error
+        report, failed = exc.report, exc
     except KeyboardInterrupt:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -197,17 +202,9 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
         if verbose:
             for p in report.problems:
                 click.echo(f"  {'skipped' if p.skipped else 'warning'}: {p}", err=True)
-    if report.documents == 0:
+    if failed is not None:
         # Exit 0 whenever something is searchable: bad files alone are not a failure.
-        from searchkit.errors import CorpusError
-
-        where = ", ".join(str(p) for p in (paths or obj.kit.config.corpus))
-        if report.files_seen == 0:
-            raise CorpusError(f"nothing to index: no .txt, .md or .jsonl file in {where}", hint="point `corpus:` in config.yaml (or PATH) at your articles")
-        raise CorpusError(
-            f"nothing could be indexed: all {report.files_seen} files in {where} were skipped",
-            hint="see the reasons above; `searchkit index -v` lists each file",
-        )
+        raise failed
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -372,6 +369,52 @@ def stats(obj: Context, as_json: bool) -> None:
     else:
         for k, v in data.items():
             click.echo(f"{k:<12} {v}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--settle", type=click.FloatRange(0.05, 600), default=1.0, show_default=True, help="Seconds of quiet before a burst of changes is indexed.")
+@click.option("--polling", is_flag=True, help="Poll instead of inotify (network file systems).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON report per batch, one per line.")
+@click.pass_obj
+@_guard
+def watch(obj: Context, paths: tuple[Path, ...], settle: float, polling: bool, as_json: bool) -> None:
+    """Index PATHS (default: `corpus`), then keep indexing new, changed and deleted files.
+
+    Ctrl-C stops after the batch under way is committed (exit 130); a second Ctrl-C
+    stops at once, keeping what was committed.
+    """
+    import signal
+    import threading
+
+    from searchkit.render import to_json
+    from searchkit.watch import Watcher
+
+    def show(report: Any) -> None:
+        if as_json:
+            click.echo(to_json(report.to_dict()))
+        elif not report.unchanged:
+            click.echo(f"Indexed {report.added} new, {report.updated} updated, {report.removed} removed; {report.documents} articles in the index.")
+            if report.skipped:
+                click.echo(f"Skipped {_count(len(report.skipped), 'file or line', 'files or lines')}: {_by_kind(report.skipped)}.", err=True)
+
+    stop = threading.Event()
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    watcher = Watcher(obj.kit, list(paths) or None, settle=settle, on_report=show, polling=polling)
+    if not as_json:
+        click.echo(f"Watching {', '.join(str(r) for r in watcher.roots)} (Ctrl-C to stop)", err=True)
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        watcher.run(stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    click.echo("stopped: everything indexed so far is committed", err=True)
+    click.get_current_context().exit(130)
 
 
 @cli.command()

@@ -97,3 +97,15 @@ class OpenSearchError(SearchkitError):
 
 class OpenSearchUnavailableError(OpenSearchError):
     """No OpenSearch node answers at the configured URL (down, wrong host or port)."""
+
+
+class NothingIndexedError(CorpusError):
+    """An indexing run left the index empty: every file was skipped, or there was none.
+
+    ``report`` (an ``IndexReport``) says what was skipped and why, so that a caller can
+    show the reasons before the error.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, report: object = None) -> None:
+        super().__init__(message, hint)
+        self.report = report

@@ -47,6 +47,7 @@ def document_from(fields: Mapping[str, Any], spans: Sequence[tuple[int, int]] = 
         mentioned=tuple(meta.get("mentioned", ())),
         actors=actors,
         spans=tuple((int(s), int(e)) for s, e in spans),
+        pages=tuple(int(p) for p in meta.get("pages") or ()),
     )
 
 

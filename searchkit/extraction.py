@@ -41,18 +41,18 @@ class ArticleExtraction:
 
 
 def extract_file(path: str | Path, actors: bool = True, model: str | None = None) -> list[ArticleExtraction]:
-    """Every article of ``path`` (.txt, .md or .jsonl) with what indexing extracts from it."""
+    """Every article of ``path`` (any format the corpus reads) with what indexing extracts from it."""
     from searchkit.corpus import SourceFile, read_source
     from searchkit.extract import extract_dates
     from searchkit.pipeline import extraction_text, publication_date
 
     file = Path(path)
     if not file.is_file():
-        raise CorpusError(f"{file}: no such file", hint="give the path of a .txt, .md or .jsonl article")
+        raise CorpusError(f"{file}: no such file", hint="give the path of an article (.txt, .md, .jsonl, .html, .pdf, .docx, .odt, .eml)")
     st = file.stat()
     result = read_source(SourceFile(file, str(file.resolve()), st.st_size, st.st_mtime_ns))
     if not result.articles:
-        reason = "; ".join(str(p) for p in result.problems) or "nothing to read"
+        reason = "; ".join(p.reason for p in result.problems) or "nothing to read"
         raise CorpusError(f"{file}: {reason}", hint="check the file's encoding and content")
     found: list[list[Any]] = [[] for _ in result.articles]
     if actors:

@@ -118,7 +118,17 @@ def format_document(doc: Document, style: Style) -> str:
         head.append(style.dim("actors ") + style.actor(", ".join(a.name for a in doc.actors)))
     if doc.mentioned:
         head.append(style.dim("dates  ") + ", ".join(doc.mentioned))
-    return "\n".join(head) + "\n\n" + style.marks(mark(doc.body, list(doc.spans)))
+    body, spans, pages = doc.body, list(doc.spans), doc.pages
+    if len(pages) > 1:  # a PDF (issue 13): each page headed by its number
+        found = sorted({page_of(s, pages) for s, _ in spans})
+        head.append(style.dim("pages  ") + f"{len(pages)}" + (f"; matches on p. {', '.join(map(str, found))}" if found else ""))
+        bounds = [*pages, len(body)]
+        text = "\n\n".join(
+            style.dim(f"[page {n}]") + "\n" + style.marks(mark(body, spans, bounds[n - 1], bounds[n]).strip())
+            for n in range(1, len(pages) + 1) if bounds[n - 1] < bounds[n]
+        )
+        return "\n".join(head) + "\n\n" + text
+    return "\n".join(head) + "\n\n" + style.marks(mark(body, spans))
 
 
 def format_explanation(ex: Explanation, hit: Hit | None, style: Style) -> str:
@@ -159,6 +169,17 @@ def format_explanation(ex: Explanation, hit: Hit | None, style: Style) -> str:
 
 def _forms_text(forms: Sequence[tuple[str, int]]) -> str:
     return ", ".join(f'{n}× "{w}"' for w, n in forms)
+
+
+def page_of(offset: int, pages: Sequence[int]) -> int:
+    """The 1-based page holding character ``offset`` of a body whose pages start at ``pages``.
+
+    >>> page_of(0, [0, 120, 300]), page_of(150, [0, 120, 300]), page_of(999, [0, 120, 300])
+    (1, 2, 3)
+    """
+    import bisect
+
+    return max(1, bisect.bisect_right(list(pages), offset))
 
 
 def format_error(message: str, hint: str | None, style: Style) -> str:

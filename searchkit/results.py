@@ -115,6 +115,7 @@ class Document:
     mentioned: tuple[str, ...] = ()
     actors: tuple[DocumentActor, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
+    pages: tuple[int, ...] = ()  # where each page starts in ``body`` (PDFs); empty otherwise
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +129,7 @@ class Document:
                 "precision": self.precision,
                 "mentioned": list(self.mentioned),
                 "actors": [a.to_dict() for a in self.actors],
+                "pages": list(self.pages),
             },
             "spans": [list(s) for s in self.spans],
         }
