@@ -414,7 +414,7 @@ def watch(obj: Context, paths: tuple[Path, ...], settle: float, polling: bool, a
     finally:
         signal.signal(signal.SIGINT, previous)
     click.echo("stopped: everything indexed so far is committed", err=True)
-    click.get_current_context().exit(130)
+    click.get_current_context().exit(ExitStatus.INTERRUPTED)
 
 
 @cli.command()

@@ -220,6 +220,18 @@ def test_ui_modules_never_reach_for_the_engine() -> None:
     assert bad == []
 
 
+def test_ui_exit_codes_are_exit_statuses() -> None:
+    """``ctx.exit(130)``, ``sys.exit(1)``, ``SystemExit(2)``: the codes are errors.ExitStatus."""
+    bad = []
+    for name in UI_MODULES:
+        for node in ast.walk(tree(modules()[name])):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, int):
+                func = ast.unparse(node.func)
+                if func.endswith(("exit", "SystemExit", "_exit")):
+                    bad.append(f"{name}:{node.lineno} {func}({node.args[0].value})")
+    assert bad == []
+
+
 def test_no_module_imports_a_private_name() -> None:
     """``from searchkit.x import _y`` (or ``x._y`` on an imported searchkit module) couples
     two modules through something one of them may change at will. ``__dunder__`` names

@@ -22,10 +22,9 @@ from searchkit.corpus import PART_ARTICLES, SourceFile, format_for, read_parts, 
 from searchkit.corpus.pdf import dehyphenate
 from searchkit.errors import NothingIndexedError
 from tests.conftest import shared_data
+from tests.support import sample_files as sf  # the file makers
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-import sample_files as sf  # noqa: E402  (bench/sample_files.py: the file makers)
 
 
 def src(path: Path) -> SourceFile:
