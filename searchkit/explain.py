@@ -48,6 +48,8 @@ def document_from(fields: Mapping[str, Any], spans: Sequence[tuple[int, int]] = 
         actors=actors,
         spans=tuple((int(s), int(e)) for s, e in spans),
         pages=tuple(int(p) for p in meta.get("pages") or ()),
+        format=meta.get("format"),
+        author=meta.get("author"),
     )
 
 

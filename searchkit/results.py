@@ -116,6 +116,8 @@ class Document:
     actors: tuple[DocumentActor, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
     pages: tuple[int, ...] = ()  # where each page starts in ``body`` (PDFs); empty otherwise
+    format: str | None = None  # the reader's format ("pdf", "html"...), when the index stored it
+    author: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,7 +131,8 @@ class Document:
                 "precision": self.precision,
                 "mentioned": list(self.mentioned),
                 "actors": [a.to_dict() for a in self.actors],
-                "pages": list(self.pages),
+                # Set only where the reader found them, as the index stores them.
+                **{k: v for k, v in (("format", self.format), ("author", self.author), ("pages", list(self.pages))) if v},
             },
             "spans": [list(s) for s in self.spans],
         }
