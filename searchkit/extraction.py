@@ -40,8 +40,9 @@ class ArticleExtraction:
         }
 
 
-def extract_file(path: str | Path, actors: bool = True, model: str | None = None) -> list[ArticleExtraction]:
-    """Every article of ``path`` (any format the corpus reads) with what indexing extracts from it."""
+def extract_file(path: str | Path, actors: bool = True, model: str | None = None, aliases: Any = None) -> list[ArticleExtraction]:
+    """Every article of ``path`` (any format the corpus reads) with what indexing extracts
+    from it: same model, same aliases (config.yaml's gazetteer), same text (title + body)."""
     from searchkit.corpus import SourceFile, read_source
     from searchkit.extract import extract_dates
     from searchkit.pipeline import extraction_text, publication_date
@@ -58,7 +59,7 @@ def extract_file(path: str | Path, actors: bool = True, model: str | None = None
     if actors:
         from searchkit.extract.actors import iter_actors
 
-        found = list(iter_actors((extraction_text(a) for a in result.articles), model=model))
+        found = list(iter_actors((extraction_text(a) for a in result.articles), model=model, aliases=aliases))
     out = []
     for art, mentions in zip(result.articles, found):
         published, precision = publication_date(art)

@@ -119,7 +119,7 @@ _PREFIX = 5
 
 def _prefixes(text: str) -> set[str]:
     out = set()
-    for word in _WORD.findall(normalize_apostrophes(text)):
+    for word in WORD.findall(normalize_apostrophes(text)):
         stems, folded = word_terms(word)
         if stems and len(folded) >= 3:  # stop words and two-letter words say little
             out.add(folded[:_PREFIX])

@@ -38,9 +38,9 @@ MAX_FUNCTION_LINES = 80
 # (issue 11: index/ and search/ packages). Keys: "module:qualified name".
 KNOWN_CYCLES = {frozenset({"searchkit.index", "searchkit.fastindex"})}
 KNOWN_LONG = {
-    "searchkit.search:Engine",  # ~500 lines: searcher, facets, resolver, fast path, hits, suggest
-    "searchkit.index:_run_index_locked",  # ~143 lines, state in three hand-kept variables
-    "searchkit.extract.names:group_actors",  # 82 lines
+    "searchkit.search:Engine",  # ~510 lines: searcher, facets, resolver, fast path, hits, suggest
+    "searchkit.index:_run_index_locked",  # ~150 lines, state in three hand-kept variables
+    "searchkit.extract.names:group_actors",  # 100 lines
 }
 
 
@@ -264,8 +264,8 @@ def test_no_new_long_class_or_function() -> None:
     assert set(long_definitions()) <= KNOWN_LONG, long_definitions()
 
 
-@pytest.mark.xfail(strict=True, reason="search.Engine (~500 lines), index._run_index_locked (~143) and "
-                   "extract/names.group_actors (82) are in files the ranking, near-duplicate, semantic and "
+@pytest.mark.xfail(strict=True, reason="search.Engine (~510 lines), index._run_index_locked (~150) and "
+                   "extract/names.group_actors (100) are in files the ranking, near-duplicate, semantic and "
                    "facets branches are editing; issue 11's search/ and index/ packages split them after the merges")
 def test_no_class_over_250_lines_no_function_over_80() -> None:
     assert long_definitions() == {}
