@@ -38,7 +38,7 @@ def main() -> None:
     args = ap.parse_args()
     where = Path(args.where)
     kit = SearchKit.open(where) if where.is_file() else SearchKit.open(index_dir=where)
-    engine = kit.engine
+    engine = kit._engine
     tables = engine.tables
     whole = tables["actor"]
     live = engine.match_mask("")

@@ -78,11 +78,7 @@ def build_index(index_dir: Path, corpus: Path | None = None) -> Any:
 
 def facet_values(kit: Any) -> dict[str, list[tuple[str, int, tuple[str, ...]]]]:
     """Every value of each actor facet over the whole index, most frequent first."""
-    import numpy as np
-
-    eng = kit.engine
-    mask = np.ones(eng.searcher.doc_count_all(), dtype=bool)
-    counts = eng.facet_counts(mask, KINDS, top=None)
+    counts = kit.facets(None, top=None)  # every value, over every article
     return {k: [(v.value, v.count, tuple(sorted(v.variants))) for v in counts[k]] for k in KINDS}
 
 
@@ -93,10 +89,10 @@ def contexts(kit: Any, kind: str, value: str, variants: tuple[str, ...], n: int 
     forms = {value, *variants}
     for hit in res.hits:
         doc = kit.document(hit.id)
-        body = doc.get("body") or ""
-        for actor in doc.get("meta", {}).get("actors", []):
-            if actor["name"] in forms:
-                forms.update(actor["forms"])
+        body = doc.body
+        for actor in doc.actors:
+            if actor.name in forms:
+                forms.update(actor.forms)
         for form in sorted(forms, key=len, reverse=True):
             i = body.find(form)
             if i >= 0:

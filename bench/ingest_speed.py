@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from benchlib import ORANGESUM, ROOT, cpu_model, orangesum_rows
-from sample_files import make_pdf, small_pdf, split_paragraphs
+
+sys.path.insert(0, str(ROOT))  # the file makers live in the tests' harness
+from tests.support.sample_files import make_pdf, small_pdf, split_paragraphs  # noqa: E402
 
 HTML_DIR = ROOT.parent / "shared" / "data" / "html_fr_dev"
 _SPACES = re.compile(r"\s+")

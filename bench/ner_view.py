@@ -57,6 +57,9 @@ def main() -> int:
     starts = [int(s) for s in args.slices.split(",")]
     rows = orangesum_rows(max(starts) + args.articles)
     texts = [f"{r['title']}\n\n{r['text']}" for s in starts for r in rows[s : s + args.articles]]
+    from searchkit.extract.runtime import tune_worker
+
+    tune_worker()  # measured as an indexing worker runs it
     load_model()
     _run(texts[:20], ner_view)  # warm-up
 

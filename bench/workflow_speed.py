@@ -24,7 +24,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=20)
     args = ap.parse_args()
     kit = SearchKit.open(args.config)
-    eng = kit.engine
+    eng = kit._engine
     table = eng.tables["actor"]
     counts = table.count(eng.match_mask(""))
     actors = [table.values[i] for i in np.argsort(-counts, kind="stable")[: args.queries]]

@@ -32,6 +32,7 @@ __all__ = [
     "ELISION_ARTICLES",
     "ELISION_EXCEPTIONS",
     "STOP_WORDS",
+    "WORD",
     "analyze",
     "exact_analyzer",
     "fold",
@@ -87,8 +88,9 @@ STOP_WORDS = _load_stop_words()
 _FOLDED_STOP_WORDS = frozenset(unidecode(w) for w in STOP_WORDS)
 
 # Letters and digits; apostrophes inside a word are kept so that elision can look
-# at the article; hyphens, like every other punctuation, split words.
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# at the article; hyphens, like every other punctuation, split words. Public: the
+# snippet marker must cut words exactly as the tokenizer does.
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
 def normalize_apostrophes(text: str) -> str:
@@ -121,9 +123,6 @@ class FrenchTokenizer(Tokenizer):
     ["L'État", 'major', "d'Irak"]
     """
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FrenchTokenizer)
-
     def __call__(  # type: ignore[override]
         self,
         value: str,
@@ -149,7 +148,7 @@ class FrenchTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(text)
             yield t
             return
-        for pos, match in enumerate(_WORD.finditer(text)):
+        for pos, match in enumerate(WORD.finditer(text)):
             t.text = match.group(0)
             t.boost = 1.0
             t.stopped = False
@@ -169,9 +168,6 @@ class ElisionFilter(Filter):
     >>> [t.text for t in ElisionFilter()(FrenchTokenizer()("L'avion QU'IL aujourd'hui"))]
     ['avion', 'IL', "aujourd'hui"]
     """
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ElisionFilter)
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
@@ -204,9 +200,6 @@ class FrenchStopFilter(Filter):
     >>> [t.text for t in FrenchStopFilter()(LowercaseFilter()(FrenchTokenizer()("Les chats et etaient sûr")))]
     ['chats', 'sûr']
     """
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FrenchStopFilter)
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
@@ -255,9 +248,6 @@ class StemFoldFilter(Filter):
     ['hostil', 'hostilit']
     """
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, StemFoldFilter)
-
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             if t.stopped:
@@ -274,9 +264,6 @@ class FoldFilter(Filter):
     >>> [t.text for t in FoldFilter()(iter([Token(text="œuvre")]))]
     ['oeuvre']
     """
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoldFilter)
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
@@ -324,7 +311,7 @@ def index_positions(text: str) -> tuple[dict[str, list[int]], dict[str, list[int
     """
     ranked: dict[str, list[int]] = {}
     exact: dict[str, list[int]] = {}
-    for pos, word in enumerate(_WORD.findall(normalize_apostrophes(text))):
+    for pos, word in enumerate(WORD.findall(normalize_apostrophes(text))):
         stems, folded = word_terms(word)
         for term in stems:
             found = ranked.get(term)

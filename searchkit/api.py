@@ -11,7 +11,8 @@ from typing import Any, Mapping, Sequence
 from searchkit.config import Config, load_config
 from searchkit.errors import CorpusError
 from searchkit.index import IndexReport, ProgressFn, run_index
-from searchkit.results import Results
+from searchkit.results import ActorMatch, Document, Explanation, ResolvedActor, Results
+from searchkit.vocab import FACET_TOP
 
 __all__ = ["SearchKit"]
 
@@ -26,7 +27,7 @@ class SearchKit:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self._engine: Any = None
+        self._opened: Any = None  # the search engine, once opened (see _engine)
 
     @classmethod
     def open(
@@ -52,12 +53,14 @@ class SearchKit:
         return cls(config)
 
     @property
-    def engine(self) -> Any:
-        if self._engine is None:
+    def _engine(self) -> Any:
+        """The search engine over this kit's index, opened on first use. Private: the
+        CLI, the REPL and embedding code use this class's methods, never the engine."""
+        if self._opened is None:
             from searchkit.search import Engine  # Whoosh searcher only when searching
 
-            self._engine = Engine(self.config.index_dir, self.config.aliases, self.config.snippets)
-        return self._engine
+            self._opened = Engine(self.config.index_dir, self.config.aliases, self.config.snippets)
+        return self._opened
 
     def index(
         self,
@@ -97,7 +100,7 @@ class SearchKit:
         )
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.
-        self.engine.warm()
+        self._engine.warm()
         if report.documents == 0:
             raise _nothing_indexed(report, roots, enabled_formats(c))
         return report
@@ -113,7 +116,7 @@ class SearchKit:
         snippets: int | None = None,
         strict: bool = False,
         mode: str | None = None,
-        facet_top: int | None = 20,
+        facet_top: int | None = FACET_TOP,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
         mentioned) to values, e.g. ``{"published": ["2020-12"]}``. ``snippets``: how many
@@ -126,15 +129,14 @@ class SearchKit:
 
         ``mode``: "lexical" (words, BM25F), "semantic" (passage vectors) or "hybrid"
         (both rankings fused); the default is hybrid when the index has vectors."""
-        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets,
+        return self._engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets,
                                   strict=strict, mode=mode, facet_top=facet_top or None)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by
         default): the ``top`` most frequent of each field, every value when ``top`` is None or 0."""
-        from searchkit.schema import FACET_FIELDS
-        from searchkit.query import canonical_field
         from searchkit.errors import QueryError
+        from searchkit.vocab import FACET_FIELDS, canonical_field
 
         fields = list(FACET_FIELDS)
         if field:
@@ -144,16 +146,58 @@ class SearchKit:
             fields = [f]
         if top is not None and top < 0:
             raise QueryError(f"top must be 0 or more, not {top}", hint="0 lists every value")
-        res = self.engine.search(query, filters, limit=0, facets=True, facet_top=top or None)
+        res = self._engine.search(query, filters, limit=0, facets=True, facet_top=top or None)
         return {f: res.facets[f] for f in fields}
 
-    def document(self, doc_id: str) -> dict[str, Any]:
-        """An article's stored fields (id, path, title, body, meta)."""
-        return dict(self.engine.document(doc_id))
+    def document(self, doc_id: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> Document:
+        """The article ``doc_id`` as stored, with the body ranges ``query`` and the actor
+        ``filters`` match (``Document.spans``); ``NotFoundError`` for an unknown id."""
+        from searchkit.explain import document_from
+
+        match = self._engine.query_match(doc_id, query, filters)
+        return document_from(match.fields, match.spans)
+
+    def explain(self, doc_id: str, query: str, filters: Mapping[str, Sequence[str]] | None = None) -> Explanation:
+        """Why ``doc_id`` matches ``query`` and ``filters``: each query word, the index terms
+        the engine's parsed query expanded to, the words of the article that carry them,
+        and which actor spellings or dates passed each filter."""
+        from searchkit.explain import document_from, explanation_from
+        from searchkit.search import date_in
+
+        match = self._engine.query_match(doc_id, query, filters)
+        doc = document_from(match.fields, match.spans)
+        return explanation_from(doc, query, match.stemmed, match.exact, match.query_names, dict(filters or {}), self.resolve_actor, date_in)
+
+    def resolve_actor(self, name: str, kind: str | None = None) -> ActorMatch:
+        """The actors ``name`` stands for in the index (any spelling, case or accent; a
+        single word also finds those whose name ends with it), each with its spellings.
+        ``kind``: person, org or place (None: any)."""
+        from searchkit.errors import QueryError
+        from searchkit.vocab import ACTOR_KINDS
+
+        if kind is not None and kind not in ACTOR_KINDS:
+            raise QueryError(f"unknown actor kind '{kind}'", hint=f"kinds: {', '.join(ACTOR_KINDS)}")
+        groups = self._engine.groups
+        found: list[ResolvedActor] = []
+        for display in sorted(groups.resolve(name, kind)):
+            by_kind: dict[str, set[str]] = {}
+            for k, spelling in groups.members.get(display, ()):
+                if kind is None or k == kind:
+                    by_kind.setdefault(k, set()).add(spelling)
+            found += [ResolvedActor(display, k, tuple(sorted(v | {display}))) for k, v in sorted(by_kind.items())]
+        return ActorMatch(name, kind, tuple(found))
+
+    def extract(self, path: str | Path, actors: bool = True) -> list[Any]:
+        """What indexing extracts from the file ``path`` (no index needed): per article,
+        the publication date (header or guessed), mentioned dates and actors
+        (``extraction.ArticleExtraction``, ``to_dict()``). ``actors=False`` skips NER."""
+        from searchkit.extraction import extract_file
+
+        return list(extract_file(path, actors=actors, model=self.config.model, aliases=self.config.aliases))
 
     def stats(self) -> dict[str, Any]:
         """``{"documents", "index_dir", "size_bytes", ...}`` as `searchkit stats --json`."""
-        return self.engine.stats()
+        return self._engine.stats()
 
     # -- analyst workflow (searchkit/workflow/) -------------------------------
     def associated(self, actor: str, kind: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int = 20, measure: str = "llr") -> Any:
@@ -161,7 +205,7 @@ class SearchKit:
         ``filters`` match, scored by log-likelihood: ``Association`` (``to_dict()``)."""
         from searchkit.workflow.associate import associated
 
-        return associated(self.engine, actor, kind, query, filters, top=top, measure=measure)
+        return associated(self._engine, actor, kind, query, filters, top=top, measure=measure)
 
     def export(self, out: Any, fmt: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int | None = None, sort: str = "relevance", bom: bool = False) -> int:
         """Write every hit (up to ``limit``) to the text stream ``out`` as json, jsonl or
@@ -174,7 +218,7 @@ class SearchKit:
         """Hits per month, week or year (``undated`` apart): ``Timeline`` (``to_dict()``)."""
         from searchkit.workflow.timeline import timeline
 
-        return timeline(self.engine, query, filters, by)
+        return timeline(self._engine, query, filters, by)
 
     @property
     def saved(self) -> Any:
@@ -184,9 +228,9 @@ class SearchKit:
         return SavedSearches(self)
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        if self._opened is not None:
+            self._opened.close()
+            self._opened = None
 
 
 def _nothing_indexed(report: IndexReport, roots: Sequence[Path], formats: set[str]) -> Exception:

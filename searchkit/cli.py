@@ -13,9 +13,8 @@ from typing import Any, Callable, Sequence
 
 import click
 
-from searchkit.errors import SearchkitError
-
-FILTER_FIELDS = ("actor", "person", "org", "place", "published", "mentioned")
+from searchkit.errors import ExitStatus, SearchkitError
+from searchkit.vocab import FACET_FIELDS as FILTER_FIELDS
 
 
 def _default_config() -> str | None:
@@ -66,14 +65,14 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             if show_tb:
                 raise
             click.echo(format_error(exc.message, exc.hint, _style(err=True)), err=True)
-            ctx.exit(exc.exit_code)
+            ctx.exit(int(exc.exit_code))
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(ExitStatus.INTERRUPTED)
         except BrokenPipeError:
             # `searchkit search ... | head`: the reader went away, nothing to say.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(0)
+            ctx.exit(ExitStatus.OK)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug: say so briefly unless asked for detail
@@ -82,7 +81,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             from searchkit.render import format_error
 
             click.echo(format_error(f"unexpected {type(exc).__name__}: {exc}", "rerun with --traceback and report it", _style(err=True)), err=True)
-            ctx.exit(1)
+            ctx.exit(ExitStatus.ERROR)
 
     return wrapper
 
@@ -184,7 +183,7 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
             bar.__exit__(None, None, None)
             bar = None
         click.echo("interrupted: the articles committed so far are kept; run `searchkit index` again to finish", err=True)
-        click.get_current_context().exit(130)
+        click.get_current_context().exit(ExitStatus.INTERRUPTED)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -295,11 +294,8 @@ def show(obj: Context, doc_id: str, query: str, as_json: bool) -> None:
     """Print the article ID (its file name without extension)."""
     from searchkit.render import format_document, to_json
 
-    fields, spans = obj.kit.engine.highlight_document(_text_arg(doc_id), _text_arg(query))
-    if as_json:
-        click.echo(to_json({k: v for k, v in fields.items()}))
-    else:
-        click.echo(format_document(fields, spans, _style()))
+    doc = obj.kit.document(_text_arg(doc_id), _text_arg(query))
+    click.echo(to_json(doc.to_dict()) if as_json else format_document(doc, _style()))
 
 
 @cli.command()
@@ -343,35 +339,15 @@ def analyze(text: str, exact: bool, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--no-actors", is_flag=True, help="Dates only (does not load the NER model).")
+@click.pass_obj
 @_guard
-def extract(file: Path, as_json: bool, no_actors: bool) -> None:
-    """Show the dates and actors extracted from FILE, with character positions."""
-    from searchkit.corpus import SourceFile, read_source
-    from searchkit.errors import CorpusError
+def extract(obj: Context, file: Path, as_json: bool, no_actors: bool) -> None:
+    """Show the dates and actors extracted from FILE, with character positions, as
+    indexing extracts them (publication date guessed from the text when the file has
+    none; actors from the title and the body, positions in title + body)."""
     from searchkit.render import to_json
 
-    if not file.is_file():
-        raise CorpusError(f"{file}: no such file", hint="give the path of an article (.txt, .md, .jsonl, .html, .pdf, .docx, .odt, .eml)")
-    st = file.stat()
-    result = read_source(SourceFile(file, str(file.resolve()), st.st_size, st.st_mtime_ns))
-    if not result.articles:
-        reason = "; ".join(p.reason for p in result.problems) or "nothing to read"
-        raise CorpusError(f"{file}: {reason}", hint="check the file's encoding and content")
-    from searchkit.extract import extract_actors, extract_dates
-    from searchkit.extract.dates import infer_published
-
-    out = []
-    for art in result.articles:
-        published, precision = art.published, None
-        if not published:
-            inferred = infer_published(art.body)
-            published, precision = inferred if inferred else (None, None)
-        dates = extract_dates(art.body, published)
-        actors = [] if no_actors else extract_actors(art.body)
-        out.append({
-            "id": art.id, "published": published, "published_precision": precision,
-            "dates": [d.to_dict() for d in dates], "actors": [a.to_dict() for a in actors],
-        })
+    out = [a.to_dict() for a in obj.kit.extract(file, actors=not no_actors)]
     if as_json:
         click.echo(to_json(out if len(out) > 1 else out[0]))
         return
@@ -442,7 +418,7 @@ def watch(obj: Context, paths: tuple[Path, ...], settle: float, polling: bool, a
     finally:
         signal.signal(signal.SIGINT, previous)
     click.echo("stopped: everything indexed so far is committed", err=True)
-    click.get_current_context().exit(130)
+    click.get_current_context().exit(ExitStatus.INTERRUPTED)
 
 
 @cli.command()
@@ -624,7 +600,7 @@ def main() -> None:
     try:
         cli(prog_name="searchkit")
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(ExitStatus.INTERRUPTED)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,22 @@ and choose the exit code. Nothing here prints or exits.
 from __future__ import annotations
 
 import re
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """The exit codes of the ``searchkit`` command (see ARCHITECTURE.md)."""
+
+    OK = 0  # also for a search with zero hits
+    ERROR = 1  # a problem the user can fix, or a bug
+    USAGE = 2  # a bad option or a query that cannot be read
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 
 class SearchkitError(Exception):
-    """Base class: a problem the user can act on. ``exit_code`` follows DESIGN.md."""
+    """Base class: a problem the user can act on; ``exit_code`` is what the CLI exits with."""
 
-    exit_code = 1
+    exit_code: ExitStatus = ExitStatus.ERROR
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         # Messages quote what the user typed, which may hold a newline (a filter value
@@ -61,7 +71,7 @@ class IndexLockedError(SearchkitError):
 class QueryError(SearchkitError):
     """The query cannot be parsed or names an unknown field or bad value."""
 
-    exit_code = 2
+    exit_code = ExitStatus.USAGE
 
 
 class QuerySyntaxError(QueryError):

@@ -528,6 +528,10 @@ def _worker_init() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="searchkit-parent-watch", daemon=True).start()
+    # This process only extracts: one BLAS thread, malloc that keeps freed blocks.
+    from searchkit.extract.runtime import tune_worker
+
+    tune_worker()
 
 
 def _prepare_all(
@@ -557,7 +561,10 @@ def _prepare_all(
     # worker they ran dry at every commit, a seventh of the run on 36k articles.
     window = workers * 8
     assembler = _Assembler()
-    with worker_pool(workers) if parallel else nullcontext() as pool:
+    from searchkit.extract.runtime import one_blas_thread
+
+    # Extracting here (no pool): one BLAS thread for this run only (see extract/runtime.py).
+    with worker_pool(workers) if parallel else nullcontext() as pool, nullcontext() if parallel else one_blas_thread():
         for files, chunk in _jobs(reads(), CHUNK_ARTICLES):
             if pool is None:
                 in_flight.append((files, _Done(extract_documents(chunk, options) if chunk else [])))

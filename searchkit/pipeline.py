@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 
 from searchkit.corpus import Article, Problem, SourceFile
 
-__all__ = ["Options", "Prepared", "date_prefixes", "extract_documents"]
+__all__ = ["Options", "Prepared", "date_prefixes", "extract_documents", "extraction_text", "publication_date"]
 
 
 @dataclass
@@ -66,7 +66,8 @@ def _date_key(value: str | None) -> int:
     return parts[0] * 10000 + parts[1] * 100 + parts[2]
 
 
-def _extraction_text(article: Article) -> str:
+def extraction_text(article: Article) -> str:
+    """The text NER reads: the title, then the body (once if the body starts with it)."""
     if article.body.startswith(article.title.rstrip("…")):
         return article.body
     return f"{article.title}\n\n{article.body}"
@@ -106,7 +107,7 @@ def _actors_for(articles: list[Article], model: str | None, aliases: Any = ()) -
     from searchkit.extract.actors import iter_actors
 
     try:
-        return list(iter_actors((_extraction_text(a) for a in articles), model=model, aliases=aliases))
+        return list(iter_actors((extraction_text(a) for a in articles), model=model, aliases=aliases))
     except OSError as exc:  # spaCy's E050: the model package is not installed
         if "E050" not in str(exc):
             raise
@@ -118,18 +119,27 @@ def _actors_for(articles: list[Article], model: str | None, aliases: Any = ()) -
         ) from None
 
 
-def _document(article: Article, mentions: Iterable[Any], options: Options) -> dict[str, Any]:
-    published, precision = article.published, None
-    mentioned: list[str] = []
+def publication_date(article: Article, infer: bool = True) -> tuple[str | None, str | None]:
+    """(date, precision) of an article: its header's, else (``infer``) the one its text
+    gives (see extract.dates.infer_published), else (None, None)."""
+    published = article.published
     if published:
-        precision = ("year", "month", "day")[published.count("-")]
-    if options.dates:
-        from searchkit.extract.dates import extract_dates, infer_published
+        return published, ("year", "month", "day")[published.count("-")]
+    if infer:
+        from searchkit.extract.dates import infer_published
 
-        if not published:
-            inferred = infer_published(article.body)
-            if inferred:
-                published, precision = inferred
+        inferred = infer_published(article.body)
+        if inferred:
+            return inferred
+    return None, None
+
+
+def _document(article: Article, mentions: Iterable[Any], options: Options) -> dict[str, Any]:
+    published, precision = publication_date(article, infer=options.dates)
+    mentioned: list[str] = []
+    if options.dates:
+        from searchkit.extract.dates import extract_dates
+
         mentioned = sorted({m.value for m in extract_dates(article.body, published)})
     # (kind, canonical) -> surface forms in this article, for facets and snippet marking
     actors: dict[tuple[str, str], set[str]] = {}

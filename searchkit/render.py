@@ -11,8 +11,9 @@ import os
 import shutil
 from typing import IO, Any, Mapping, Sequence
 
-from searchkit.results import FacetValue, Results
+from searchkit.results import Document, Explanation, FacetValue, Hit, Results
 from searchkit.snippets import MARK_CLOSE, MARK_OPEN, mark
+from searchkit.vocab import ACTOR_FIELDS
 
 __all__ = ["color_enabled", "format_document", "format_error", "format_facets", "format_histogram", "format_results", "to_json", "Style"]
 
@@ -107,18 +108,17 @@ def format_facets(facets: Mapping[str, Sequence[FacetValue]], style: Style, top:
     return "\n".join(lines)
 
 
-def format_document(fields: Mapping[str, Any], spans: list[tuple[int, int]], style: Style) -> str:
-    meta = fields.get("meta") or {}
-    body = fields.get("body", "")
+def format_document(doc: Document, style: Style) -> str:
+    """The whole article, its facets on top and ``doc.spans`` marked in the body."""
     head = [
-        style.title(fields.get("title", "")),
-        f"{style.dim('id')} {fields.get('id')}   {style.dim('date')} {style.date(meta.get('published') or 'undated')}   {style.dim('file')} {fields.get('path')}",
+        style.title(doc.title),
+        f"{style.dim('id')} {doc.id}   {style.dim('date')} {style.date(doc.published or 'undated')}   {style.dim('file')} {doc.path}",
     ]
-    if meta.get("actors"):
-        head.append(style.dim("actors ") + style.actor(", ".join(a["name"] for a in meta["actors"])))
-    if meta.get("mentioned"):
-        head.append(style.dim("dates  ") + ", ".join(meta["mentioned"]))
-    pages = meta.get("pages") or []
+    if doc.actors:
+        head.append(style.dim("actors ") + style.actor(", ".join(a.name for a in doc.actors)))
+    if doc.mentioned:
+        head.append(style.dim("dates  ") + ", ".join(doc.mentioned))
+    body, spans, pages = doc.body, list(doc.spans), doc.pages
     if len(pages) > 1:  # a PDF (issue 13): each page headed by its number
         found = sorted({page_of(s, pages) for s, _ in spans})
         head.append(style.dim("pages  ") + f"{len(pages)}" + (f"; matches on p. {', '.join(map(str, found))}" if found else ""))
@@ -129,6 +129,46 @@ def format_document(fields: Mapping[str, Any], spans: list[tuple[int, int]], sty
         )
         return "\n".join(head) + "\n\n" + text
     return "\n".join(head) + "\n\n" + style.marks(mark(body, spans))
+
+
+def format_explanation(ex: Explanation, hit: Hit | None, style: Style) -> str:
+    """Why a hit matched (see ``SearchKit.explain``): a header from ``hit`` (rank, score),
+    each query word and where its terms are, the filters, then the hit's snippets."""
+    if hit is not None:
+        lines = [f"{style.bold(f'#{hit.rank}')} {style.title(hit.title or hit.id)}  {style.dim(hit.id)}  score {hit.score:.2f}"]
+    else:
+        lines = [f"{style.title(ex.title or ex.id)}  {style.dim(ex.id)}"]
+    for w in ex.words:
+        lines.append(f"  word {style.bold(repr(w.word))} -> index terms {', '.join(w.terms)}")
+        for t in w.found:
+            note = f"  ({t.note})" if t.note else ""
+            lines.append(f"      {t.term}: {_forms_text(t.forms)} in the {t.where}{note}")
+        if not w.found:
+            lines.append(style.dim("      not in this article (an OR or NOT part of the query)"))
+    for t in ex.exact:
+        lines.append(f"  exact term {style.bold(t.term)} (phrase, fuzzy or wildcard): {_forms_text(t.forms)} in the {t.where}")
+    if ex.other_terms:
+        lines.append(f"  other terms: {', '.join(ex.other_terms)}")
+    if ex.matches_all and not ex.filters:
+        lines.append("  an empty query matches every article")
+    for f in ex.filters:
+        if f.field in ACTOR_FIELDS:
+            lines.append(
+                f"  filter {f.field}={f.value} -> {style.actor(', '.join(f.matched) or '?')}"
+                f" (spellings: {', '.join(f.variants)}); in this article as: {', '.join(repr(x) for x in f.forms) or '-'}"
+            )
+        else:
+            lines.append(f"  filter {f.field}={f.value} -> {f.field} {style.date(', '.join(f.matched) or 'undated')}")
+    if ex.query_actors:
+        lines.append("  actor in the query: " + ", ".join(f"{a.name} as {', '.join(repr(x) for x in a.forms)}" for a in ex.query_actors))
+    if hit is not None and hit.snippets:
+        lines.append(style.dim("  snippets:"))
+        lines += ["    " + style.marks(s) for s in hit.snippets]
+    return "\n".join(lines)
+
+
+def _forms_text(forms: Sequence[tuple[str, int]]) -> str:
+    return ", ".join(f'{n}× "{w}"' for w, n in forms)
 
 
 def page_of(offset: int, pages: Sequence[int]) -> int:

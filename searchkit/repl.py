@@ -9,7 +9,8 @@ in a pipe, ``run_pipe`` reads one line at a time and prints plain text.
 What this module must not do:
 * load the NER model (never import ``searchkit.extract.actors`` or spaCy): a
   query-time session must start fast;
-* touch Whoosh readers directly (``search.Engine`` does; we use its methods);
+* reach past ``SearchKit`` and ``results`` (no engine, no Whoosh, no query parser: the
+  library answers, ``render`` formats);
 * import prompt_toolkit at module level: pipe mode and the tests of the engine
   do not pay for it, and the first prompt appears sooner;
 * end the session on a user mistake or Ctrl-C: errors are one red line.
@@ -25,14 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-from searchkit.errors import QueryError, SearchkitError
-from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FIELD_ALIASES, MODES, SORTS, canonical_field
+from searchkit.errors import ExitStatus, QueryError, SearchkitError
+from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, FIELD_ALIASES, MODES, SORTS, canonical_field
 from searchkit.vocab import OPERATORS as _OPERATORS
 from searchkit.render import (
     Style,
     color_enabled,
     format_document,
     format_error,
+    format_explanation,
     format_facets,
     format_histogram,
     format_results,
@@ -99,7 +101,100 @@ class Reply:
 # -- the engine -----------------------------------------------------------------
 
 
-class ReplEngine:
+class AnalystCommands:
+    """The REPL commands that never change the session's search: :help, :quit, :stats,
+    :analyze, and the analyst workflow (:with, :timeline, :export, :save; searchkit/workflow/)."""
+
+    kit: "SearchKit"
+    style: Style
+    query: str | None
+    filters: dict[str, list[str]]
+    sort: str
+
+    def error(self, message: str, hint: str | None = None) -> Reply:
+        return Reply(format_error(message, hint, self.style), error=True)
+
+    def cmd_help(self, arg: str) -> Reply:
+        s = self.style
+        lines = [s.bold("Type words to search; lines starting with ':' are commands.")]
+        for name, (args, what) in COMMANDS.items():
+            usage = f"{':' + name + ' ' + args:<24}"  # pad before colouring: codes have no width
+            lines.append(f"  {s.title(usage)} {what}")
+        lines += [
+            s.bold("Queries"),
+            '  words (any accents), "exact phrase", AND/OR/NOT or ET/OU/SAUF, (groups),',
+            "  field:value (titre: personne: org: lieu: acteur: date: mentionne:), mot~ (fuzzy), préfix*",
+            s.dim("Tab completes commands, fields and names (accents and case ignored); Ctrl-C cancels a line."),
+        ]
+        return Reply("\n".join(lines))
+
+    def cmd_quit(self, arg: str) -> Reply:
+        return Reply(quit=True)
+
+    def cmd_stats(self, arg: str) -> Reply:
+        return Reply("\n".join(f"{k:<12} {v}" for k, v in self.kit.stats().items()))
+
+    def cmd_analyze(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":analyze needs some text", "e.g. :analyze L'aéroport des États-Unis")
+        from searchkit.analysis import analyze
+
+        # The unstemmed analyzer keeps stop words: its positions list every word.
+        words = {t["pos"]: (t["word"], t["term"]) for t in analyze(arg, exact=True)}
+        stems: dict[int, list[str]] = {}
+        for t in analyze(arg):
+            stems.setdefault(t["pos"], []).append(t["term"])
+        lines = [self.style.dim(f"{'pos':>3}  {'word':<20} -> {'stemmed terms (search)':<28} | unstemmed (phrases, fuzzy)")]
+        for pos, (word, exact) in sorted(words.items()):
+            shown = ", ".join(stems[pos]) if pos in stems else "(stop word)"
+            lines.append(f"{pos:>3}  {word:<20} -> {shown:<28} | {exact}")
+        return Reply("\n".join(lines))
+
+    def cmd_with(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":with needs an actor", "e.g. :with Joe Biden (Tab completes names)")
+        from searchkit.render import format_associates
+
+        res = self.kit.associated(arg.strip().strip('"'), query=self.query or "", filters=self.filters)
+        return Reply(format_associates(res, self.style))
+
+    def cmd_timeline(self, arg: str) -> Reply:
+        from searchkit.workflow.timeline import PERIODS, render_timeline
+
+        first, _, rest = arg.partition(" ")
+        by = next((p for p in PERIODS if first and p.startswith(first.lower())), None)
+        actor = (rest if by else arg).strip().strip('"')
+        filters = {k: list(v) for k, v in self.filters.items()}
+        if actor:
+            filters.setdefault("actor", []).append(actor)
+        tl = self.kit.timeline(self.query or "", filters, by=by or "month")
+        head = f"{tl.total} article{'s' if tl.total != 1 else ''} per {tl.by}" + (f" with {actor}" if actor else "")
+        return Reply("\n".join([self.style.bold(head), *render_timeline(tl, width=40)]), page=len(tl.periods) > 40)
+
+    def cmd_export(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":export needs a file name", "e.g. :export hits.csv (or .jsonl, .json)")
+        from searchkit.workflow.export import format_for
+
+        path = Path(arg.strip().strip('"')).expanduser()
+        fmt = format_for(path.name)
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                n = self.kit.export(fh, fmt, self.query or "", self.filters, sort=self.sort)
+        except OSError as exc:
+            return self.error(f"cannot write {path}: {exc.strerror}", "choose a writable file")
+        return Reply(f"exported {n} hit{'s' if n != 1 else ''} to {path} ({fmt})")
+
+    def cmd_save(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":save needs a name", "e.g. :save attaques-bagdad")
+        if self.query is None and not self.filters:
+            return self.error("nothing to save yet", "type a query (or :filter) first, then :save NAME")
+        s = self.kit.saved.add(arg.strip(), self.query or "", self.filters)
+        return Reply(f"saved {s.name!r}: {s.matched} article{'s' if s.matched != 1 else ''} now; `searchkit saved run {s.name}` lists new ones")
+
+
+class ReplEngine(AnalystCommands):
     """Session state (query, filters, sort, page) and the commands that change it.
 
     UI-free: takes a line, returns text. The index opens lazily (``warm`` may run
@@ -155,9 +250,6 @@ class ReplEngine:
         except SearchkitError as exc:
             return self.error(exc.message, exc.hint)
 
-    def error(self, message: str, hint: str | None = None) -> Reply:
-        return Reply(format_error(message, hint, self.style), error=True)
-
     def _command(self, text: str) -> Reply:
         name, _, arg = text.strip().partition(" ")
         name = ALIASES.get(name.lower(), name.lower())
@@ -206,8 +298,8 @@ class ReplEngine:
 
     def _published(self, res: "Results") -> Sequence["FacetValue"]:
         values = res.facets.get("published", ())
-        # Engine.search keeps the top 20 values; a longer history needs all of them.
-        if len(values) >= 20:
+        # A search keeps the FACET_TOP most frequent values; a longer history needs all.
+        if len(values) >= FACET_TOP:
             values = self.kit.facets("published", query=res.query, filters=res.filters, top=None)["published"]
         return values
 
@@ -237,23 +329,6 @@ class ReplEngine:
         return res.hits[0]
 
     # -- commands ---------------------------------------------------------------
-    def cmd_help(self, arg: str) -> Reply:
-        s = self.style
-        lines = [s.bold("Type words to search; lines starting with ':' are commands.")]
-        for name, (args, what) in COMMANDS.items():
-            usage = f"{':' + name + ' ' + args:<24}"  # pad before colouring: codes have no width
-            lines.append(f"  {s.title(usage)} {what}")
-        lines += [
-            s.bold("Queries"),
-            '  words (any accents), "exact phrase", AND/OR/NOT or ET/OU/SAUF, (groups),',
-            "  field:value (titre: personne: org: lieu: acteur: date: mentionne:), mot~ (fuzzy), préfix*",
-            s.dim("Tab completes commands, fields and names (accents and case ignored); Ctrl-C cancels a line."),
-        ]
-        return Reply("\n".join(lines))
-
-    def cmd_quit(self, arg: str) -> Reply:
-        return Reply(quit=True)
-
     def cmd_next(self, arg: str) -> Reply:
         return self._page(+1)
 
@@ -293,11 +368,11 @@ class ReplEngine:
             return self.error(f"cannot read the filter '{arg}'", "write :filter FIELD=VALUE, e.g. :filter person=Joe Biden")
         name, value = self._field(m.group(1)), m.group(2).strip().strip('"')
         if name in ACTOR_FIELDS:
-            found = self.kit.engine.groups.resolve(value, None if name == "actor" else name)
-            if not found:
+            found = self.kit.resolve_actor(value, None if name == "actor" else name)
+            if not found.found:
                 return self.error(f"no {name} named '{value}' in the index", f":facets {name} lists them; Tab completes names")
-            if len(found) == 1:
-                value = next(iter(found))  # show the name as the facets show it
+            if found.name is not None:
+                value = found.name  # show the name as the facets show it
         filters = {k: list(v) for k, v in self.filters.items()}
         if value not in filters.setdefault(name, []):
             filters[name].append(value)
@@ -338,77 +413,15 @@ class ReplEngine:
         if not arg:
             return self.error(":show needs a hit number", "e.g. :show 1")
         doc_id = self._hit(arg).id if arg.isdigit() else arg
-        fields, spans = self.kit.engine.highlight_document(doc_id, self.query or "", self.filters)
-        return Reply(format_document(fields, spans, self.style), page=True)
-
-    def cmd_analyze(self, arg: str) -> Reply:
-        if not arg:
-            return self.error(":analyze needs some text", "e.g. :analyze L'aéroport des États-Unis")
-        from searchkit.analysis import analyze
-
-        # The unstemmed analyzer keeps stop words: its positions list every word.
-        words = {t["pos"]: (t["word"], t["term"]) for t in analyze(arg, exact=True)}
-        stems: dict[int, list[str]] = {}
-        for t in analyze(arg):
-            stems.setdefault(t["pos"], []).append(t["term"])
-        lines = [self.style.dim(f"{'pos':>3}  {'word':<20} -> {'stemmed terms (search)':<28} | unstemmed (phrases, fuzzy)")]
-        for pos, (word, exact) in sorted(words.items()):
-            shown = ", ".join(stems[pos]) if pos in stems else "(stop word)"
-            lines.append(f"{pos:>3}  {word:<20} -> {shown:<28} | {exact}")
-        return Reply("\n".join(lines))
-
-    def cmd_stats(self, arg: str) -> Reply:
-        return Reply("\n".join(f"{k:<12} {v}" for k, v in self.kit.stats().items()))
+        doc = self.kit.document(doc_id, self.query or "", self.filters)
+        return Reply(format_document(doc, self.style), page=True)
 
     def cmd_explain(self, arg: str) -> Reply:
         if not arg:
             return self.error(":explain needs a hit number", "e.g. :explain 1")
         hit = self._hit(arg)
-        return Reply(explain_hit(self.kit.engine, hit, self.query or "", self.filters, self.style))
-
-    # -- analyst workflow (searchkit/workflow/) -------------------------------------
-    def cmd_with(self, arg: str) -> Reply:
-        if not arg:
-            return self.error(":with needs an actor", "e.g. :with Joe Biden (Tab completes names)")
-        from searchkit.render import format_associates
-
-        res = self.kit.associated(arg.strip().strip('"'), query=self.query or "", filters=self.filters)
-        return Reply(format_associates(res, self.style))
-
-    def cmd_timeline(self, arg: str) -> Reply:
-        from searchkit.workflow.timeline import PERIODS, render_timeline
-
-        first, _, rest = arg.partition(" ")
-        by = next((p for p in PERIODS if first and p.startswith(first.lower())), None)
-        actor = (rest if by else arg).strip().strip('"')
-        filters = {k: list(v) for k, v in self.filters.items()}
-        if actor:
-            filters.setdefault("actor", []).append(actor)
-        tl = self.kit.timeline(self.query or "", filters, by=by or "month")
-        head = f"{tl.total} article{'s' if tl.total != 1 else ''} per {tl.by}" + (f" with {actor}" if actor else "")
-        return Reply("\n".join([self.style.bold(head), *render_timeline(tl, width=40)]), page=len(tl.periods) > 40)
-
-    def cmd_export(self, arg: str) -> Reply:
-        if not arg:
-            return self.error(":export needs a file name", "e.g. :export hits.csv (or .jsonl, .json)")
-        from searchkit.workflow.export import format_for
-
-        path = Path(arg.strip().strip('"')).expanduser()
-        fmt = format_for(path.name)
-        try:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                n = self.kit.export(fh, fmt, self.query or "", self.filters, sort=self.sort)
-        except OSError as exc:
-            return self.error(f"cannot write {path}: {exc.strerror}", "choose a writable file")
-        return Reply(f"exported {n} hit{'s' if n != 1 else ''} to {path} ({fmt})")
-
-    def cmd_save(self, arg: str) -> Reply:
-        if not arg:
-            return self.error(":save needs a name", "e.g. :save attaques-bagdad")
-        if self.query is None and not self.filters:
-            return self.error("nothing to save yet", "type a query (or :filter) first, then :save NAME")
-        s = self.kit.saved.add(arg.strip(), self.query or "", self.filters)
-        return Reply(f"saved {s.name!r}: {s.matched} article{'s' if s.matched != 1 else ''} now; `searchkit saved run {s.name}` lists new ones")
+        explanation = self.kit.explain(hit.id, self.query or "", self.filters)
+        return Reply(format_explanation(explanation, hit, self.style))
 
     # -- for the toolbar ----------------------------------------------------------
     def status(self) -> str:
@@ -429,132 +442,6 @@ class ReplEngine:
         else:
             parts.append(f"index: {self.doc_count} articles" if self.doc_count is not None else "index: opening…")
         return "  |  ".join(parts)
-
-
-# -- :explain -------------------------------------------------------------------
-
-
-def explain_hit(engine: Any, hit: "Hit", query: str, filters: Mapping[str, Sequence[str]], style: Style) -> str:
-    """Why ``hit`` matched: each query word, the index terms it became, the words of
-    the article that carry those terms (accent-restored or accent-free spellings),
-    and which actor spellings or dates satisfied the filters."""
-    from searchkit.analysis import analyze, fold, stem_forms
-    from searchkit.query import build_query
-
-    fields = engine.document(hit.id)
-    title, body = fields.get("title", ""), fields.get("body", "")
-    lines = [f"{style.bold(f'#{hit.rank}')} {style.title(hit.title or hit.id)}  {style.dim(hit.id)}  score {hit.score:.2f}"]
-    q = None
-    if query.strip() and query.strip() != "*":
-        q = build_query(query, engine.searcher.schema, engine, strict=False).query
-        # Engine internals: the terms the query expanded to (fuzzy and wildcards included).
-        stemmed, exact = engine._query_terms(q)
-        doc_stemmed = _term_forms(title, body, analyze, exact=False)
-        doc_exact = _term_forms(title, body, analyze, exact=True)
-        explained: set[str] = set()
-        for word, terms in _query_words(query, analyze):
-            terms = [t for t in terms if t in stemmed] or terms
-            explained.update(terms)
-            lines.append(f"  word {style.bold(repr(word))} -> index terms {', '.join(terms)}")
-            found = False
-            for term in terms:
-                for where, forms in doc_stemmed.get(term, {}).items():
-                    found = True
-                    lines.append(f"      {term}: {_forms_text(forms)} in the {where}{_spelling_note(word, forms, term, fold, stem_forms)}")
-            if not found:
-                lines.append(style.dim("      not in this article (an OR or NOT part of the query)"))
-        for term in sorted(exact):
-            for where, forms in doc_exact.get(term, {}).items():
-                lines.append(f"  exact term {style.bold(term)} (phrase, fuzzy or wildcard): {_forms_text(forms)} in the {where}")
-        other = sorted(t for t in stemmed - explained if t in doc_stemmed)
-        if other:
-            lines.append(f"  other terms: {', '.join(other)}")
-    elif not filters:
-        lines.append("  an empty query matches every article")
-    lines += _explain_filters(engine, hit, fields, q, filters, style)
-    if hit.snippets:
-        lines.append(style.dim("  snippets:"))
-        lines += ["    " + style.marks(s) for s in hit.snippets]
-    return "\n".join(lines)
-
-
-def _query_words(query: str, analyze: Callable[..., list[dict[str, Any]]]) -> list[tuple[str, list[str]]]:
-    """Typed words (outside field:value parts and operators) and their stemmed terms."""
-    plain = re.sub(r'[^\W\d_][\w-]*:("[^"]*"|\S+)', " ", query)
-    plain = re.sub(r"(?<!\S)(?:%s)(?!\S)" % "|".join(OPERATORS), " ", plain)
-    # Phrases, fuzzy terms and wildcards use the unstemmed field: reported as exact terms.
-    plain = re.sub(r'"[^"]*"?(?:~\d+)?', " ", plain)
-    plain = re.sub(r"\S+[~*?]\S*", " ", plain)
-    words: dict[int, tuple[str, list[str]]] = {}
-    for t in analyze(plain):
-        words.setdefault(t["pos"], (t["word"], []))[1].append(t["term"])
-    return [words[p] for p in sorted(words)]
-
-
-def _term_forms(title: str, body: str, analyze: Callable[..., list[dict[str, Any]]], exact: bool) -> dict[str, dict[str, dict[str, int]]]:
-    """term -> {"title"|"body": {word as written: count}}."""
-    out: dict[str, dict[str, dict[str, int]]] = {}
-    for where, text in (("title", title), ("body", body)):
-        for t in analyze(text, exact=exact):
-            forms = out.setdefault(t["term"], {}).setdefault(where, {})
-            forms[t["word"]] = forms.get(t["word"], 0) + 1
-    return out
-
-
-def _forms_text(forms: Mapping[str, int]) -> str:
-    return ", ".join(f'{n}× "{w}"' for w, n in sorted(forms.items(), key=lambda kv: -kv[1]))
-
-
-def _spelling_note(word: str, forms: Mapping[str, int], term: str, fold: Callable[[str], str], stem_forms: Callable[[str], tuple[str, ...]]) -> str:
-    typed = word.lower()
-    notes = []
-    seen: set[str] = set()
-    for form in forms:
-        f = form.lower()
-        if f == typed or f in seen:
-            continue
-        seen.add(f)
-        if fold(f) == fold(typed) and f != fold(f) and typed == fold(typed):
-            notes.append(f'accents restored: typed "{word}", written "{form}"')
-        elif fold(f) == fold(typed) and typed != fold(typed) and f == fold(f):
-            notes.append(f'written without accents: "{form}"')
-        elif len(stem_forms(f)) > 1 and stem_forms(f)[1] == term:
-            notes.append(f'via the accent-free stem of "{form}"')
-    return f"  ({'; '.join(dict.fromkeys(notes))})" if notes else ""
-
-
-def _explain_filters(engine: Any, hit: "Hit", fields: Mapping[str, Any], q: Any, filters: Mapping[str, Sequence[str]], style: Style) -> list[str]:
-    lines: list[str] = []
-    meta = fields.get("meta") or {}
-    groups = engine.groups
-    for raw, values in filters.items():
-        name = canonical_field(raw) or raw
-        for value in values:
-            if name in ACTOR_FIELDS:
-                kind = None if name == "actor" else name
-                displays = groups.resolve(value, kind)
-                variants = groups.variants(displays, kind)
-                here = [a for a in meta.get("actors", []) if a["name"] in variants]
-                forms = sorted({f for a in here for f in a.get("forms", [a["name"]])})
-                lines.append(
-                    f"  filter {name}={value} -> {style.actor(', '.join(sorted(displays)) or '?')}"
-                    f" (spellings: {', '.join(sorted(variants))}); in this article as: {', '.join(repr(f) for f in forms) or '-'}"
-                )
-            else:
-                got = hit.published if name == "published" else ", ".join(m for m in hit.mentioned if _date_in(m, value))
-                lines.append(f"  filter {name}={value} -> {name} {style.date(got or 'undated')}")
-    if q is not None:
-        names = {str(t) for f, t in q.all_terms() if f in ACTOR_FIELDS}
-        here = [a for a in meta.get("actors", []) if a["name"] in names]
-        if here:
-            lines.append("  actor in the query: " + ", ".join(f"{a['name']} as {', '.join(repr(f) for f in a.get('forms', []))}" for a in here))
-    return lines
-
-
-def _date_in(date: str, value: str) -> bool:
-    lo, _, hi = value.partition("..")
-    hi = hi or lo
-    return (not lo or date[: len(lo)] >= lo) and (not hi or date[: len(hi)] <= hi)
 
 
 # -- completion (pure part) -----------------------------------------------------
@@ -679,10 +566,11 @@ def _complete_command(engine: ReplEngine, text: str) -> list[Suggestion]:
 
 # -- syntax highlighting (pure part) --------------------------------------------
 
+_OPERATOR_WORDS = "|".join(sorted(OPERATORS, key=lambda o: (-len(o), o)))  # longest first
 _QUERY_TOKEN = re.compile(
     r'(?P<phrase>"[^"]*"?(?:~\d+)?)'
     r"|(?P<field>[^\W\d_][\w-]*:)"
-    r"|(?P<operator>(?<!\S)(?:AND|OR|NOT|ET|OU|SAUF|ANDNOT)(?!\S))"
+    rf"|(?P<operator>(?<!\S)(?:{_OPERATOR_WORDS})(?!\S))"
     r"|(?P<fuzzy>[^\s()\"]+~\d*)"
     r"|(?P<wildcard>[^\s()\"]*[*?][^\s()\"]*)"
     r"|(?P<paren>[()])"
@@ -868,7 +756,7 @@ def interact(engine: ReplEngine, session: Any, out: IO[str], pager: Callable[[st
 def run_pipe(kit: "SearchKit", stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     """One query or command per line; plain text unless stdout is a colour terminal.
     Blank lines are skipped (in a file they are layout, not "next page").
-    Returns 1 if any line failed, else 0."""
+    Returns ExitStatus.ERROR (1) if any line failed, else ExitStatus.OK (0)."""
     engine = ReplEngine(kit, Style(color_enabled(stdout)))
     failed = False
     for line in stdin:
@@ -881,7 +769,7 @@ def run_pipe(kit: "SearchKit", stdin: IO[str], stdout: IO[str], stderr: IO[str])
             stdout.flush()
         if reply.quit:
             break
-    return 1 if failed else 0
+    return ExitStatus.ERROR if failed else ExitStatus.OK
 
 
 def _pager(text: str) -> None:
@@ -911,4 +799,4 @@ def run(kit: "SearchKit") -> None:
     if sys.stdin.isatty() and sys.stdout.isatty():
         run_interactive(kit)
     elif run_pipe(kit, sys.stdin, sys.stdout, sys.stderr):
-        raise SystemExit(1)
+        raise SystemExit(ExitStatus.ERROR)

@@ -36,8 +36,9 @@ from searchkit.hybrid import FusionParams, fuse, semantic_top, top_by_score
 from searchkit.semantic.retrieve import SemanticRanker
 from searchkit.vocab import MODES
 from searchkit.snippets import closest_sentences, match_spans, snippets as make_snippets
+from searchkit.vocab import FACET_TOP
 
-__all__ = ["Engine", "parse_date_value"]
+__all__ = ["Engine", "QueryMatch", "date_in", "parse_date_value"]
 
 _NOTHING = "\x00nothing"
 _ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -88,6 +89,23 @@ def _start(v: str) -> str:
 
 def _end(v: str) -> str:
     return (v + "-12-31")[:10] if len(v) == 4 else (v + "-31")[:10]
+
+
+def date_in(date: str | None, value: str) -> bool:
+    """Whether an article's date (``YYYY[-MM[-DD]]``, None: undated) passes the date
+    filter ``value``, read exactly as ``facet_query`` reads it.
+
+    >>> date_in("2020-12-20", "décembre 2020"), date_in("2021-01-05", "2020-11..2020-12")
+    (True, False)
+    """
+    lo, hi = parse_date_value(value)
+    if not date:
+        return lo == UNDATED
+    parts = date.split("-")
+    prefixes = ["-".join(parts[: i + 1]) for i in range(len(parts))]  # the terms it is indexed under
+    if lo == hi:
+        return lo in prefixes
+    return any(_start(p) >= _start(lo) and _end(p) <= _end(hi) for p in prefixes)
 
 
 @dataclass
@@ -399,7 +417,7 @@ class Engine:
             variants = [tuple(sorted(groups.variants([v], None) - {v})) for v in values]
         return FacetTable(values, variants, docs, vals)
 
-    def facet_counts(self, mask: np.ndarray, fields: Sequence[str] = FACET_FIELDS, top: int | None = 20) -> dict[str, tuple[FacetValue, ...]]:
+    def facet_counts(self, mask: np.ndarray, fields: Sequence[str] = FACET_FIELDS, top: int | None = FACET_TOP) -> dict[str, tuple[FacetValue, ...]]:
         out: dict[str, tuple[FacetValue, ...]] = {}
         for f in fields:
             table = self.tables[f]
@@ -460,7 +478,7 @@ class Engine:
         snippet_count: int | None = None,
         strict: bool = False,
         mode: str | None = None,
-        facet_top: int | None = 20,
+        facet_top: int | None = FACET_TOP,
     ) -> Results:
         """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher;
         ``facet_top`` values per facet (None: all).
@@ -499,7 +517,7 @@ class Engine:
         facets: bool,
         snippet_count: int | None,
         strict: bool = False,
-        facet_top: int | None = 20,
+        facet_top: int | None = FACET_TOP,
         mode: str = "lexical",
     ) -> Results:
         started = time.perf_counter()
@@ -725,6 +743,19 @@ class Engine:
         stemmed, exact = self._query_terms(q)
         return fields, _body_spans(fields, stemmed, exact, self._filtered_names(q, filters or {}))
 
+    def query_match(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> "QueryMatch":
+        """What ``text`` and ``filters`` match in one article, from the query this engine
+        parses and the index terms it expands to (for SearchKit.document and explain)."""
+        with self._pinned() as searcher:
+            fields = self.document(doc_id)
+            stripped = text.strip()
+            q = Q.Every() if stripped in ("", "*") else build_query(stripped, searcher.schema, self, strict=False).query
+            stemmed, exact = self._query_terms(q)
+            names = self._filtered_names(q, filters or {})
+            spans = _body_spans(fields, stemmed, exact, names) if stripped or filters else []
+            query_names = frozenset(_text(t) for f, t in q.all_terms() if f in ACTOR_FIELDS)
+            return QueryMatch(dict(fields), frozenset(stemmed), frozenset(exact), query_names, tuple(spans))
+
     # -- for searchkit.workflow: co-mentions, timelines (numpy, no Whoosh there) --
     def match_mask(self, text: str, filters: Mapping[str, Sequence[str]] | None = None) -> np.ndarray:
         """The live articles ``text`` and ``filters`` match, as a boolean array over
@@ -770,6 +801,20 @@ class Engine:
             "actors": len(self.tables["actor"].values),
             "undated": self._undated_count(),
         }
+
+
+@dataclass(frozen=True)
+class QueryMatch:
+    """One article and what a query matches in it: ``stemmed`` and ``exact`` are the
+    index terms the parsed query expanded to (fuzzy and wildcards included),
+    ``query_names`` the actor spellings its field parts name, ``spans`` the body
+    ranges to mark."""
+
+    fields: dict[str, Any]
+    stemmed: frozenset[str]
+    exact: frozenset[str]
+    query_names: frozenset[str]
+    spans: tuple[tuple[int, int], ...]
 
 
 # Bumped when actor grouping changes, so that facet tables cached by older code are rebuilt.

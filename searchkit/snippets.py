@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from searchkit.analysis import _WORD, fold, normalize_apostrophes, strip_elision, word_terms
+from searchkit.analysis import WORD, fold, normalize_apostrophes, strip_elision, word_terms
 
 __all__ = ["MARK_OPEN", "MARK_CLOSE", "closest_sentences", "match_spans", "mark", "merge_spans", "snippets"]
 
@@ -49,14 +49,14 @@ def match_spans(
         # Stemming and folding keep a word's first two letters (after any elided
         # "l'", "qu'"...), so words starting otherwise cannot match and are not analysed.
         heads = {t[:2] for t in stemmed | exact}
-        for word in set(_WORD.findall(norm)):
+        for word in set(WORD.findall(norm)):
             if heads.isdisjoint(_heads(word)):
                 continue
             ranked, folded = word_terms(word)
             if folded in exact or not stemmed.isdisjoint(ranked):
                 shifts[word] = len(word) - len(strip_elision(word))
         if shifts:
-            for m in _WORD.finditer(norm):
+            for m in WORD.finditer(norm):
                 shift = shifts.get(m.group(0))
                 if shift is not None:
                     spans.add((m.start() + shift, m.end()))
@@ -119,7 +119,7 @@ _PREFIX = 5
 
 def _prefixes(text: str) -> set[str]:
     out = set()
-    for word in _WORD.findall(normalize_apostrophes(text)):
+    for word in WORD.findall(normalize_apostrophes(text)):
         stems, folded = word_terms(word)
         if stems and len(folded) >= 3:  # stop words and two-letter words say little
             out.add(folded[:_PREFIX])

@@ -18,6 +18,7 @@ __all__ = [
     "BINARY_OPERATORS",
     "DATE_FIELDS",
     "FACET_FIELDS",
+    "FACET_TOP",
     "FIELD_ALIASES",
     "FIELDS_HINT",
     "MAX_QUERY_CHARS",
@@ -36,6 +37,9 @@ ACTOR_KINDS = ("person", "org", "place")
 ACTOR_FIELDS = ("actor", *ACTOR_KINDS)
 DATE_FIELDS = ("published", "mentioned")
 FACET_FIELDS = ACTOR_FIELDS + DATE_FIELDS
+# Values per facet field in a search's results (the most frequent); ask
+# SearchKit.facets(top=None) for all of them.
+FACET_TOP = 20
 # The date facet's bucket for articles with no publication date: counted, never dropped.
 UNDATED = "undated"
 

@@ -1,37 +1,26 @@
-"""The date grammar keeps the levels it reached on external suites (bench/dates_eval.py).
+"""The date grammar keeps the levels it reached on external suites (tests/support/date_suites.py).
 
 Floors sit about 2 points under the measured figures (bench/reports/dates.md): a drop
 means a regression, not noise. Skipped when ../shared/data is absent.
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support import date_suites
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "dates_eval.py"
 
 if not (DATA / "dates").is_dir():
     pytest.skip("../shared/data/dates is absent", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
-def bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("dates_eval", BENCH)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["dates_eval"] = mod  # dataclasses look their module up there
-    spec.loader.exec_module(mod)
-    return mod
-
-
-@pytest.fixture(scope="module")
-def scores(bench):  # type: ignore[no-untyped-def]
-    extract, resolve = bench.load_suites()
-    return {s.name: bench.score(s, bench.searchkit_system) for s in extract + resolve}
+def scores():  # type: ignore[no-untyped-def]
+    extract, resolve = date_suites.load_suites()
+    return {s.name: date_suites.score(s, date_suites.searchkit_system) for s in extract + resolve}
 
 
 # suite -> (min precision, min recall) on spans, overlap match
@@ -80,15 +69,15 @@ def test_suites_are_the_expected_size(scores) -> None:  # type: ignore[no-untype
     }
 
 
-def test_week_and_season_gold_values(bench) -> None:  # type: ignore[no-untyped-def]
+def test_week_and_season_gold_values() -> None:
     import datetime as dt
 
     # ISO week 10 of 2020: Mon 2 - Sun 8 March; its Thursday is in March.
-    week = bench.week_values(dt.date(2020, 3, 2))
+    week = date_suites.week_values(dt.date(2020, 3, 2))
     assert week == {f"2020-03-0{d}" for d in range(2, 9)} | {"2020-03"}
     # A week astride two months stands for the month of its Thursday only (Thu 2 April).
-    assert "2020-04" in bench.week_values(dt.date(2020, 3, 30)) and "2020-03" not in bench.week_values(dt.date(2020, 3, 30))
-    assert bench.week_values(dt.date(2020, 3, 2), weekend=True) == {"2020-03-07", "2020-03-08", "2020-03"}
-    winter = bench.season_values(2016, "WI")
+    assert "2020-04" in date_suites.week_values(dt.date(2020, 3, 30)) and "2020-03" not in date_suites.week_values(dt.date(2020, 3, 30))
+    assert date_suites.week_values(dt.date(2020, 3, 2), weekend=True) == {"2020-03-07", "2020-03-08", "2020-03"}
+    winter = date_suites.season_values(2016, "WI")
     assert {"2016", "2017", "2016-12", "2017-02", "2017-02-28"} <= winter and "2017-03" not in winter
-    assert "2016" in bench.season_values(2016, "SU") and "2017" not in bench.season_values(2016, "SU")
+    assert "2016" in date_suites.season_values(2016, "SU") and "2017" not in date_suites.season_values(2016, "SU")

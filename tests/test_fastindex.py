@@ -58,7 +58,7 @@ def _whoosh_all(engine: Engine, text: str) -> tuple[set[int], list[float]]:
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_same_matches_and_scores_as_whoosh(multi: SearchKit, text: str) -> None:
-    engine = multi.engine
+    engine = multi._engine
     fast = engine.fast
     assert fast is not None and len(fast.segments) >= 2 and not fast.live.all()  # the case under test
     q = build_query(text, engine.searcher.schema, engine).query
@@ -77,13 +77,13 @@ def test_sauf_excludes_every_article_with_the_word(multi: SearchKit) -> None:
     analyzer = french_analyzer()
     assert res.total > 0
     for hit in res.hits:
-        fields = multi.engine.document(hit.id)
+        fields = multi._engine.document(hit.id)
         terms = {t.text for t in analyzer(fields["title"] + " " + fields["body"])}
         assert "polic" not in terms and "reform" in terms
 
 
 def test_phrases_and_wildcards_go_to_whoosh(multi: SearchKit) -> None:
-    engine = multi.engine
+    engine = multi._engine
     for text in ['"réforme retraites"', "gouv*", "gouvernemant~"]:
         with pytest.raises(fastindex.Unsupported):
             engine.fast.evaluate(build_query(text, engine.searcher.schema, engine).query)
@@ -92,9 +92,9 @@ def test_phrases_and_wildcards_go_to_whoosh(multi: SearchKit) -> None:
 
 def test_facet_cache_is_reused_and_invalidated(multi: SearchKit, monkeypatch: pytest.MonkeyPatch) -> None:
     index_dir = Path(multi.config.index_dir)
-    multi.engine.warm()
+    multi._engine.warm()
     assert len(list((index_dir / fastindex.CACHE_DIR).glob("facets-*.pickle"))) == 1
-    before = Engine(index_dir).facet_counts(np.ones(multi.engine.searcher.doc_count_all(), bool))
+    before = Engine(index_dir).facet_counts(np.ones(multi._engine.searcher.doc_count_all(), bool))
 
     def no_grouping(*args, **kwargs):
         raise AssertionError("groups were rebuilt instead of read from the cache")

@@ -22,10 +22,9 @@ from searchkit.corpus import PART_ARTICLES, SourceFile, format_for, read_parts, 
 from searchkit.corpus.pdf import dehyphenate
 from searchkit.errors import NothingIndexedError
 from tests.conftest import shared_data
+from tests.support import sample_files as sf  # the file makers
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-import sample_files as sf  # noqa: E402  (bench/sample_files.py: the file makers)
 
 
 def src(path: Path) -> SourceFile:
@@ -103,8 +102,8 @@ def test_html_gold_pages_keep_the_article_and_drop_the_furniture(tmp_path: Path)
     assert furniture <= 0.1 * n_without, f"{furniture}/{n_without} furniture snippets found"
     # The page's own metadata: its title and publication date (htmldate).
     doc = kit.document("soundofscience.fr.1927")
-    assert doc["title"] == gold["soundofscience.fr.1927.html"]["title"]
-    assert doc["meta"]["published"] == gold["soundofscience.fr.1927.html"]["date"]
+    assert doc.title == gold["soundofscience.fr.1927.html"]["title"]
+    assert doc.published == gold["soundofscience.fr.1927.html"]["date"]
     kit.close()
 
 
@@ -166,8 +165,8 @@ def test_pdf_show_gives_the_file_and_page_numbers(office_kit) -> None:  # type: 
     kit, made, _ = office_kit
     name = next(n for n in made if n.startswith("pdf"))
     doc = kit.document(name)
-    assert doc["path"].endswith(f"{name}.pdf")
-    assert doc["meta"]["format"] == "pdf" and doc["meta"]["pages"][0] == 0
+    assert doc.path.endswith(f"{name}.pdf")
+    assert doc.format == "pdf" and doc.pages[0] == 0
 
 
 def test_scanned_encrypted_and_damaged_pdfs_are_skipped_with_their_reasons(tmp_path: Path) -> None:
@@ -256,7 +255,7 @@ def test_eml_quoted_printable_french(tmp_path: Path) -> None:
     [hit] = kit.search(phrase("resteront fermées lundi"), facets=False).hits
     assert hit.id == "html-latin1" and hit.title == "Communiqué : fermeture des écoles"
     doc = kit.document("prefecture")
-    assert doc["meta"]["author"] == "Service de presse"
+    assert doc.author == "Service de presse"
     kit.close()
 
 
@@ -356,7 +355,7 @@ def test_show_gives_the_path_and_the_page_of_each_match(tmp_path: Path) -> None:
     (corpus / "rapport.pdf").write_bytes(sf.make_pdf("Rapport annuel", paras))
     kit = kit_for(tmp_path, corpus)
     kit.index()
-    pages = kit.document("rapport")["meta"]["pages"]
+    pages = kit.document("rapport").pages
     assert len(pages) >= 2
     kit.close()
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}

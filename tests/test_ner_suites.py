@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,8 @@ DATA = ROOT.parent / "shared" / "data"
 
 pytestmark = pytest.mark.skipif(not (DATA / "ner").is_dir(), reason="../shared/data absent")
 
-sys.path.insert(0, str(ROOT / "bench"))
-import ner_eval  # noqa: E402
-
-from searchkit.extract.actors import DEFAULT_MODEL  # noqa: E402
+from searchkit.extract.actors import DEFAULT_MODEL
+from tests.support import ner_suites
 
 MODEL = os.environ.get("SEARCHKIT_NER_MODEL") or DEFAULT_MODEL
 
@@ -48,9 +45,9 @@ PRECISION_FLOORS = {"fr_core_news_md": {"europeana": 0.485, "wikineural": 0.845}
 def measured(request: pytest.FixtureRequest) -> tuple[str, dict, dict]:
     if importlib.util.find_spec(MODEL) is None:
         pytest.skip(f"spaCy model {MODEL} not installed")
-    texts, gold = ner_eval.load_suite(request.param, 2000)
-    ours = ner_eval.score(gold, ner_eval.predict_ours(texts, MODEL))
-    raw = ner_eval.score(gold, ner_eval.predict_raw(texts, MODEL))
+    texts, gold = ner_suites.load_suite(request.param, 2000)
+    ours = ner_suites.score(gold, ner_suites.predict_ours(texts, MODEL))
+    raw = ner_suites.score(gold, ner_suites.predict_raw(texts, MODEL))
     return request.param, ours, raw
 
 
@@ -79,10 +76,10 @@ def test_rule_layer_beats_raw_spacy(measured: tuple[str, dict, dict]) -> None:
 
 
 def test_scorer_counts_exact_spans() -> None:
-    text, gold = ner_eval.to_text([("Joe", "B-PER"), ("Biden", "I-PER"), ("à", "O"),
+    text, gold = ner_suites.to_text([("Joe", "B-PER"), ("Biden", "I-PER"), ("à", "O"),
                                    ("Bagdad", "I-LOC"), ("Irak", "B-LOC")])
     assert (text, gold) == ("Joe Biden à Bagdad Irak", [(0, 9, "PER"), (12, 18, "LOC"),
                                                         (19, 23, "LOC")])
-    s = ner_eval.score([set(gold)], [{(0, 9, "PER"), (12, 23, "LOC")}])
+    s = ner_suites.score([set(gold)], [{(0, 9, "PER"), (12, 23, "LOC")}])
     assert s["PER"] == (1.0, 1.0, 1.0, 1)
     assert s["LOC"][:2] == (0.0, 0.0)

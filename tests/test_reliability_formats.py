@@ -2,43 +2,33 @@
 folder (text, web pages, PDF, Word, OpenDocument, e-mail and a .jsonl.gz collection
 big enough to be committed in parts) lose nothing and store nothing twice.
 
-Uses the fault runners of bench/reliability.py (see tests/test_reliability.py).
+Uses the fault runners of tests/support/ (see tests/test_reliability.py).
 """
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import random
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from searchkit.corpus import PART_ARTICLES, SourceFile, read_source
+from tests.support import sample_files as sf
+from tests.support.harness import article_text, generate_corpus, write_config
+from tests.support.interrupts import kill_trial, one_line_interrupt
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-import sample_files as sf  # noqa: E402
-
-if "reliability" in sys.modules:
-    rel = sys.modules["reliability"]
-else:
-    _spec = importlib.util.spec_from_file_location("reliability", ROOT / "bench" / "reliability.py")
-    assert _spec and _spec.loader
-    rel = importlib.util.module_from_spec(_spec)
-    sys.modules["reliability"] = rel  # dataclasses look their module up there
-    _spec.loader.exec_module(rel)
 
 
 def build_mixed_corpus(root: Path, seed: int = 31) -> dict[str, str]:
     """Every format in one folder; returns {article id: body as the readers give it}."""
     rng = random.Random(seed)
-    expected = rel.generate_corpus(root / "txt", txt=120, jsonl_files=0, seed=seed)
+    expected = generate_corpus(root / "txt", txt=120, jsonl_files=0, seed=seed)
     n = 10_000
     for i in range(10):
-        paras = [rel.article_text(rng, n + i * 3 + k) for k in range(3)]
+        paras = [article_text(rng, n + i * 3 + k) for k in range(3)]
         title = f"Dossier {i} : la crue de la Garonne"
         (root / f"rapport{i:02d}.pdf").write_bytes(sf.make_pdf(title, paras, columns=1 + i % 2))
         (root / f"note{i:02d}.docx").write_bytes(sf.make_docx(title, paras))
@@ -48,7 +38,7 @@ def build_mixed_corpus(root: Path, seed: int = 31) -> dict[str, str]:
         (root / f"page{i:02d}.html").write_text(
             f"<html><head><title>{title}</title></head><body><nav>Accueil Politique Sport</nav>"
             f"<article><h1>{title}</h1>{body}</article><footer>Mentions légales</footer></body></html>", "utf-8")
-    lines = [json.dumps({"id": f"g{k}", "text": rel.article_text(rng, 20_000 + k)}, ensure_ascii=False) for k in range(PART_ARTICLES * 2 + 100)]
+    lines = [json.dumps({"id": f"g{k}", "text": article_text(rng, 20_000 + k)}, ensure_ascii=False) for k in range(PART_ARTICLES * 2 + 100)]
     with gzip.open(root / "export.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
     expected = {}
@@ -65,7 +55,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[st
     base = tmp_path_factory.mktemp("mixed")
     expected = build_mixed_corpus(base / "corpus")
     assert len(expected) == 120 + 50 + PART_ARTICLES * 2 + 100
-    return base, rel.write_config(base, base / "corpus", commit_every=80), expected
+    return base, write_config(base, base / "corpus", commit_every=80), expected
 
 
 def test_kill_9_while_indexing_a_mixed_folder_loses_nothing(mixed: tuple[Path, Path, dict[str, str]]) -> None:
@@ -77,7 +67,7 @@ def test_kill_9_while_indexing_a_mixed_folder_loses_nothing(mixed: tuple[Path, P
     # A full run takes about 9 s here: one kill while the collection (first in the
     # folder) is committed in parts, the others among the single-article files.
     for i in range(3):
-        t = rel.kill_trial(config, base / "index", expected, 2.5 * i + rng.uniform(0.0, 1.5), after_first_commit=True)
+        t = kill_trial(config, base / "index", expected, 2.5 * i + rng.uniform(0.0, 1.5), after_first_commit=True)
         landed.append(t.landed)
         assert t.after.clean, t
         assert t.opened is not None and t.opened.ok, t.opened
@@ -88,8 +78,8 @@ def test_kill_9_while_indexing_a_mixed_folder_loses_nothing(mixed: tuple[Path, P
 
 def test_ctrl_c_in_a_mixed_folder_keeps_commits(mixed: tuple[Path, Path, dict[str, str]]) -> None:
     base, config, expected = mixed
-    t = rel.kill_trial(config, base / "index", expected, 0.5, sig=signal.SIGINT, after_first_commit=True, check_open=False)
+    t = kill_trial(config, base / "index", expected, 0.5, sig=signal.SIGINT, after_first_commit=True, check_open=False)
     assert t.landed
-    assert rel.one_line_interrupt(t), t.stderr
+    assert one_line_interrupt(t), t.stderr
     assert t.after.clean and t.after.documents > 0
     assert t.final.exact, t.final

@@ -48,7 +48,7 @@ def engine(kit: SearchKit) -> repl.ReplEngine:
 
 def kazimi(kit: SearchKit) -> str:
     """The display name the index gives the Kazimi / Kadhimi group."""
-    (name,) = kit.engine.groups.resolve("Kazimi", "person")
+    name = kit.resolve_actor("Kazimi", "person").name
     return name
 
 
@@ -157,7 +157,7 @@ def test_show_pages_the_article_with_matches(engine: repl.ReplEngine, kit: Searc
     assert reply.page and not reply.error
     assert reply.text.startswith(hit.title) and f"id {hit.id}" in reply.text
     assert "**roquettes**" in reply.text
-    assert kit.document(hit.id)["body"].splitlines()[-1] in reply.text  # the whole article
+    assert kit.document(hit.id).body.splitlines()[-1] in reply.text  # the whole article
     assert engine.handle(f":show {hit.id}").text == reply.text
     assert "no hit 9" in engine.handle(":show 9").text
     assert engine.handle(":show").error
@@ -182,7 +182,8 @@ def test_explain_accents_and_actor_variants(engine: repl.ReplEngine, kit: Search
     assert f"filter person={name} -> {name}" in text
     assert "Mustafa Kadhimi" in text  # the other spelling is named too
     doc = kit.document(engine.results.hits[0].id)
-    forms = {f for a in doc["meta"]["actors"] if a["name"] in kit.engine.groups.variants({name}, "person") for f in a["forms"]}
+    variants = set(kit.resolve_actor(name, "person").variants)
+    forms = {f for a in doc.actors if a.name in variants for f in a.forms}
     assert all(repr(f) in text for f in forms)
 
 
@@ -271,7 +272,7 @@ def test_complete_actor_ignoring_accents_and_case(engine: repl.ReplEngine, kit: 
     assert got and got[0].display_text == name
     assert got[0].text == f'person:"{name}"' and got[0].start_position == -4
     # Accents and case: "etats" offers the place written with É.
-    (place,) = kit.engine.groups.resolve("États-Unis", "place")
+    place = kit.resolve_actor("États-Unis", "place").name
     assert place in [c.display_text for c in completions(engine, "ETATS")]
     # Another spelling of the same actor offers the group's name.
     assert name in [c.display_text for c in completions(engine, "kadhimi")]

@@ -153,7 +153,7 @@ def test_no_spelling_walk_for_overlong_words(seeds_kit, monkeypatch) -> None:
     # past SUGGEST_MAX_LEN letters, and past SUGGEST_MAX_WORDS words, none is looked up.
     from searchkit import search
 
-    engine = seeds_kit.engine
+    engine = seeds_kit._engine
     calls: list[str] = []
     real = engine.searcher.corrector
 

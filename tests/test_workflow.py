@@ -69,7 +69,7 @@ def g2(n: int, a: int, b: int, ab: int) -> float:
 
 
 def test_associated_counts_and_scores_match_the_hits(kit: SearchKit) -> None:
-    (display,) = kit.engine.groups.resolve("Kazimi", "person")
+    display = kit.resolve_actor("Kazimi", "person").name
     res = kit.associated("Kazimi", top=1000)
     assert res.actor == display
     hits = all_hits(kit)
@@ -356,7 +356,7 @@ def test_repl_workflow_commands(kit: SearchKit, tmp_path: Path, monkeypatch: pyt
 
 def test_repl_completes_with(kit: SearchKit) -> None:
     engine = repl.ReplEngine(kit, Style(False))
-    (display,) = kit.engine.groups.resolve("Kazimi", "person")
+    display = kit.resolve_actor("Kazimi", "person").name
     assert display in [s.display for s in repl.complete(engine, ":with kaz")]
     assert [s.text for s in repl.complete(engine, ":timeline w")][:1] == ["week"]
     assert display in [s.display for s in repl.complete(engine, ":timeline year kaz")]
@@ -405,8 +405,8 @@ def test_orangesum_ubiquitous_actor_does_not_top_every_list(orangesum) -> None:
     import numpy as np
 
     kit, _, _, _ = orangesum
-    table = kit.engine.tables["actor"]
-    counts = table.count(kit.engine.match_mask(""))
+    table = kit._engine.tables["actor"]
+    counts = table.count(kit._engine.match_mask(""))
     order = [table.values[i] for i in np.argsort(-counts, kind="stable")]
     top_actor, targets = order[0], order[1:11]
     firsts = {m: [] for m in ("llr", "count")}

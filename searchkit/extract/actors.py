@@ -77,7 +77,10 @@ def normalize_text(text: str) -> str:
 
 
 def load_model(name: str | None = None) -> Language:
-    """The cached spaCy pipeline ``name`` with only its NER component loaded."""
+    """The cached spaCy pipeline ``name`` with only its NER component loaded.
+
+    Changes nothing process-wide: the BLAS thread count and malloc tuning of the
+    indexing workers are ``searchkit.extract.runtime.tune_worker``'s job."""
     name = name or os.environ.get("SEARCHKIT_NER_MODEL") or DEFAULT_MODEL
     with _lock:
         nlp = _models.get(name)
@@ -90,38 +93,7 @@ def load_model(name: str | None = None) -> Language:
                                             "attribute_ruler", "lemmatizer", "senter"])
             _use_numpy_matmul(nlp)
             _models[name] = nlp
-            # One BLAS thread: NER's matrices are small, and OpenBLAS's extra threads
-            # spin-wait. Measured on 256 OrangeSum articles: 19 ms of CPU per article
-            # with one thread against 28-30 with the default two, same wall time in
-            # one process; with two indexing workers on two cores the waste was
-            # stolen straight from the other worker and the index writer.
-            from threadpoolctl import threadpool_limits
-
-            threadpool_limits(limits=1, user_api="blas")
-            _keep_freed_memory()
     return nlp
-
-
-def _keep_freed_memory() -> None:
-    """Let glibc's malloc keep and reuse the model's large arrays instead of handing
-    them back to the system after every batch.
-
-    spaCy allocates a few arrays of several MB per batch; above glibc's mmap threshold
-    each one is a fresh mmap whose pages the kernel zeroes on first touch. Measured on
-    512 OrangeSum articles: 6.5x fewer page faults and about 7% less NER CPU, with the
-    same peak memory. A no-op where the C library is not glibc.
-    """
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's malloc.h
-    mallopt(m_mmap_threshold, 256 << 20)
-    mallopt(m_trim_threshold, 256 << 20)
 
 
 def _use_numpy_matmul(nlp: Language) -> None:
@@ -785,7 +757,3 @@ def iter_actors(texts: Iterable[str], batch_size: int = 32, *, model: str | None
     for doc in nlp.pipe(views(), batch_size=batch_size, n_process=n_process):
         original, norm, view = pending.popleft()
         yield _add_aliases(original, norm, _from_doc(original, norm, doc, view), frozen)
-
-
-def _debug(text: str, model: str | None = None) -> list[dict[str, Any]]:  # pragma: no cover
-    return [m.to_dict() for m in extract_actors(text, model=model)]

@@ -870,7 +870,7 @@ def _parse_published(published: _dt.date | str | None) -> tuple[_Pub, Precision]
     return anchor, precision
 
 
-def _coarsen(value: str, precision: Precision, pub: _dt.date, pub_precision: Precision) -> tuple[str, Precision]:
+def _coarsen(pub: _dt.date, pub_precision: Precision) -> tuple[str, Precision]:
     """A relative answer cannot be finer than its anchor: "hier" in an article dated only
     2020-11 is somewhere in 2020-11, not 2020-10-31 (the day before the anchor's 1st)."""
     if pub_precision == "month":
@@ -1044,7 +1044,7 @@ def extract_dates(text: str, published: _dt.date | str | None = None) -> list[Da
                         # "<=": a week (month precision) in an article dated only by its
                         # month is that month, not the week before the month's first day.
                         if coarsen and _RANK[c[3]] <= _RANK[pub_precision]:
-                            c = (c[0], c[1], *_coarsen(c[2], c[3], pub, pub_precision))  # type: ignore[arg-type]
+                            c = (c[0], c[1], *_coarsen(pub, pub_precision))
                         cands.add(c)
     kept = _select(list(cands))
     bare = _bare_days(low, kept, pub, pub_precision)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from searchkit.errors import MissingExtraError, QueryError, SearchkitError
-from searchkit.schema import UNDATED
+from searchkit.vocab import UNDATED  # not schema: that imports Whoosh, and the CLI imports this module
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.search import Engine

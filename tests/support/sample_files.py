@@ -1,7 +1,8 @@
 """Real files of every format searchkit reads, made here from article text: PDFs
 (reportlab), Word (python-docx), OpenDocument (odfpy) and e-mail (the standard library).
 
-Used by bench/ingest_speed.py and by the tests (tests/test_ingest.py): the files are
+Used by the tests (tests/test_ingest.py, tests/test_reliability_formats.py) and by
+bench/ingest_speed.py, which imports it from here: the files are
 made by the same libraries that make such files in the wild, never hand-written bytes,
 except for the deliberately broken ones.
 """
