@@ -284,11 +284,9 @@ def test_searchkit_open_semantic_and_config_key(tmp_path: Path) -> None:
 
 # -- kill -9 while indexing ---------------------------------------------------------------
 
-_spec = importlib.util.spec_from_file_location("reliability", ROOT / "bench" / "reliability.py")
-assert _spec and _spec.loader
-rel = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("reliability", rel)
-_spec.loader.exec_module(rel)
+class rel:  # the reliability harness, from tests/support (bench/ imports it, not the reverse)
+    from tests.support.harness import generate_corpus, searchkit, write_config
+    from tests.support.interrupts import kill_trial, one_line_interrupt
 
 
 def _vectors_match_index(index_dir: Path) -> tuple[list[str], list[str]]:
