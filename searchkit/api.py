@@ -93,10 +93,18 @@ class SearchKit:
         offset: int = 0,
         sort: str = "relevance",
         facets: bool = True,
+        collapse: bool = True,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
-        mentioned) to values, e.g. ``{"published": ["2020-12"]}``."""
-        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets)
+        mentioned) to values, e.g. ``{"published": ["2020-12"]}``.
+
+        ``collapse`` (default): near-duplicate copies of an article make one hit, the
+        best ranked, whose ``duplicates`` lists the other copies' ids; ``total`` and
+        the facets then count each group once, as the hit list shows it.
+        ``collapse=False`` shows every copy and counts articles."""
+        return self.engine.search(
+            query, filters, self.config.limit if limit is None else limit, offset, sort, facets, collapse=collapse
+        )
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by default)."""

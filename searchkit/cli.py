@@ -260,14 +260,16 @@ def _text_arg(value: str) -> str:
 @click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object (see README).")
+@click.option("--no-collapse", is_flag=True, help="Show every near-duplicate copy as its own hit (default: one hit per group).")
 @click.pass_obj
 @_guard
 def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, as_json: bool, **kwargs: Any) -> None:
     """Search for QUERY (words, "phrases", AND/OR/NOT or ET/OU/SAUF, field:value, mot~2, préfixe*)."""
     from searchkit.render import format_results, to_json
 
+    collapse = not kwargs.pop("no_collapse", False)
     filters = _filters(kwargs)
-    res = obj.kit.search(_text_arg(query), filters=filters, limit=limit, offset=offset, sort=sort)
+    res = obj.kit.search(_text_arg(query), filters=filters, limit=limit, offset=offset, sort=sort, collapse=collapse)
     if as_json:
         click.echo(to_json(res.to_dict()))
     else:

@@ -180,6 +180,7 @@ def run_index(
     commit_every: int = 2000,
     title_boost: float = 2.0,
     progress: ProgressFn | None = None,
+    dedup: bool = True,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` in line with the files under ``roots``.
 
@@ -196,6 +197,7 @@ def run_index(
         report = _run_index_locked(
             roots, index_dir, rebuild=rebuild, actors=actors, dates=dates, model=model, workers=workers,
             max_file_mb=max_file_mb, commit_every=commit_every, title_boost=title_boost, progress=progress,
+            dedup=dedup,
         )
     finally:
         lock.release()
@@ -231,6 +233,7 @@ def _run_index_locked(
     commit_every: int,
     title_boost: float,
     progress: ProgressFn | None,
+    dedup: bool = True,
 ) -> IndexReport:
     from searchkit.pipeline import Options
     from searchkit.writer import open_writer  # indexing only: searches never import Whoosh's writer
@@ -262,6 +265,8 @@ def _run_index_locked(
             report.documents = s.doc_count()
         return report
     writer = open_writer(ix)
+    # Near-duplicate signatures, saved after each commit like the manifest (duplicates.py).
+    signatures = _open_signatures(index_dir, ix) if dedup else None
     ids_in_use = {i for k, e in manifest.items() if k not in gone for i in e.get("ids", [])}
     pending = 0
     dirty = False
@@ -271,11 +276,13 @@ def _run_index_locked(
             report.removed += len(manifest[key].get("ids", []))
             for i in manifest[key].get("ids", []):
                 ids_in_use.discard(i)
+            if signatures is not None:
+                signatures.drop(manifest[key].get("ids", []))
             del manifest[key]
             dirty = True
         options = Options(
             actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model,
-            text_fields=_text_fields(ix.schema),
+            text_fields=_text_fields(ix.schema), dedup=dedup,
         )
         total = len(candidates)
         done = 0
@@ -299,10 +306,15 @@ def _run_index_locked(
                     writer.delete_by_term("source", prepared.source.key)
                     for i in old.get("ids", []):
                         ids_in_use.discard(i)
+                    if signatures is not None:
+                        signatures.drop(old.get("ids", []))
                 ids: list[str] = []
                 for doc in prepared.docs:
                     doc["id"] = _unique_id(doc["id"], ids_in_use, report, doc["path"])
                     doc["digest"] = prepared.digest
+                    sig = doc.pop("_minhash", None)
+                    if signatures is not None:
+                        signatures.put(doc["id"], prepared.digest, sig)
                     writer.add_document(**doc)
                     ids.append(doc["id"])
                     ids_in_use.add(doc["id"])
@@ -324,6 +336,8 @@ def _run_index_locked(
             if pending >= commit_every:
                 writer.commit()
                 _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
+                if signatures is not None:
+                    signatures.save(index_dir, ix.latest_generation())
                 writer = open_writer(ix)
                 pending = 0
         if dirty or pending:
@@ -331,6 +345,8 @@ def _run_index_locked(
         else:
             writer.cancel()
         _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
+        if signatures is not None:
+            signatures.save(index_dir, ix.latest_generation())
     except BaseException:
         # Ctrl-C or a crash: drop the uncommitted part; what was committed stays. The
         # writer is already closed if the interrupt came during or just after a commit,
@@ -351,6 +367,18 @@ def _run_index_locked(
     with ix.searcher() as s:
         report.documents = s.doc_count()
     return report
+
+
+def _open_signatures(index_dir: Path, ix: Any) -> Any:
+    """The signature store, made to agree with the committed index if a kill came
+    between a commit and its save (or the index predates it)."""
+    from searchkit.duplicates import SignatureStore
+
+    store = SignatureStore.load(index_dir)
+    if store.generation != ix.latest_generation():
+        with ix.reader() as reader:
+            store.reconcile(reader)
+    return store
 
 
 def _text_fields(schema: Any) -> tuple[tuple[str, Any, bool], ...]:

@@ -194,6 +194,7 @@ class Engine:
         self._fast: FastIndex | None = None
         self._fast_tried = False
         self._pins = 0
+        self._dups: Any = None  # dedup.DuplicateGroups of the current searcher
 
     # -- lifecycle ---------------------------------------------------------
     @property
@@ -211,6 +212,7 @@ class Engine:
             self._tables = None
             self._groups = None
             self._fast, self._fast_tried = None, False
+            self._dups = None
         return self._searcher
 
     def _indexer_running(self) -> bool:
@@ -282,6 +284,7 @@ class Engine:
             self._load_facets()
         if self._tables is None:
             self.tables  # noqa: B018 - builds the fast postings, groups and tables, saves all
+        self.duplicates  # noqa: B018 - near-duplicate groups, saved beside the facets
 
     # Facet tables and actor groups cost seconds to build on a large index (grouping
     # spelling variants is Python work over every actor name), so they are kept on
@@ -312,6 +315,25 @@ class Engine:
             _save_pickle(path, (self._tables, groups))
         except OSError:  # a read-only index: build in memory every time
             pass
+
+    @property
+    def duplicates(self) -> Any:
+        """The near-duplicate groups (dedup.DuplicateGroups) of the current searcher,
+        kept on disk beside the facet tables, keyed by the same index state."""
+        if self._dups is None:
+            path = self._facets_path().with_name(self._facets_path().name.replace("facets-", "dups-"))
+            self._dups = _load_pickle(path)
+            if self._dups is None:
+                from searchkit.duplicates import build_groups
+
+                self._dups = build_groups(self.index_dir, self.searcher.reader())
+                try:
+                    for old in path.parent.glob("dups-*.pickle"):
+                        old.unlink()
+                    _save_pickle(path, self._dups)
+                except OSError:  # a read-only index: grouped in memory every time
+                    pass
+        return self._dups
 
     def _postings(self, field: str) -> Iterable[tuple[str, np.ndarray]]:
         fast = self.fast
@@ -430,10 +452,15 @@ class Engine:
         sort: str = "relevance",
         facets: bool = True,
         snippet_count: int | None = None,
+        collapse: bool = True,
     ) -> Results:
-        """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher."""
+        """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher.
+
+        ``collapse``: near-duplicate copies of one article (dedup.py) make one hit,
+        the best ranked, whose ``duplicates`` names the others; ``total`` and facets
+        then count each group once (see README, "Near-duplicates")."""
         with self._pinned():
-            return self._search(text, filters, limit, offset, sort, facets, snippet_count)
+            return self._search(text, filters, limit, offset, sort, facets, snippet_count, collapse)
 
     def _search(
         self,
@@ -444,6 +471,7 @@ class Engine:
         sort: str,
         facets: bool,
         snippet_count: int | None,
+        collapse: bool = True,
     ) -> Results:
         started = time.perf_counter()
         if sort not in SORTS:
@@ -457,30 +485,33 @@ class Engine:
         fq = self.filter_query(filters)
         combined = q if fq is None else Q.And([q, fq])
         count = self.snippet_count if snippet_count is None else snippet_count
-        found = self._fast_search(q, fq, offset + limit) if sort == "relevance" else None
+        dups = self.duplicates
+        found = self._fast_search(q, fq, offset + limit, dups if collapse else None) if sort == "relevance" else None
         if found is not None:
             mask, top = found
             total = int(np.count_nonzero(mask))
-            ranked = [(searcher.stored_fields(d), score) for d, score in top[offset:]]
+            ranked = [(searcher.stored_fields(d), score, d) for d, score in top[offset:]]
         else:
             # Whoosh evaluates what the numpy copy cannot (phrases, wildcards, fuzzy
             # terms, ranges) and sorts by date.
             mask = np.zeros(searcher.doc_count_all(), dtype=bool)
             mask[np.fromiter(searcher.docs_for_query(combined), dtype=np.int64)] = True
+            if collapse:  # counts only: each group through one member
+                mask = dups.representatives(mask, np.zeros(len(mask)))
             total = int(np.count_nonzero(mask))
             ranked = []
             if limit and total > offset:
                 kwargs: dict[str, Any] = {"limit": offset + limit, "filter": fq}
                 if sort == "date":
                     kwargs.update(sortedby="date_key", reverse=True)
-                results = searcher.search(q, **kwargs)
-                ranked = [(r.fields(), float(r.score or 0.0)) for r in results[offset : offset + limit]]
+                page = self._whoosh_page(q, kwargs, offset + limit, dups if collapse else None)
+                ranked = [(searcher.stored_fields(d), score, d) for d, score in page[offset:]]
         hits: list[Hit] = []
         if ranked:
             stemmed, exact = self._query_terms(q)
             names = self._filtered_names(q, filters)
-            for rank, (fields, score) in enumerate(ranked, start=offset + 1):
-                hits.append(self._hit(fields, score, rank, stemmed, exact, names, count))
+            for rank, (fields, score, docnum) in enumerate(ranked, start=offset + 1):
+                hits.append(self._hit(fields, score, rank, stemmed, exact, names, count, tuple(dups.others(docnum))))
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:
             facet_values = self.facet_counts(mask)
@@ -488,9 +519,25 @@ class Engine:
         took = (time.perf_counter() - started) * 1000
         return Results(text, filters, total, took, suggestion, tuple(hits), facet_values, offset)
 
-    def _fast_search(self, q: Q.Query, fq: Q.Query | None, k: int) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
+    def _whoosh_page(self, q: Q.Query, kwargs: dict[str, Any], want: int, dups: Any) -> list[tuple[int, float]]:
+        """The ``want`` best (docnum, score) from Whoosh; with ``dups``, one per
+        near-duplicate group, asking Whoosh for more until that many are found."""
+        n = want if dups is None else want * 2
+        while True:
+            results = self.searcher.search(q, **{**kwargs, "limit": n})
+            docs = [(r.docnum, float(r.score or 0.0)) for r in results]
+            if dups is None:
+                return docs
+            kept, _ = dups.collapse([d for d, _ in docs], want)
+            if len(kept) >= want or len(docs) < n:
+                score = dict(docs)
+                return [(d, score[d]) for d in kept]
+            n *= 4
+
+    def _fast_search(self, q: Q.Query, fq: Q.Query | None, k: int, dups: Any = None) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
         """All matches and the ``k`` best with Whoosh's own scores, from the numpy
-        copy of the postings; None when the query needs Whoosh."""
+        copy of the postings; None when the query needs Whoosh. With ``dups``, each
+        near-duplicate group is reduced to its best match first."""
         fast = self.fast
         if fast is None:
             return None
@@ -500,6 +547,8 @@ class Engine:
                 mask &= fast.evaluate(fq)[0]
         except Unsupported:
             return None
+        if dups is not None:
+            mask = dups.representatives(mask, scores)
         return mask, fast.top(mask, scores, k)
 
     def _query_terms(self, q: Q.Query) -> tuple[set[str], set[str]]:
@@ -531,7 +580,7 @@ class Engine:
                     names |= self.groups.variants(self.groups.resolve(v, kind), kind)
         return names
 
-    def _hit(self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int) -> Hit:
+    def _hit(self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int, duplicates: tuple[str, ...] = ()) -> Hit:
         meta = fields.get("meta") or {}
         body = fields.get("body", "")
         spans = _body_spans(fields, stemmed, exact, names)
@@ -553,6 +602,7 @@ class Engine:
             actors=tuple(actors),
             mentioned=tuple(meta.get("mentioned", [])),
             rank=rank,
+            duplicates=duplicates,
         )
 
     def suggest(self, text: str) -> str | None:

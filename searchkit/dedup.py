@@ -1,0 +1,193 @@
+"""Near-duplicate articles: MinHash signatures of word shingles, grouped with LSH.
+
+News corpora hold many copies of one story (a wire dispatch run by several outlets,
+an article re-published with a new headline). This module finds them:
+
+- ``signature(text)``: the MinHash of the text's word ``shingle``-grams
+  (datasketch, ``num_perm`` 32-bit values). Pure and deterministic across processes,
+  so the indexing workers compute it beside NER and the serial writer only stores it.
+- ``find_groups(signatures)``: articles whose estimated Jaccard similarity of
+  shingles reaches ``threshold``, joined transitively (union-find over the pairs
+  that LSH proposes and the signatures confirm).
+- ``DuplicateGroups``: the groups over an index's document numbers, and the
+  collapsing of a ranked list to one hit per group.
+
+What it must NOT do: touch Whoosh, files or the index (``duplicates.py`` keeps the
+signatures and groups beside the index), or import datasketch at query time
+(only ``signature`` and ``find_groups`` need it; a search loads ready groups).
+The parameters were tuned on OrangeSum's same-title groups (bench/dedup_eval.py,
+BENCHMARKS.md "Near-duplicates").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["DEFAULT", "DedupParams", "DuplicateGroups", "find_groups", "shingles", "signature"]
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class DedupParams:
+    """How near-duplicates are detected; changing any of these needs a re-index of
+    the signatures (they are stored with the parameters that made them)."""
+
+    shingle: int = 3  # words per shingle
+    num_perm: int = 128  # MinHash values per signature
+    threshold: float = 0.7  # estimated Jaccard similarity of shingles to call two texts copies
+    seed: int = 1
+
+    def key(self) -> str:
+        return f"w{self.shingle}-p{self.num_perm}-s{self.seed}"
+
+
+DEFAULT = DedupParams()
+
+
+def shingles(text: str, k: int) -> set[bytes]:
+    """The text's word ``k``-grams, lower-cased (``\\w+`` words: a paragraph join
+    like ``fin.Le`` still splits). A text shorter than ``k`` words is one shingle.
+
+    >>> sorted(shingles("Le chat dort. Le chat", 2))
+    [b'chat dort', b'chat le', b'dort chat', b'le chat']
+    """
+    words = _WORD.findall(text.lower())
+    if not words:
+        return set()
+    if len(words) <= k:
+        return {" ".join(words).encode("utf-8")}
+    return {" ".join(words[i : i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
+
+
+@lru_cache(maxsize=4)
+def _template(num_perm: int, seed: int) -> Any:
+    # Building the permutations costs more than hashing one article: once per process.
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=seed)
+
+
+def signature(text: str, params: DedupParams = DEFAULT) -> np.ndarray | None:
+    """The MinHash signature (``num_perm`` uint32) of ``text``; None without words."""
+    grams = shingles(text, params.shingle)
+    if not grams:
+        return None
+    from datasketch import MinHash
+
+    t = _template(params.num_perm, params.seed)
+    m = MinHash(num_perm=params.num_perm, seed=params.seed, permutations=t.permutations, scheme=t.scheme)
+    m.update_batch(grams)
+    return np.asarray(m.hashvalues, dtype=np.uint32)
+
+
+def find_groups(signatures: np.ndarray, params: DedupParams = DEFAULT) -> np.ndarray:
+    """Group rows of ``signatures`` (n x num_perm) that are near-duplicates.
+
+    Returns one label per row: the index of the group's first row, or -1 for a row
+    with no copy. Rows of all zeros (articles without a signature) stay alone.
+    LSH (datasketch's banding, tuned for ``threshold``) proposes candidate pairs; a
+    pair counts only if the signatures agree on at least ``threshold`` of their
+    values, so banding's false positives never merge groups.
+    """
+    n = len(signatures)
+    labels = np.full(n, -1, dtype=np.int64)
+    if n < 2:
+        return labels
+    from datasketch import MinHash, MinHashLSH
+
+    t = _template(params.num_perm, params.seed)
+    lsh = MinHashLSH(threshold=params.threshold, num_perm=params.num_perm)
+    valid = np.flatnonzero(signatures.any(axis=1))
+    parent = np.arange(n)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = int(parent[i])
+        return i
+
+    need = int(np.ceil(params.threshold * params.num_perm))
+    for i in valid.tolist():
+        m = MinHash(hashvalues=signatures[i].astype(np.uint64), scheme=t.scheme)
+        for j in lsh.query(m):
+            if int(np.count_nonzero(signatures[i] == signatures[j])) >= need:
+                ri, rj = root(i), root(j)
+                if ri != rj:
+                    parent[max(ri, rj)] = min(ri, rj)
+        lsh.insert(i, m, check_duplication=False)
+    roots = np.array([root(i) for i in range(n)])
+    sizes = np.bincount(roots, minlength=n)
+    grouped = sizes[roots] > 1
+    labels[grouped] = roots[grouped]
+    return labels
+
+
+class DuplicateGroups:
+    """Near-duplicate groups over an index's document numbers.
+
+    ``labels[d]`` is the group of document ``d`` (-1: no copy). Picklable; holds no
+    index objects.
+    """
+
+    def __init__(self, labels: np.ndarray, ids: Sequence[str]) -> None:
+        self.labels = np.asarray(labels, dtype=np.int64)
+        self.ids = list(ids)  # docnum -> article id ("" for a deleted document)
+        order = np.argsort(self.labels, kind="stable")
+        grouped = order[self.labels[order] >= 0]
+        self._members: dict[int, np.ndarray] = {}
+        if len(grouped):
+            cuts = np.flatnonzero(np.diff(self.labels[grouped])) + 1
+            for part in np.split(grouped, cuts):
+                self._members[int(self.labels[part[0]])] = part
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def members(self, docnum: int) -> np.ndarray:
+        """Every document of ``docnum``'s group, itself included (sorted)."""
+        if docnum >= len(self.labels) or self.labels[docnum] < 0:
+            return np.array([docnum], dtype=np.int64)
+        return self._members[int(self.labels[docnum])]
+
+    def others(self, docnum: int, live: np.ndarray | None = None) -> list[str]:
+        """The ids of the other copies of ``docnum`` (live ones only, if ``live`` given)."""
+        return [self.ids[d] for d in self.members(docnum).tolist() if d != docnum and (live is None or live[d])]
+
+    def groups(self) -> Iterable[np.ndarray]:
+        return self._members.values()
+
+    def collapse(self, ranked: Iterable[int], want: int) -> tuple[list[int], bool]:
+        """The first ``want`` documents of ``ranked`` keeping one per group (the first
+        seen, i.e. the best ranked); and whether ``ranked`` ran out before that."""
+        seen: set[int] = set()
+        kept: list[int] = []
+        for d in ranked:
+            label = int(self.labels[d]) if d < len(self.labels) else -1
+            if label >= 0:
+                if label in seen:
+                    continue
+                seen.add(label)
+            kept.append(d)
+            if len(kept) >= want:
+                return kept, False
+        return kept, True
+
+    def representatives(self, mask: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """``mask`` with every group reduced to its best-scoring match (ties: lowest
+        docnum), for ranking whole result lists with numpy."""
+        out = mask.copy()
+        n = min(len(self.labels), len(mask))
+        lab = self.labels[:n]
+        hit = np.flatnonzero(mask[:n] & (lab >= 0))
+        if not len(hit):
+            return out
+        order = hit[np.lexsort((hit, -scores[hit]))]
+        _, first = np.unique(lab[order], return_index=True)
+        out[hit] = False
+        out[order[first]] = True
+        return out
