@@ -101,6 +101,34 @@ def exact_labels(texts: list[str]) -> np.ndarray:
     return labels
 
 
+def datasketch_groups(signatures: np.ndarray, params: DedupParams) -> np.ndarray:
+    """The same grouping with datasketch's MinHashLSH (one Python call per article):
+    the reference that searchkit.dedup.find_groups's numpy banding must equal."""
+    from datasketch import MinHash, MinHashLSH
+
+    n = len(signatures)
+    lsh = MinHashLSH(threshold=params.threshold, num_perm=signatures.shape[1])
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    need = int(np.ceil(params.threshold * signatures.shape[1]))
+    for i in np.flatnonzero(signatures.any(axis=1)).tolist():
+        m = MinHash(hashvalues=signatures[i].astype(np.uint64), scheme="affine32")
+        for j in lsh.query(m):
+            if np.count_nonzero(signatures[i] == signatures[j]) >= need:
+                a, b = root(i), root(j)
+                parent[max(a, b)] = min(a, b)
+        lsh.insert(i, m, check_duplication=False)
+    roots = np.array([root(i) for i in range(n)])
+    sizes = np.bincount(roots, minlength=n)
+    return np.where(sizes[roots] > 1, roots, -1)
+
+
 def score(pred: set[tuple[int, int]], gold: set[tuple[int, int]]) -> dict[str, float]:
     tp = len(pred & gold)
     p = tp / len(pred) if pred else 0.0
@@ -121,6 +149,7 @@ def main() -> None:
     ap.add_argument("--grid", action="store_true", help="try shingle sizes 2,3,5 and thresholds 0.5..0.9")
     ap.add_argument("--sample", type=int, default=0, help="print N predicted pairs with different titles")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--check", action="store_true", help="also group with datasketch's MinHashLSH and compare")
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles (0: all)")
     args = ap.parse_args()
 
@@ -158,6 +187,11 @@ def main() -> None:
         took = time.perf_counter() - started
         print(row(f"MinHash w{params.shingle} p{params.num_perm} t{params.threshold}", pairs_of(labels), gold, small, f"grouping {took:.1f} s"), flush=True)
         last_labels = labels
+        if args.check:
+            started = time.perf_counter()
+            ref = datasketch_groups(np.ascontiguousarray(sigs), params)
+            same = pairs_of(ref) == pairs_of(labels)
+            print(f"<!-- datasketch MinHashLSH: {time.perf_counter() - started:.1f} s; same groups: {same} -->", flush=True)
 
     if args.sample and last_labels is not None:
         diff = [(a, b) for a, b in pairs_of(last_labels) if titles[a].strip().lower() != titles[b].strip().lower()]
