@@ -50,7 +50,7 @@ class SearchKit:
         if self._engine is None:
             from searchkit.search import Engine  # Whoosh searcher only when searching
 
-            self._engine = Engine(self.config.index_dir, self.config.aliases, self.config.snippets)
+            self._engine = Engine(self.config.index_dir, self.config.aliases, self.config.snippets, dedup=self.config.duplicates)
         return self._engine
 
     def index(
@@ -79,6 +79,7 @@ class SearchKit:
             commit_every=c.commit_every,
             title_boost=c.title_boost,
             progress=progress,
+            dedup=c.duplicates,
         )
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.
@@ -105,6 +106,19 @@ class SearchKit:
         return self.engine.search(
             query, filters, self.config.limit if limit is None else limit, offset, sort, facets, collapse=collapse
         )
+
+    def similar(
+        self,
+        doc_id: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        collapse: bool = True,
+    ) -> Results:
+        """Articles like ``doc_id`` (lexical more-like-this: its key terms by tf-idf),
+        ``filters`` applied, the article and its near-duplicate copies left out;
+        ``res.to_dict()`` has the shape of a search's, ``query`` holding the key terms."""
+        return self.engine.similar(doc_id, filters, self.config.limit if limit is None else limit, offset, collapse=collapse)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by default)."""

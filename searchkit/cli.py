@@ -278,6 +278,25 @@ def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, 
 
 @cli.command()
 @click.argument("doc_id", metavar="ID")
+@_filter_options
+@click.option("-n", "--limit", type=click.IntRange(0, 1000), default=None, help="Hits per page (default: search.limit).")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, as `search --json` (query: the key terms used).")
+@click.option("--no-collapse", is_flag=True, help="Show every near-duplicate copy as its own hit.")
+@click.pass_obj
+@_guard
+def similar(obj: Context, doc_id: str, limit: int | None, offset: int, as_json: bool, **kwargs: Any) -> None:
+    """Articles like the article ID: its key terms (tf-idf) searched, filters applied,
+    the article and its near-duplicate copies left out."""
+    from searchkit.render import format_results, to_json
+
+    collapse = not kwargs.pop("no_collapse", False)
+    res = obj.kit.similar(_text_arg(doc_id), filters=_filters(kwargs), limit=limit, offset=offset, collapse=collapse)
+    click.echo(to_json(res.to_dict()) if as_json else format_results(res, _style()))
+
+
+@cli.command()
+@click.argument("doc_id", metavar="ID")
 @click.option("-q", "--query", default="", help="Highlight what this query matches.")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored fields as JSON.")
 @click.pass_obj

@@ -41,6 +41,7 @@ _ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 SORTS = ("relevance", "date")
 SUGGEST_MAX_LEN = 30  # longer words get no "did you mean"
 SUGGEST_MAX_WORDS = 8  # words looked up in the corrector, per query
+SIMILAR_TERMS = 25  # key terms of an article that make its more-like-this query
 
 
 def parse_date_value(value: str) -> tuple[str, str]:
@@ -183,8 +184,9 @@ class ActorGroups:
 class Engine:
     """A searcher over one index, refreshed when the index changes on disk."""
 
-    def __init__(self, index_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None, snippet_count: int = 2) -> None:
+    def __init__(self, index_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None, snippet_count: int = 2, dedup: bool = True) -> None:
         self.index_dir = index_dir
+        self.dedup = dedup  # False: no near-duplicate groups (config extract.duplicates)
         self.aliases = dict(aliases or {})
         self.snippet_count = snippet_count
         self.ix = open_index(index_dir)
@@ -320,6 +322,10 @@ class Engine:
     def duplicates(self) -> Any:
         """The near-duplicate groups (dedup.DuplicateGroups) of the current searcher,
         kept on disk beside the facet tables, keyed by the same index state."""
+        if self._dups is None and not self.dedup:
+            from searchkit.dedup import DuplicateGroups
+
+            self._dups = DuplicateGroups(np.full(0, -1), [])
         if self._dups is None:
             path = self._facets_path().with_name(self._facets_path().name.replace("facets-", "dups-"))
             self._dups = _load_pickle(path)
@@ -604,6 +610,73 @@ class Engine:
             rank=rank,
             duplicates=duplicates,
         )
+
+    # -- more like this ---------------------------------------------------------
+    def similar(
+        self,
+        doc_id: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        collapse: bool = True,
+        snippet_count: int | None = None,
+    ) -> Results:
+        """Articles like ``doc_id``: its ``SIMILAR_TERMS`` key terms (the stemmed
+        words of its title and body that best set it apart from the corpus, weighted
+        by Whoosh's Bo1 model, as its ``more_like``) searched as one OR query, with
+        ``filters``; the article and its near-duplicate copies are left out.
+        ``query`` in the result holds the key terms used."""
+        with self._pinned():
+            return self._similar(doc_id, filters, limit, offset, collapse, snippet_count)
+
+    def _similar(
+        self, doc_id: str, filters: Mapping[str, Sequence[str]] | None, limit: int, offset: int, collapse: bool, snippet_count: int | None
+    ) -> Results:
+        started = time.perf_counter()
+        if limit < 0 or offset < 0:
+            raise QueryError("limit and offset must be 0 or more", hint="e.g. -n 10")
+        filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+        searcher = self.searcher
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            raise NotFoundError(f"no article with id '{doc_id}'", hint="ids are file names without extension; see `searchkit search` output")
+        fields = searcher.stored_fields(docnum)
+        text = f"{fields.get('title', '')}\n{fields.get('body', '')}"
+        terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
+        dups = self.duplicates
+        own = dups.members(docnum).tolist()
+        if not terms:
+            return Results("", filters, 0, (time.perf_counter() - started) * 1000, None, (), {}, offset)
+        q = Q.Or([Q.Term("body", t, boost=w) for t, w in terms])
+        fq = self.filter_query(filters)
+        fast = self.fast
+        ranked: list[tuple[int, float]] = []
+        if fast is not None:
+            mask, scores = fast.evaluate(q)
+            if fq is not None:
+                mask &= fast.evaluate(fq)[0]
+            mask[own] = False
+            if collapse:
+                mask = dups.representatives(mask, scores)
+            ranked = fast.top(mask, scores, offset + limit)
+        else:
+            mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+            mask[np.fromiter(searcher.docs_for_query(q if fq is None else Q.And([q, fq])), dtype=np.int64)] = True
+            mask[own] = False
+            if collapse:
+                mask = dups.representatives(mask, np.zeros(len(mask)))
+            if limit:
+                ids = [searcher.stored_fields(d)["id"] for d in own]
+                kwargs: dict[str, Any] = {"filter": fq, "mask": Q.Or([Q.Term("id", i) for i in ids])}
+                ranked = self._whoosh_page(q, kwargs, offset + limit, dups if collapse else None)
+        count = self.snippet_count if snippet_count is None else snippet_count
+        stemmed = {t for t, _ in terms}
+        hits = tuple(
+            self._hit(searcher.stored_fields(d), score, rank, stemmed, set(), set(), count, tuple(dups.others(d)))
+            for rank, (d, score) in enumerate(ranked[offset:], start=offset + 1)
+        )
+        took = (time.perf_counter() - started) * 1000
+        return Results(" ".join(t for t, _ in terms), filters, int(np.count_nonzero(mask)), took, None, hits, self.facet_counts(mask), offset)
 
     def suggest(self, text: str) -> str | None:
         """"Did you mean": each unknown word replaced by its nearest indexed word."""

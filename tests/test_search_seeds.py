@@ -113,7 +113,7 @@ def test_malformed_queries_raise_query_error_with_hint(seeds_kit, bad: str) -> N
 def test_json_contract_shape(seeds_kit) -> None:
     d = seeds_kit.search("roquettes", limit=1).to_dict()
     assert list(d) == ["query", "filters", "total", "took_ms", "suggestion", "hits", "facets"]
-    assert list(d["hits"][0]) == ["id", "path", "title", "score", "published", "snippets", "actors", "mentioned"]
+    assert list(d["hits"][0]) == ["id", "path", "title", "score", "published", "snippets", "actors", "mentioned", "duplicates"]
     assert set(d["facets"]) == {"actor", "person", "org", "place", "published", "mentioned"}
     assert all(set(v) == {"value", "count"} for vals in d["facets"].values() for v in vals)
 
