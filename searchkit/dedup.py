@@ -149,15 +149,17 @@ def find_groups(signatures: np.ndarray, params: DedupParams = DEFAULT) -> np.nda
 class DuplicateGroups:
     """Near-duplicate groups over an index's document numbers.
 
-    ``labels[d]`` is the group of document ``d`` (-1: no copy). Picklable; holds no
-    index objects.
+    ``labels[d]`` is the group of document ``d`` (-1: no copy); ``ids`` gives the
+    article id of each grouped document. Picklable; holds no index objects.
     """
 
     def __init__(self, labels: np.ndarray, ids: Sequence[str]) -> None:
         self.labels = np.asarray(labels, dtype=np.int64)
-        self.ids = list(ids)  # docnum -> article id ("" for a deleted document)
         order = np.argsort(self.labels, kind="stable")
         grouped = order[self.labels[order] >= 0]
+        # docnum -> article id, for grouped documents only: a one-shot search loads
+        # this with the labels, and most articles have no copy.
+        self.ids = {int(d): ids[d] for d in grouped.tolist()}
         self._members: dict[int, np.ndarray] = {}
         if len(grouped):
             cuts = np.flatnonzero(np.diff(self.labels[grouped])) + 1
