@@ -150,6 +150,11 @@ def live_signatures(index_dir: Path, reader: Any, params: DedupParams = DEFAULT)
 
 
 def build_groups(index_dir: Path, reader: Any, params: DedupParams = DEFAULT) -> DuplicateGroups:
-    """The near-duplicate groups of ``reader``'s live documents."""
+    """The near-duplicate groups of ``reader``'s live documents; none for an index
+    that has no signature file yet (made before near-duplicates, or killed before its
+    first commit was filed): signing a whole corpus is the next ``searchkit index``'s
+    job, not a search's."""
+    if not (index_dir / SIGNATURE_FILE).exists():
+        return DuplicateGroups(np.full(0, -1), [])
     ids, sigs = live_signatures(index_dir, reader, params)
     return DuplicateGroups(find_groups(sigs, params), ids)

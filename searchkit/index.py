@@ -261,6 +261,11 @@ def _run_index_locked(
 
     if not gone and not candidates:
         # Nothing to do: no writer, so no empty segment files left behind.
+        from searchkit.duplicates import SIGNATURE_FILE  # numpy: only when indexing
+
+        if dedup and not (index_dir / SIGNATURE_FILE).exists() and ix.doc_count():
+            # An index made before near-duplicates: sign its articles once.
+            _open_signatures(index_dir, ix).save(index_dir, ix.latest_generation())
         with ix.searcher() as s:
             report.documents = s.doc_count()
         return report

@@ -327,7 +327,15 @@ class Engine:
 
             self._dups = DuplicateGroups(np.full(0, -1), [])
         if self._dups is None:
-            path = self._facets_path().with_name(self._facets_path().name.replace("facets-", "dups-"))
+            from searchkit.duplicates import SIGNATURE_FILE
+
+            # Keyed by the index state and by the signature file (an index run with
+            # nothing else to do may sign an older index's articles without a commit).
+            try:
+                signed = (self.index_dir / SIGNATURE_FILE).stat().st_mtime_ns
+            except OSError:
+                signed = 0
+            path = self._facets_path().with_name(self._facets_path().name.replace("facets-", "dups-").replace(".pickle", f"-{signed}.pickle"))
             self._dups = _load_pickle(path)
             if self._dups is None:
                 from searchkit.duplicates import build_groups

@@ -234,3 +234,26 @@ def test_orangesum_copies_collapse(tmp_path: Path) -> None:
                 assert len(mine & theirs) / len(mine | theirs) >= 0.5, (h.id, other)
     finally:
         kit.close()
+
+
+def test_an_index_without_signatures_is_signed_by_the_next_run(tmp_path: Path) -> None:
+    """An index made before near-duplicates (no signature file): searches do not
+    collapse (and do not sign the corpus themselves); the next `index`, with nothing
+    else to do, signs it once."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    first = sorted(corpus.glob("*.txt"))[0]
+    (corpus / "reprise.txt").write_text(_near_copy(first.read_text("utf-8")), "utf-8")
+    kit = _kit(tmp_path, corpus)
+    kit.config.duplicates = False
+    kit.index()
+    kit.close()
+    assert not (kit.config.index_dir / SIGNATURE_FILE).exists()
+    kit.config.duplicates = True
+    assert kit.search("*", limit=20).total == 6
+    kit.close()
+    report = kit.index()
+    assert report.unchanged and (kit.config.index_dir / SIGNATURE_FILE).exists()
+    res = kit.search("*", limit=20)
+    assert res.total == 5 and any(h.duplicates for h in res.hits)
+    kit.close()
