@@ -21,6 +21,7 @@ BENCHMARKS.md "Near-duplicates").
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
@@ -44,7 +45,8 @@ class DedupParams:
     seed: int = 1
 
     def key(self) -> str:
-        return f"w{self.shingle}-p{self.num_perm}-s{self.seed}"
+        # "h2": the k-gram hashing of shingle_hashes (signatures made otherwise differ).
+        return f"w{self.shingle}-p{self.num_perm}-s{self.seed}-h2"
 
 
 DEFAULT = DedupParams()
@@ -65,6 +67,35 @@ def shingles(text: str, k: int) -> set[bytes]:
     return {" ".join(words[i : i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
 
 
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, on a whole array (uint32 arithmetic wraps)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def shingle_hashes(text: str, k: int) -> np.ndarray:
+    """One 32-bit hash per distinct word ``k``-gram of ``text`` (as ``shingles``).
+
+    Each word is hashed once (CRC-32 of its UTF-8) and a k-gram's hash mixes its
+    words' hashes in order with MurmurHash3's finaliser, all in numpy: joining and
+    SHA-1-hashing every k-gram string (datasketch's default) took 1.1 of the 1.3 ms
+    an OrangeSum article cost to sign, in the indexing workers.
+    """
+    words = _WORD.findall(text.lower())
+    if not words:
+        return np.zeros(0, dtype=np.uint32)
+    codes = {w: zlib.crc32(w.encode("utf-8")) for w in set(words)}
+    c = np.fromiter((codes[w] for w in words), dtype=np.uint32, count=len(words))
+    n = max(1, len(c) - k + 1)
+    h = np.zeros(n, dtype=np.uint32)
+    for j in range(min(k, len(c))):
+        h = _fmix32((h * np.uint32(0x9E3779B1)) ^ c[j : j + n])
+    return np.unique(h)
+
+
 @lru_cache(maxsize=4)
 def _template(num_perm: int, seed: int) -> Any:
     # Building the permutations costs more than hashing one article: once per process.
@@ -73,16 +104,22 @@ def _template(num_perm: int, seed: int) -> Any:
     return MinHash(num_perm=num_perm, seed=seed)
 
 
+def _as_int(value: Any) -> int:
+    return int(value)
+
+
 def signature(text: str, params: DedupParams = DEFAULT) -> np.ndarray | None:
-    """The MinHash signature (``num_perm`` uint32) of ``text``; None without words."""
-    grams = shingles(text, params.shingle)
-    if not grams:
+    """The MinHash signature (``num_perm`` uint32) of ``text``'s word ``shingle``-grams;
+    None without words. datasketch applies its permutations to the k-gram hashes
+    (``shingle_hashes``) and keeps each permutation's minimum."""
+    hashes = shingle_hashes(text, params.shingle)
+    if not len(hashes):
         return None
     from datasketch import MinHash
 
     t = _template(params.num_perm, params.seed)
-    m = MinHash(num_perm=params.num_perm, seed=params.seed, permutations=t.permutations, scheme=t.scheme)
-    m.update_batch(grams)
+    m = MinHash(num_perm=params.num_perm, seed=params.seed, hashfunc=_as_int, permutations=t.permutations, scheme=t.scheme)
+    m.update_batch(hashes)
     return np.asarray(m.hashvalues, dtype=np.uint32)
 
 
