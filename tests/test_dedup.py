@@ -257,3 +257,75 @@ def test_an_index_without_signatures_is_signed_by_the_next_run(tmp_path: Path) -
     res = kit.search("*", limit=20)
     assert res.total == 5 and any(h.duplicates for h in res.hits)
     kit.close()
+
+
+def test_kill_9_leaves_groups_consistent_with_the_committed_index(tmp_path: Path) -> None:
+    """`kill -9` of `searchkit index` at random points after the first commit: every
+    search afterwards groups exactly the copies that are committed, and the next run
+    ends with every group whole."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rng = random.Random(11)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    seeds = _seed_texts()
+    vocabulary = sorted({w for t in seeds.values() for w in t.split() if w.isalpha()})
+    truth: dict[str, str] = {}  # article id -> its story (copies share one)
+    for stem, text in seeds.items():
+        for n in range(30):
+            extra = " ".join(rng.choice(vocabulary) for _ in range(8))
+            (corpus / f"{stem}-v{n}.txt").write_text(f"{text}\n\n{extra}.", "utf-8")
+            truth[f"{stem}-v{n}"] = stem
+    for n in range(150):
+        words = " ".join(rng.choice(vocabulary) for _ in range(80))
+        (corpus / f"autre-{n}.txt").write_text(f"Autre {n}\n\n{words}.", "utf-8")
+        truth[f"autre-{n}"] = f"autre-{n}"
+    index_dir = tmp_path / "index"
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"corpus: {corpus}\nindex_dir: {index_dir}\nextract: {{actors: false}}\nindex: {{workers: 1, commit_every: 20}}\n", "utf-8"
+    )
+    cmd = [sys.executable, "-m", "searchkit", "--config", str(config), "index"]
+
+    def check() -> int:
+        kit = SearchKit.open(config)
+        try:
+            res = kit.search("*", limit=1000, collapse=False, facets=False)
+            live = {h.id for h in res.hits}
+            for h in res.hits:
+                expected = {i for i in live if truth[i] == truth[h.id]} - {h.id}
+                assert set(h.duplicates) == expected, (h.id, sorted(h.duplicates), sorted(expected))
+            return len(live)
+        finally:
+            kit.close()
+
+    landed = 0
+    for trial in range(3):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        start = time.monotonic()
+        # Wait for a commit of this run, then a random moment more.
+        gen0 = _generation(index_dir)
+        while proc.poll() is None and _generation(index_dir) <= gen0 and time.monotonic() - start < 60:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.6))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            landed += 1
+        proc.wait()
+        check()
+    assert landed
+    assert subprocess.run(cmd, capture_output=True, timeout=300).returncode == 0
+    assert check() == len(truth)
+    assert set(SignatureStore.load(index_dir).entries) == set(truth)
+
+
+def _generation(index_dir: Path) -> int:
+    try:
+        return int(json.loads((index_dir / "manifest.json").read_text("utf-8"))["generation"])
+    except (OSError, ValueError, KeyError):
+        return -1
