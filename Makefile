@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: run test install index bench clean
+.PHONY: run test install index bench clean opensearch opensearch-stop
 
 # (Re)install when pyproject.toml changes; needs only Python >= 3.11 and make.
 $(STAMP): pyproject.toml
@@ -33,6 +33,15 @@ test: install
 bench: install
 	@$(BIN)/python -c 'import psutil' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]' >&2
 	@$(BIN)/python bench/run.py
+
+## make opensearch: a local single-node OpenSearch for development and tests (needs Java 17+
+## and Maven; built from Maven Central jars on first use; data and logs in .opensearch/)
+opensearch: install
+	@$(BIN)/python -m searchkit.testing.opensearch_node start
+
+## make opensearch-stop: stop the node started by `make opensearch`
+opensearch-stop: install
+	@$(BIN)/python -m searchkit.testing.opensearch_node stop
 
 clean:
 	rm -rf $(VENV) index .pytest_cache

@@ -60,7 +60,13 @@ class SearchKit:
         rebuild: bool = False,
         progress: ProgressFn | None = None,
     ) -> IndexReport:
-        """Add new files, re-index changed ones, drop deleted ones; ``rebuild`` starts over."""
+        """Add new files, re-index changed ones, drop deleted ones; ``rebuild`` starts over.
+
+        Raises ``NothingIndexedError`` (with the report) when the index ends up empty:
+        a program must not go on searching nothing as if all were well.
+        """
+        from searchkit.config import enabled_formats
+
         roots = [Path(p) for p in paths] if paths else list(self.config.corpus)
         missing = [str(r) for r in roots if not r.exists()]
         if missing and len(missing) == len(roots):
@@ -79,11 +85,14 @@ class SearchKit:
             commit_every=c.commit_every,
             title_boost=c.title_boost,
             progress=progress,
+            formats=enabled_formats(c),
             dedup=c.duplicates,
         )
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.
         self.engine.warm()
+        if report.documents == 0:
+            raise _nothing_indexed(report, roots, enabled_formats(c))
         return report
 
     def search(
@@ -94,17 +103,29 @@ class SearchKit:
         offset: int = 0,
         sort: str = "relevance",
         facets: bool = True,
+        snippets: int | None = None,
+        strict: bool = False,
+        mode: str | None = None,
         collapse: bool = True,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
-        mentioned) to values, e.g. ``{"published": ["2020-12"]}``.
+        mentioned) to values, e.g. ``{"published": ["2020-12"]}``. ``snippets``: how many
+        per hit (default: the config's; 0 skips them, as an export does).
+
+        Ordinary text never raises: an odd quote, a stray operator or a query of stop
+        words alone is read the way a person means it, and ``Results.notices`` says
+        how. ``strict=True`` raises ``QueryError`` for those instead.
+
+        ``mode``: "lexical" (words, BM25F), "semantic" (passage vectors) or "hybrid"
+        (both rankings fused); the default is hybrid when the index has vectors.
 
         ``collapse`` (default): near-duplicate copies of an article make one hit, the
         best ranked, whose ``duplicates`` lists the other copies' ids; ``total`` and
         the facets then count each group once, as the hit list shows it.
         ``collapse=False`` shows every copy and counts articles."""
         return self.engine.search(
-            query, filters, self.config.limit if limit is None else limit, offset, sort, facets, collapse=collapse
+            query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets,
+            strict=strict, mode=mode, collapse=collapse,
         )
 
     def similar(
@@ -143,7 +164,55 @@ class SearchKit:
         """``{"documents", "index_dir", "size_bytes", ...}`` as `searchkit stats --json`."""
         return self.engine.stats()
 
+    # -- analyst workflow (searchkit/workflow/) -------------------------------
+    def associated(self, actor: str, kind: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int = 20, measure: str = "llr") -> Any:
+        """Actors co-mentioned with ``actor`` (any spelling) in the articles ``query`` and
+        ``filters`` match, scored by log-likelihood: ``Association`` (``to_dict()``)."""
+        from searchkit.workflow.associate import associated
+
+        return associated(self.engine, actor, kind, query, filters, top=top, measure=measure)
+
+    def export(self, out: Any, fmt: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int | None = None, sort: str = "relevance", bom: bool = False, collapse: bool = True) -> int:
+        """Write every hit (up to ``limit``) to the text stream ``out`` as json, jsonl or
+        csv; returns how many were written."""
+        from searchkit.workflow.export import export
+
+        return export(self, out, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
+
+    def timeline(self, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month") -> Any:
+        """Hits per month, week or year (``undated`` apart): ``Timeline`` (``to_dict()``)."""
+        from searchkit.workflow.timeline import timeline
+
+        return timeline(self.engine, query, filters, by)
+
+    @property
+    def saved(self) -> Any:
+        """This index's saved searches (``SavedSearches``: add, remove, list, run)."""
+        from searchkit.workflow.saved import SavedSearches
+
+        return SavedSearches(self)
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def _nothing_indexed(report: IndexReport, roots: Sequence[Path], formats: set[str]) -> Exception:
+    from searchkit.corpus import suffixes
+    from searchkit.errors import NothingIndexedError
+
+    where = ", ".join(str(p) for p in roots)
+    if report.files_seen == 0:
+        names = suffixes(formats)
+        listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names) or "enabled"
+        return NothingIndexedError(
+            f"nothing to index: no {listed} file in {where}",
+            hint="point `corpus:` in config.yaml (or PATH) at your articles; `formats:` in config.yaml turns formats on and off",
+            report=report,
+        )
+    return NothingIndexedError(
+        f"nothing could be indexed: all {report.files_seen} files in {where} were skipped",
+        hint="see the reasons above; `searchkit index -v` lists each file",
+        report=report,
+    )

@@ -168,8 +168,13 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
             bar.__enter__()
         bar.update(done - bar.pos)
 
+    from searchkit.errors import NothingIndexedError
+
+    failed: NothingIndexedError | None = None
     try:
         report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=progress)
+    except NothingIndexedError as exc:  # print what was skipped, then the error
+        report, failed = exc.report, exc
     except KeyboardInterrupt:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -198,17 +203,9 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
         if verbose:
             for p in report.problems:
                 click.echo(f"  {'skipped' if p.skipped else 'warning'}: {p}", err=True)
-    if report.documents == 0:
+    if failed is not None:
         # Exit 0 whenever something is searchable: bad files alone are not a failure.
-        from searchkit.errors import CorpusError
-
-        where = ", ".join(str(p) for p in (paths or obj.kit.config.corpus))
-        if report.files_seen == 0:
-            raise CorpusError(f"nothing to index: no .txt, .md or .jsonl file in {where}", hint="point `corpus:` in config.yaml (or PATH) at your articles")
-        raise CorpusError(
-            f"nothing could be indexed: all {report.files_seen} files in {where} were skipped",
-            hint="see the reasons above; `searchkit index -v` lists each file",
-        )
+        raise failed
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -256,20 +253,30 @@ def _text_arg(value: str) -> str:
 @cli.command()
 @click.argument("query")
 @_filter_options
-@click.option("-n", "--limit", type=click.IntRange(0, 1000), default=None, help="Hits per page (default: search.limit).")
+@click.option("-n", "--limit", type=click.IntRange(0), default=None, help="Hits per page (default: search.limit, at most 1000); with --format, the most hits to export (default: all).")
 @click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--strict", is_flag=True, help="Fail on odd quotes, parentheses or operators instead of reading them as words.")
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default=None, help="Words (lexical), meaning (semantic) or both fused (hybrid). Default: hybrid if the index has vectors, else lexical.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object (see README).")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default=None, help="Export every hit (not one page) as a JSON array, JSON Lines or CSV: id, title, published, score, path, actors, mentioned, duplicates.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the export to this file (default: stdout); its extension gives the format if --format is absent.")
+@click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (Excel needs it to show accents).")
 @click.option("--no-collapse", is_flag=True, help="Show every near-duplicate copy as its own hit (default: one hit per group).")
 @click.pass_obj
 @_guard
-def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, as_json: bool, **kwargs: Any) -> None:
+def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, strict: bool, mode: str | None, as_json: bool, fmt: str | None, output: Path | None, bom: bool, **kwargs: Any) -> None:
     """Search for QUERY (words, "phrases", AND/OR/NOT or ET/OU/SAUF, field:value, mot~2, préfixe*)."""
     from searchkit.render import format_results, to_json
 
     collapse = not kwargs.pop("no_collapse", False)
     filters = _filters(kwargs)
-    res = obj.kit.search(_text_arg(query), filters=filters, limit=limit, offset=offset, sort=sort, collapse=collapse)
+    if fmt or output or bom:
+        _export(obj, _text_arg(query), filters, limit, offset, sort, as_json, fmt, output, bom, collapse)
+        return
+    if limit is not None and limit > 1000:
+        raise _UsageError("--limit goes up to 1000 hits per page", click.get_current_context())
+    res = obj.kit.search(_text_arg(query), filters=filters, limit=limit, offset=offset, sort=sort, strict=strict, mode=mode, collapse=collapse)
     if as_json:
         click.echo(to_json(res.to_dict()))
     else:
@@ -361,11 +368,11 @@ def extract(file: Path, as_json: bool, no_actors: bool) -> None:
     from searchkit.render import to_json
 
     if not file.is_file():
-        raise CorpusError(f"{file}: no such file", hint="give the path of a .txt, .md or .jsonl article")
+        raise CorpusError(f"{file}: no such file", hint="give the path of an article (.txt, .md, .jsonl, .html, .pdf, .docx, .odt, .eml)")
     st = file.stat()
     result = read_source(SourceFile(file, str(file.resolve()), st.st_size, st.st_mtime_ns))
     if not result.articles:
-        reason = "; ".join(str(p) for p in result.problems) or "nothing to read"
+        reason = "; ".join(p.reason for p in result.problems) or "nothing to read"
         raise CorpusError(f"{file}: {reason}", hint="check the file's encoding and content")
     from searchkit.extract import extract_actors, extract_dates
     from searchkit.extract.dates import infer_published
@@ -410,6 +417,52 @@ def stats(obj: Context, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--settle", type=click.FloatRange(0.05, 600), default=1.0, show_default=True, help="Seconds of quiet before a burst of changes is indexed.")
+@click.option("--polling", is_flag=True, help="Poll instead of inotify (network file systems).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON report per batch, one per line.")
+@click.pass_obj
+@_guard
+def watch(obj: Context, paths: tuple[Path, ...], settle: float, polling: bool, as_json: bool) -> None:
+    """Index PATHS (default: `corpus`), then keep indexing new, changed and deleted files.
+
+    Ctrl-C stops after the batch under way is committed (exit 130); a second Ctrl-C
+    stops at once, keeping what was committed.
+    """
+    import signal
+    import threading
+
+    from searchkit.render import to_json
+    from searchkit.watch import Watcher
+
+    def show(report: Any) -> None:
+        if as_json:
+            click.echo(to_json(report.to_dict()))
+        elif not report.unchanged:
+            click.echo(f"Indexed {report.added} new, {report.updated} updated, {report.removed} removed; {report.documents} articles in the index.")
+            if report.skipped:
+                click.echo(f"Skipped {_count(len(report.skipped), 'file or line', 'files or lines')}: {_by_kind(report.skipped)}.", err=True)
+
+    stop = threading.Event()
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    watcher = Watcher(obj.kit, list(paths) or None, settle=settle, on_report=show, polling=polling)
+    if not as_json:
+        click.echo(f"Watching {', '.join(str(r) for r in watcher.roots)} (Ctrl-C to stop)", err=True)
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        watcher.run(stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    click.echo("stopped: everything indexed so far is committed", err=True)
+    click.get_current_context().exit(130)
+
+
+@cli.command()
 @click.pass_obj
 @_guard
 def repl(obj: Context) -> None:
@@ -417,6 +470,171 @@ def repl(obj: Context) -> None:
     from searchkit.repl import run
 
     run(obj.kit)
+
+
+# -- analyst workflow: export, who goes with whom, timelines, saved searches -------------
+# The logic lives in searchkit/workflow/; these commands only parse and print.
+
+
+def _export(obj: Context, query: str, filters: dict[str, list[str]], limit: int | None, offset: int, sort: str, as_json: bool, fmt: str | None, output: Path | None, bom: bool, collapse: bool = True) -> None:
+    """`search --format/--output`: every hit, not a page, to stdout or atomically to a file."""
+    from searchkit.workflow.export import format_for
+
+    ctx = click.get_current_context()
+    if as_json:
+        raise _UsageError("--json and --format both choose the output; use one", ctx)
+    if offset:
+        raise _UsageError("--offset pages the screen output; an export starts at the first hit", ctx)
+    fmt = fmt or (format_for(output.name) if output else None)
+    if fmt is None:
+        raise _UsageError("--bom needs --format csv", ctx)
+    if output is None:
+        obj.kit.export(sys.stdout, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
+        return
+    tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
+    try:
+        # newline="": the csv module writes its own \r\n line ends.
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            n = obj.kit.export(fh, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
+        os.replace(tmp, output)
+    except OSError as exc:
+        from searchkit.errors import SearchkitError
+
+        raise SearchkitError(f"cannot write {output}: {exc.strerror}", hint="choose a writable file") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(f"Exported {_count(n, 'hit', 'hits')} to {output} ({fmt}).", err=True)
+
+
+@cli.command("with")
+@click.argument("name", metavar="ACTOR")
+@click.option("--kind", type=click.Choice(["person", "org", "place"]), default=None, help="List only people, organisations or places.")
+@click.option("-q", "--query", default="", help="Count only in the articles this query matches.")
+@_filter_options
+@click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Actors to list.")
+@click.option("--measure", type=click.Choice(["llr", "pmi", "npmi", "count"]), default="llr", show_default=True, help="Association score: log-likelihood (measured best on real news), PMI, normalised PMI, or raw co-mentions.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"actor", "actors": [{"value", "kind", "count", "score"}], ...} as JSON.')
+@click.pass_obj
+@_guard
+def with_(obj: Context, name: str, kind: str | None, query: str, top: int, measure: str, as_json: bool, **kwargs: Any) -> None:
+    """Who is mentioned with ACTOR (any spelling): the actors of the same articles,
+    scored so that those found everywhere do not top the list."""
+    from searchkit.render import format_associates, to_json
+
+    res = obj.kit.associated(_text_arg(name), kind=kind, query=_text_arg(query), filters=_filters(kwargs), top=top, measure=measure)
+    click.echo(to_json(res.to_dict()) if as_json else format_associates(res, _style()))
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@_filter_options
+@click.option("--by", type=click.Choice(["year", "month", "week"]), default="month", show_default=True, help="Period of each bar (weeks are ISO weeks: 2020-W51).")
+@click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also draw the chart to this SVG file (needs searchkit[plot]).")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also draw the chart to this PNG file (needs searchkit[plot]).")
+@click.option("--json", "as_json", is_flag=True, help='Print {"by", "total", "undated", "imprecise", "periods": [{"period", "count"}]} as JSON.')
+@click.pass_obj
+@_guard
+def timeline(obj: Context, query: str, by: str, svg: Path | None, png: Path | None, as_json: bool, **kwargs: Any) -> None:
+    """Articles QUERY matches (default: all) per month, week or year, as a bar chart;
+    undated articles are counted apart."""
+    from searchkit.render import to_json
+    from searchkit.workflow.timeline import plot, render_timeline
+
+    tl = obj.kit.timeline(_text_arg(query), _filters(kwargs), by=by)
+    for path, ext in ((svg, ".svg"), (png, ".png")):
+        if path is not None:
+            if path.suffix.lower() != ext:
+                raise _UsageError(f"--{ext[1:]} needs a file ending in {ext}", click.get_current_context())
+            plot(tl, path)
+            click.echo(f"Drew {path}.", err=True)
+    if as_json:
+        click.echo(to_json(tl.to_dict()))
+        return
+    style = _style()
+    head = f"{_count(tl.total, 'article', 'articles')} per {by}" + (f" for {tl.query!r}" if tl.query.strip() else "")
+    click.echo(style.bold(head))
+    for line in render_timeline(tl, width=min(60, max(10, _columns() - 30))):
+        click.echo(line)
+
+
+def _columns() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+@cli.group(cls=_Group)
+def saved() -> None:
+    """Saved searches that report only the articles new since they last ran."""
+
+
+@saved.command("add")
+@click.argument("name")
+@click.argument("query")
+@_filter_options
+@click.option("--replace", is_flag=True, help="Overwrite a saved search of the same name.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"name", "query", "filters", "created", "last_run", "matched"}.')
+@click.pass_obj
+@_guard
+def saved_add(obj: Context, name: str, query: str, replace: bool, as_json: bool, **kwargs: Any) -> None:
+    """Save QUERY and the filters as NAME; what it matches now is its starting point."""
+    from searchkit.render import to_json
+
+    s = obj.kit.saved.add(_text_arg(name), _text_arg(query), _filters(kwargs), replace=replace)
+    if as_json:
+        click.echo(to_json(s.to_dict()))
+    else:
+        click.echo(f"Saved {s.name!r}: {_count(s.matched, 'article matches', 'articles match')} now; `searchkit saved run {s.name}` will list new ones.")
+
+
+@saved.command("list")
+@click.option("--json", "as_json", is_flag=True, help='Print {"saved": [{"name", "query", "filters", "created", "last_run", "matched"}]}.')
+@click.pass_obj
+@_guard
+def saved_list(obj: Context, as_json: bool) -> None:
+    """The saved searches of this index."""
+    from searchkit.render import format_saved, to_json
+
+    items = obj.kit.saved.list()
+    click.echo(to_json({"saved": [s.to_dict() for s in items]}) if as_json else format_saved(items, _style()))
+
+
+@saved.command("rm")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the removed search as JSON.")
+@click.pass_obj
+@_guard
+def saved_rm(obj: Context, name: str, as_json: bool) -> None:
+    """Forget the saved search NAME."""
+    from searchkit.render import to_json
+
+    s = obj.kit.saved.remove(_text_arg(name))
+    click.echo(to_json(s.to_dict()) if as_json else f"Removed {s.name!r}.")
+
+
+@saved.command("run")
+@click.argument("name", required=False)
+@click.option("--all", "run_all", is_flag=True, help="Run every saved search.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"name", "query", "filters", "since", "total", "hits": [...]} (with --all: {"runs": [...]}).')
+@click.pass_obj
+@_guard
+def saved_run(obj: Context, name: str | None, run_all: bool, as_json: bool) -> None:
+    """Run the saved search NAME (or --all) and show only the articles it had not
+    matched when it last ran."""
+    from searchkit.render import format_saved_run, to_json
+
+    ctx = click.get_current_context()
+    if run_all == bool(name):
+        raise _UsageError("give a saved search NAME or --all (not both)", ctx)
+    if run_all:
+        runs = obj.kit.saved.run_all()
+        if as_json:
+            click.echo(to_json({"runs": [r.to_dict() for r in runs]}))
+        else:
+            click.echo("\n".join(format_saved_run(r, _style()) for r in runs) or "no saved search yet (searchkit saved add NAME QUERY)")
+        return
+    run_ = obj.kit.saved.run(_text_arg(name or ""))
+    click.echo(to_json(run_.to_dict()) if as_json else format_saved_run(run_, _style()))
 
 
 def main() -> None:

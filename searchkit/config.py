@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from searchkit.corpus.registry import format_names
 from searchkit.errors import ConfigError
 
 __all__ = ["Config", "load_config"]
+
+
+def enabled_formats(cfg: "Config") -> set[str]:
+    """The names of the formats to read."""
+    return {name for name, on in cfg.formats.items() if on}
 
 
 @dataclass
@@ -32,6 +38,8 @@ class Config:
     workers: int = 2
     max_file_mb: float = 20.0
     commit_every: int = 2000
+    # Formats to read (formats: {pdf: false} in config.yaml turns one off); all by default.
+    formats: dict[str, bool] = field(default_factory=lambda: {name: True for name in format_names()})
     source: Path | None = None  # the file these settings came from
     warnings: list[str] = field(default_factory=list)
 
@@ -59,6 +67,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...], str]]] = {
         "max_file_mb": ("max_file_mb", (int, float), "a number of megabytes above 0"),
         "commit_every": ("commit_every", int, "an integer from 1 to 1000000"),
     },
+    # One switch per format of corpus/registry.py: "formats: {pdf: false}".
+    "formats": {name: (f"format:{name}", bool, "true or false") for name in format_names()},
 }
 _RANGES: dict[str, tuple[float, float]] = {
     "limit": (1, 1000),
@@ -136,6 +146,9 @@ def _apply(cfg: Config, data: dict[str, Any], section: str, path: Path) -> None:
             raise ConfigError(f"{path}: '{dotted}' is empty, expected {allowed}")
         elif attr == "aliases":
             value = _aliases(value, path)
+        if attr.startswith("format:"):
+            cfg.formats[attr.split(":", 1)[1]] = value
+            continue
         setattr(cfg, attr, value)
 
 

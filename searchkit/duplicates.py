@@ -32,6 +32,7 @@ from searchkit.dedup import DEFAULT, DedupParams, DuplicateGroups, find_groups, 
 __all__ = ["SIGNATURE_FILE", "SignatureStore", "build_groups", "live_signatures"]
 
 SIGNATURE_FILE = "duplicates.npz"
+_UNTRUSTED = {"", "partial"}  # digests that do not name one text (see index.PARTIAL)
 
 
 class SignatureStore:
@@ -101,7 +102,9 @@ class SignatureStore:
         for _docnum, fields in reader.iter_docs():
             doc_id, digest = fields["id"], fields.get("digest") or ""
             live.add(doc_id)
-            if self.get(doc_id, digest) is None:
+            # A collection committed in part carries no file hash (index.PARTIAL): its
+            # articles' texts can change under the same (id, digest), so sign them again.
+            if digest in _UNTRUSTED or self.get(doc_id, digest) is None:
                 self.put(doc_id, digest, signature(fields.get("body", ""), self.params))
                 signed += 1
         self.drop([i for i in self.entries if i not in live])

@@ -64,5 +64,38 @@ class QueryError(SearchkitError):
     exit_code = 2
 
 
+class QuerySyntaxError(QueryError):
+    """Quotes, parentheses or operators that do not parse. A lenient search reads
+    such text as plain words (with a notice) instead of raising; ``strict=True`` raises."""
+
+
 class NotFoundError(SearchkitError):
     """A document id that is not in the index."""
+
+
+class SavedSearchError(SearchkitError):
+    """A saved search that does not exist, or a name already taken or unusable."""
+
+
+class MissingExtraError(SearchkitError):
+    """An optional feature whose extra package is not installed (e.g. charts: matplotlib)."""
+
+
+class OpenSearchError(SearchkitError):
+    """An OpenSearch node refused a request, or the URL is not an OpenSearch node."""
+
+
+class OpenSearchUnavailableError(OpenSearchError):
+    """No OpenSearch node answers at the configured URL (down, wrong host or port)."""
+
+
+class NothingIndexedError(CorpusError):
+    """An indexing run left the index empty: every file was skipped, or there was none.
+
+    ``report`` (an ``IndexReport``) says what was skipped and why, so that a caller can
+    show the reasons before the error.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, report: object = None) -> None:
+        super().__init__(message, hint)
+        self.report = report

@@ -338,7 +338,7 @@ class FastIndex:
         """(match mask, scores) over all documents, as Whoosh would score ``q``.
 
         Raises ``Unsupported`` for any part other than terms of the cached fields
-        combined with And, Or, Not, AndNot and Every."""
+        combined with And, Or, DisjunctionMax, Not, AndNot and Every."""
         mask, scores = self._eval(q)
         return mask & self.live, scores
 
@@ -355,6 +355,13 @@ class FastIndex:
             mask, scores = self._eval(q.a)
             other, _ = self._eval(q.b)
             return mask & ~other, scores * q.boost
+        if type(q) is Q.DisjunctionMax and not q.tiebreak and q.subqueries:
+            # One word's twin terms (analysis.py): an article matching both scores
+            # the better one, as Whoosh's DisjunctionMaxMatcher does.
+            parts = [self._eval(s) for s in q.subqueries]
+            mask = np.logical_or.reduce([m for m, _ in parts])
+            scores = np.max([s * m for m, s in parts], axis=0)
+            return mask, scores * q.boost
         if isinstance(q, (Q.And, Q.Or)) and type(q) in (Q.And, Q.Or) and not getattr(q, "scale", None):
             if not q.subqueries:
                 return np.zeros(self.size, dtype=bool), np.zeros(self.size)

@@ -20,9 +20,9 @@ from collections import deque
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterator, Sequence
 
-from searchkit.corpus import Article, Problem, ReadResult, SourceFile, iter_sources, read_source
+from searchkit.corpus import Article, Problem, ReadResult, SourceFile, iter_sources, read_parts
 from searchkit.errors import IndexIncompatibleError, IndexLockedError, IndexMissingError, SearchkitError
 from searchkit.pipeline import Prepared
 from searchkit.schema import build_schema, version_stamp
@@ -34,6 +34,8 @@ MANIFEST_FILE = "manifest.json"
 INDEX_NAME = "MAIN"
 # Above this many bytes to read, worker processes pay for their start-up.
 PARALLEL_MIN_BYTES = 2_000_000
+# The digest stored with the documents of a collection's parts before its last one.
+PARTIAL = "partial"
 # Articles per extraction job: two full batches of 32 for spaCy's pipe() (a batch of 8
 # costs 20% more CPU per article than one of 32), small enough
 # that two workers stay balanced and Ctrl-C never waits long.
@@ -161,6 +163,8 @@ def _load_manifest(ix: Any, index_dir: Path) -> dict[str, dict[str, Any]]:
         for fields in s.all_stored_fields():
             entry = files.setdefault(fields["source"], {"digest": fields.get("digest"), "size": -1, "mtime_ns": -1, "ids": []})
             entry["ids"].append(fields["id"])
+            if entry["digest"] != fields.get("digest"):
+                entry["digest"] = None  # a collection committed in part (see PARTIAL): read it again
     return files
 
 
@@ -180,6 +184,7 @@ def run_index(
     commit_every: int = 2000,
     title_boost: float = 2.0,
     progress: ProgressFn | None = None,
+    formats: Collection[str] | None = None,
     dedup: bool = True,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` in line with the files under ``roots``.
@@ -196,7 +201,7 @@ def run_index(
     try:
         report = _run_index_locked(
             roots, index_dir, rebuild=rebuild, actors=actors, dates=dates, model=model, workers=workers,
-            max_file_mb=max_file_mb, commit_every=commit_every, title_boost=title_boost, progress=progress,
+            max_file_mb=max_file_mb, commit_every=commit_every, title_boost=title_boost, progress=progress, formats=formats,
             dedup=dedup,
         )
     finally:
@@ -233,6 +238,7 @@ def _run_index_locked(
     commit_every: int,
     title_boost: float,
     progress: ProgressFn | None,
+    formats: Collection[str] | None = None,
     dedup: bool = True,
 ) -> IndexReport:
     from searchkit.pipeline import Options
@@ -249,7 +255,7 @@ def _run_index_locked(
     manifest = _load_manifest(ix, index_dir)
 
     seen: list[SourceFile] = []
-    for item in iter_sources(roots, exclude=[index_dir]):
+    for item in iter_sources(roots, exclude=[index_dir], formats=formats):
         if isinstance(item, Problem):
             report.problems.append(item)
         else:
@@ -273,6 +279,8 @@ def _run_index_locked(
     # Near-duplicate signatures, saved after each commit like the manifest (duplicates.py).
     signatures = _open_signatures(index_dir, ix) if dedup else None
     ids_in_use = {i for k, e in manifest.items() if k not in gone for i in e.get("ids", [])}
+    # A collection read in parts: its manifest entry before this run and its ids so far.
+    in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
     pending = 0
     dirty = False
     try:
@@ -294,47 +302,54 @@ def _run_index_locked(
         if progress:
             progress(0, total)
         for prepared in _prepare_all(candidates, options, workers, manifest):
-            done += 1
-            old = manifest.get(prepared.source.key)
+            key = prepared.source.key
+            done += prepared.last
+            old = manifest.get(key) if prepared.part == 0 else in_parts[key][0]
             report.problems.extend(prepared.problems)
             if not prepared.digest:
                 # Not read (unreadable, gone, too big): keep what the index has of it
                 # and record nothing, so the next run tries again.
                 pass
-            elif old and old.get("digest") == prepared.digest:
+            elif prepared.part == 0 and old and old.get("digest") == prepared.digest:
                 # Touched but not changed: remember the new stat, do no work.
                 old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
                 dirty = True
             else:
-                report.files_changed += 1
-                if old:
-                    writer.delete_by_term("source", prepared.source.key)
-                    for i in old.get("ids", []):
-                        ids_in_use.discard(i)
-                    if signatures is not None:
-                        signatures.drop(old.get("ids", []))
-                ids: list[str] = []
+                if prepared.part == 0:
+                    report.files_changed += 1
+                    if old:
+                        writer.delete_by_term("source", key)
+                        for i in old.get("ids", []):
+                            ids_in_use.discard(i)
+                        if signatures is not None:
+                            signatures.drop(old.get("ids", []))
+                    ids: list[str] = []
+                else:
+                    ids = in_parts.pop(key)[1]
                 for doc in prepared.docs:
                     doc["id"] = _unique_id(doc["id"], ids_in_use, report, doc["path"])
-                    doc["digest"] = prepared.digest
+                    # Only a whole file's documents carry its hash (see _load_manifest).
+                    doc["digest"] = prepared.digest if prepared.last else PARTIAL
                     sig = doc.pop("_minhash", None)
                     if signatures is not None:
-                        signatures.put(doc["id"], prepared.digest, sig)
+                        signatures.put(doc["id"], doc["digest"], sig)
                     writer.add_document(**doc)
                     ids.append(doc["id"])
                     ids_in_use.add(doc["id"])
-                if old:
-                    report.updated += len(ids)
-                    report.removed += max(0, len(old.get("ids", [])) - len(ids))
+                pending += len(prepared.docs) or 1
+                if prepared.last:
+                    _count_file(report, old, ids)
+                    manifest[key] = {
+                        "digest": prepared.digest,
+                        "size": prepared.source.size,
+                        "mtime_ns": prepared.source.mtime_ns,
+                        "ids": ids,
+                    }
                 else:
-                    report.added += len(ids)
-                pending += len(ids) or 1
-                manifest[prepared.source.key] = {
-                    "digest": prepared.digest,
-                    "size": prepared.source.size,
-                    "mtime_ns": prepared.source.mtime_ns,
-                    "ids": ids,
-                }
+                    # Committed in part: a run that stops here reads the whole file again
+                    # next time (no digest, no stat), replacing these documents.
+                    in_parts[key] = (old, ids)
+                    manifest[key] = {"digest": None, "size": -1, "mtime_ns": -1, "ids": list(ids), "partial": True}
                 dirty = True
             if progress:
                 progress(done, total)
@@ -372,6 +387,21 @@ def _run_index_locked(
     with ix.searcher() as s:
         report.documents = s.doc_count()
     return report
+
+
+def _count_file(report: IndexReport, old: dict[str, Any] | None, ids: list[str]) -> None:
+    """Count a file's articles as added, updated or removed."""
+    if not old:
+        report.added += len(ids)
+        return
+    before = len(old.get("ids", []))
+    if old.get("partial"):
+        # Finishing a collection an earlier run stopped in: its new articles are added.
+        report.updated += min(before, len(ids))
+        report.added += max(0, len(ids) - before)
+    else:
+        report.updated += len(ids)
+    report.removed += max(0, before - len(ids))
 
 
 def _open_signatures(index_dir: Path, ix: Any) -> Any:
@@ -472,11 +502,11 @@ def _prepare_all(
 
     def reads() -> Iterator[ReadResult]:
         for source in sources:
-            read = read_source(source, options.max_bytes)
             old = manifest.get(source.key)
-            if old and read.digest and old.get("digest") == read.digest:
-                read.articles = []  # touched, not changed: nothing to extract
-            yield read
+            for read in read_parts(source, options.max_bytes, known_digest=old.get("digest") if old else None):
+                if old and read.digest and old.get("digest") == read.digest:
+                    read.articles = []  # touched, not changed: nothing to extract
+                yield read
 
     parallel = workers > 1 and sum(s.size for s in sources) >= PARALLEL_MIN_BYTES
     in_flight: deque[tuple[list[ReadResult], Any]] = deque()
@@ -529,4 +559,4 @@ class _Assembler:
         while self.files and len(self.docs) >= len(self.files[0].articles):
             read = self.files.popleft()
             docs = [self.docs.popleft() for _ in read.articles]
-            yield Prepared(read.source, read.digest, docs=docs, problems=list(read.problems))
+            yield Prepared(read.source, read.digest, docs=docs, problems=list(read.problems), part=read.part, last=read.last)

@@ -23,6 +23,8 @@ class Prepared:
     digest: str
     docs: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    part: int = 0  # a big collection comes in parts (see corpus.read_parts)
+    last: bool = True
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,9 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
             {"name": name, "kind": kind, "forms": sorted(forms)} for (kind, name), forms in sorted(actors.items())
         ],
     }
+    # Where the article came from (issue 13): its reader, the file's author, and for a
+    # PDF the offset in the body where each page starts (`show` gives page numbers).
+    meta.update({k: v for k, v in (("format", article.format), ("author", article.author), ("pages", list(article.pages))) if v})
     pub_terms = date_prefixes(published) if published else ["undated"]
     doc = {
         "id": article.id,

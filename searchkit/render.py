@@ -67,6 +67,8 @@ def format_results(res: Results, style: Style, width: int | None = None) -> str:
     if res.filters:
         head += "  filters: " + "; ".join(f"{k}={', '.join(v)}" for k, v in res.filters.items())
     lines.append(style.bold(head))
+    for notice in res.notices:
+        lines.append(style.hint(f"note: {notice}"))
     if res.suggestion:
         lines.append(style.hint(f"did you mean: {res.suggestion}"))
     for hit in res.hits:
@@ -119,7 +121,28 @@ def format_document(fields: Mapping[str, Any], spans: list[tuple[int, int]], sty
         head.append(style.dim("actors ") + style.actor(", ".join(a["name"] for a in meta["actors"])))
     if meta.get("mentioned"):
         head.append(style.dim("dates  ") + ", ".join(meta["mentioned"]))
+    pages = meta.get("pages") or []
+    if len(pages) > 1:  # a PDF (issue 13): each page headed by its number
+        found = sorted({page_of(s, pages) for s, _ in spans})
+        head.append(style.dim("pages  ") + f"{len(pages)}" + (f"; matches on p. {', '.join(map(str, found))}" if found else ""))
+        bounds = [*pages, len(body)]
+        text = "\n\n".join(
+            style.dim(f"[page {n}]") + "\n" + style.marks(mark(body, spans, bounds[n - 1], bounds[n]).strip())
+            for n in range(1, len(pages) + 1) if bounds[n - 1] < bounds[n]
+        )
+        return "\n".join(head) + "\n\n" + text
     return "\n".join(head) + "\n\n" + style.marks(mark(body, spans))
+
+
+def page_of(offset: int, pages: Sequence[int]) -> int:
+    """The 1-based page holding character ``offset`` of a body whose pages start at ``pages``.
+
+    >>> page_of(0, [0, 120, 300]), page_of(150, [0, 120, 300]), page_of(999, [0, 120, 300])
+    (1, 2, 3)
+    """
+    import bisect
+
+    return max(1, bisect.bisect_right(list(pages), offset))
 
 
 def format_error(message: str, hint: str | None, style: Style) -> str:
@@ -182,3 +205,47 @@ def format_histogram(values: Sequence[FacetValue], style: Style, width: int = 60
     if rest:
         line += style.dim(f", {rest} undated")
     return line
+
+
+# -- analyst workflow (searchkit/workflow/): co-mentions, saved searches ---------------
+
+_MEASURE_NAMES = {"llr": "log-likelihood", "pmi": "PMI", "npmi": "normalised PMI", "count": "co-mentions"}
+
+
+def format_associates(assoc: Any, style: Style) -> str:
+    """``searchkit with`` as text: who is mentioned with the actor, best associated first."""
+    d = assoc.to_dict()
+    where = f" (query {d['query']!r})" if d["query"].strip() else ""
+    if d["filters"]:
+        where += "  filters: " + "; ".join(f"{k}={', '.join(v)}" for k, v in d["filters"].items())
+    other = [m for m in d["matched"] if m != d["actor"]]
+    also = style.dim(f" (with {', '.join(other)})") if other else ""
+    lines = [style.bold(f"With {d['actor']}: {d['articles']} of {_plural(d['universe'], 'article')}{where}") + also]
+    if not d["actors"]:
+        lines.append(style.dim("  nobody is mentioned with it in two articles or more"))
+        return "\n".join(lines)
+    width = max(len(a["value"]) for a in d["actors"])
+    lines.append(style.dim(f"  {'kind':<6} {'actor':<{width}} {'articles':>8}  score ({_MEASURE_NAMES.get(d['measure'], d['measure'])})"))
+    for a in d["actors"]:
+        lines.append(f"  {a['kind']:<6} {style.actor(a['value'].ljust(width))} {a['count']:>8}  {a['score']:.1f}")
+    return "\n".join(lines)
+
+
+def format_saved(searches: Sequence[Any], style: Style) -> str:
+    """``searchkit saved list`` as text."""
+    if not searches:
+        return style.dim("no saved search yet (searchkit saved add NAME QUERY)")
+    lines = []
+    for s in searches:
+        filters = "; ".join(f"{k}={', '.join(v)}" for k, v in s.filters.items())
+        lines.append(f"{style.bold(s.name)}  {s.query!r}" + (f"  {filters}" if filters else "") + style.dim(f"  last run {s.last_run}, {s.matched} matched"))
+    return "\n".join(lines)
+
+
+def format_saved_run(run: Any, style: Style) -> str:
+    """One saved search's new articles, as the search command shows hits."""
+    head = style.bold(f"{run.name}: {_plural(len(run.hits), 'new article')} since {run.since}") + style.dim(f"  ({run.total} match {run.query!r})")
+    lines = [head]
+    for i, hit in enumerate(run.hits, 1):
+        lines.append(f"  {style.bold(f'{i:>2}.')} {style.title(hit.title or hit.id)}  {style.date(hit.published or 'undated')}  {style.dim(hit.id)}")
+    return "\n".join(lines)

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from searchkit.errors import QueryError, SearchkitError
-from searchkit.query import FIELD_ALIASES, canonical_field
-from searchkit.schema import ACTOR_FIELDS, FACET_FIELDS
+from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FIELD_ALIASES, MODES, SORTS, canonical_field
+from searchkit.vocab import OPERATORS as _OPERATORS
 from searchkit.render import (
     Style,
     color_enabled,
@@ -59,7 +59,6 @@ __all__ = [
     "run",
 ]
 
-SORTS = ("relevance", "date")
 PROMPT = "searchkit> "
 
 # name -> (arguments, what it does). Drives :help, completion and dispatch.
@@ -75,12 +74,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "unfilter": ("FIELD[=VALUE]", "drop a filter (all values of FIELD, or one)"),
     "clear": ("", "drop every filter"),
     "sort": ("[date|relevance]", "order of the hits (newest first, or best first)"),
+    "mode": ("[hybrid|lexical|semantic]", "how hits are found: words, meaning (passage vectors), or both fused"),
     "analyze": ("TEXT", "the index terms TEXT becomes (stems, accent-free forms)"),
     "stats": ("", "index statistics"),
+    "with": ("ACTOR", "who is mentioned with ACTOR in the current hits (log-likelihood score)"),
+    "timeline": ("[year|month|week] [ACTOR]", "current hits per period as bars; ACTOR narrows to one actor"),
+    "export": ("FILE.csv|.jsonl|.json", "write every hit of the current search (with its filters) to FILE"),
+    "save": ("NAME", "save the current search; `searchkit saved run NAME` lists what is new"),
     "quit": ("", "leave (also :q, :exit, Ctrl-D)"),
 }
 ALIASES = {"q": "quit", "exit": "quit", "n": "next", "p": "prev", "h": "help", "?": "help", "f": "filter"}
-OPERATORS = ("AND", "OR", "NOT", "ET", "OU", "SAUF", "ANDNOT")
+OPERATORS = tuple(sorted(_OPERATORS, key=len, reverse=True))  # longest first: ANDNOT before AND
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ class ReplEngine:
         self.query: str | None = None
         self.filters: dict[str, list[str]] = {}
         self.sort = "relevance"
+        self.mode: str | None = None  # None: the library's default (hybrid if the index has vectors)
         self.offset = 0
         self.results: "Results | None" = None
         self.doc_count: int | None = None
@@ -166,7 +171,7 @@ class ReplEngine:
     # -- searching --------------------------------------------------------------
     def _search(self, query: str, filters: dict[str, list[str]], offset: int, sort: str) -> "Results":
         """Search and, only if it worked, make it the session's current search."""
-        res = self.kit.search(query, filters=filters, limit=self.page_size, offset=offset, sort=sort)
+        res = self.kit.search(query, filters=filters, limit=self.page_size, offset=offset, sort=sort, mode=self.mode)
         self.query, self.filters, self.offset, self.sort, self.results = query, filters, offset, sort, res
         self._refresh_count()
         return res
@@ -264,6 +269,21 @@ class ReplEngine:
             return self.error(f"unknown sort '{arg}'", "use :sort date or :sort relevance")
         return self._rerun(sort=choice)
 
+    def cmd_mode(self, arg: str) -> Reply:
+        if not arg:
+            return Reply(f"mode: {self.results.mode if self.results is not None else self.mode or 'default'}")
+        choice = next((m for m in MODES if m.startswith(arg.lower())), None)
+        if choice is None:
+            return self.error(f"unknown mode '{arg}'", "use :mode hybrid, :mode lexical or :mode semantic")
+        previous, self.mode = self.mode, choice
+        if self.query is None:
+            return Reply(f"mode: {choice}")
+        try:
+            return self._rerun()
+        except SearchkitError:
+            self.mode = previous  # e.g. semantic on an index without vectors: keep the old mode
+            raise
+
     def cmd_filter(self, arg: str) -> Reply:
         if not arg:
             if not self.filters:
@@ -352,6 +372,50 @@ class ReplEngine:
         hit = self._hit(arg)
         return Reply(explain_hit(self.kit.engine, hit, self.query or "", self.filters, self.style))
 
+    # -- analyst workflow (searchkit/workflow/) -------------------------------------
+    def cmd_with(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":with needs an actor", "e.g. :with Joe Biden (Tab completes names)")
+        from searchkit.render import format_associates
+
+        res = self.kit.associated(arg.strip().strip('"'), query=self.query or "", filters=self.filters)
+        return Reply(format_associates(res, self.style))
+
+    def cmd_timeline(self, arg: str) -> Reply:
+        from searchkit.workflow.timeline import PERIODS, render_timeline
+
+        first, _, rest = arg.partition(" ")
+        by = next((p for p in PERIODS if first and p.startswith(first.lower())), None)
+        actor = (rest if by else arg).strip().strip('"')
+        filters = {k: list(v) for k, v in self.filters.items()}
+        if actor:
+            filters.setdefault("actor", []).append(actor)
+        tl = self.kit.timeline(self.query or "", filters, by=by or "month")
+        head = f"{tl.total} article{'s' if tl.total != 1 else ''} per {tl.by}" + (f" with {actor}" if actor else "")
+        return Reply("\n".join([self.style.bold(head), *render_timeline(tl, width=40)]), page=len(tl.periods) > 40)
+
+    def cmd_export(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":export needs a file name", "e.g. :export hits.csv (or .jsonl, .json)")
+        from searchkit.workflow.export import format_for
+
+        path = Path(arg.strip().strip('"')).expanduser()
+        fmt = format_for(path.name)
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                n = self.kit.export(fh, fmt, self.query or "", self.filters, sort=self.sort)
+        except OSError as exc:
+            return self.error(f"cannot write {path}: {exc.strerror}", "choose a writable file")
+        return Reply(f"exported {n} hit{'s' if n != 1 else ''} to {path} ({fmt})")
+
+    def cmd_save(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":save needs a name", "e.g. :save attaques-bagdad")
+        if self.query is None and not self.filters:
+            return self.error("nothing to save yet", "type a query (or :filter) first, then :save NAME")
+        s = self.kit.saved.add(arg.strip(), self.query or "", self.filters)
+        return Reply(f"saved {s.name!r}: {s.matched} article{'s' if s.matched != 1 else ''} now; `searchkit saved run {s.name}` lists new ones")
+
     # -- for the toolbar ----------------------------------------------------------
     def status(self) -> str:
         """One line: filters, hits and page, sort, index size."""
@@ -364,6 +428,8 @@ class ReplEngine:
             parts.append(f"{r.total} hit{'s' if r.total != 1 else ''} (page {self.offset // self.page_size + 1}/{pages})")
         if self.sort != "relevance":
             parts.append(f"sort: {self.sort}")
+        if self.results is not None:
+            parts.append(f"mode: {self.results.mode}")
         if self.index_problem:
             parts.append(f"index: {self.index_problem}")
         else:
@@ -386,7 +452,7 @@ def explain_hit(engine: Any, hit: "Hit", query: str, filters: Mapping[str, Seque
     lines = [f"{style.bold(f'#{hit.rank}')} {style.title(hit.title or hit.id)}  {style.dim(hit.id)}  score {hit.score:.2f}"]
     q = None
     if query.strip() and query.strip() != "*":
-        q = build_query(query, engine.searcher.schema, engine)
+        q = build_query(query, engine.searcher.schema, engine, strict=False).query
         # Engine internals: the terms the query expanded to (fuzzy and wildcards included).
         stemmed, exact = engine._query_terms(q)
         doc_stemmed = _term_forms(title, body, analyze, exact=False)
@@ -604,6 +670,14 @@ def _complete_command(engine: ReplEngine, text: str) -> list[Suggestion]:
         return [Suggestion(a, -len(arg), a) for a, _ in _field_names(arg, True)]
     if name == "sort":
         return [Suggestion(s, -len(arg), s) for s in SORTS if s.startswith(arg.lower())]
+    if name == "with":
+        return _value_suggestions(engine, "actor", arg, -len(arg), quote=False)
+    if name == "timeline":
+        first, space, rest = arg.partition(" ")
+        if not space:
+            periods = [Suggestion(p, -len(arg), p, "period") for p in ("year", "month", "week") if p.startswith(arg.lower())]
+            return periods + (_value_suggestions(engine, "actor", arg, -len(arg), quote=False) if arg else [])
+        return _value_suggestions(engine, "actor", rest, -len(rest), quote=False)
     if name in ("show", "explain") and engine.results is not None:
         return [Suggestion(str(h.rank), -len(arg), str(h.rank), (h.title or h.id)[:60]) for h in engine.results.hits if str(h.rank).startswith(arg)]
     return []

@@ -66,6 +66,9 @@ class Results:
     hits: tuple[Hit, ...]
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     offset: int = 0
+    # How a lenient parse read the query ("an unclosed \" was read as a space").
+    notices: tuple[str, ...] = ()
+    mode: str = "lexical"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,7 +76,9 @@ class Results:
             "filters": {k: list(v) for k, v in self.filters.items()},
             "total": self.total,
             "took_ms": round(self.took_ms, 2),
+            "mode": self.mode,
             "suggestion": self.suggestion,
+            "notices": list(self.notices),
             "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [v.to_dict() for v in vals] for k, vals in self.facets.items()},
         }

@@ -33,10 +33,8 @@ __all__ = [
 # Bump when fields change meaning or appear/disappear.
 SCHEMA_VERSION = 1
 
-ACTOR_FIELDS = ("actor", "person", "org", "place")
-DATE_FIELDS = ("published", "mentioned")
-FACET_FIELDS = ACTOR_FIELDS + DATE_FIELDS
-UNDATED = "undated"
+# Field names live in vocab.py (no dependencies); re-exported here for the indexer.
+from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED  # noqa: E402
 # The analysed fields: field name -> True for the exact (unstemmed) analysis.
 TEXT_FIELDS = {"title": False, "body": False, "title_exact": True, "body_exact": True}
 
@@ -67,7 +65,8 @@ class FrenchText(TEXT):
 
 def text_postings(field: Any, positions: dict[str, list[int]]) -> Postings:
     """What ``field.index(text)`` yields, from the text's ``analysis.index_positions``
-    (its ranked or its exact half, as ``TEXT_FIELDS`` says).
+    (its ranked or its exact half, as ``TEXT_FIELDS`` says), except that the
+    frequencies add up to the number of word positions (see below).
 
     ``field`` is the index schema's field: its format gives the boost and the
     encoding. A test checks the result against Whoosh's own analysis on real articles.
@@ -77,12 +76,18 @@ def text_postings(field: Any, positions: dict[str, list[int]]) -> Postings:
     encode = _ENCODERS.get(type(fmt))
     if encode is None:
         raise TypeError(f"no postings encoder for {type(fmt).__name__}")
-    return Postings(
-        [
-            (term.encode("utf-8"), len(found), float(len(found)) * boost, encode(found))
-            for term, found in positions.items()
-        ]
-    )
+    # The frequency Whoosh sums into the document's field length counts each word
+    # position once: the twin terms of one accented word (analysis.stem_forms) are one
+    # word, not two, and must not make the article look longer to BM25 (its weight, the
+    # term frequency BM25 reads, is untouched). Counted twice, lengths grew with the
+    # share of accented words: -0.007 MRR@10 on OrangeSum abstracts (bench/ranking.py).
+    claimed: set[int] = set()
+    items = []
+    for term, found in positions.items():
+        before = len(claimed)
+        claimed.update(found)
+        items.append((term.encode("utf-8"), len(claimed) - before, float(len(found)) * boost, encode(found)))
+    return Postings(items)
 
 
 _ONE_POSITION: dict[int, bytes] = {}

@@ -29,9 +29,10 @@ from searchkit.analysis import fold
 from searchkit.errors import NotFoundError, QueryError
 from searchkit.fastindex import CACHE_DIR, FastIndex, Unsupported, ensure
 from searchkit.index import open_index
-from searchkit.query import build_query, canonical_field
+from searchkit.query import ParsedQuery, build_query, canonical_field
 from searchkit.results import Actor, FacetValue, Hit, Results
 from searchkit.schema import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED
+from searchkit.vocab import MODES
 from searchkit.snippets import match_spans, snippets as make_snippets
 
 __all__ = ["Engine", "parse_date_value"]
@@ -466,15 +467,29 @@ class Engine:
         sort: str = "relevance",
         facets: bool = True,
         snippet_count: int | None = None,
+        strict: bool = False,
+        mode: str | None = None,
         collapse: bool = True,
     ) -> Results:
         """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher.
 
+        ``strict=False`` reads odd free text leniently (see query.build_query) and
+        reports each reinterpretation in ``Results.notices``.
         ``collapse``: near-duplicate copies of one article (dedup.py) make one hit,
         the best ranked, whose ``duplicates`` names the others; ``total`` and facets
         then count each group once (see README, "Near-duplicates")."""
         with self._pinned():
-            return self._search(text, filters, limit, offset, sort, facets, snippet_count, collapse)
+            mode = self._mode(mode)
+            return self._search(text, filters, limit, offset, sort, facets, snippet_count, strict, collapse)
+
+    def _mode(self, mode: str | None) -> str:
+        if mode is None:
+            return "lexical"
+        if mode not in MODES:
+            raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
+        if mode != "lexical":
+            raise QueryError(f"the index in {self.index_dir} has no vectors for {mode} search", hint="run `searchkit index --semantic` (or set semantic: true in config.yaml)")
+        return mode
 
     def _search(
         self,
@@ -485,6 +500,7 @@ class Engine:
         sort: str,
         facets: bool,
         snippet_count: int | None,
+        strict: bool = False,
         collapse: bool = True,
     ) -> Results:
         started = time.perf_counter()
@@ -495,7 +511,8 @@ class Engine:
         filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
         searcher = self.searcher
         stripped = text.strip()
-        q = Q.Every() if stripped in ("", "*") else build_query(stripped, searcher.schema, self)
+        parsed = ParsedQuery(Q.Every()) if stripped in ("", "*") else build_query(stripped, searcher.schema, self, strict=strict)
+        q = parsed.query
         fq = self.filter_query(filters)
         combined = q if fq is None else Q.And([q, fq])
         count = self.snippet_count if snippet_count is None else snippet_count
@@ -531,7 +548,7 @@ class Engine:
             facet_values = self.facet_counts(mask)
         suggestion = self.suggest(stripped) if total < 3 and stripped not in ("", "*") else None
         took = (time.perf_counter() - started) * 1000
-        return Results(text, filters, total, took, suggestion, tuple(hits), facet_values, offset)
+        return Results(text, filters, total, took, suggestion, tuple(hits), facet_values, offset, parsed.notices)
 
     def _whoosh_page(self, q: Q.Query, kwargs: dict[str, Any], want: int, dups: Any) -> list[tuple[int, float]]:
         """The ``want`` best (docnum, score) from Whoosh; with ``dups``, one per
@@ -597,7 +614,7 @@ class Engine:
     def _hit(self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int, duplicates: tuple[str, ...] = ()) -> Hit:
         meta = fields.get("meta") or {}
         body = fields.get("body", "")
-        spans = _body_spans(fields, stemmed, exact, names)
+        spans = _body_spans(fields, stemmed, exact, names) if count else []  # no snippets: no marking
         groups = self.groups
         seen: set[str] = set()
         actors: list[Actor] = []
@@ -734,9 +751,32 @@ class Engine:
         fields = self.document(doc_id)
         if not text.strip() and not filters:
             return fields, []
-        q = Q.Every() if text.strip() in ("", "*") else build_query(text, self.searcher.schema, self)
+        q = Q.Every() if text.strip() in ("", "*") else build_query(text, self.searcher.schema, self, strict=False).query
         stemmed, exact = self._query_terms(q)
         return fields, _body_spans(fields, stemmed, exact, self._filtered_names(q, filters or {}))
+
+    # -- for searchkit.workflow: co-mentions, timelines (numpy, no Whoosh there) --
+    def match_mask(self, text: str, filters: Mapping[str, Sequence[str]] | None = None) -> np.ndarray:
+        """The live articles ``text`` and ``filters`` match, as a boolean array over
+        document numbers (the numbering of ``tables``), without ranking or hits."""
+        with self._pinned() as searcher:
+            stripped = text.strip()
+            q = Q.Every() if stripped in ("", "*") else build_query(stripped, searcher.schema, self, strict=False).query
+            fq = self.filter_query({k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs})
+            found = self._fast_search(q, fq, 0)
+            if found is not None:
+                return found[0]
+            mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+            mask[np.fromiter(searcher.docs_for_query(q if fq is None else Q.And([q, fq])), dtype=np.int64)] = True
+            return mask
+
+    def date_postings(self, field: str = "published") -> list[tuple[str, np.ndarray]]:
+        """Every value of a date field (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` prefixes and
+        ``undated``) with its live documents: the day-level dates the tables leave out."""
+        if field not in DATE_FIELDS:
+            raise QueryError(f"'{field}' is not a date field", hint=f"date fields: {', '.join(DATE_FIELDS)}")
+        with self._pinned():
+            return list(self._postings(field))
 
     def _undated_count(self) -> int:
         table = self.tables["published"]

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from searchkit.analysis import _WORD, fold, normalize_apostrophes, strip_elision, word_terms
 
-__all__ = ["MARK_OPEN", "MARK_CLOSE", "match_spans", "mark", "merge_spans", "snippets"]
+__all__ = ["MARK_OPEN", "MARK_CLOSE", "closest_sentences", "match_spans", "mark", "merge_spans", "snippets"]
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[»\"”)]*|\n|$)")
@@ -109,6 +109,42 @@ def snippets(text: str, spans: list[tuple[int, int]], count: int = 2) -> list[st
         return [_trim(text, spans, s, e)]
     chosen = sorted(i for _, _, i in sorted(scored)[:count])
     return [_trim(text, spans, *sentences[i]) for i in chosen]
+
+
+# Words compared by their first letters, folded: "vaccins" meets "vaccination",
+# "énergétique" meets "energie". Short enough to reach across derivations, long enough
+# that unrelated words rarely share it.
+_PREFIX = 5
+
+
+def _prefixes(text: str) -> set[str]:
+    out = set()
+    for word in _WORD.findall(normalize_apostrophes(text)):
+        stems, folded = word_terms(word)
+        if stems and len(folded) >= 3:  # stop words and two-letter words say little
+            out.add(folded[:_PREFIX])
+    return out
+
+
+def closest_sentences(text: str, query: str, count: int = 1) -> list[str]:
+    """For a hit found by meaning, not by its words: the ``count`` sentences that share
+    the most word beginnings with ``query`` (no vector is computed at query time but the
+    query's, so closeness is read from the words), or the opening sentence when none does.
+    Nothing is marked: no word of the query is in the text as written."""
+    if count <= 0:
+        return []
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+    wanted = _prefixes(query)
+    scored = []
+    for i, (s, e) in enumerate(sentences):
+        shared = len(wanted & _prefixes(text[s:e]))
+        if shared:
+            scored.append((-shared, i))
+    if not scored:
+        s, e = sentences[0] if sentences else (0, len(text))
+        return [_trim(text, [], s, e)]
+    chosen = sorted(i for _, i in sorted(scored)[:count])
+    return [_trim(text, [], *sentences[i]) for i in chosen]
 
 
 def _trim(text: str, spans: list[tuple[int, int]], s: int, e: int) -> str:

@@ -1,6 +1,8 @@
-"""Shared fixtures: the sample articles indexed once per test session."""
+"""Shared fixtures: the sample articles indexed once per test session, and an
+OpenSearch node for the tests of the OpenSearch backend."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -32,3 +34,54 @@ def seeds_kit(tmp_path_factory: pytest.TempPathFactory):
     kit.index()
     yield kit
     kit.close()
+
+
+@pytest.fixture(scope="session")
+def opensearch_url():
+    """The URL of a running OpenSearch node: $SEARCHKIT_OPENSEARCH_URL when set (CI's
+    .ci/run sets it; it must then answer), else the local node of `make opensearch`,
+    started for the session (and stopped after) when it is not running already.
+
+    Skips, with the reason, where the node cannot be had: no Java 17+, no Maven, or
+    Maven Central out of reach for the first build. A node that is built but fails to
+    start is a failure, not a skip.
+    """
+    from searchkit.backends.opensearch_client import OpenSearchClient
+    from searchkit.errors import OpenSearchError
+
+    url = os.environ.get("SEARCHKIT_OPENSEARCH_URL")
+    if url:
+        try:
+            with OpenSearchClient(url, retries=2) as client:
+                client.info()
+        except OpenSearchError as exc:
+            pytest.fail(f"SEARCHKIT_OPENSEARCH_URL={url}: {exc} ({exc.hint})")
+        yield url
+        return
+    from searchkit.testing import opensearch_node
+
+    reason = opensearch_node.missing_tools()
+    if reason:
+        pytest.skip(reason)
+    try:
+        url, started = opensearch_node.ensure_started()
+    except opensearch_node.BuildError as exc:
+        pytest.skip(f"{exc} ({exc.hint})")
+    yield url
+    if started:
+        opensearch_node.stop()
+
+
+@pytest.fixture()
+def opensearch_index(opensearch_url: str, request: pytest.FixtureRequest):
+    """A fresh index name on the node for one test, deleted afterwards."""
+    import re
+
+    from searchkit.backends.opensearch_client import OpenSearchClient
+
+    slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:80]
+    name = f"searchkit-test-{os.getpid()}-{slug}"
+    with OpenSearchClient(opensearch_url) as client:
+        client.delete_index(name)
+        yield name
+        client.delete_index(name)

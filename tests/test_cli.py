@@ -80,12 +80,18 @@ def test_search_zero_hits_exits_0(cfg: Path) -> None:
     assert res.exit_code == 0 and json.loads(res.output)["total"] == 0
 
 
-@pytest.mark.parametrize("bad", ['"unclosed', "AND", "title:", "((("])
-def test_malformed_queries_one_line_exit_2(cfg: Path, bad: str) -> None:
-    res = CliRunner().invoke(cli, ["--config", str(cfg), "search", bad])
+@pytest.mark.parametrize("bad", ['"unclosed', "AND", "title:", "(((", "titr:Bagdad"])
+def test_malformed_queries_one_line_exit_2_when_strict(cfg: Path, bad: str) -> None:
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "search", bad, "--strict"])
     assert res.exit_code == 2
     assert res.output.count("\n") == 1 and res.output.startswith("error: ") and "hint:" in res.output
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("slip", ['"unclosed', "AND", "title:", "((("])
+def test_slips_are_read_as_words_with_a_note(cfg: Path, slip: str) -> None:
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "search", slip, "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["notices"], res.output
 
 
 def test_missing_index(tmp_path: Path) -> None:
@@ -135,5 +141,8 @@ def test_real_subprocess(cfg: Path) -> None:
     data = json.loads(proc.stdout)
     assert {h["id"][:3] for h in data["hits"]} == {"001", "002"}
     assert "spacy" not in proc.stderr
-    bad = subprocess.run([sys.executable, "-m", "searchkit", "--config", str(cfg), "search", "((("], capture_output=True, text=True, timeout=60)
+    bad = subprocess.run([sys.executable, "-m", "searchkit", "--config", str(cfg), "search", "(((", "--strict"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
+    # Without --strict the same text is read as words, with a note on what was done.
+    lenient = subprocess.run([sys.executable, "-m", "searchkit", "--config", str(cfg), "search", "(((aeroport"], capture_output=True, text=True, env=env, timeout=60)
+    assert lenient.returncode == 0 and "note: 3 unmatched parentheses" in lenient.stdout, lenient.stdout + lenient.stderr

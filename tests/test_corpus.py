@@ -59,7 +59,7 @@ def test_jsonl_lines_and_malformed_line(tmp_path: Path) -> None:
 def test_iter_sources_skips_hidden_and_other_suffixes(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "b.md").write_text("x")
-    (tmp_path / "c.pdf").write_text("x")
+    (tmp_path / "c.png").write_text("x")
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "d.txt").write_text("x")
     (tmp_path / "broken.txt").symlink_to(tmp_path / "nowhere.txt")

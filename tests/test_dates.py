@@ -75,6 +75,9 @@ def test_counts_are_not_dates(text: str) -> None:
         ("le 17 novembre dernier", "2020-11-10", [("17 novembre dernier", "2019-11-17", "day")]),
         ("aujourd'hui", "2020-12-20", [("aujourd'hui", "2020-12-20", "day")]),
         ("Aujourd’hui", "2020-12-20", [("Aujourd’hui", "2020-12-20", "day")]),
+        ("Aujourdʻhui", "2020-12-20", [("Aujourdʻhui", "2020-12-20", "day")]),
+        ("aujourd＇hui", "2020-12-20", [("aujourd＇hui", "2020-12-20", "day")]),
+        ("le 08 Déc 2014 15:11", "2020-12-20", [("08 Déc 2014", "2014-12-08", "day")]),
         ("hier", "2020-12-20", [("hier", "2020-12-19", "day")]),
         ("avant-hier", "2020-12-20", [("avant-hier", "2020-12-18", "day")]),
         ("demain", "2020-12-20", [("demain", "2020-12-21", "day")]),
@@ -114,8 +117,10 @@ def test_without_publication_relative_and_partial_are_skipped() -> None:
     ]
 
 
-def test_habitual_weekday_and_week_are_skipped() -> None:
-    assert values("le marché a lieu le lundi et tous les mardis; la semaine dernière", "2020-12-20") == []
+def test_habitual_weekdays_are_skipped() -> None:
+    assert values("le marché a lieu le lundi et tous les mardis; la semaine dernière", "2020-12-20") == [
+        ("la semaine dernière", "2020-12", "month")
+    ]
 
 
 def test_mentions_are_sorted_and_do_not_overlap() -> None:
@@ -169,6 +174,7 @@ def test_seed_004_mentions() -> None:
         ("mardi soir", "2020-11", "month"),
         ("Mardi soir", "2020-11", "month"),
         ("mi-octobre", "2020-10", "month"),
+        ("d'ici la fin de l'année", "2020", "year"),
         ("Aujourd'hui", "2020-11", "month"),
         ("janvier", "2021-01", "month"),
         ("mai", "2020-05", "month"),
@@ -184,3 +190,191 @@ def test_module_is_pure() -> None:
     source = Path(mod.__file__).read_text(encoding="utf-8")
     for banned in ("import dateparser", "import spacy", "open(", "from dateparser"):
         assert banned not in source
+
+
+# --- issue 12: bare days, ranges, weeks, seasons, parts of the year ---------------------------
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # A bare day takes the publication's month when the anchor is a month...
+        ("Il est arrivé le 27.", "2020-03", [("27", "2020-03-27", "day")]),
+        # ...and the nearest of the neighbouring months when the anchor is a day.
+        ("Il est arrivé le 27.", "2020-03-05", [("27", "2020-02-27", "day")]),
+        ("Il arrivera le 27.", "2020-03-20", [("27", "2020-03-27", "day")]),
+        ("Il sera là jusqu'au 15, puis", "2020-03-10", [("15", "2020-03-15", "day")]),
+        ("rendez-vous le 15 à 20h", "2020-03-10", [("15", "2020-03-15", "day")]),
+        ("le 1er et le 2.", "2020-03-10", [("1er", "2020-03-01", "day"), ("2", "2020-03-02", "day")]),
+        # The last date named before it gives its month ("fin juin ... le 28").
+        ("un second tour fin juin, vraisemblablement le 28.", "2020-05-16",
+         [("fin juin", "2020-06", "month"), ("28", "2020-06-28", "day")]),
+        ("ouvert le 12 septembre 2019, fermé le 22.", None,
+         [("12 septembre 2019", "2019-09-12", "day"), ("22", "2019-09-22", "day")]),
+        ("le 20 du mois prochain", "2016-11-07", [("20 du mois prochain", "2016-12-20", "day")]),
+        # Days in words.
+        ("je suis rentré pour le vingt-sept", "2016-11-07", [("vingt-sept", "2016-10-27", "day")]),
+        ("rendez-vous le trente et un.", "2016-12-20", [("trente et un", "2016-12-31", "day")]),
+        ("le dix-sept !", "2016-11-07", [("dix-sept", "2016-11-17", "day")]),
+        ("du 9 au 12.", "2020-03-10", [("9", "2020-03-09", "day"), ("12", "2020-03-12", "day")]),
+        ("entre le 12 et le 15, des heurts", "2020-06-20",
+         [("12", "2020-06-12", "day"), ("15", "2020-06-15", "day")]),
+    ],
+)
+def test_bare_day_numbers(text: str, published: str | None, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "réduire les quelque 2 500 soldats américains",
+        "en fonction de sa mission",
+        "les 27 pays de l'Union",
+        "il avait 27 ans",
+        "une hausse à 27 %",
+        "le 27e régiment d'infanterie",
+        "il a terminé le 27e.",
+        "le 1er et le 2e tour",
+        "le 15 de France",
+        "il faut appeler le 17 ou le 112.",
+        "il faut appeler le 04 50 03 00 15 ou le 17.",
+        "entre 6 et 12.",
+        "composez le 15.",
+        "reçu au 10, Downing Street",
+        "le 4.22 et le 3,5",
+        "le 2 500e visiteur",
+        "les 9 et 10 heures",
+        "du 0 à 100 km/h en 4 secondes",
+        "au 27, rue de la Paix",
+        "le deux-roues",
+        "vendus moins cher que le neuf.",
+        "le numéro de course utilisé par le pilote cette année-là (le 12)",
+        "le premier.",
+        "le quinze de France",
+        "en soirée dimanche, 25 autres départements",
+    ],
+)
+def test_numbers_that_are_not_days(text: str) -> None:
+    # Each sentence is followed by a real bare day: only that one is a date.
+    said = f"{text}. Réunion le 12."
+    i = said.rindex("12")
+    assert extract_dates(said, "2020-03-10") == [DateMention("12", i, i + 2, "2020-03-12", "day")]
+    assert [m.value for m in extract_dates(said, "2020-03")] == ["2020-03-12"]
+
+
+def test_bare_day_needs_a_month_it_can_trust() -> None:
+    assert values("Il est arrivé le 27.", "2020-03") == [("27", "2020-03-27", "day")]
+    # No anchor, or a year-only anchor: no month to put the day in.
+    assert values("Il est arrivé le 27.") == []
+    assert values("Il est arrivé le 27.", "2020") == []
+    # A later day before an earlier one: the story went on or looked back, nobody can say.
+    assert values("le 28 mai, puis le 3.", "2020-06-10") == [("28 mai", "2020-05-28", "day")]
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        ("du 4 au 22 mars", "2020-03-10", [("4", "2020-03-04", "day"), ("22 mars", "2020-03-22", "day")]),
+        ("du 4 au 22 mars 2019,", None, [("4", "2019-03-04", "day"), ("22 mars 2019", "2019-03-22", "day")]),
+        ("entre le 12 et le 15 juin,", "2020-06-20", [("12", "2020-06-12", "day"), ("15 juin", "2020-06-15", "day")]),
+        ("les 9 et 10 septembre prochains,", "2019-06-01",
+         [("9", "2019-09-09", "day"), ("10 septembre prochains", "2019-09-10", "day")]),
+        ("du lundi 4 au mercredi 6 mai 2020", None,
+         [("lundi 4", "2020-05-04", "day"), ("mercredi 6 mai 2020", "2020-05-06", "day")]),
+        ("les 4, 5 et 6 mars", "2020-03-10",
+         [("4", "2020-03-04", "day"), ("5", "2020-03-05", "day"), ("6 mars", "2020-03-06", "day")]),
+        ("dans la nuit du 26 au 27 août 2017,", None, [("26", "2017-08-26", "day"), ("27 août 2017", "2017-08-27", "day")]),
+        ("du 3 au 12 du mois de septembre", "2016-11-07",
+         [("3", "2016-09-03", "day"), ("12 du mois de septembre", "2016-09-12", "day")]),
+        ("entre le 1er et le 30 avril 2020.", None, [("1er", "2020-04-01", "day"), ("30 avril 2020", "2020-04-30", "day")]),
+        ("Goodwood (4-7 juillet) et Silverstone", "2019-07-02", [("4", "2019-07-04", "day"), ("7 juillet", "2019-07-07", "day")]),
+        ("les nuits des vendredi 12, samedi 13 et dimanche 14 juin", "2020-06-20", [
+            ("vendredi 12", "2020-06-12", "day"), ("samedi 13", "2020-06-13", "day"), ("dimanche 14 juin", "2020-06-14", "day")]),
+        # A number before a comma is no list without a cue: the channel, then the date.
+        ("sur France 2, lundi 15 juin", "2020-06-20", [("lundi 15 juin", "2020-06-15", "day")]),
+        ("de Formule 1, le 10 avril 1950.", None, [("10 avril 1950", "1950-04-10", "day")]),
+        # Not one month: "du 28 au 3 mars" is Feb 28 - Mar 3; only the day with a month is sure.
+        ("du 28 au 3 mars, puis du 4 au 6 mars", "2020-03-10",
+         [("3 mars", "2020-03-03", "day"), ("4", "2020-03-04", "day"), ("6 mars", "2020-03-06", "day")]),
+    ],
+)
+def test_day_ranges(text: str, published: str | None, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # A week -> the month of its Thursday (2020-03-03 is a Tuesday: last week's Thursday is Feb 27).
+        ("la semaine dernière", "2020-03-03", [("la semaine dernière", "2020-02", "month")]),
+        ("la semaine prochaine", "2020-03-27", [("la semaine prochaine", "2020-04", "month")]),
+        ("cette semaine", "2020-03-31", [("cette semaine", "2020-04", "month")]),
+        ("au début de la semaine prochaine", "2020-03-27", [("début de la semaine prochaine", "2020-03", "month")]),
+        # A weekend -> the month of its Saturday; "ce week-end" on a Monday is the one just past.
+        ("ce week-end", "2020-03-02", [("ce week-end", "2020-02", "month")]),
+        ("le week-end prochain", "2020-03-27", [("le week-end prochain", "2020-04", "month")]),
+        # A week with a month-only anchor cannot be placed finer than that month.
+        ("la semaine dernière", "2020-03", [("la semaine dernière", "2020-03", "month")]),
+        # Seasons -> their year; winter counts in the year of its January.
+        ("cet été", "2020-03-10", [("cet été", "2020", "year")]),
+        ("l'hiver dernier", "2020-11-18", [("l'hiver dernier", "2020", "year")]),
+        ("l'hiver dernier", "2021-01-10", [("l'hiver dernier", "2020", "year")]),
+        ("cet hiver", "2021-01-10", [("cet hiver", "2021", "year")]),
+        ("cet hiver", "2020-06-24", [("cet hiver", "2021", "year")]),  # the coming one
+        ("cet été", "2020-10-10", [("cet été", "2020", "year")]),  # the one just past
+        ("cet hiver", "2020-03-10", [("cet hiver", "2020", "year")]),
+        ("l'été dernier", "2020-08-10", [("l'été dernier", "2019", "year")]),
+        ("le printemps prochain", "2020-11-18", [("le printemps prochain", "2021", "year")]),
+        ("au printemps de 1978", None, [("au printemps de 1978", "1978", "year")]),
+        # Parts of the year or month.
+        ("d'ici la fin de l'année", "2020-03-10", [("d'ici la fin de l'année", "2020", "year")]),
+        ("d'ici à la fin de l'année", "2021-01-10", [("d'ici à la fin de l'année", "2021", "year")]),
+        ("depuis le début de l'année.", "2020-03-10", [("début de l'année", "2020", "year")]),
+        ("en fin d'année", "2020-10-10", [("fin d'année", "2020", "year")]),
+        ("à la fin de l'année dernière", "2020-10-10", [("fin de l'année dernière", "2019", "year")]),
+        ("fin du mois dernier", "2020-03-10", [("fin du mois dernier", "2020-02", "month")]),
+        ("créée au début de 2000", None, [("début de 2000", "2000", "year")]),
+        ("depuis la fin de 1989", None, [("fin de 1989", "1989", "year")]),
+        ("avant la fin de décembre", "2020-10-10", [("fin de décembre", "2020-12", "month")]),
+        ("à la fin d'août", "2020-03-10", [("fin d'août", "2020-08", "month")]),
+        # Months with ce/cet and elided or abbreviated forms.
+        ("cet août", "2020-03-10", [("cet août", "2020-08", "month")]),
+        ("au mois d'août.", "2020-03-10", [("août", "2020-08", "month")]),
+        ("en oct. prochain", "2020-03-10", [("oct. prochain", "2020-10", "month")]),
+        ("le reste de la semaine", "2020-03-31", [("reste de la semaine", "2020-04", "month")]),
+        ("les vacances du mois prochain", "2020-12-10", [("du mois prochain", "2021-01", "month")]),
+        ("à la fin de l'été", "2020-10-10", [("fin de l'été", "2020", "year")]),
+        # A quarter, half or n-th week of a year that is said -> that year.
+        ("au troisième trimestre de 2016", None, [("troisième trimestre de 2016", "2016", "year")]),
+        ("le premier semestre 2020,", None, [("premier semestre 2020", "2020", "year")]),
+        ("la première semaine de 2027", None, [("première semaine de 2027", "2027", "year")]),
+        # The n-th weekday of a month.
+        ("le premier vendredi de juillet", "2020-03-10", [("premier vendredi de juillet", "2020-07-03", "day")]),
+        ("le dernier lundi du mois prochain", "2020-11-18", [("dernier lundi du mois prochain", "2020-12-28", "day")]),
+        ("Je suis revenu vendredi, le 13", "2020-03-20", [("vendredi, le 13", "2020-03-13", "day")]),
+    ],
+)
+def test_weeks_seasons_and_periods(text: str, published: str | None, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la semaine suivante",  # counts from the story, not from publication
+        "la dernière semaine de campagne",
+        "en été, les plages",  # a habit
+        "le Printemps arabe",
+        "il a été arrêté",
+        "à la fin de l'année 2019",  # the year rule answers, not the part rule
+        "l'année scolaire",
+        "cette année-là, cette semaine-là, cet été-là",  # the story's, not publication's
+        "à la fin de l'année du scrutin",  # the year of something else
+        "coupé en sept.",
+        "les fins de mois difficiles",
+        "au premier trimestre",  # which year's? skipped
+    ],
+)
+def test_periods_that_are_not_relative_dates(text: str) -> None:
+    # Each is followed by a real season: only that one (and "2019", a year said) is a date.
+    got = values(f"{text}, puis cet été.", "2020-03-10")
+    assert [v for v in got if v[1] != "2019"] == [("cet été", "2020", "year")]

@@ -52,7 +52,7 @@ QUERIES = ["gouvernement", "réforme retraites", "police OU grève", "ministre E
 
 def _whoosh_all(engine: Engine, text: str) -> tuple[set[int], list[float]]:
     s = engine.searcher
-    results = s.search(build_query(text, s.schema, engine), limit=None)
+    results = s.search(build_query(text, s.schema, engine).query, limit=None)
     return {h.docnum for h in results}, sorted((h.score for h in results), reverse=True)
 
 
@@ -61,7 +61,7 @@ def test_same_matches_and_scores_as_whoosh(multi: SearchKit, text: str) -> None:
     engine = multi.engine
     fast = engine.fast
     assert fast is not None and len(fast.segments) >= 2 and not fast.live.all()  # the case under test
-    q = build_query(text, engine.searcher.schema, engine)
+    q = build_query(text, engine.searcher.schema, engine).query
     mask, scores = fast.evaluate(q)
     docs, whoosh_scores = _whoosh_all(engine, text)
     assert set(np.flatnonzero(mask).tolist()) == docs
@@ -86,7 +86,7 @@ def test_phrases_and_wildcards_go_to_whoosh(multi: SearchKit) -> None:
     engine = multi.engine
     for text in ['"réforme retraites"', "gouv*", "gouvernemant~"]:
         with pytest.raises(fastindex.Unsupported):
-            engine.fast.evaluate(build_query(text, engine.searcher.schema, engine))
+            engine.fast.evaluate(build_query(text, engine.searcher.schema, engine).query)
         assert multi.search(text).total > 0
 
 

@@ -216,10 +216,14 @@ def test_help_lists_every_command(engine: repl.ReplEngine) -> None:
 
 def test_unknown_command_and_bad_query_are_one_red_line(kit: SearchKit) -> None:
     engine = repl.ReplEngine(kit, Style(True))
-    for line in (":frobnicate", '"zone verte', "couleur:rouge", "( roquettes"):
+    for line in (":frobnicate", "titr:rouge", "persone:Kazimi"):
         reply = engine.handle(line)
         assert reply.error and "\n" not in reply.text
         assert reply.text.startswith("\x1b[1;31merror: ")
+    # Pasted text with an odd quote or parenthesis answers, with a note on how it was read.
+    for line in ('"zone verte', "couleur:rouge", "( roquettes"):
+        reply = engine.handle(line)
+        assert not reply.error and "note: " in reply.text
     assert "did you mean :filter" in engine.handle(":filtre").text
     assert engine.handle("roquettes").text.startswith("\x1b[1m5 articles")  # still going
 

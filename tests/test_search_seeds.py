@@ -103,16 +103,46 @@ def test_did_you_mean(seeds_kit) -> None:
     assert res.total == 0 and res.suggestion == "ambassade"
 
 
-@pytest.mark.parametrize("bad", ['"unclosed', "AND", "title:", "(((", "foo:bar", "roquettes AND", ")", "le la les"])
-def test_malformed_queries_raise_query_error_with_hint(seeds_kit, bad: str) -> None:
+SYNTAX_SLIPS = ['"unclosed', "AND", "title:", "(((", "roquettes AND", ")", "le la les", "« roquettes »  )", 'NOT ( "zone'] 
+
+
+@pytest.mark.parametrize("bad", [*SYNTAX_SLIPS, "foo:bar", "titr:Bagdad", "mot~9", "date:2020-13"])
+def test_strict_queries_raise_query_error_with_hint(seeds_kit, bad: str) -> None:
     with pytest.raises(QueryError) as info:
-        seeds_kit.search(bad)
+        seeds_kit.search(bad, strict=True)
     assert info.value.hint and "\n" not in info.value.message
+
+
+@pytest.mark.parametrize("slip", SYNTAX_SLIPS)
+def test_lenient_queries_answer_with_notices(seeds_kit, slip: str) -> None:
+    res = seeds_kit.search(slip)
+    assert res.notices and all(isinstance(n, str) and "\n" not in n for n in res.notices)
+    assert res.to_dict()["notices"] == list(res.notices)
+
+
+@pytest.mark.parametrize("real", ["titr:Bagdad", "persone:Kazimi", "mot~9", "date:2020-13"])
+def test_real_errors_raise_even_when_lenient(seeds_kit, real: str) -> None:
+    with pytest.raises(QueryError) as info:
+        seeds_kit.search(real)
+    assert info.value.hint
+
+
+def test_lenient_reading_keeps_the_words(seeds_kit) -> None:
+    # The unclosed quote goes, the words stay: the same articles as the plain words.
+    assert ids(seeds_kit.search('roquettes "ambassade')) == ids(seeds_kit.search("roquettes ambassade"))
+    assert ids(seeds_kit.search("(roquettes")) == ids(seeds_kit.search("roquettes"))
+    # Balanced syntax is left alone and reported nothing.
+    assert seeds_kit.search('"zone verte" OR roquettes').notices == ()
+
+
+def test_json_contract_shape_keys_mode_and_notices(seeds_kit) -> None:
+    d = seeds_kit.search("roquettes", limit=1).to_dict()
+    assert d["mode"] == "lexical" and d["notices"] == []
 
 
 def test_json_contract_shape(seeds_kit) -> None:
     d = seeds_kit.search("roquettes", limit=1).to_dict()
-    assert list(d) == ["query", "filters", "total", "took_ms", "suggestion", "hits", "facets"]
+    assert list(d) == ["query", "filters", "total", "took_ms", "mode", "suggestion", "notices", "hits", "facets"]
     assert list(d["hits"][0]) == ["id", "path", "title", "score", "published", "snippets", "actors", "mentioned", "duplicates"]
     assert set(d["facets"]) == {"actor", "person", "org", "place", "published", "mentioned"}
     assert all(set(v) == {"value", "count"} for vals in d["facets"].values() for v in vals)

@@ -10,7 +10,8 @@ What it must not do: no I/O, no model, no spaCy, no dateparser -- it runs on eve
 article at index time, so it is pure string work with regexes compiled once at import.
 It must never turn a count into a year: a bare number is a year only in a year context
 ("en 2014", "depuis 2003", "fin 2023", "(2019)", after a month...) and within 1800..2100,
-and never when a count noun or a unit follows ("en 2000 exemplaires").
+and never when a count noun or a unit follows ("en 2000 exemplaires"). Nor into a day: a
+bare day number needs "le"/"jusqu'au" before it and the end of the phrase after it.
 
 Choices (documented because they are policy, not grammar):
 - bare or "ce"/"soir" weekdays ("mardi soir", "ce mardi") -> the most recent such day on
@@ -19,11 +20,30 @@ Choices (documented because they are policy, not grammar):
 - a day and month without a year -> the year putting it nearest the publication date
   (ties go to the past); a weekday in front picks, among the neighbouring years, the one
   where the weekday matches;
-- "la semaine dernière/prochaine", "la veille", "le lendemain", seasons, decades
-  ("les années 90") and bare day numbers ("le 27") are skipped: no honest day/month/year.
+- a bare day number ("le 27", "jusqu'au 15", "le vingt-deux") -> the month of the last
+  date named in the ~250 characters before it ("le 12 septembre ... le 22"), else the
+  publication's month when it is dated by month only, else, among the neighbouring months,
+  the nearest date (ties go to the past); skipped when nothing gives a month, or when the
+  date before it has a later day ("le 28 mai ... le 3": June or a flashback?);
+- ranges and lists ("du 4 au 22 mars", "les 9 et 10 juin") -> one day mention per day
+  said, all in the month (and year) said at the end; the days in between are not invented
+  and there is no range type (the DateMention contract has none, and facets count days);
+- a week ("la semaine dernière", "cette semaine", "ce week-end") -> the month holding its
+  Thursday (a weekend: its Saturday), month precision: the day facet must not count a day
+  nobody named, and the month is right for most of the week's days (the ISO 8601 rule);
+- a season ("cet été", "l'hiver dernier", "l'été 2019") -> its year, year precision;
+  winter counts in the year of its January and February; "ce"/"cet" + season is the one
+  holding publication, else the coming one within half a year, else the one just past;
+- parts of the year or month ("d'ici la fin de l'année", "depuis le début de l'année",
+  "fin du mois dernier") -> that year or month; a quarter or half of a year said ("au
+  troisième trimestre 2016") -> that year;
+- "la veille", "le lendemain", "la semaine suivante" (relative to the story, not to
+  publication), decades ("les années 90": no single year) and quarters without a year
+  are skipped.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterator
@@ -80,9 +100,10 @@ def _weekday_number(word: str) -> int:
     return _WEEKDAY_BY_PREFIX[word.lower()[:3]]
 
 
-# A count follows the number: then it is not a year ("en 2000 exemplaires").
+# A count follows the number: then it is not a year ("en 2000 exemplaires"). A time of day
+# may follow a year ("le 8 déc. 2014 15:11").
 _COUNT_AFTER = (
-    r"(?!\s*(?:%|€|\$|[.,]\d|\d|pour\s*cent|euros?|dollars?|francs?|livres?|km|kilom|m[èe]tres?|kg|tonnes?"
+    r"(?!\s*(?:%|€|\$|[.,]\d|\d(?!\d?\s*[:h]\s*\d\d)|pour\s*cent|euros?|dollars?|francs?|livres?|km|kilom|m[èe]tres?|kg|tonnes?"
     r"|personnes?|habitants?|soldats?|militaires?|morts?|victimes?|bless[ée]s?|hommes?|femmes?"
     r"|enfants?|[ée]l[èe]ves?|salari[ée]s?|emplois?|postes?|exemplaires?|voix|si[èe]ges?|logements?"
     r"|ans?\b|jours?\b|mois\b|heures?\b|minutes?\b|fois\b|m[²2]|places?|points?|dans\s+le))"
@@ -122,6 +143,22 @@ _RE_DAY_MONTH = re.compile(
     rf"(?:\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochain|prochaine))?",
     _FLAGS,
 )
+# Ranges and lists of days sharing one month: du 4 au 22 mars, entre le 12 et le 15 juin,
+# les 9 et 10 septembre 2019, du lundi 4 au mercredi 6 mai, les 4, 5 et 6 mars, 19-20 juin,
+# du 3 au 12 du mois de septembre. Each day becomes its own day mention (the last one,
+# "22 mars", is the usual day-month match): facets count the days an article names, and
+# the DateMention contract has no range type. The days in between are not invented.
+_DAY_IN_LIST = rf"(?:{_WEEKDAY_FULL}\s+)?(?:1er|premier|0?[1-9]|[12]\d|3[01])(?!\d)"
+_RE_DAY_LIST = re.compile(
+    rf"(?:\b(?:du|les?|entre(?:\s+le)?|des|aux)\s+|[(\[]\s*)"  # "France 2, lundi 15 juin" is no list
+    rf"(?P<list>{_DAY_IN_LIST}(?:\s*(?:,|et|ou|au|à|-|–)\s*(?:le\s+|au\s+)?{_DAY_IN_LIST})+)"
+    rf"[\s\u00a0]*(?:(?:du|de)\s+mois\s+d(?:e\s+|{_APOS}))?(?P<month>{_MONTH_ANY}){_NOT_LETTER}"
+    rf"(?:[\s\u00a0]*,?[\s\u00a0]*(?P<y>{_YEAR}){_COUNT_AFTER})?"
+    rf"(?:\s+(?P<rel>derni[èe]re?s?|pass[ée]e?s?|prochaine?s?))?",
+    _FLAGS,
+)
+_RE_LIST_DAY = re.compile(rf"(?:{_WEEKDAY_FULL}\s+)?(?P<d>1er|premier|\d+)")
+
 # décembre 5 2014, fév 15, 2013 (English order, only with a year).
 _RE_MONTH_DAY_YEAR = re.compile(
     rf"\b(?P<month>{_MONTH_ANY}){_NOT_LETTER}\s+(?P<day>[12]?\d|3[01])(?!\d),?\s+{_YEAR}{_COUNT_AFTER}", _FLAGS
@@ -136,17 +173,21 @@ _RE_MONTH_YEAR = re.compile(
 _RE_NUM_MONTH_YEAR = re.compile(
     r"(?<![\d/.-])(?:(\d{4})\s*[-/]\s*(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])\s*[-/]\s*(\d{4}))(?![\d/.-])"
 )
-# Bare month with a cue: en octobre, mi-octobre, fin octobre, au mois de mars, janvier dernier.
+# Bare month with a cue: en octobre, mi-octobre, fin octobre, au mois de mars, au mois d'août,
+# ce mars, cet août, janvier dernier. An abbreviation needs a cue and its dot ("en oct.",
+# "au mois de fév."), and "en sept." is refused: it is as often "cut in seven".
 _RE_MONTH_CUE = re.compile(
-    rf"(?:\b(?P<cue>en|d[èe]s|depuis|jusqu{_APOS}en|d{_APOS}ici|courant|d[ée]but|fin|mi|au\s+mois\s+de"
-    rf"|le\s+mois\s+de|(?:plus\s+)?t[ôo]t\s+en|tard\s+en|avant|apr[èe]s)[\s-]+)?"
-    rf"\b(?P<month>{_MONTH_FULL})\b(?:\s+(?P<rel>dernier|pass[ée]|prochain))?",
+    rf"(?:\b(?P<cue>en|d[èe]s|depuis|jusqu{_APOS}en|d{_APOS}ici|courant|d[ée]but|fin|mi|ce|cet|cette"
+    rf"|(?:au|le|du|en)\s+mois\s+d(?:e|{_APOS}(?=[aoe]))|(?:d[ée]but|fin|milieu)\s+(?:de|du|d{_APOS}(?=[aoe]))"
+    rf"|(?:plus\s+)?t[ôo]t\s+en|tard\s+en|avant|apr[èe]s)(?:[\s-]+|(?<=[{_APOS[1:-1]}])))?"
+    rf"\b(?P<month>{_MONTH_FULL}\b|(?:janv|f[ée]vr?|avr|juil|sept|oct|nov|d[ée]c)\.)"
+    rf"(?:\s+(?P<rel>dernier|pass[ée]|prochain))?",
     _FLAGS,
 )
 # Year in a year context: en 2014, depuis 2003, fin 2023, l'année 2019, mi-2019.
 _RE_YEAR_CUE = re.compile(
     rf"\b(?P<cue>en|depuis|d[èe]s|jusqu{_APOS}en|jusqu{_APOS}à|avant|apr[èe]s|vers|d{_APOS}ici|pour|fin"
-    rf"|d[ée]but|mi|courant|ann[ée]e|an|printemps|[ée]t[ée]|automne|hiver)"
+    rf"|(?:d[ée]but|fin|milieu)\s+de|d[ée]but|mi|courant|ann[ée]e|an|printemps|[ée]t[ée]|automne|hiver)"
     rf"(?:\s+|-)(?:de\s+l{_APOS}ann[ée]e\s+|l{_APOS}an(?:n[ée]e)?\s+)?{_YEAR}{_COUNT_AFTER}",
     _FLAGS,
 )
@@ -158,7 +199,8 @@ _RE_YEAR_RANGE = re.compile(
 )
 # aujourd'hui, hier, avant-hier, demain, après-demain
 _RE_DEICTIC_DAY = re.compile(
-    rf"\b(?:aujourd{_APOS}\s?hui|avant[\s-]hier|apr[èe]s[\s-]demain|hier|demain)\b", _FLAGS
+    # any apostrophe-like sign in "aujourd'hui" (ʻ ՚ ꞌ ＇ ′ ‵ ʹ are all typed in the wild)
+    rf"\b(?:aujourd(?:{_APOS}|[ʻ՚ꞌ＇′‵ʹ])\s?hui|avant[\s-]hier|apr[èe]s[\s-]demain|hier|demain)\b", _FLAGS
 )
 _DEICTIC_OFFSET = {"aujourd": 0, "avant": -2, "apres": 2, "hier": -1, "demain": 1}
 # [ce] mardi [soir|matin|midi|après-midi] [dernier|prochain|de la semaine prochaine|cette semaine]
@@ -172,13 +214,67 @@ _RE_WEEKDAY = re.compile(
 )
 # mercredi 13 (weekday + day-of-month without month): nearest matching date.
 _RE_WEEKDAY_DAY = re.compile(
-    rf"\b(?P<wd>{_WEEKDAY_FULL})\s+(?:le\s+)?(?P<day>[12]?\d|3[01])(?:er)?(?![\d/.,:h])(?!\s*(?:{_MONTH_ANY}){_NOT_LETTER})",
+    rf"\b(?P<wd>{_WEEKDAY_FULL})(?:,?\s+le\s+|\s+)(?P<day>[12]?\d|3[01])(?:er)?(?![\d/:h])(?![.,]\d)(?!\s*%)"
+    rf"(?!\s*(?:{_MONTH_ANY}){_NOT_LETTER})",
     _FLAGS,
 )
-# l'an dernier, l'année prochaine, cette année, le mois dernier, ce mois-ci ...
+# l'an dernier, l'année prochaine, cette année, le mois dernier, ce mois-ci, du mois prochain
+# (not after a day number: "le 20 du mois prochain" is a day, see _RE_BARE_DAY) ...
 _RE_REL_PERIOD = re.compile(
-    rf"\b(?:(?P<this>cette\s+ann[ée]e|cet\s+an|ce\s+mois(?:-ci)?)"
-    rf"|(?:l{_APOS}|le\s+|la\s+)(?P<unit>an|ann[ée]e|mois)\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochaine?|suivante?|pr[ée]c[ée]dente?))\b",
+    rf"\b(?:(?P<this>cette\s+ann[ée]e|cet\s+an|ce\s+mois(?:-ci)?)(?!-l[àa])"  # "cette année-là": the story's
+    rf"|(?:l{_APOS}|le\s+|la\s+)(?P<unit>an|ann[ée]e|mois)\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochaine?|suivante?|pr[ée]c[ée]dente?)"
+    rf"|(?<!\d\s)(?:du|au)\s+(?P<unit2>mois)\s+(?P<rel2>dernier|pass[ée]|prochain))\b",
+    _FLAGS,
+)
+# Weeks: cette semaine, la semaine dernière / prochaine / passée, début de la semaine
+# prochaine, ce week-end, le week-end dernier. "la semaine suivante" and "la dernière
+# semaine (de ...)" are left out: they count from the story, not from publication.
+_RE_WEEK = re.compile(
+    rf"\b(?:(?P<part>d[ée]but|fin|milieu)\s+de\s+)?(?:(?P<this>cette\s+semaine(?:-ci)?|ce\s+week[\s-]?end"
+    rf"|reste\s+de\s+(?:la|cette)\s+semaine(?:\s+en\s+cours)?|la\s+semaine\s+en\s+cours)(?!-l[àa])"
+    rf"|(?:la\s+|le\s+)?(?P<unit>semaine|week[\s-]?end)\s+(?P<rel>derni[èe]re|dernier|pass[ée]e?|prochaine?))\b"
+    rf"(?!\s+d[eu]\s+(?:mois|l{_APOS}ann))",
+    _FLAGS,
+)
+# Seasons with a cue that says which one: cet été, l'hiver dernier, le printemps prochain,
+# l'été 2019 / de 2019 (bare "l'été" or "en hiver" is as often a habit: skipped).
+_SEASON = r"(?P<season>printemps|[ée]t[ée]|automne|hiver)"
+_RE_SEASON = re.compile(
+    rf"\b(?:(?P<this>ce|cet|cette)\s+{_SEASON}\b(?!\s+(?:de\s+)?\d)(?!-l[àa])"
+    rf"|(?:l{_APOS}|le\s+)(?P<season2>printemps|[ée]t[ée]|automne|hiver)\s+(?:(?P<rel>derni[èe]re?|pass[ée]|prochaine?)\b"
+    rf"|(?:de\s+)?(?P<y>{_YEAR}){_COUNT_AFTER})"
+    rf"|(?:au|en)\s+(?P<season3>printemps|[ée]t[ée]|automne|hiver)\s+(?:de\s+)?(?P<y3>{_YEAR}){_COUNT_AFTER}"
+    # "à la fin de l'été", "au milieu de l'hiver": a part of a season is the nearest one
+    rf"|(?:d[ée]but|fin|milieu|cours)\s+de\s+l{_APOS}(?P<season4>printemps|[ée]t[ée]|automne|hiver)\b(?!\s+(?:de\s+)?\d)"
+    rf"(?:\s+(?P<rel4>derni[eè]re?|pass[ée]|prochaine?)\b)?)",
+    _FLAGS,
+)
+# A quarter, half or n-th week of a year that is said: "au troisième trimestre de 2016",
+# "le premier semestre 2020", "la première semaine de 2027" -> that year (a quarter has no
+# single month). Without a year ("au premier trimestre") the year is a guess: skipped.
+_RE_YEAR_SHARE = re.compile(
+    rf"\b(?:premi[eè]re?|1er|1re|deuxi[èe]me|2e|second|seconde|troisi[èe]me|3e|quatri[èe]me|4e|derni[eè]re?)\s+"
+    rf"(?:trimestre|semestre|quart|moiti[ée]|semaine)\s+(?:de\s+l{_APOS}ann[ée]e\s+|de\s+|d{_APOS})?(?P<y>{_YEAR}){_COUNT_AFTER}",
+    _FLAGS,
+)
+# Parts of the current year or month: d'ici la fin de l'année, depuis le début de l'année,
+# en fin d'année, le reste de l'année, fin du mois, au début du mois prochain. Not when a
+# year or another noun follows ("la fin de l'année 2019", "l'année scolaire", "de ses 18 ans").
+_RE_PERIOD_PART = re.compile(
+    rf"\b(?P<ici>d{_APOS}ici\s+(?:(?:à|a)\s+)?|avant\s+|jusqu{_APOS}(?:à\s+)?)?(?:la\s+|le\s+|en\s+|au\s+|à\s+la\s+)?"
+    rf"(?P<part>d[ée]but|fin|milieu|mi|reste|courant)[\s-]+"
+    rf"(?:(?P<year>de\s+l{_APOS}ann[ée]e|d{_APOS}ann[ée]e)|(?P<month>du\s+mois))"
+    rf"(?:\s+(?P<rel>derni[èe]re?|prochaine?|pass[ée]e?|en\s+cours))?\b"
+    rf"(?!\s*(?:\d|scolaire|universitaire|fiscale|civile|suivante?|pr[ée]c[ée]dente?|de\b|du\b|des\b|d{_APOS}|o[uù]\b|qui\b|où))",
+    _FLAGS,
+)
+# le premier vendredi de juillet, le dernier lundi du mois prochain: the n-th weekday of a
+# month (without this rule "vendredi" alone would be resolved to the wrong week).
+_NTH = {"premier": 1, "1er": 1, "deuxieme": 2, "second": 2, "troisieme": 3, "quatrieme": 4, "dernier": -1}
+_RE_NTH_WEEKDAY = re.compile(
+    rf"\b(?P<n>premier|1er|deuxi[èe]me|second|troisi[èe]me|quatri[èe]me|dernier)\s+(?P<wd>{_WEEKDAY_FULL})\s+"
+    rf"(?:(?:de|du|d{_APOS}|en)\s*)(?:(?P<month>{_MONTH_FULL})\b(?:\s+(?P<y>{_YEAR}){_COUNT_AFTER})?"
+    rf"|(?:ce\s+)?mois(?:-ci|\s+(?P<rel>prochain|dernier|pass[ée]))?\b)",
     _FLAGS,
 )
 # il y a 3 jours / deux ans, dans 2 semaines
@@ -201,6 +297,45 @@ _RE_HOLIDAY = re.compile(
 )
 _HOLIDAYS = {"noel": (12, 25), "toussaint": (11, 1), "sylvestre": (12, 31), "armistice": (11, 11),
              "an": (1, 1), "travail": (5, 1), "nationale": (7, 14)}
+
+
+# Bare day numbers: "le 27", "jusqu'au 15", "du 9 au 12", "entre le 12 et le 15", "le 20 du
+# mois prochain". A number is a day only between a determiner and something that ends the
+# phrase (punctuation, "et le 28", "à 14h", "au soir"): a noun after it makes it a count or
+# a rank ("les 27 pays", "le 27e régiment", "27 ans", "à 27 %"), and "les"/"au"/"à" alone
+# are never cues. Phone numbers ("appeler le 17") are refused by the words before them.
+_BDAY = r"(?:1er|[12]\d|3[01]|0?[1-9])(?!\d)"
+_BARE_TAIL = r"(?P<tail>\s+(?:du\s+mois(?:\s+(?P<rel>prochain|dernier|pass[ée]|en\s+cours))?|de\s+ce\s+mois(?:-ci)?))?"
+_SAFE_AFTER = (
+    rf"(?=\s*(?:$|[;:!?…)»\"”]|\.(?!\d)|,(?!\s*(?:\d|rue|avenue|boulevard|bd|place|downing))"
+    rf"|\s(?:et|ou)\s+(?:le\s+)?{_BDAY}(?!\w)(?![.,]\d)"
+    rf"|\s(?:à|vers)\s+\d{{1,2}}\s*h|\s(?:au|dans\s+la|en)\s+(?:soir|matin|soir[ée]e|matin[ée]e|nuit|journ[ée]e|apr[èe]s-midi)\b))"
+)
+# Days in words, 2 to 31 ("le vingt-deux", "le trente et un"); "le premier", "le un" and
+# "le neuf" are refused, as they are far more often "the first (one)", "the new" than a date.
+_UNITS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9}
+_TEENS = {"dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16}
+_SPELLED_DAY = (
+    r"(?:vingt(?:[\s-]+(?:et[\s-]+un|deux|trois|quatre|cinq|six|sept|huit|neuf))?"
+    r"|trente(?:[\s-]+et[\s-]+un)?|dix[\s-]+(?:sept|huit|neuf)"
+    r"|deux|trois|quatre|cinq|six|sept|huit|dix|onze|douze|treize|quatorze|quinze|seize)(?![\w-])"  # "le neuf": the new
+)
+_RE_BARE_DAY = re.compile(
+    rf"\b(?:(?P<range>du|entre\s+le)\s+(?P<d1>{_BDAY})\s*(?:au|-|et\s+le)\s*(?P<d2>{_BDAY})"
+    rf"|(?:le|jusqu{_APOS}au)\s+(?P<d>{_BDAY}|{_SPELLED_DAY})){_BARE_TAIL}{_SAFE_AFTER}",
+    _FLAGS,
+)
+# Every bare-day match holds "le 7", "du 7" or "au 7" (the cue word, a space, a digit): a
+# scan for that is 3x cheaper than running _RE_BARE_DAY over the whole text, which then
+# runs only where its cue ("le", "du", "entre le", "jusqu'au") starts at or 6 characters
+# before a hit.
+_BARE_HINT = re.compile(r"(?:le|du|au)[ \u00a0](?:\d|(?:vingt|trente|dix|deux|trois|quatre|cinq|six|sept|huit|neuf"
+                        r"|onze|douze|treize|quatorze|quinze|seize)\b)")
+# A phone or number word earlier in the same sentence ("appeler le 04 50 03 00 15 ou le 17",
+# "le numéro de course utilisé par le pilote (le 12)").
+_PHONE_BEFORE = re.compile(r"(?:appel|compos|joindr|contact|num[ée]ro|n°|dossard|maillot|t[ée]l[ée]phon|sms)[^.!?]*$")
+# How far back a bare day looks for the month it belongs to ("le 12 septembre ... le 22").
+_CONTEXT_CHARS = 250
 
 
 # --- resolution helpers ------------------------------------------------------------------
@@ -229,7 +364,13 @@ def _day_of(word: str) -> int:
     w = word.lower()
     if w in ("1er", "premier"):
         return 1
-    return int(re.match(r"\d+", w).group())  # type: ignore[union-attr]
+    if w[:1].isdigit():
+        return int(re.match(r"\d+", w).group())  # type: ignore[union-attr]
+    parts = [p for p in re.split(r"[\s-]+", w) if p != "et"]  # "vingt et un", "dix-sept"
+    tens = {"vingt": 20, "trente": 30, "dix": 10}.get(parts[0]) if len(parts) > 1 else None
+    if tens is not None:
+        return tens + (1 if parts[1] == "un" else _UNITS[parts[1]])
+    return {"vingt": 20, "trente": 30, **_UNITS, **_TEENS}[parts[0]]
 
 
 def _nearest_day(m: int, d: int, pub: _dt.date, weekday: int | None = None, rel: str | None = None) -> _dt.date | None:
@@ -336,6 +477,31 @@ def _b_day_month(m: re.Match[str], pub: _Pub) -> _Cand | None:
     return (start, end, date.isoformat(), "day")
 
 
+def _iter_day_list(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
+    mo = _month_number(m.group("month"))
+    days = [(_day_of(d.group("d")), d) for d in _RE_LIST_DAY.finditer(m.string, m.start("list"), m.end("list"))]
+    if any(a >= b for (a, _), (b, _) in zip(days, days[1:])):
+        return  # "du 28 au 3 mars" or "les 4 et 2 mars": not a range of one month
+    last = days[-1][0]
+    if m.group("y"):
+        y = int(m.group("y"))
+        if not _valid(y, mo, last):
+            return
+    else:
+        if pub is None or not _valid(2000, mo, last):
+            return
+        date = _nearest_day(mo, last, pub, rel=_rel_side(m.group("rel")))
+        if date is None:
+            return
+        y = date.year
+    for d, dm in days[:-1]:
+        if _valid(y, mo, d):
+            start = dm.start() if dm.group().lower()[:1].isalpha() and not dm.group().lower().startswith("premier") else dm.start("d")
+            yield (start, dm.end(), _iso(y, mo, d), "day")
+    start = days[-1][1].start()
+    yield (start, m.end(), _iso(y, mo, last), "day")
+
+
 def _b_month_day_year(m: re.Match[str], pub: _Pub) -> _Cand | None:
     mo, d, y = _month_number(m.group("month")), int(m.group("day")), int(m.group(3))
     if not _valid(y, mo, d):
@@ -368,19 +534,21 @@ def _b_month_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
         return None  # a bare month name is too weak ("Mars", "Mai 68" the film...)
     if pub is None:
         return None
-    # "mars" needs lower case or a cue that is not also a preposition before a planet name.
+    first = cue.translate(_FOLD).split()[0] if cue else ""
+    if word.endswith(".") and (not cue or (first == "en" and word.startswith("sept"))):
+        return None  # "oct." needs a cue; "en sept." is as often "en sept" (seven)
     y, mo = _nearest_month(_month_number(word), pub, rel)
     start = m.start("month")
-    if cue and cue.lower().translate(_FOLD).split()[0] in ("debut", "fin", "mi", "courant"):
+    if first in ("debut", "fin", "mi", "milieu", "courant", "ce", "cet", "cette"):
         start = m.start()
     return (start, m.end(), _iso(y, mo), "month")
 
 
 def _b_year_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
     y = int(m.group(2))
-    cue = m.group("cue").lower().translate(_FOLD)
-    # "fin 2023", "mi-2019": the cue is part of what is said; "en 2014": the year alone.
-    start = m.start() if cue in ("fin", "debut", "mi", "courant") else m.start(2)
+    cue = m.group("cue").lower().translate(_FOLD).split()[0]
+    # "fin 2023", "mi-2019", "début de 2000": the cue is part of what is said; "en 2014": the year alone.
+    start = m.start() if cue in ("fin", "debut", "mi", "milieu", "courant") else m.start(2)
     return (start, m.end(), _iso(y), "year")
 
 
@@ -399,7 +567,8 @@ def _iter_year_range(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
 def _b_deictic(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if pub is None:
         return None
-    key = re.split(r"[\s\-'’ʼ‘`´]", m.group().lower().translate(_FOLD))[0]
+    said = m.group().lower().translate(_FOLD)
+    key = next(k for k in _DEICTIC_OFFSET if said.startswith(k))
     return (m.start(), m.end(), (pub + _dt.timedelta(days=_DEICTIC_OFFSET[key])).isoformat(), "day")
 
 
@@ -436,9 +605,10 @@ def _b_weekday_day(m: re.Match[str], pub: _Pub) -> _Cand | None:
     w, d = _weekday_number(m.group("wd")), int(m.group("day"))
     if d == 0:
         return None
-    # Nearest date within ~3 months whose day-of-month and weekday both match.
+    # Nearest date within ~6 months whose day-of-month and weekday both match (a given
+    # weekday falls on a given day number about every 5 months).
     best: _dt.date | None = None
-    for k in range(-3, 4):
+    for k in range(-6, 7):
         first = _add_months(pub.replace(day=1), k)
         if _valid(first.year, first.month, d):
             c = first.replace(day=d)
@@ -456,11 +626,122 @@ def _b_rel_period(m: re.Match[str], pub: _Pub) -> _Cand | None:
         if "mois" in m.group("this").lower():
             return (m.start(), m.end(), _iso(pub.year, pub.month), "month")
         return (m.start(), m.end(), _iso(pub.year), "year")
-    step = -1 if _rel_side(m.group("rel")) == "past" else 1
-    if m.group("unit").lower() == "mois":
+    step = -1 if _rel_side(m.group("rel") or m.group("rel2")) == "past" else 1
+    if (m.group("unit") or m.group("unit2")) == "mois":
         d = _add_months(pub.replace(day=1), step)
         return (m.start(), m.end(), _iso(d.year, d.month), "month")
     return (m.start(), m.end(), _iso(pub.year + step), "year")
+
+
+def _b_week(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    """A week -> the month holding its Thursday, at month precision (a weekend -> the
+    month of its Saturday). Why not the Monday at day precision: the day facet would then
+    count a day nobody named, while the month is true for the week's majority of days
+    (ISO 8601 gives a week to the year of its Thursday for the same reason)."""
+    if pub is None:
+        return None
+    monday = pub - _dt.timedelta(days=pub.weekday())
+    weekend = "week" in (m.group("this") or m.group("unit") or "")
+    side = _rel_side(m.group("rel"))
+    if side == "past":
+        monday -= _dt.timedelta(days=7)
+    elif side == "next":
+        monday += _dt.timedelta(days=7)
+    elif weekend and pub.weekday() <= 1:
+        monday -= _dt.timedelta(days=7)  # "ce week-end" on a Monday or Tuesday: the one just past
+    part = (m.group("part") or "").translate(_FOLD)
+    if weekend:
+        day = monday + _dt.timedelta(days=5)
+    else:
+        day = monday + _dt.timedelta(days={"debut": 0, "fin": 4}.get(part, 3))
+    return (m.start(), m.end(), _iso(day.year, day.month), "month")
+
+
+# Meteorological seasons (first month, number of months); winter is Dec-Feb and takes the
+# year of its January and February, two of its three months.
+_SEASONS = {"printemps": 3, "ete": 6, "automne": 9, "hiver": 12}
+
+
+def _b_season(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    """A season -> its year, at year precision: a season spans months, so only the year is
+    both true and finer than nothing (facets get a YYYY value)."""
+    name = (m.group("season") or m.group("season2") or m.group("season3") or m.group("season4")).translate(_FOLD)
+    first = _SEASONS[name]
+    label = (lambda y: y + 1) if first == 12 else (lambda y: y)  # the year a season counts in
+    y_said = m.group("y") or m.group("y3")
+    if y_said:
+        return (m.start(), m.end(), _iso(int(y_said)), "year")
+    if pub is None:
+        return None
+    # Occurrences as (first day, day after the last), for the seasons starting around pub.
+    occ = []
+    for y in (pub.year - 2, pub.year - 1, pub.year, pub.year + 1):
+        start = _dt.date(y, first, 1)
+        occ.append((start, _add_months(start, 3), label(y)))
+    side = _rel_side(m.group("rel") or m.group("rel4"))
+    if side == "past":
+        cands = [o for o in occ if o[1] <= pub]
+        pick = max(cands) if cands else None
+    elif side == "next":
+        cands = [o for o in occ if o[0] > pub]
+        pick = min(cands) if cands else None
+    else:
+        # "cet été": the one holding pub; else the coming one if it starts within half a
+        # year ("cet hiver" in June, "cet été" in March), else the one just past ("cet
+        # été" in October).
+        holding = [o for o in occ if o[0] <= pub < o[1]]
+        coming = [o for o in occ if pub < o[0] and (o[0] - pub).days <= 183]
+        past = [o for o in occ if o[1] <= pub]
+        pick = holding[0] if holding else min(coming) if coming else max(past)
+    if pick is None:
+        return None
+    return (m.start(), m.end(), _iso(pick[2]), "year")
+
+
+def _b_year_share(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    return (m.start(), m.end(), m.group("y"), "year")
+
+
+def _b_period_part(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    """Start, end or rest of the current (last, next) year or month -> that year or month."""
+    if pub is None:
+        return None
+    step = {"past": -1, "next": 1}.get(_rel_side(m.group("rel")) or "", 0)
+    start = m.start("ici") if m.group("ici") else m.start("part")
+    if m.group("month"):
+        d = _add_months(pub.replace(day=1), step)
+        return (start, m.end(), _iso(d.year, d.month), "month")
+    if step == 0 and pub.month == 1 and not m.group("ici") and m.group("part").translate(_FOLD) == "fin":
+        return None  # "à la fin de l'année" in January: the year just ended as often as this one
+    return (start, m.end(), _iso(pub.year + step), "year")
+
+
+def _b_nth_weekday(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    n = _NTH[m.group("n").translate(_FOLD)]
+    w = _weekday_number(m.group("wd"))
+    if m.group("month"):
+        mo = _month_number(m.group("month"))
+        if m.group("y"):
+            y = int(m.group("y"))
+        elif pub is not None:
+            y, mo = _nearest_month(mo, pub)
+        else:
+            return None
+    else:
+        if pub is None:
+            return None
+        step = {"past": -1, "next": 1}.get(_rel_side(m.group("rel")) or "", 0)
+        d = _add_months(pub.replace(day=1), step)
+        y, mo = d.year, d.month
+    first = _dt.date(y, mo, 1)
+    if n > 0:
+        day = first + _dt.timedelta(days=(w - first.weekday()) % 7 + 7 * (n - 1))
+    else:
+        last = _add_months(first, 1) - _dt.timedelta(days=1)
+        day = last - _dt.timedelta(days=(last.weekday() - w) % 7)
+    if day.month != mo:
+        return None
+    return (m.start(), m.end(), day.isoformat(), "day")
 
 
 def _b_ago(m: re.Match[str], pub: _Pub) -> _Cand | None:
@@ -523,11 +804,13 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
     ],
     "month": [
         (_RE_DAY_MONTH, _single(_b_day_month), False, None),
+        (_RE_DAY_LIST, _iter_day_list, False, None),
         (_RE_MONTH_DAY_YEAR, _single(_b_month_day_year), False, None),
         (_RE_MONTH_YEAR, _single(_b_month_year), False, None),
         (_RE_MONTH_CUE, _single(_b_month_cue), True, None),
     ],
     "weekday": [
+        (_RE_NTH_WEEKDAY, _single(_b_nth_weekday), False, None),
         (_RE_WEEKDAY, _single(_b_weekday), True, "day"),
         (_RE_WEEKDAY_DAY, _single(_b_weekday_day), True, "day"),
     ],
@@ -536,7 +819,11 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
         (_RE_REL_PERIOD, _single(_b_rel_period), True, "month"),
         (_RE_AGO, _single(_b_ago), True, "day"),
         (_RE_HOLIDAY, _single(_b_holiday), True, None),
+        (_RE_PERIOD_PART, _single(_b_period_part), True, "month"),
     ],
+    "week": [(_RE_WEEK, _single(_b_week), True, "day")],
+    "season": [(_RE_SEASON, _single(_b_season), False, None)],
+    "share": [(_RE_YEAR_SHARE, _single(_b_year_share), False, None)],
 }
 # Every digit rule holds four digits in a row (a year) or digit, separator, digit.
 _DIGIT_ANCHOR = re.compile(r"\d\d\d\d|\d[/.-]\d")
@@ -550,11 +837,15 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
     "keyword": (("aujourd", "hier", "demain", "mois", "il y a", "il ya", "toussaint", "sylvestre", "armistice",
                  "nouvel an", "noël", "noel", "fête", "fete", "année", "annee", "cet an", "l'an", "l’an", "dans "),
                 False),
+    "week": (("semaine", "week"), False),
+    "season": (("printemps", "été", "ete", "automne", "hiver"), False),
+    "share": (("trimestre", "semestre", "quart", "moiti", "semaine"), False),
 }
 # How far a rule's match may reach before and after its anchor, per kind: "jusqu'en 2014
 # soldats" around a year, "ce dimanche, le 20 décembre 2020 dernier" around a month. The
 # count-noun check looks ~20 characters past a year, so the windows leave room for it.
-_EXTENT: dict[str, tuple[int, int]] = {"digit": (16, 30), "month": (32, 45), "weekday": (8, 48), "keyword": (26, 36)}
+_EXTENT: dict[str, tuple[int, int]] = {"digit": (16, 30), "month": (48, 45), "weekday": (24, 48), "keyword": (26, 36),
+                                        "week": (28, 30), "season": (24, 24), "share": (16, 40)}
 _RANK: dict[str, int] = {"day": 0, "month": 1, "year": 2}
 
 
@@ -598,6 +889,10 @@ def _lower(text: str) -> str:
 
 # A prefix hit becomes an anchor only if the whole word is right ("dans" only before a number).
 _ANCHOR_CONFIRM: dict[str, re.Pattern[str]] = {
+    # "été" is mostly the participle ("a été"): a season word counts only after the words
+    # _RE_SEASON accepts before it (ce/cet/cette, l', le, au, en, de l').
+    "season": re.compile(r"(?:(?<=ce )|(?<=cet )|(?<=cette )|(?<=le )|(?<=au )|(?<=en )|(?<=l')|(?<=l’)|(?<=lʼ)"
+                         r"|(?<=l‘)|(?<=l`)|(?<=l´))"),
     "month": re.compile(rf"{_MONTH_ANY}{_NOT_LETTER}"),
     "keyword": re.compile(
         r"(?!dans )|dans (?:\d|une?\b|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente)"
@@ -645,6 +940,87 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     return kept
 
 
+def _bare_days(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) -> list[_Cand]:
+    """Day mentions for bare day numbers, each in the month of the last date named before it
+    (within _CONTEXT_CHARS), else in the publication's month (a day-precision anchor takes,
+    among the neighbouring months, the nearest date; ties go to the past)."""
+    out: list[_Cand] = []
+    ctx = list(kept)  # grows with each bare day, so "le 26 et le 27" stay in one month
+    for m in _bare_matches(low):
+        start = m.start()
+        if any(k[0] < m.end() and start < k[1] for k in kept):
+            continue  # part of a longer date ("le 27 avril")
+        if _PHONE_BEFORE.search(low, max(0, start - 80), start):
+            continue
+        days = [m.group("d1"), m.group("d2")] if m.group("range") else [m.group("d")]
+        nums = [_day_of(d) for d in days]
+        if len(nums) == 2 and nums[0] >= nums[1]:
+            continue
+        ym = _bare_day_month(m, nums[0], start, ctx, pub, pub_precision)
+        if ym is None:
+            continue
+        y, mo = ym
+        if not all(_valid(y, mo, d) for d in nums):
+            continue
+        if m.group("range"):
+            found = [(m.start("d1"), m.end("d1"), _iso(y, mo, nums[0]), "day"),
+                     (m.start("d2"), m.end(), _iso(y, mo, nums[1]), "day")]
+        else:
+            found = [(m.start("d"), m.end(), _iso(y, mo, nums[0]), "day")]
+        out += found
+        for c in found:
+            bisect.insort(ctx, c)  # type: ignore[arg-type]
+    return out
+
+
+def _bare_matches(low: str) -> Iterator[re.Match[str]]:
+    """_RE_BARE_DAY's matches, in order and not overlapping, found from _BARE_HINT's hits."""
+    done = 0
+    for hint in _BARE_HINT.finditer(low):
+        i = hint.start()
+        if i < done:
+            continue
+        for j in (i - 6, i):
+            if j >= done:
+                m = _RE_BARE_DAY.match(low, j)
+                if m:
+                    done = m.end()
+                    yield m
+                    break
+
+
+def _bare_day_month(m: re.Match[str], day: int, start: int, kept: list[_Cand], pub: _Pub,
+                    pub_precision: Precision) -> tuple[int, int] | None:
+    if m.group("tail"):  # "le 20 du mois prochain": the month is said, relative to publication
+        if pub is None or pub_precision == "year":
+            return None
+        step = {"past": -1, "next": 1}.get(_rel_side(m.group("rel")) or "", 0)
+        d = _add_months(pub.replace(day=1), step)
+        return d.year, d.month
+    for k in reversed(kept):
+        if k[1] > start:
+            continue
+        if start - k[1] > _CONTEXT_CHARS:
+            break
+        if k[3] == "year":
+            continue
+        y, mo = int(k[2][:4]), int(k[2][5:7])
+        if k[3] == "day" and int(k[2][8:10]) > day:
+            return None  # "le 28 mai ... le 3": June (the story goes on) or May (a flashback)?
+        return y, mo
+    if pub is None or pub_precision == "year":
+        return None
+    if pub_precision == "month":
+        return pub.year, pub.month
+    cands = []
+    for k in (-1, 0, 1):
+        first = _add_months(pub.replace(day=1), k)
+        if _valid(first.year, first.month, day):
+            cands.append(first.replace(day=day))
+    best = min(cands, key=lambda c: (abs((c - pub).days), c > pub))
+    return best.year, best.month
+
+
 def extract_dates(text: str, published: _dt.date | str | None = None) -> list[DateMention]:
     """Dates mentioned in ``text``, partial and relative ones resolved against ``published``.
 
@@ -665,11 +1041,17 @@ def extract_dates(text: str, published: _dt.date | str | None = None) -> list[Da
                 coarsen = pub is not None and grain is not None and _RANK[grain] < _RANK[pub_precision]
                 for m in regex.finditer(low, ws, we):
                     for c in build(m, pub):
-                        if coarsen and _RANK[c[3]] < _RANK[pub_precision]:
+                        # "<=": a week (month precision) in an article dated only by its
+                        # month is that month, not the week before the month's first day.
+                        if coarsen and _RANK[c[3]] <= _RANK[pub_precision]:
                             c = (c[0], c[1], *_coarsen(c[2], c[3], pub, pub_precision))  # type: ignore[arg-type]
                         cands.add(c)
+    kept = _select(list(cands))
+    bare = _bare_days(low, kept, pub, pub_precision)
+    if bare:
+        kept = sorted(kept + bare)
     out = []
-    for start, end, value, precision in _select(list(cands)):
+    for start, end, value, precision in kept:
         # Trim trailing spaces/punctuation a rule may have swallowed (")", ",").
         while end > start and text[end - 1] in " \u00a0,)":
             end -= 1

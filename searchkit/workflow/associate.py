@@ -1,0 +1,186 @@
+"""Who goes with whom: the actors mentioned in the same articles as one actor, scored
+so that actors found everywhere do not top every list.
+
+Counting is numpy over the engine's facet tables (one ``bincount`` per kind), inside
+the articles a query and filters match. The score compares how often an actor appears
+with the target with how often it would by chance (``scores``; the measure was chosen
+on real news: see bench/associate.py and BENCHMARKS.md).
+
+What this module must not do: touch Whoosh, read stored articles, or load the NER
+model; it reads only the facet tables and the actor groups.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
+
+from searchkit.errors import NotFoundError, QueryError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from searchkit.search import Engine
+
+__all__ = ["KINDS", "MEASURES", "Associate", "Association", "associated", "rank", "scores"]
+
+KINDS = ("person", "org", "place")
+# llr: Dunning's log-likelihood ratio G², signed (negative when the pair meets less
+# often than chance); pmi: pointwise mutual information, log2 of the lift; npmi: PMI
+# scaled to [-1, 1]; count: raw co-mentions (what a facet count gives, for comparison).
+MEASURES = ("llr", "pmi", "npmi", "count")
+DEFAULT_MEASURE = "llr"
+
+
+@dataclass(frozen=True)
+class Associate:
+    value: str
+    kind: str
+    count: int  # articles mentioning both
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "kind": self.kind, "count": self.count, "score": round(self.score, 3)}
+
+
+@dataclass(frozen=True)
+class Association:
+    actor: str  # the target as the facets name it
+    matched: tuple[str, ...]  # every actor group the typed name resolved to
+    query: str
+    filters: dict[str, list[str]]
+    measure: str
+    articles: int  # articles (among those the query and filters match) naming the target
+    universe: int  # articles the query and filters match
+    actors: tuple[Associate, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "actor": self.actor,
+            "matched": list(self.matched),
+            "query": self.query,
+            "filters": {k: list(v) for k, v in self.filters.items()},
+            "measure": self.measure,
+            "articles": self.articles,
+            "universe": self.universe,
+            "actors": [a.to_dict() for a in self.actors],
+        }
+
+
+def scores(measure: str, n: int, n_target: int, together: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """Association of the target (in ``n_target`` of ``n`` articles) with each actor
+    (in ``totals`` articles, ``together`` of them with the target).
+
+    >>> t, tot = np.array([10, 10]), np.array([10, 500])
+    >>> [round(float(x), 2) for x in scores("pmi", 1000, 20, t, tot)]
+    [5.64, 0.0]
+    >>> bool(scores("llr", 1000, 20, t, tot)[0] > scores("llr", 1000, 20, t, tot)[1])
+    True
+    """
+    k11 = together.astype(np.float64)
+    tot = totals.astype(np.float64)
+    if measure == "count":
+        return k11
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if measure in ("pmi", "npmi"):
+            pmi = np.log2(k11 * n / (n_target * tot))
+            if measure == "pmi":
+                return pmi
+            joint = -np.log2(k11 / n)
+            return np.where(joint > 0, pmi / np.where(joint > 0, joint, 1), 1.0)
+        if measure == "llr":
+            # The 2x2 table: with/without the target x with/without the actor.
+            k12, k21 = n_target - k11, tot - k11
+            k22 = n - n_target - tot + k11
+            cells = (k11, k12, k21, k22)
+            rows = (n_target, n_target, n - n_target, n - n_target)
+            cols = (tot, n - tot, tot, n - tot)
+            g2 = np.zeros_like(k11)
+            for k, r, c in zip(cells, rows, cols):
+                # 0 * log 0 counts as 0.
+                g2 += np.where(k > 0, k * np.log(np.where(k > 0, k * n, 1) / np.maximum(r * c, 1e-300)), 0.0)
+            g2 = 2 * np.maximum(g2, 0.0)
+            expected = n_target * tot / n
+            return np.where(k11 >= expected, g2, -g2)
+    raise QueryError(f"unknown association measure '{measure}'", hint=f"use one of: {', '.join(MEASURES)}")
+
+
+def associated(
+    engine: "Engine",
+    actor: str,
+    kind: str | None = None,
+    query: str = "",
+    filters: Mapping[str, Sequence[str]] | None = None,
+    top: int = 20,
+    measure: str = DEFAULT_MEASURE,
+    min_count: int = 2,
+) -> Association:
+    """The actors co-mentioned with ``actor`` (any spelling) in the articles ``query``
+    and ``filters`` match, best associated first; ``kind`` lists only people,
+    organisations or places. Actors met with the target fewer than ``min_count``
+    times are left out: one shared article says little."""
+    if kind is not None and kind not in KINDS:
+        raise QueryError(f"unknown kind '{kind}'", hint="use person, org or place")
+    if measure not in MEASURES:
+        raise QueryError(f"unknown association measure '{measure}'", hint=f"use one of: {', '.join(MEASURES)}")
+    if not actor.strip():
+        raise QueryError("no actor given", hint='name one, e.g. searchkit with "Joe Biden"')
+    filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+    displays = engine.groups.resolve(actor, None)
+    if not displays:
+        raise NotFoundError(f"no actor named '{actor}' in the index", hint="`searchkit facets actor` lists them (any spelling of a name works)")
+    mask = engine.match_mask(query, filters)
+    tables = engine.tables
+    whole = tables["actor"]
+    idx = [i for i, v in enumerate(whole.values) if v in displays]
+    target = np.zeros(len(mask), dtype=bool)
+    target[whole.docs[np.isin(whole.vals, idx)]] = True
+    target &= mask
+    n, n_target = int(np.count_nonzero(mask)), int(np.count_nonzero(target))
+    # The target's name: its most mentioned group among the matched articles.
+    per_group = whole.count(target)
+    where = {v: i for i, v in enumerate(whole.values) if v in displays}
+    main = max(sorted(displays), key=lambda d: int(per_group[where[d]]) if d in where else -1)
+    found = rank(tables, displays, mask, target, (kind,) if kind else KINDS, measure, min_count)
+    return Association(main, tuple(sorted(displays)), query, filters, measure, n_target, n, tuple(found[:top] if top else found))
+
+
+def rank(
+    tables: Mapping[str, Any],
+    displays: set[str],
+    mask: np.ndarray,
+    target: np.ndarray,
+    kinds: Sequence[str] = KINDS,
+    measure: str = DEFAULT_MEASURE,
+    min_count: int = 2,
+) -> list[Associate]:
+    """Every actor of ``kinds`` met in ``target`` articles (a subset of ``mask``),
+    scored against ``mask`` as the universe, best first; the target's own groups
+    (``displays``) are left out. Pure numpy over facet tables (bench/associate.py
+    evaluates the measures with it)."""
+    n, n_target = int(np.count_nonzero(mask)), int(np.count_nonzero(target))
+    if not n_target:
+        return []
+    # One row per name: a name tagged as two kinds ("RN" as org and as person) is
+    # counted once, from the all-kinds table, and shown with its most frequent kind.
+    kind_of: dict[str, tuple[int, str]] = {}
+    for k in kinds:
+        table = tables[k]
+        with_target = table.count(target)
+        for i in np.flatnonzero(with_target):
+            value = table.values[i]
+            if value not in displays and int(with_target[i]) > kind_of.get(value, (0, ""))[0]:
+                kind_of[value] = (int(with_target[i]), k)
+    if not kind_of:
+        return []
+    whole = tables["actor"]
+    if len(kinds) == 1:
+        # One kind asked for: count that kind's mentions only.
+        whole = tables[kinds[0]]
+    together, totals = whole.count(target), whole.count(mask)
+    keep = np.array([i for i, v in enumerate(whole.values) if v in kind_of and together[i] >= max(1, min_count)], dtype=np.int64)
+    if not len(keep):
+        return []
+    s = scores(measure, n, n_target, together[keep], totals[keep])
+    found = [Associate(whole.values[i], kind_of[whole.values[i]][1], int(together[i]), float(v)) for i, v in zip(keep, s)]
+    found.sort(key=lambda a: (-a.score, -a.count, a.value))
+    return found
