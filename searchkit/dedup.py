@@ -7,8 +7,8 @@ an article re-published with a new headline). This module finds them:
   (datasketch, ``num_perm`` 32-bit values). Pure and deterministic across processes,
   so the indexing workers compute it beside NER and the serial writer only stores it.
 - ``find_groups(signatures)``: articles whose estimated Jaccard similarity of
-  shingles reaches ``threshold``, joined transitively (union-find over the pairs
-  that LSH proposes and the signatures confirm).
+  shingles reaches ``threshold``, joined transitively (connected components of the
+  pairs that LSH banding proposes and the signatures confirm).
 - ``DuplicateGroups``: the groups over an index's document numbers, and the
   collapsing of a ranked list to one hit per group.
 
@@ -28,7 +28,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["DEFAULT", "DedupParams", "DuplicateGroups", "find_groups", "shingles", "signature"]
+__all__ = ["DEFAULT", "DedupParams", "DuplicateGroups", "find_groups", "shingle_hashes", "shingles", "signature"]
 
 _WORD = re.compile(r"\w+")
 MAX_BUCKET_STEP = 64
@@ -36,8 +36,9 @@ MAX_BUCKET_STEP = 64
 
 @dataclass(frozen=True)
 class DedupParams:
-    """How near-duplicates are detected; changing any of these needs a re-index of
-    the signatures (they are stored with the parameters that made them)."""
+    """How near-duplicates are detected. Signatures are stored under ``key()``: a
+    change of shingle, num_perm or seed makes them all again; the threshold applies
+    only when grouping."""
 
     shingle: int = 3  # words per shingle
     num_perm: int = 128  # MinHash values per signature
@@ -57,7 +58,7 @@ def shingles(text: str, k: int) -> set[bytes]:
     like ``fin.Le`` still splits). A text shorter than ``k`` words is one shingle.
 
     >>> sorted(shingles("Le chat dort. Le chat", 2))
-    [b'chat dort', b'chat le', b'dort chat', b'le chat']
+    [b'chat dort', b'dort le', b'le chat']
     """
     words = _WORD.findall(text.lower())
     if not words:
