@@ -42,6 +42,9 @@ class Options:
     max_bytes: int | None = None
     model: str | None = None
     text_fields: tuple[tuple[str, Any, bool], ...] = ()
+    # config.yaml's aliases, frozen (actors.freeze_aliases): matched in the text as a
+    # gazetteer, so that a name the model missed still counts for its actor.
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # The near-duplicate signature (dedup.py) of each article, computed here so that
     # the single writing process only files it (``_minhash``, popped by index.py).
     dedup: bool = True
@@ -73,17 +76,17 @@ def extract_documents(articles: Sequence[Article], options: Options) -> list[dic
     so that one big .jsonl keeps both cores busy.
     """
     articles = list(articles)
-    actors = _actors_for(articles, options.model) if options.actors else [[] for _ in articles]
+    actors = _actors_for(articles, options.model, options.aliases) if options.actors else [[] for _ in articles]
     return [_document(article, found, options) for article, found in zip(articles, actors)]
 
 
-def _actors_for(articles: list[Article], model: str | None) -> list[list[Any]]:
+def _actors_for(articles: list[Article], model: str | None, aliases: Any = ()) -> list[list[Any]]:
     if not articles:
         return []
     from searchkit.extract.actors import iter_actors
 
     try:
-        return list(iter_actors((_extraction_text(a) for a in articles), model=model))
+        return list(iter_actors((_extraction_text(a) for a in articles), model=model, aliases=aliases))
     except OSError as exc:  # spaCy's E050: the model package is not installed
         if "E050" not in str(exc):
             raise
