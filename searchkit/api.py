@@ -59,7 +59,7 @@ class SearchKit:
         if self._opened is None:
             from searchkit.search import Engine  # Whoosh searcher only when searching
 
-            self._opened = Engine(self.config.index_dir, self.config.aliases, self.config.snippets)
+            self._opened = Engine(self.config.index_dir, self.config.aliases, self.config.snippets, dedup=self.config.duplicates)
         return self._opened
 
     def index(
@@ -97,6 +97,7 @@ class SearchKit:
             formats=enabled_formats(c),
             aliases=c.aliases,
             semantic=c.semantic,
+            dedup=c.duplicates,
         )
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.
@@ -117,6 +118,7 @@ class SearchKit:
         strict: bool = False,
         mode: str | None = None,
         facet_top: int | None = FACET_TOP,
+        collapse: bool = True,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
         mentioned) to values, e.g. ``{"published": ["2020-12"]}``. ``snippets``: how many
@@ -128,9 +130,27 @@ class SearchKit:
         how. ``strict=True`` raises ``QueryError`` for those instead.
 
         ``mode``: "lexical" (words, BM25F), "semantic" (passage vectors) or "hybrid"
-        (both rankings fused); the default is hybrid when the index has vectors."""
+        (both rankings fused); the default is hybrid when the index has vectors.
+
+        ``collapse`` (default): near-duplicate copies of an article make one hit, the
+        best ranked, whose ``duplicates`` lists the other copies' ids; ``total`` and
+        the facets then count each group once, as the hit list shows it.
+        ``collapse=False`` shows every copy and counts articles."""
         return self._engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets,
-                                  strict=strict, mode=mode, facet_top=facet_top or None)
+                                  strict=strict, mode=mode, facet_top=facet_top or None, collapse=collapse)
+
+    def similar(
+        self,
+        doc_id: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        collapse: bool = True,
+    ) -> Results:
+        """Articles like ``doc_id`` (lexical more-like-this: its key terms by tf-idf),
+        ``filters`` applied, the article and its near-duplicate copies left out;
+        ``res.to_dict()`` has the shape of a search's, ``query`` holding the key terms."""
+        return self._engine.similar(doc_id, filters, self.config.limit if limit is None else limit, offset, collapse=collapse)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by
@@ -207,12 +227,12 @@ class SearchKit:
 
         return associated(self._engine, actor, kind, query, filters, top=top, measure=measure)
 
-    def export(self, out: Any, fmt: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int | None = None, sort: str = "relevance", bom: bool = False) -> int:
+    def export(self, out: Any, fmt: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int | None = None, sort: str = "relevance", bom: bool = False, collapse: bool = True) -> int:
         """Write every hit (up to ``limit``) to the text stream ``out`` as json, jsonl or
         csv; returns how many were written."""
         from searchkit.workflow.export import export
 
-        return export(self, out, fmt, query, filters, limit=limit, sort=sort, bom=bom)
+        return export(self, out, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
 
     def timeline(self, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month") -> Any:
         """Hits per month, week or year (``undated`` apart): ``Timeline`` (``to_dict()``)."""

@@ -265,23 +265,44 @@ def _text_arg(value: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default=None, help="Export every hit (not one page) as a JSON array, JSON Lines or CSV: id, title, published, score, path, actors, mentioned, duplicates.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the export to this file (default: stdout); its extension gives the format if --format is absent.")
 @click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (Excel needs it to show accents).")
+@click.option("--no-collapse", is_flag=True, help="Show every near-duplicate copy as its own hit (default: one hit per group).")
 @click.pass_obj
 @_guard
 def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, strict: bool, mode: str | None, as_json: bool, fmt: str | None, output: Path | None, bom: bool, **kwargs: Any) -> None:
     """Search for QUERY (words, "phrases", AND/OR/NOT or ET/OU/SAUF, field:value, mot~2, préfixe*)."""
     from searchkit.render import format_results, to_json
 
+    collapse = not kwargs.pop("no_collapse", False)
     filters = _filters(kwargs)
     if fmt or output or bom:
-        _export(obj, _text_arg(query), filters, limit, offset, sort, as_json, fmt, output, bom)
+        _export(obj, _text_arg(query), filters, limit, offset, sort, as_json, fmt, output, bom, collapse)
         return
     if limit is not None and limit > 1000:
         raise _UsageError("--limit goes up to 1000 hits per page", click.get_current_context())
-    res = obj.kit.search(_text_arg(query), filters=filters, limit=limit, offset=offset, sort=sort, strict=strict, mode=mode)
+    res = obj.kit.search(_text_arg(query), filters=filters, limit=limit, offset=offset, sort=sort, strict=strict, mode=mode, collapse=collapse)
     if as_json:
         click.echo(to_json(res.to_dict()))
     else:
         click.echo(format_results(res, _style()))
+
+
+@cli.command()
+@click.argument("doc_id", metavar="ID")
+@_filter_options
+@click.option("-n", "--limit", type=click.IntRange(0, 1000), default=None, help="Hits per page (default: search.limit).")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, as `search --json` (query: the key terms used).")
+@click.option("--no-collapse", is_flag=True, help="Show every near-duplicate copy as its own hit.")
+@click.pass_obj
+@_guard
+def similar(obj: Context, doc_id: str, limit: int | None, offset: int, as_json: bool, **kwargs: Any) -> None:
+    """Articles like the article ID: its key terms (tf-idf) searched, filters applied,
+    the article and its near-duplicate copies left out."""
+    from searchkit.render import format_results, to_json
+
+    collapse = not kwargs.pop("no_collapse", False)
+    res = obj.kit.similar(_text_arg(doc_id), filters=_filters(kwargs), limit=limit, offset=offset, collapse=collapse)
+    click.echo(to_json(res.to_dict()) if as_json else format_results(res, _style()))
 
 
 @cli.command()
@@ -435,7 +456,7 @@ def repl(obj: Context) -> None:
 # The logic lives in searchkit/workflow/; these commands only parse and print.
 
 
-def _export(obj: Context, query: str, filters: dict[str, list[str]], limit: int | None, offset: int, sort: str, as_json: bool, fmt: str | None, output: Path | None, bom: bool) -> None:
+def _export(obj: Context, query: str, filters: dict[str, list[str]], limit: int | None, offset: int, sort: str, as_json: bool, fmt: str | None, output: Path | None, bom: bool, collapse: bool = True) -> None:
     """`search --format/--output`: every hit, not a page, to stdout or atomically to a file."""
     from searchkit.workflow.export import format_for
 
@@ -448,13 +469,13 @@ def _export(obj: Context, query: str, filters: dict[str, list[str]], limit: int 
     if fmt is None:
         raise _UsageError("--bom needs --format csv", ctx)
     if output is None:
-        obj.kit.export(sys.stdout, fmt, query, filters, limit=limit, sort=sort, bom=bom)
+        obj.kit.export(sys.stdout, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
         return
     tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
     try:
         # newline="": the csv module writes its own \r\n line ends.
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            n = obj.kit.export(fh, fmt, query, filters, limit=limit, sort=sort, bom=bom)
+            n = obj.kit.export(fh, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
         os.replace(tmp, output)
     except OSError as exc:
         from searchkit.errors import SearchkitError

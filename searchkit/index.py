@@ -188,6 +188,7 @@ def run_index(
     formats: Collection[str] | None = None,
     aliases: Any = None,
     semantic: bool | None = None,
+    dedup: bool = True,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` in line with the files under ``roots``.
 
@@ -209,6 +210,7 @@ def run_index(
             max_file_mb=max_file_mb, commit_every=commit_every, title_boost=title_boost, progress=progress, formats=formats,
             aliases=aliases,
             semantic=semantic,
+            dedup=dedup,
         )
     finally:
         lock.release()
@@ -263,6 +265,7 @@ def _run_index_locked(
     formats: Collection[str] | None = None,
     aliases: Any = None,
     semantic: bool | None = None,
+    dedup: bool = True,
 ) -> IndexReport:
     from searchkit.pipeline import Options
     from searchkit.writer import open_writer  # indexing only: searches never import Whoosh's writer
@@ -304,10 +307,17 @@ def _run_index_locked(
         candidates += [s for s in seen if s.key not in queued and manifest.get(s.key, {}).get("digest") is None]
     if not gone and not candidates:
         # Nothing to do: no writer, so no empty segment files left behind.
+        from searchkit.duplicates import SIGNATURE_FILE  # numpy: only when indexing
+
+        if dedup and not (index_dir / SIGNATURE_FILE).exists() and ix.doc_count():
+            # An index made before near-duplicates: sign its articles once.
+            _open_signatures(index_dir, ix).save(index_dir, ix.latest_generation())
         with ix.searcher() as s:
             report.documents = s.doc_count()
         return report
     writer = open_writer(ix)
+    # Near-duplicate signatures, saved after each commit like the manifest (duplicates.py).
+    signatures = _open_signatures(index_dir, ix) if dedup else None
     ids_in_use = {i for k, e in manifest.items() if k not in gone for i in e.get("ids", [])}
     # A collection read in parts: its manifest entry before this run and its ids so far.
     in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
@@ -321,11 +331,13 @@ def _run_index_locked(
             report.removed += len(manifest[key].get("ids", []))
             for i in manifest[key].get("ids", []):
                 ids_in_use.discard(i)
+            if signatures is not None:
+                signatures.drop(manifest[key].get("ids", []))
             del manifest[key]
             dirty = True
         options = Options(
             actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model,
-            text_fields=_text_fields(ix.schema), aliases=_frozen_aliases(aliases), semantic=vectors is not None,
+            text_fields=_text_fields(ix.schema), aliases=_frozen_aliases(aliases), semantic=vectors is not None, dedup=dedup,
         )
         total = len(candidates)
         done = 0
@@ -353,6 +365,8 @@ def _run_index_locked(
                             vectors.delete(old.get("ids", []))
                         for i in old.get("ids", []):
                             ids_in_use.discard(i)
+                        if signatures is not None:
+                            signatures.drop(old.get("ids", []))
                     ids: list[str] = []
                 else:
                     ids = in_parts.pop(key)[1]
@@ -361,6 +375,9 @@ def _run_index_locked(
                     # Only a whole file's documents carry its hash (see _load_manifest).
                     doc["digest"] = prepared.digest if prepared.last else PARTIAL
                     vector = doc.pop("_vector", None)
+                    sig = doc.pop("_minhash", None)
+                    if signatures is not None:
+                        signatures.put(doc["id"], doc["digest"], sig)
                     writer.add_document(**doc)
                     if vectors is not None and vector is not None:
                         vectors.add([doc["id"]], vector[None, :])
@@ -388,6 +405,8 @@ def _run_index_locked(
                     vectors.commit(writer.generation)  # before Whoosh's: see semantic/store.py
                 writer.commit()
                 _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
+                if signatures is not None:
+                    signatures.save(index_dir, ix.latest_generation())
                 writer = open_writer(ix)
                 pending = 0
         if dirty or pending:
@@ -398,6 +417,8 @@ def _run_index_locked(
             writer.cancel()
         _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
         _write_json(index_dir / ALIASES_FILE, [[k, list(v)] for k, v in frozen])
+        if signatures is not None:
+            signatures.save(index_dir, ix.latest_generation())
     except BaseException:
         # Ctrl-C or a crash: drop the uncommitted part; what was committed stays. The
         # writer is already closed if the interrupt came during or just after a commit,
@@ -456,6 +477,18 @@ def _count_file(report: IndexReport, old: dict[str, Any] | None, ids: list[str])
     else:
         report.updated += len(ids)
     report.removed += max(0, before - len(ids))
+
+
+def _open_signatures(index_dir: Path, ix: Any) -> Any:
+    """The signature store, made to agree with the committed index if a kill came
+    between a commit and its save (or the index predates it)."""
+    from searchkit.duplicates import SignatureStore
+
+    store = SignatureStore.load(index_dir)
+    if store.generation != ix.latest_generation():
+        with ix.reader() as reader:
+            store.reconcile(reader)
+    return store
 
 
 def _text_fields(schema: Any) -> tuple[tuple[str, Any, bool], ...]:

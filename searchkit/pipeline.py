@@ -51,6 +51,9 @@ class Options:
     # indexer moves to the vector store.
     semantic: bool = False
     semantic_tokens: int | None = 256  # = semantic.embed.DEFAULT_TOKENS (not imported: optional)
+    # The near-duplicate signature (dedup.py) of each article, computed here so that
+    # the single writing process only files it (``_minhash``, popped by index.py).
+    dedup: bool = True
 
 
 def date_prefixes(value: str) -> list[str]:
@@ -181,6 +184,10 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
         "place": ",".join(sorted(by_kind["place"])),
         "meta": meta,
     }
+    if options.dedup:
+        from searchkit.dedup import signature
+
+        doc["_minhash"] = signature(article.body)
     if options.text_fields:
         from searchkit.analysis import index_positions
         from searchkit.schema import text_postings

@@ -87,6 +87,9 @@ def format_results(res: Results, style: Style, width: int | None = None) -> str:
             lines.append("    " + style.actor(", ".join(people + others)))
         for snip in hit.snippets:
             lines.append("    " + style.marks(snip))
+        if hit.duplicates:  # near-duplicate copies collapsed into this hit
+            shown_ids = ", ".join(hit.duplicates[:5]) + (", …" if len(hit.duplicates) > 5 else "")
+            lines.append("    " + style.dim(f"+ {len(hit.duplicates)} {'copy' if len(hit.duplicates) == 1 else 'copies'}: {shown_ids}"))
     return "\n".join(lines)
 
 

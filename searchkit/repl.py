@@ -70,6 +70,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prev": ("", "previous page of hits"),
     "show": ("N|ID", "the whole article N (or with id ID), matches highlighted, in a pager"),
     "explain": ("N", "why hit N matched: query words, index terms, spellings, actors"),
+    "similar": ("N|ID", "articles like hit N (or article ID), current filters applied, its copies left out"),
     "facets": ("[FIELD] [N]", "facet counts over the current hits (actor person org place published mentioned)"),
     "filter": ("[FIELD=VALUE]", "narrow the hits, e.g. :filter person=Joe Biden, :filter date=2020-12"),
     "unfilter": ("FIELD[=VALUE]", "drop a filter (all values of FIELD, or one)"),
@@ -415,6 +416,14 @@ class ReplEngine(AnalystCommands):
         doc_id = self._hit(arg).id if arg.isdigit() else arg
         doc = self.kit.document(doc_id, self.query or "", self.filters)
         return Reply(format_document(doc, self.style), page=True)
+
+    def cmd_similar(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":similar needs a hit number", "e.g. :similar 1")
+        doc_id = self._hit(arg).id if arg.isdigit() else arg
+        # Shown, not made the current search: :next keeps paging the query typed.
+        res = self.kit.similar(doc_id, filters=self.filters, limit=self.page_size)
+        return Reply(self.style.dim(f"like {doc_id}:") + "\n" + format_results(res, self.style))
 
     def cmd_explain(self, arg: str) -> Reply:
         if not arg:

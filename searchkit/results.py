@@ -43,6 +43,7 @@ class Hit:
     actors: tuple[Actor, ...]
     mentioned: tuple[str, ...]
     rank: int = 0  # 1-based position in the whole result list
+    duplicates: tuple[str, ...] = ()  # ids of the other near-duplicate copies (dedup.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +55,7 @@ class Hit:
             "snippets": list(self.snippets),
             "actors": [a.to_dict() for a in self.actors],
             "mentioned": list(self.mentioned),
+            "duplicates": list(self.duplicates),
         }
 
 

@@ -45,6 +45,7 @@ _ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 SORTS = ("relevance", "date")
 SUGGEST_MAX_LEN = 30  # longer words get no "did you mean"
 SUGGEST_MAX_WORDS = 8  # words looked up in the corrector, per query
+SIMILAR_TERMS = 25  # key terms of an article that make its more-like-this query
 
 
 def parse_date_value(value: str) -> tuple[str, str]:
@@ -223,8 +224,9 @@ class ActorGroups:
 class Engine:
     """A searcher over one index, refreshed when the index changes on disk."""
 
-    def __init__(self, index_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None, snippet_count: int = 2) -> None:
+    def __init__(self, index_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None, snippet_count: int = 2, dedup: bool = True) -> None:
         self.index_dir = index_dir
+        self.dedup = dedup  # False: no near-duplicate groups (config extract.duplicates)
         self.aliases = dict(aliases or {})
         self.snippet_count = snippet_count
         self.ix = open_index(index_dir)
@@ -237,6 +239,7 @@ class Engine:
         self._doc_ids: list[str | None] | None = None  # article id by document number
         self.semantic = SemanticRanker(index_dir)
         self.fusion = FusionParams()  # how hybrid fuses the two rankings (bench/ranking.py tunes it)
+        self._dups: Any = None  # dedup.DuplicateGroups of the current searcher
 
     # -- lifecycle ---------------------------------------------------------
     @property
@@ -255,6 +258,7 @@ class Engine:
             self._groups = None
             self._fast, self._fast_tried = None, False
             self._doc_ids = None
+            self._dups = None
         return self._searcher
 
     def _indexer_running(self) -> bool:
@@ -326,6 +330,7 @@ class Engine:
             self._load_facets()
         if self._tables is None:
             self.tables  # noqa: B018 - builds the fast postings, groups and tables, saves all
+        self.duplicates  # noqa: B018 - near-duplicate groups, saved beside the facets
 
     # Facet tables and actor groups cost seconds to build on a large index (grouping
     # spelling variants is Python work over every actor name), so they are kept on
@@ -356,6 +361,37 @@ class Engine:
             _save_pickle(path, (self._tables, groups))
         except OSError:  # a read-only index: build in memory every time
             pass
+
+    @property
+    def duplicates(self) -> Any:
+        """The near-duplicate groups (dedup.DuplicateGroups) of the current searcher,
+        kept on disk beside the facet tables, keyed by the same index state."""
+        if self._dups is None and not self.dedup:
+            from searchkit.dedup import DuplicateGroups
+
+            self._dups = DuplicateGroups(np.full(0, -1), [])
+        if self._dups is None:
+            from searchkit.duplicates import SIGNATURE_FILE
+
+            # Keyed by the index state and by the signature file (an index run with
+            # nothing else to do may sign an older index's articles without a commit).
+            try:
+                signed = (self.index_dir / SIGNATURE_FILE).stat().st_mtime_ns
+            except OSError:
+                signed = 0
+            path = self._facets_path().with_name(self._facets_path().name.replace("facets-", "dups-").replace(".pickle", f"-{signed}.pickle"))
+            self._dups = _load_pickle(path)
+            if self._dups is None:
+                from searchkit.duplicates import build_groups
+
+                self._dups = build_groups(self.index_dir, self.searcher.reader())
+                try:
+                    for old in path.parent.glob("dups-*.pickle"):
+                        old.unlink()
+                    _save_pickle(path, self._dups)
+                except OSError:  # a read-only index: grouped in memory every time
+                    pass
+        return self._dups
 
     def _postings(self, field: str) -> Iterable[tuple[str, np.ndarray]]:
         fast = self.fast
@@ -479,15 +515,19 @@ class Engine:
         strict: bool = False,
         mode: str | None = None,
         facet_top: int | None = FACET_TOP,
+        collapse: bool = True,
     ) -> Results:
         """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher;
         ``facet_top`` values per facet (None: all).
 
         ``strict=False`` reads odd free text leniently (see query.build_query) and
-        reports each reinterpretation in ``Results.notices``."""
+        reports each reinterpretation in ``Results.notices``.
+        ``collapse``: near-duplicate copies of one article (dedup.py) make one hit,
+        the best ranked, whose ``duplicates`` names the others; ``total`` and facets
+        then count each group once (see README, "Near-duplicates")."""
         with self._pinned():
             mode, notices = self._mode(mode, text)
-            res = self._search(text, filters, limit, offset, sort, facets, snippet_count, strict, facet_top, mode)
+            res = self._search(text, filters, limit, offset, sort, facets, snippet_count, strict, facet_top, mode, collapse)
             return replace(res, notices=res.notices + notices) if notices else res
 
     def _mode(self, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
@@ -519,6 +559,7 @@ class Engine:
         strict: bool = False,
         facet_top: int | None = FACET_TOP,
         mode: str = "lexical",
+        collapse: bool = True,
     ) -> Results:
         started = time.perf_counter()
         if sort not in SORTS:
@@ -533,34 +574,40 @@ class Engine:
         fq = self.filter_query(filters)
         combined = q if fq is None else Q.And([q, fq])
         count = self.snippet_count if snippet_count is None else snippet_count
-        found = self._fast_search(q, fq, offset + limit) if sort == "relevance" and mode == "lexical" else None
+        dups = self.duplicates
+        found = self._fast_search(q, fq, offset + limit, dups if collapse else None) if sort == "relevance" and mode == "lexical" else None
         if mode != "lexical":
             mask, scores = self._by_meaning(q, fq, stripped, mode, offset + limit)
+            if collapse:
+                mask = dups.representatives(mask, scores)
             total = int(np.count_nonzero(mask))
-            ranked = [(searcher.stored_fields(d), float(scores[d])) for d in self._order(mask, scores, sort, offset + limit)[offset:]]
+            ranked = [(searcher.stored_fields(d), float(scores[d]), d) for d in self._order(mask, scores, sort, offset + limit)[offset:]]
         elif found is not None:
             mask, top = found
             total = int(np.count_nonzero(mask))
-            ranked = [(searcher.stored_fields(d), score) for d, score in top[offset:]]
+            ranked = [(searcher.stored_fields(d), score, d) for d, score in top[offset:]]
         else:
             # Whoosh evaluates what the numpy copy cannot (phrases, wildcards, fuzzy
             # terms, ranges) and sorts by date.
             mask = np.zeros(searcher.doc_count_all(), dtype=bool)
             mask[np.fromiter(searcher.docs_for_query(combined), dtype=np.int64)] = True
+            if collapse:  # counts only: each group through one member
+                mask = dups.representatives(mask, np.zeros(len(mask)))
             total = int(np.count_nonzero(mask))
             ranked = []
             if limit and total > offset:
                 kwargs: dict[str, Any] = {"limit": offset + limit, "filter": fq}
                 if sort == "date":
                     kwargs.update(sortedby="date_key", reverse=True)
-                results = searcher.search(q, **kwargs)
-                ranked = [(r.fields(), float(r.score or 0.0)) for r in results[offset : offset + limit]]
+                page = self._whoosh_page(q, kwargs, offset + limit, dups if collapse else None)
+                ranked = [(searcher.stored_fields(d), score, d) for d, score in page[offset:]]
         hits: list[Hit] = []
         if ranked:
             stemmed, exact = self._query_terms(q)
             names = self._filtered_names(q, filters)
-            for rank, (fields, score) in enumerate(ranked, start=offset + 1):
-                hits.append(self._hit(fields, score, rank, stemmed, exact, names, count, stripped if mode != "lexical" else None))
+            for rank, (fields, score, docnum) in enumerate(ranked, start=offset + 1):
+                meaning = stripped if mode != "lexical" else None
+                hits.append(self._hit(fields, score, rank, stemmed, exact, names, count, tuple(dups.others(docnum)), meaning))
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:
             facet_values = self.facet_counts(mask, top=facet_top)
@@ -618,9 +665,25 @@ class Engine:
             self._doc_ids = order
         return self._doc_ids
 
-    def _fast_search(self, q: Q.Query, fq: Q.Query | None, k: int) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
+    def _whoosh_page(self, q: Q.Query, kwargs: dict[str, Any], want: int, dups: Any) -> list[tuple[int, float]]:
+        """The ``want`` best (docnum, score) from Whoosh; with ``dups``, one per
+        near-duplicate group, asking Whoosh for more until that many are found."""
+        n = want if dups is None else want * 2
+        while True:
+            results = self.searcher.search(q, **{**kwargs, "limit": n})
+            docs = [(r.docnum, float(r.score or 0.0)) for r in results]
+            if dups is None:
+                return docs
+            kept, _ = dups.collapse([d for d, _ in docs], want)
+            if len(kept) >= want or len(docs) < n:
+                score = dict(docs)
+                return [(d, score[d]) for d in kept]
+            n *= 4
+
+    def _fast_search(self, q: Q.Query, fq: Q.Query | None, k: int, dups: Any = None) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
         """All matches and the ``k`` best with Whoosh's own scores, from the numpy
-        copy of the postings; None when the query needs Whoosh."""
+        copy of the postings; None when the query needs Whoosh. With ``dups``, each
+        near-duplicate group is reduced to its best match first."""
         fast = self.fast
         if fast is None:
             return None
@@ -630,6 +693,8 @@ class Engine:
                 mask &= fast.evaluate(fq)[0]
         except Unsupported:
             return None
+        if dups is not None:
+            mask = dups.representatives(mask, scores)
         return mask, fast.top(mask, scores, k)
 
     def _query_terms(self, q: Q.Query) -> tuple[set[str], set[str]]:
@@ -661,7 +726,10 @@ class Engine:
                     names |= self.groups.variants(self.groups.resolve(v, kind), kind)
         return names
 
-    def _hit(self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int, meaning: str | None = None) -> Hit:
+    def _hit(
+        self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int,
+        duplicates: tuple[str, ...] = (), meaning: str | None = None,
+    ) -> Hit:
         """``meaning``: the query of a semantic or hybrid search, for the snippet of a hit
         that none of its words matched (the closest sentence instead of the opening)."""
         meta = fields.get("meta") or {}
@@ -689,7 +757,75 @@ class Engine:
             actors=tuple(actors),
             mentioned=tuple(meta.get("mentioned", [])),
             rank=rank,
+            duplicates=duplicates,
         )
+
+    # -- more like this ---------------------------------------------------------
+    def similar(
+        self,
+        doc_id: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        collapse: bool = True,
+        snippet_count: int | None = None,
+    ) -> Results:
+        """Articles like ``doc_id``: its ``SIMILAR_TERMS`` key terms (the stemmed
+        words of its title and body that best set it apart from the corpus, weighted
+        by Whoosh's Bo1 model, as its ``more_like``) searched as one OR query, with
+        ``filters``; the article and its near-duplicate copies are left out.
+        ``query`` in the result holds the key terms used."""
+        with self._pinned():
+            return self._similar(doc_id, filters, limit, offset, collapse, snippet_count)
+
+    def _similar(
+        self, doc_id: str, filters: Mapping[str, Sequence[str]] | None, limit: int, offset: int, collapse: bool, snippet_count: int | None
+    ) -> Results:
+        started = time.perf_counter()
+        if limit < 0 or offset < 0:
+            raise QueryError("limit and offset must be 0 or more", hint="e.g. -n 10")
+        filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+        searcher = self.searcher
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            raise NotFoundError(f"no article with id '{doc_id}'", hint="ids are file names without extension; see `searchkit search` output")
+        fields = searcher.stored_fields(docnum)
+        text = f"{fields.get('title', '')}\n{fields.get('body', '')}"
+        terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
+        dups = self.duplicates
+        own = dups.members(docnum).tolist()
+        if not terms:
+            return Results("", filters, 0, (time.perf_counter() - started) * 1000, None, (), {}, offset)
+        q = Q.Or([Q.Term("body", t, boost=w) for t, w in terms])
+        fq = self.filter_query(filters)
+        fast = self.fast
+        ranked: list[tuple[int, float]] = []
+        if fast is not None:
+            mask, scores = fast.evaluate(q)
+            if fq is not None:
+                mask &= fast.evaluate(fq)[0]
+            mask[own] = False
+            if collapse:
+                mask = dups.representatives(mask, scores)
+            ranked = fast.top(mask, scores, offset + limit)
+        else:
+            mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+            mask[np.fromiter(searcher.docs_for_query(q if fq is None else Q.And([q, fq])), dtype=np.int64)] = True
+            mask[own] = False
+            if collapse:
+                mask = dups.representatives(mask, np.zeros(len(mask)))
+            if limit:
+                ids = [searcher.stored_fields(d)["id"] for d in own]
+                kwargs: dict[str, Any] = {"filter": fq, "mask": Q.Or([Q.Term("id", i) for i in ids])}
+                ranked = self._whoosh_page(q, kwargs, offset + limit, dups if collapse else None)
+        count = self.snippet_count if snippet_count is None else snippet_count
+        stemmed = {t for t, _ in terms}
+        hits = tuple(
+            self._hit(searcher.stored_fields(d), score, rank, stemmed, set(), set(), count, tuple(dups.others(d)))
+            for rank, (d, score) in enumerate(ranked[offset:], start=offset + 1)
+        )
+        took = (time.perf_counter() - started) * 1000
+        return Results(" ".join(t for t, _ in terms), filters, int(np.count_nonzero(mask)), took, None, hits, self.facet_counts(mask), offset)
 
     def suggest(self, text: str) -> str | None:
         """"Did you mean": each unknown word replaced by its nearest indexed word."""

@@ -86,7 +86,7 @@ def run_concurrency(base: Path, corpus: Path, expected: dict[str, str], config: 
         try:
             while not stop.is_set():
                 try:
-                    res = kit.search("Article", limit=3)
+                    res = kit.search("Article", limit=3, collapse=False)
                     with lock:
                         out.engine_searches += 1
                         out.engine_totals.append(res.total)
@@ -126,7 +126,7 @@ def run_concurrency(base: Path, corpus: Path, expected: dict[str, str], config: 
                 else:
                     out.second_runs += 1
                     out.second_other.append(f"exit {second.returncode}: {msg[-300:]}")
-            r = searchkit(config, "search", "Article", "--json", "--limit", "3", timeout=120)
+            r = searchkit(config, "search", "Article", "--json", "--limit", "3", "--no-collapse", timeout=120)
             out.cli_searches += 1
             if r.returncode:
                 out.cli_failures.append(r.stderr.strip())
@@ -233,9 +233,9 @@ def run_long_lived_search(base: Path, txt: int = 600, per_jsonl: int = 200, comm
     searchkit(config, "index", str(base / "corpus" / "bulk00.jsonl"))
     kit = SearchKit.open(config)
     try:
-        before = kit.search("Article", limit=1).total
+        before = kit.search("Article", limit=1, collapse=False).total
         searchkit(config, "index")
-        after = kit.search("Article", limit=1).total
+        after = kit.search("Article", limit=1, collapse=False).total
     finally:
         kit.close()
     return LongLived(before, after, inspect_index(base / "index", expected).documents)
@@ -274,10 +274,10 @@ def run_commit_during_search(base: Path) -> CommitDuringSearch:
         return answer
 
     try:
-        before = kit.search("Article", limit=3).total
+        before = kit.search("Article", limit=3, collapse=False).total
         searching.Searcher.up_to_date = answer_then_commit  # type: ignore[method-assign]
         try:
-            total: int | None = kit.search("Article", limit=3).total
+            total: int | None = kit.search("Article", limit=3, collapse=False).total
             error = ""
         except Exception as exc:
             total, error = None, f"{type(exc).__name__}: {exc}"

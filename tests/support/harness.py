@@ -295,7 +295,8 @@ class Opened:
 def open_and_search(config: Path, expected: dict[str, str]) -> Opened:
     st = searchkit(config, "stats", "--json", timeout=120)
     docs = json.loads(st.stdout)["documents"] if st.returncode == 0 else None
-    se = searchkit(config, "search", "Article", "--json", "--limit", "200", timeout=120)
+    # --no-collapse: `stats` counts articles, and so must the search it is checked against.
+    se = searchkit(config, "search", "Article", "--json", "--limit", "200", "--no-collapse", timeout=120)
     total, foreign = None, 0
     if se.returncode == 0:
         data = json.loads(se.stdout)
