@@ -104,13 +104,16 @@ class Reply:
 
 class AnalystCommands:
     """The REPL commands that never change the session's search: :help, :quit, :stats,
-    :analyze, and the analyst workflow (:with, :timeline, :export, :save; searchkit/workflow/)."""
+    :analyze, and the analyst workflow (:similar, :with, :timeline, :export, :save;
+    searchkit/workflow/)."""
 
     kit: "SearchKit"
     style: Style
     query: str | None
     filters: dict[str, list[str]]
     sort: str
+    page_size: int
+    _hit: Callable[[str], Any]  # ReplEngine's: the hit a number names
 
     def error(self, message: str, hint: str | None = None) -> Reply:
         return Reply(format_error(message, hint, self.style), error=True)
@@ -150,6 +153,15 @@ class AnalystCommands:
             shown = ", ".join(stems[pos]) if pos in stems else "(stop word)"
             lines.append(f"{pos:>3}  {word:<20} -> {shown:<28} | {exact}")
         return Reply("\n".join(lines))
+
+    def cmd_similar(self, arg: str) -> Reply:
+        if not arg:
+            return self.error(":similar needs a hit number", "e.g. :similar 1")
+        doc_id = self._hit(arg).id if arg.isdigit() else arg
+        # Shown, not made the current search: :next keeps paging the query typed.
+        res = self.kit.similar(doc_id, filters=self.filters, limit=self.page_size)
+        return Reply(self.style.dim(f"like {doc_id}:") + "\n" + format_results(res, self.style))
+
 
     def cmd_with(self, arg: str) -> Reply:
         if not arg:
@@ -416,14 +428,6 @@ class ReplEngine(AnalystCommands):
         doc_id = self._hit(arg).id if arg.isdigit() else arg
         doc = self.kit.document(doc_id, self.query or "", self.filters)
         return Reply(format_document(doc, self.style), page=True)
-
-    def cmd_similar(self, arg: str) -> Reply:
-        if not arg:
-            return self.error(":similar needs a hit number", "e.g. :similar 1")
-        doc_id = self._hit(arg).id if arg.isdigit() else arg
-        # Shown, not made the current search: :next keeps paging the query typed.
-        res = self.kit.similar(doc_id, filters=self.filters, limit=self.page_size)
-        return Reply(self.style.dim(f"like {doc_id}:") + "\n" + format_results(res, self.style))
 
     def cmd_explain(self, arg: str) -> Reply:
         if not arg:

@@ -105,7 +105,7 @@ def test_search_collapses_a_duplicate_group(copied: tuple[SearchKit, Path, str, 
     assert kept.to_dict()["duplicates"] == list(kept.duplicates)
     # A word of the story: the group still gives one hit, on the fast path and on
     # Whoosh's (a phrase), by relevance and by date.
-    word = "Kataib" if "Kataib" in kit.document(original)["body"] else kit.document(original)["body"].split()[3]
+    word = "Kataib" if "Kataib" in kit.document(original).body else kit.document(original).body.split()[3]
     for q, sort in ((word, "relevance"), (f'"{word}"', "relevance"), (word, "date")):
         res = kit.search(q, limit=20, sort=sort)
         found = [h.id for h in res.hits if h.id in (original, copy)]
@@ -140,7 +140,7 @@ def test_removing_or_changing_an_article_updates_groups(copied: tuple[SearchKit,
     res = kit.search("*", limit=20)
     assert res.total == 6 and all(h.duplicates == () for h in res.hits)
     # Back to a copy, then removed.
-    (corpus / "reprise.txt").write_text(_near_copy(kit.document(original)["body"]), "utf-8")
+    (corpus / "reprise.txt").write_text(_near_copy(kit.document(original).body), "utf-8")
     kit.index()
     assert kit.search("*", limit=20).total == 5
     (corpus / "reprise.txt").unlink()
@@ -159,7 +159,7 @@ def test_a_store_out_of_step_with_the_index_is_reconciled(copied: tuple[SearchKi
     index_dir = kit.config.index_dir
     stale = (index_dir / SIGNATURE_FILE).read_bytes()  # knows the copy
     (corpus / "reprise.txt").unlink()
-    (corpus / "encore.txt").write_text(_near_copy(kit.document(original)["body"]) + " Encore.", "utf-8")
+    (corpus / "encore.txt").write_text(_near_copy(kit.document(original).body) + " Encore.", "utf-8")
     kit.index()
     (index_dir / SIGNATURE_FILE).write_bytes(stale)  # as if killed before the save
     for cache in (index_dir / "fast").glob("dups-*.pickle"):
