@@ -27,7 +27,7 @@ def test_fuse_keeps_every_lexical_match_and_adds_the_closest_articles() -> None:
     lex_scores = np.where(lex_mask, np.linspace(10, 1, size), 0.0)
     similarity = np.linspace(-1, 1, size).astype(np.float32)  # the last articles are the closest
     allowed = np.ones(size, dtype=bool)
-    mask, fused = fuse(lex_mask, lex_scores, similarity, allowed, FusionParams(depth=20))
+    mask, fused = fuse(lex_mask, lex_scores, similarity, allowed, FusionParams(depth=20, method="rrf"))
     assert mask[:150].all()  # no lexical hit lost
     assert mask[-20:].all() and mask.sum() == 170  # the 20 closest joined
     # A lexical match past the depth ranks below every fused candidate, in lexical order.
@@ -40,9 +40,27 @@ def test_fuse_rrf_rewards_agreement() -> None:
     lex_mask = np.array([True, True, False, False])
     lex_scores = np.array([2.0, 1.0, 0.0, 0.0])
     similarity = np.array([0.1, 0.9, 0.8, 0.2], dtype=np.float32)
-    mask, fused = fuse(lex_mask, lex_scores, similarity, np.ones(4, dtype=bool), FusionParams(depth=4))
+    mask, fused = fuse(lex_mask, lex_scores, similarity, np.ones(4, dtype=bool), FusionParams(depth=4, method="rrf"))
     # doc 1: lexical #2 and semantic #1 beats doc 0: lexical #1, semantic #4.
     assert top_by_score(mask, fused, 4).tolist()[0] == 1
+
+
+def test_default_fusion_is_min_max_and_keeps_deep_lexical_matches_below() -> None:
+    size = 300
+    lex_mask = np.zeros(size, dtype=bool)
+    lex_mask[:150] = True
+    lex_scores = np.where(lex_mask, np.linspace(10, 1, size), 0.0)
+    similarity = np.linspace(-1, 1, size).astype(np.float32)
+    params = FusionParams(depth=20)
+    assert params.method == "minmax"
+    mask, fused = fuse(lex_mask, lex_scores, similarity, np.ones(size, dtype=bool), params)
+    assert mask[:150].all() and mask[-20:].all()
+    fused_candidates = np.r_[0:20, size - 20 : size]  # the two top-20 rankings
+    assert fused[100] < fused[fused_candidates].min()  # a deep lexical match ranks below them
+    assert fused[100] > fused[101]
+    # Scores of both sides scaled to 0..1: the best lexical and the closest article tie at 1,
+    # the best of both at 1 + weight.
+    assert fused[0] == pytest.approx(1.0) and fused[-1] == pytest.approx(params.semantic_weight)
 
 
 def test_filters_bound_both_rankings() -> None:
