@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", nargs="+", default=["fr_core_news_sm", "fr_core_news_md"])
     ap.add_argument("--sentences", type=int, default=2000)
-    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--articles", type=int, default=1000, help="OrangeSum articles timed (0: no timing)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench/reports/ner.md")
     args = ap.parse_args(argv)
     command = "python bench/ner_eval.py " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -195,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
                 row = f"| {model} | {suite} | {system} | " + " | ".join(cells) + " |"
                 lines.append(row)
                 print(row, flush=True)
+        if not articles:  # --articles 0: quality only
+            continue
         one = throughput(articles, model, 1)
         two = throughput(articles, model, 2)
         speed_lines.append(f"| {model} | {one:.1f} | {two:.1f} |")
@@ -202,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = {name: sum(len(g) for g in suite[1]) for name, suite in suites.items()}
     lines.append("")
     lines.append("Gold entities scored: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    report = "\n".join(lines + speed_lines) + "\n"
+    report = "\n".join(lines + (speed_lines if articles else [])) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     print(report)

@@ -92,6 +92,7 @@ class SearchKit:
             title_boost=c.title_boost,
             progress=progress,
             formats=enabled_formats(c),
+            aliases=c.aliases,
             semantic=c.semantic,
         )
         # Numpy postings, facet tables and actor groups are built now, once, so that
@@ -112,10 +113,12 @@ class SearchKit:
         snippets: int | None = None,
         strict: bool = False,
         mode: str | None = None,
+        facet_top: int | None = 20,
     ) -> Results:
         """Search; ``filters`` maps a facet (actor, person, org, place, published,
         mentioned) to values, e.g. ``{"published": ["2020-12"]}``. ``snippets``: how many
-        per hit (default: the config's; 0 skips them, as an export does).
+        per hit (default: the config's; 0 skips them, as an export does); ``facet_top``
+        values per facet (0 or None: all), as ``facets(top=...)``.
 
         Ordinary text never raises: an odd quote, a stray operator or a query of stop
         words alone is read the way a person means it, and ``Results.notices`` says
@@ -123,10 +126,12 @@ class SearchKit:
 
         ``mode``: "lexical" (words, BM25F), "semantic" (passage vectors) or "hybrid"
         (both rankings fused); the default is hybrid when the index has vectors."""
-        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets, strict=strict, mode=mode)
+        return self.engine.search(query, filters, self.config.limit if limit is None else limit, offset, sort, facets, snippets,
+                                  strict=strict, mode=mode, facet_top=facet_top or None)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
-        """Facet values with counts over the articles ``query`` and ``filters`` match (all by default)."""
+        """Facet values with counts over the articles ``query`` and ``filters`` match (all by
+        default): the ``top`` most frequent of each field, every value when ``top`` is None or 0."""
         from searchkit.schema import FACET_FIELDS
         from searchkit.query import canonical_field
         from searchkit.errors import QueryError
@@ -137,8 +142,10 @@ class SearchKit:
             if f not in FACET_FIELDS:
                 raise QueryError(f"unknown facet '{field}'", hint=f"facets: {', '.join(FACET_FIELDS)}")
             fields = [f]
-        res = self.engine.search(query, filters, limit=0, facets=True)
-        return {f: res.facets[f] for f in fields} if top is None else {f: res.facets[f][:top] for f in fields}
+        if top is not None and top < 0:
+            raise QueryError(f"top must be 0 or more, not {top}", hint="0 lists every value")
+        res = self.engine.search(query, filters, limit=0, facets=True, facet_top=top or None)
+        return {f: res.facets[f] for f in fields}
 
     def document(self, doc_id: str) -> dict[str, Any]:
         """An article's stored fields (id, path, title, body, meta)."""

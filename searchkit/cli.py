@@ -306,8 +306,8 @@ def show(obj: Context, doc_id: str, query: str, as_json: bool) -> None:
 @click.argument("field", required=False)
 @click.option("-q", "--query", default="", help="Count over the articles this query matches (default: all).")
 @_filter_options
-@click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Values per field.")
-@click.option("--json", "as_json", is_flag=True, help="Print {field: [{value, count}]} as JSON.")
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True, help="Values per field (0: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print {field: [{value, count, variants}]} as JSON.")
 @click.pass_obj
 @_guard
 def facets(obj: Context, field: str | None, query: str, top: int, as_json: bool, **kwargs: Any) -> None:
@@ -318,7 +318,7 @@ def facets(obj: Context, field: str | None, query: str, top: int, as_json: bool,
     if as_json:
         click.echo(to_json({f: [v.to_dict() for v in vs] for f, vs in values.items()}))
     else:
-        click.echo(format_facets(values, _style(), top=top))
+        click.echo(format_facets(values, _style(), top=top or None))
 
 
 @cli.command()

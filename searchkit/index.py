@@ -31,6 +31,7 @@ __all__ = ["IndexReport", "open_index", "run_index", "index_exists"]
 
 STAMP_FILE = "searchkit.json"
 MANIFEST_FILE = "manifest.json"
+ALIASES_FILE = "aliases.json"  # the config aliases the articles were extracted with
 INDEX_NAME = "MAIN"
 # Above this many bytes to read, worker processes pay for their start-up.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -185,6 +186,7 @@ def run_index(
     title_boost: float = 2.0,
     progress: ProgressFn | None = None,
     formats: Collection[str] | None = None,
+    aliases: Any = None,
     semantic: bool | None = None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` in line with the files under ``roots``.
@@ -205,12 +207,29 @@ def run_index(
         report = _run_index_locked(
             roots, index_dir, rebuild=rebuild, actors=actors, dates=dates, model=model, workers=workers,
             max_file_mb=max_file_mb, commit_every=commit_every, title_boost=title_boost, progress=progress, formats=formats,
+            aliases=aliases,
             semantic=semantic,
         )
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _indexed_aliases(index_dir: Path) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """The aliases the index's articles were extracted with (None: unknown)."""
+    try:
+        data = json.loads((index_dir / ALIASES_FILE).read_text("utf-8"))
+        return tuple((str(k), tuple(str(v) for v in vs)) for k, vs in data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _frozen_aliases(aliases: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """config.yaml's aliases for the workers' gazetteer (see extract.actors.Gazetteer)."""
+    from searchkit.extract.actors import freeze_aliases
+
+    return freeze_aliases(aliases)
 
 
 def _run_lock(index_dir: Path) -> Any:
@@ -242,6 +261,7 @@ def _run_index_locked(
     title_boost: float,
     progress: ProgressFn | None,
     formats: Collection[str] | None = None,
+    aliases: Any = None,
     semantic: bool | None = None,
 ) -> IndexReport:
     from searchkit.pipeline import Options
@@ -260,6 +280,12 @@ def _run_index_locked(
     else:
         ix = _create(index_dir, title_boost)
     manifest = _load_manifest(ix, index_dir)
+    # The gazetteer reads config.yaml's aliases while extracting: with other aliases,
+    # every file is read again (its digest forgotten), not only the changed ones.
+    frozen = _frozen_aliases(aliases) if actors else ()
+    if _indexed_aliases(index_dir) != frozen:
+        for entry in manifest.values():
+            entry.update(digest=None, size=-1)
     vectors = _open_vectors(index_dir, semantic, manifest)
 
     seen: list[SourceFile] = []
@@ -299,7 +325,7 @@ def _run_index_locked(
             dirty = True
         options = Options(
             actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model,
-            text_fields=_text_fields(ix.schema), semantic=vectors is not None,
+            text_fields=_text_fields(ix.schema), aliases=_frozen_aliases(aliases), semantic=vectors is not None,
         )
         total = len(candidates)
         done = 0
@@ -371,6 +397,7 @@ def _run_index_locked(
         else:
             writer.cancel()
         _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
+        _write_json(index_dir / ALIASES_FILE, [[k, list(v)] for k, v in frozen])
     except BaseException:
         # Ctrl-C or a crash: drop the uncommitted part; what was committed stays. The
         # writer is already closed if the interrupt came during or just after a commit,

@@ -43,6 +43,9 @@ class Options:
     max_bytes: int | None = None
     model: str | None = None
     text_fields: tuple[tuple[str, Any, bool], ...] = ()
+    # config.yaml's aliases, frozen (actors.freeze_aliases): matched in the text as a
+    # gazetteer, so that a name the model missed still counts for its actor.
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Passage vectors (see searchkit/semantic): on or off, and the tokens of title + lead
     # embedded (None: the whole text). Each document then carries "_vector", which the
     # indexer moves to the vector store.
@@ -76,7 +79,7 @@ def extract_documents(articles: Sequence[Article], options: Options) -> list[dic
     so that one big .jsonl keeps both cores busy.
     """
     articles = list(articles)
-    actors = _actors_for(articles, options.model) if options.actors else [[] for _ in articles]
+    actors = _actors_for(articles, options.model, options.aliases) if options.actors else [[] for _ in articles]
     docs = [_document(article, found, options) for article, found in zip(articles, actors)]
     if options.semantic and articles:
         for doc, vector in zip(docs, _vectors_for(articles, options.semantic_tokens)):
@@ -97,13 +100,13 @@ def _vectors_for(articles: list[Article], max_tokens: int | None) -> Any:
     return embedder.embed_passages([passage_text("" if a.title_guessed else a.title, a.body) for a in articles])
 
 
-def _actors_for(articles: list[Article], model: str | None) -> list[list[Any]]:
+def _actors_for(articles: list[Article], model: str | None, aliases: Any = ()) -> list[list[Any]]:
     if not articles:
         return []
     from searchkit.extract.actors import iter_actors
 
     try:
-        return list(iter_actors((_extraction_text(a) for a in articles), model=model))
+        return list(iter_actors((_extraction_text(a) for a in articles), model=model, aliases=aliases))
     except OSError as exc:  # spaCy's E050: the model package is not installed
         if "E050" not in str(exc):
             raise

@@ -68,7 +68,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prev": ("", "previous page of hits"),
     "show": ("N|ID", "the whole article N (or with id ID), matches highlighted, in a pager"),
     "explain": ("N", "why hit N matched: query words, index terms, spellings, actors"),
-    "facets": ("[FIELD]", "facet counts over the current hits (actor person org place published mentioned)"),
+    "facets": ("[FIELD] [N]", "facet counts over the current hits (actor person org place published mentioned)"),
     "filter": ("[FIELD=VALUE]", "narrow the hits, e.g. :filter person=Joe Biden, :filter date=2020-12"),
     "unfilter": ("FIELD[=VALUE]", "drop a filter (all values of FIELD, or one)"),
     "clear": ("", "drop every filter"),
@@ -327,9 +327,12 @@ class ReplEngine:
         return name
 
     def cmd_facets(self, arg: str) -> Reply:
-        top = 20 if arg else 5
-        values = self.kit.facets(arg or None, query=self.query or "", filters=self.filters, top=top)
-        return Reply(format_facets(values, self.style, top=top))
+        # ":facets place 60" pages like `searchkit facets place --top 60`; 0 lists all.
+        words = arg.split()
+        top = int(words.pop()) if words and words[-1].isdigit() else (20 if words else 5)
+        field = " ".join(words) or None
+        values = self.kit.facets(field, query=self.query or "", filters=self.filters, top=top)
+        return Reply(format_facets(values, self.style, top=top or None))
 
     def cmd_show(self, arg: str) -> Reply:
         if not arg:

@@ -26,7 +26,7 @@ class FacetValue:
     variants: tuple[str, ...] = ()  # other spellings merged into this actor
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "count": self.count}
+        return {"value": self.value, "count": self.count, "variants": list(self.variants)}
 
 
 @dataclass(frozen=True)

@@ -114,10 +114,15 @@ class ActorGroups:
     The lookup tables behind ``resolve`` and ``variants`` are built on first use (a
     plain search needs neither) and pickled with the facet cache once built."""
 
-    def __init__(self, counts: Mapping[tuple[str, str], int], aliases: Mapping[str, Sequence[str]]) -> None:
-        from searchkit.extract.names import group_variants
+    def __init__(self, counts: Mapping[tuple[str, str], int], aliases: Mapping[str, Sequence[str]],
+                 docs: Mapping[tuple[str, str], Any] | None = None) -> None:
+        from searchkit.extract.names import group_actors
 
-        self.display: dict[tuple[str, str], str] = group_variants(counts, aliases)
+        grouped = group_actors(counts, aliases, docs)
+        self.display: dict[tuple[str, str], str] = {k: name for k, (_, name) in grouped.items()}
+        # The facet each name is counted under: its group's majority kind.
+        self.kind: dict[tuple[str, str], str] = {k: kind for k, (kind, _) in grouped.items()}
+        self.aliases = {str(k): [str(v) for v in vs or ()] for k, vs in dict(aliases or {}).items()}
         self._members: dict[str, set[tuple[str, str]]] | None = None
         # folded spelling / transliteration key / last word -> {(kind, display)}
         self._lookup: tuple[dict[str, set[tuple[str, str]]], ...] | None = None
@@ -152,13 +157,21 @@ class ActorGroups:
             by_fold: dict[str, set[tuple[str, str]]] = {}
             by_key: dict[str, set[tuple[str, str]]] = {}
             by_last: dict[str, set[tuple[str, str]]] = {}
-            for (k, name), disp in self.display.items():
+            for (stored, name), disp in self.display.items():
+                k = self.kind.get((stored, name), stored)
                 fn = fold(name.lower())
                 for form in (fn, fold(disp.lower())):
                     by_fold.setdefault(form, set()).add((k, disp))
                 by_key.setdefault(name_key(name), set()).add((k, disp))
                 for last in {*fn.split()[-1:], *fn.replace("-", " ").split()[-1:]}:
                     by_last.setdefault(last, set()).add((k, disp))
+            # An alias names its group even when no article spells it that way.
+            groups_of: dict[str, set[tuple[str, str]]] = {}
+            for (stored, name), disp in self.display.items():
+                groups_of.setdefault(disp, set()).add((self.kind.get((stored, name), stored), disp))
+            for pref, others in self.aliases.items():
+                for other in others:
+                    by_fold.setdefault(fold(other.lower()), set()).update(groups_of.get(pref, ()))
             self._lookup = (by_fold, by_key, by_last)
         return self._lookup
 
@@ -170,7 +183,9 @@ class ActorGroups:
         by_fold, by_key, by_last = self.lookup()
         v = fold(value.strip().lower())
         key = name_key(value)
-        exact = by_fold.get(v, set()) | (by_key.get(key, set()) if key else set())
+        # A spelling the index knows wins; the transliteration key only finds the
+        # others (a filter on OMS must not bring AMS).
+        exact = by_fold.get(v, set()) or (by_key.get(key, set()) if key else set())
         loose = by_last.get(v, set()) if " " not in v else set()
         pick = exact or loose
         return {d for k, d in pick if not kind or k == kind} or (
@@ -178,7 +193,11 @@ class ActorGroups:
         )
 
     def variants(self, displays: Iterable[str], kind: str | None) -> set[str]:
-        return {name for d in displays for (k, name) in self.members.get(d, ()) if not kind or k == kind}
+        return {name for _, name in self.members_of(displays, kind)}
+
+    def members_of(self, displays: Iterable[str], kind: str | None) -> set[tuple[str, str]]:
+        """The (field stored under, spelling) of the groups ``displays`` whose kind is ``kind``."""
+        return {m for d in displays for m in self.members.get(d, ()) if not kind or self.kind.get(m, m[0]) == kind}
 
 
 class Engine:
@@ -263,8 +282,8 @@ class Engine:
             # Live articles per name, from the numpy postings when there are: asking
             # Whoosh's multi-segment reader for each name's frequency looks the name up
             # in every segment (40 s for the 36k-article corpus).
-            counts = {(kind, name): len(ids) for kind in ("person", "org", "place") for name, ids in self._postings(kind)}
-            self._groups = ActorGroups(counts, self.aliases)
+            docs = {(kind, name): ids for kind in ("person", "org", "place") for name, ids in self._postings(kind)}
+            self._groups = ActorGroups({k: len(ids) for k, ids in docs.items()}, self.aliases, docs)
         return self._groups
 
     @property
@@ -290,7 +309,7 @@ class Engine:
     def _facets_path(self) -> Path:
         reader = self.searcher.reader()
         state = [(getattr(r.segment(), "segid", ""), r.doc_count_all() - r.doc_count()) for r, _ in reader.leaf_readers()]
-        key = hashlib.blake2b(json.dumps([state, sorted(self.aliases.items())], sort_keys=True).encode(), digest_size=8)
+        key = hashlib.blake2b(json.dumps([state, sorted(self.aliases.items()), _GROUPING], sort_keys=True).encode(), digest_size=8)
         return self.index_dir / CACHE_DIR / f"facets-{key.hexdigest()}.pickle"
 
     def _load_facets(self) -> None:
@@ -339,10 +358,10 @@ class Engine:
 
         if field in ACTOR_FIELDS:
             groups = self.groups
-            kinds = ("person", "org", "place") if field == "actor" else (field,)
-            for kind in kinds:
+            for kind in ("person", "org", "place"):
                 for name, ids in self._postings(kind):
-                    add(groups.display.get((kind, name), name), ids)
+                    if field == "actor" or groups.kind.get((kind, name), kind) == field:
+                        add(groups.display.get((kind, name), name), ids)
         else:
             # Dates count by month; a year-only date counts under its year.
             months: dict[str, np.ndarray] = {}
@@ -392,10 +411,12 @@ class Engine:
         field = canonical_field(field) or field
         if field in ACTOR_FIELDS:
             kind = None if field == "actor" else field
-            names = self.groups.variants(self.groups.resolve(value, kind), kind)
-            if not names:
+            members = self.groups.members_of(self.groups.resolve(value, kind), kind)
+            if not members:
                 return Q.Term(field, _NOTHING)
-            return Q.Or([Q.Term(field, n) for n in sorted(names)])
+            # A name is stored under the kind NER gave it in each article; the facet
+            # counts it under its group's kind, and so does the filter.
+            return Q.Or([Q.Term(field if kind is None else k, n) for k, n in sorted(members)])
         if field in DATE_FIELDS:
             lo, hi = parse_date_value(value)
             if lo == hi:
@@ -433,14 +454,16 @@ class Engine:
         snippet_count: int | None = None,
         strict: bool = False,
         mode: str | None = None,
+        facet_top: int | None = 20,
     ) -> Results:
-        """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher.
+        """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher;
+        ``facet_top`` values per facet (None: all).
 
         ``strict=False`` reads odd free text leniently (see query.build_query) and
         reports each reinterpretation in ``Results.notices``."""
         with self._pinned():
             mode = self._mode(mode)
-            return self._search(text, filters, limit, offset, sort, facets, snippet_count, strict)
+            return self._search(text, filters, limit, offset, sort, facets, snippet_count, strict, facet_top)
 
     def _mode(self, mode: str | None) -> str:
         if mode is None:
@@ -461,6 +484,7 @@ class Engine:
         facets: bool,
         snippet_count: int | None,
         strict: bool = False,
+        facet_top: int | None = 20,
     ) -> Results:
         started = time.perf_counter()
         if sort not in SORTS:
@@ -501,7 +525,7 @@ class Engine:
                 hits.append(self._hit(fields, score, rank, stemmed, exact, names, count))
         facet_values: dict[str, tuple[FacetValue, ...]] = {}
         if facets:
-            facet_values = self.facet_counts(mask)
+            facet_values = self.facet_counts(mask, top=facet_top)
         suggestion = self.suggest(stripped) if total < 3 and stripped not in ("", "*") else None
         took = (time.perf_counter() - started) * 1000
         return Results(text, filters, total, took, suggestion, tuple(hits), facet_values, offset, parsed.notices)
@@ -670,6 +694,10 @@ class Engine:
             "actors": len(self.tables["actor"].values),
             "undated": self._undated_count(),
         }
+
+
+# Bumped when actor grouping changes, so that facet tables cached by older code are rebuilt.
+_GROUPING = 3
 
 
 def _actors_path(facets_path: Path) -> Path:

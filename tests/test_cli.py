@@ -119,7 +119,7 @@ def test_show_stats_analyze_facets(cfg: Path) -> None:
     analyze = json.loads(run(cfg, "analyze", "L’aéroport", "--json").output)
     assert [t["term"] for t in analyze] == ["aeroport"]
     facets = json.loads(run(cfg, "facets", "published", "--json").output)
-    assert {"value": "2020-12", "count": 1} in facets["published"]
+    assert {"value": "2020-12", "count": 1, "variants": []} in facets["published"]
 
 
 def test_help_for_every_command() -> None:

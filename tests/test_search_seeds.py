@@ -145,7 +145,7 @@ def test_json_contract_shape(seeds_kit) -> None:
     assert list(d) == ["query", "filters", "total", "took_ms", "mode", "suggestion", "notices", "hits", "facets"]
     assert list(d["hits"][0]) == ["id", "path", "title", "score", "published", "snippets", "actors", "mentioned"]
     assert set(d["facets"]) == {"actor", "person", "org", "place", "published", "mentioned"}
-    assert all(set(v) == {"value", "count"} for vals in d["facets"].values() for v in vals)
+    assert all(set(v) == {"value", "count", "variants"} for vals in d["facets"].values() for v in vals)
 
 
 def test_no_spelling_walk_for_overlong_words(seeds_kit, monkeypatch) -> None:

@@ -13,7 +13,16 @@ things wrong on news text, so a rule layer after the model
   cue words (Hezbollah, Brigades, Parti…) -> org, capitals/countries labelled PER -> place,
   a bare surname of a person named in full in the same article -> that person;
 - canonicalises: strips titles, honorifics and leading articles/elisions, normalises
-  apostrophes and whitespace, resolves a bare surname to the full name in the same article.
+  apostrophes and whitespace, resolves a bare surname to the full name in the same article;
+- corrects by lexicons (``lexicons/*.txt``, general French knowledge): demonyms and
+  nationality adjectives (Français, Parisienne), compass points, units, generic nouns and
+  events are no actors; a role ("ministre de la Santé") is none either, but the name
+  that follows it is a person; news outlets and platforms are organisations under one
+  name (France Info -> Franceinfo); a one-word "person" after "le quartier des", "la
+  ville de"… is a place, and a "person" with a lowercase word that is no name particle
+  ("Santé publique France") an organisation;
+- finds config.yaml's aliases in the text as a gazetteer (``Gazetteer``), even where the
+  model saw nothing.
 
 The model reads a view of each text, the words around its capitalised words
 (``nerview.py``: about 30% less NER time, the same actors); its entities are mapped back to
@@ -26,6 +35,7 @@ of the sample articles (every rule is a general cue). Cross-article merging of v
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -34,6 +44,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from searchkit.extract.lexicon import load_lexicon, load_table
 from searchkit.extract.nerview import NerView, ner_view
 from searchkit.extract.types import ActorKind, ActorMention
 
@@ -237,27 +248,32 @@ _PLACES = {
     "amerique", "moyen-orient", "proche-orient", "occident", "grece", "portugal",
     "pays-bas", "autriche", "hongrie", "roumanie", "suede", "norvege", "danemark",
     "finlande", "irlande", "ecosse", "venezuela", "colombie", "cuba", "chili", "perou",
+    "philippines", "grece", "argentine", "suisse", "bolivie", "equateur", "guinee",
 }
 
-# A short list of frequent first names across the languages of world news: a person cue
-# for spans the model labels MISC/ORG/LOC.
-_FIRST_NAMES = {
-    "jean", "pierre", "marie", "michel", "philippe", "alain", "nicolas", "francois",
-    "francoise", "jacques", "emmanuel", "marine", "anne", "catherine", "christophe",
-    "christian", "daniel", "david", "eric", "frederic", "laurent", "olivier", "patrick",
-    "paul", "stephane", "thierry", "bruno", "gerard", "bernard", "isabelle", "nathalie",
-    "sylvie", "valerie", "sophie", "julien", "thomas", "antoine", "louis", "charles",
-    "henri", "georges", "george", "joe", "john", "james", "robert", "william", "richard",
-    "donald", "mike", "michael", "barack", "hillary", "kamala", "vladimir", "angela",
-    "boris", "xi", "recep", "mohammed", "mohamed", "mohammad", "muhammad", "mohammad",
-    "ahmed", "ahmad", "ali", "hassan", "hussein", "hossein", "hassan", "omar", "oumar",
-    "mahmoud", "moustafa", "mustafa", "mostafa", "abdel", "abdallah", "abdullah", "khaled",
-    "karim", "youssef", "yusuf", "ibrahim", "ismail", "esmail", "qassem", "kassem",
-    "bachar", "bashar", "hafez", "saddam", "nouri", "haider", "moqtada", "ammar", "hadi",
-    "benjamin", "naftali", "yair", "ehud", "ariel", "shimon", "vladimir", "serguei",
-    "sergei", "dmitri", "alexandre", "alexander", "andrea", "andre", "ursula", "olaf",
-    "justin", "matteo", "giuseppe", "pedro", "carlos", "jose", "luis", "juan", "maria",
-}
+# Frequent first names across the languages of world news: a person cue for spans the
+# model labels MISC/ORG/LOC (also the merge guard's list, see names.py).
+_FIRST_NAMES = load_lexicon("first_names")
+# Values that are no actor of their kind, whatever the model says (lexicons/*.txt):
+# demonyms and nationality adjectives (Français, Parisienne), compass points, units,
+# generic nouns; roles begin a value that is an office, not its holder.
+_DEMONYMS = load_lexicon("demonyms")
+_COMPASS = load_lexicon("compass")
+_UNITS = load_lexicon("units")
+_GENERIC = load_lexicon("generic")
+_ROLES = load_lexicon("roles")
+# News outlets and platforms: always organisations, under one name (Franceinfo / France Info).
+_MEDIA = load_table("media")
+_EVENTS = load_lexicon("events")
+_PLACE_ACRONYMS = load_lexicon("place_acronyms")
+_EVENT_HEADS = tuple(e[len("head: "):] + " " for e in _EVENTS if e.startswith("head: "))
+# "le quartier des Grésilles", "la ville de Woking": what follows is a place.
+_PLACE_BEFORE_RE = re.compile(
+    r"\b(?:quartiers?|villes?|villages?|communes?|r[ée]gions?|provinces?|banlieue|localit[ée]|"
+    r"march[ée]|district|comt[ée]|canton|d[ée]partement|faubourg|cit[ée]|hameau|[îi]le|"
+    r"vall[ée]e|port|a[ée]roport|agglom[ée]ration|municipalit[ée]|arrondissement)"
+    r"(?:\s+[\w-]+){0,3}\s+(?:de|des|du|d')\s?$", re.I)
+
 
 _FOLD_RE = re.compile(r"[\u0300-\u036f]")
 _TOKEN_RE = re.compile(r"\S+")
@@ -388,6 +404,8 @@ def _person_shape(words: list[str]) -> bool:
                                                  r"van|von|der|da|di|la|le)", w, re.I)]
     if not 2 <= len(core) <= 4:
         return False
+    if any(_fold(w) in _COMPASS or _fold(w) in _PLACES for w in core[1:]):
+        return False  # Caroline du Nord, Marie-Galante de Guadeloupe: places
     for w in core:
         w2 = re.sub(r"^(?:al|el|ad|ash|as|an|ar|at|az)-", "", w, flags=re.I)
         if not (w2[:1].isupper() and re.fullmatch(r"[\w'’.-]+", w2) and not w2.isupper()
@@ -423,6 +441,13 @@ def _relabel(norm: str, c: _Cand) -> None:
             c.kind = "person"
             return
     if c.label == "MISC" and len(words) == 1 and folded in _PLACES:
+        c.kind = "place"
+    if c.kind == "person" and _not_a_person(words):
+        c.kind = "org"
+    if (c.kind == "place" and len(words) == 1 and 2 <= len(text) <= 3 and text.isupper()
+            and folded not in _PLACES and folded not in _PLACE_ACRONYMS):
+        c.kind = "org"  # "le RN", "la CGT": acronyms are parties and unions, not places
+    if c.kind == "person" and len(words) == 1 and _PLACE_BEFORE_RE.search(norm[max(0, c.start - 50):c.start]):
         c.kind = "place"
 
 
@@ -520,16 +545,108 @@ def _from_doc(text: str, norm: str, doc: Doc, view: NerView) -> list[ActorMentio
     return _apply_rules(text, norm, ents)
 
 
+def _demonym(word: str) -> bool:
+    """A folded word (or hyphenated compound, franco-allemande) that is a demonym in
+    any gender and number."""
+    if word in _PLACES:
+        return False  # Suisse, Argentine, Grèce: a country spelt like a demonym
+    parts = word.split("-")
+    # Franco-algérien, sino-américaine: combining forms in -o, then a demonym; not
+    # Colombie-Britannique or Australie-Occidentale.
+    compound = len(parts) > 1 and all(p.endswith("o") for p in parts[:-1])
+    for w in (word, parts[-1]) if compound else (word,):
+        for suffix, repl in (("", ""), ("s", ""), ("e", ""), ("es", ""), ("ne", ""), ("nes", ""),
+                             ("que", "c"), ("ques", "c")):
+            if w.endswith(suffix) and (w[: len(w) - len(suffix)] + repl) in _DEMONYMS:
+                return True
+    return False
+
+
+def _media(norm: str, c: _Cand) -> bool:
+    """A news outlet ("Le Parisien", "selon le Monde", "BFM TV"): kind org, its usual name."""
+    folded = _fold(_SPACE_RE.sub(" ", norm[c.start:c.end]))
+    before = _fold(norm[max(0, c.start - 4):c.start])
+    m = re.search(r"\b(le|la|les|l')\s?$", before)
+    name = _MEDIA.get(f"{m.group(1)} {folded}".replace("' ", "'")) if m else None
+    name = name or _MEDIA.get(folded) or _MEDIA.get(re.sub(r"^(?:le |la |les |l')", "", folded))
+    if name is None:
+        return False
+    c.kind, c.canonical = "org", name
+    return True
+
+
+def _role(norm: str, c: _Cand) -> bool:
+    """Whether ``c`` is an office ("ministre de la Santé", "Président de la République");
+    one that ends with its holder's name ("ministre de la Santé Olivier Véran") becomes
+    that person."""
+    toks = _tokens(norm, c.start, c.end)
+    words = [norm[s:e] for s, e in toks]
+    if not words or _fold(words[0]).strip(".,") not in _ROLES:
+        return False
+    # The holder: the capitalised words at the end, less the portfolio's own capital
+    # ("de la Santé", "de la République"); two words at least, or no holder.
+    i = len(words)
+    while i > 1 and words[i - 1][:1].isupper():
+        i -= 1
+    while i < len(words) and (_fold(words[i]) in _GENERIC_HEADS or _fold(words[i]) in _GENERIC):
+        i += 1
+    if len(words) - i >= 2:
+        c.start, c.kind, c.label = toks[i][0], "person", "PER"
+        return False
+    # A title right before a name ("président Biden"): the usual person rules strip it.
+    return not (i == 1 and len(words) == 2)
+
+
+def _no_actor(canonical: str, kind: ActorKind | None) -> bool:
+    """A demonym, compass point, unit or generic noun standing alone. A person keeps a
+    singular demonym: Breton, Picard, Normand are surnames too."""
+    folded = _fold(canonical).strip(".")
+    if folded in _COMPASS or folded in _UNITS or folded in _GENERIC or folded in _EVENTS:
+        return True
+    if (folded + " ").startswith(_EVENT_HEADS) and kind != "person":
+        return True
+    return " " not in folded and _demonym(folded) and (kind != "person" or folded.endswith("s"))
+
+
+# Lowercase words that belong in a person's name (Marine le Pen, Mohammed ben Salmane).
+_NAME_PARTICLES = {"de", "du", "des", "la", "le", "les", "van", "von", "der", "den", "da", "di",
+                   "do", "dos", "das", "del", "della", "y", "e", "al", "el", "ben", "bin", "ibn",
+                   "bint", "ould", "ag", "zu", "ter", "ten", "abu", "abou", "d", "l", "no", "dit"}
+
+
+def _not_a_person(words: list[str]) -> bool:
+    """A lowercase word that is no name particle ("Santé publique France"): no person,
+    unless it begins with a first name or a title (OCR'd text garbles surnames: "Arthur
+    lrouillaz" is still a person)."""
+    first = _fold(words[0]).rstrip(".")
+    if first in _FIRST_NAMES or first in _TITLES:
+        return False
+    for w in words[1:]:
+        if w[:1].islower() and not (_fold(w).rstrip("'") in _NAME_PARTICLES or _ELISION_RE.match(w)
+                                    or _GLUED_PARTICLE_RE.match(w) or "-" in w[:4]):
+            return True
+    return False
+
+
 def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list[ActorMention]:
     quote_only = _quote_only_words(norm, ents)
     cands: list[_Cand] = []
+    media: list[_Cand] = []
     for s, e, label in ents:
         c = _Cand(s, e, label)
-        if not _trim(norm, c) or _is_junk(norm, c, quote_only):
+        # Roles first: trimming drops the lowercase "ministre" of a PER span.
+        if _role(norm, c) or not _trim(norm, c):
+            continue
+        if _media(norm, c):
+            media.append(c)
+            continue
+        if _is_junk(norm, c, quote_only):
             continue
         _relabel(norm, c)
         cands.append(c)
     _canonicalise(norm, cands)
+    cands = [c for c in cands if not _no_actor(c.canonical, c.kind)] + media
+    cands.sort(key=lambda c: c.start)
     out: list[ActorMention] = []
     for c in cands:
         if c.kind is None or not c.canonical:
@@ -543,10 +660,101 @@ def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list
     return out
 
 
+# --------------------------------------------------------------------------- gazetteer
+
+Aliases = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def freeze_aliases(aliases: Any) -> Aliases:
+    """config.yaml's ``aliases`` (shown name -> other names) as a hashable, picklable value."""
+    if not aliases:
+        return ()
+    return tuple(sorted((str(k), tuple(str(v) for v in (vs or ()))) for k, vs in dict(aliases).items()))
+
+
+def _fold_chars(text: str) -> str:
+    """``text`` lowercased and without accents, one character for one: offsets stay valid."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        out.append(base if len(base) == 1 else ch)
+    return "".join(out)
+
+
+_ALIAS_SPLIT = re.compile(r"[\s\-]+")
+
+
+class Gazetteer:
+    """Every name and alias of config.yaml's ``aliases``, found in text case- and
+    accent-insensitively on word boundaries, as a mention of the actor shown under the
+    alias key: "les brigades du Hezbollah" counts for Kataib Hezbollah even where the
+    model saw no entity, or only "Hezbollah"."""
+
+    def __init__(self, aliases: Aliases) -> None:
+        # Folded words of each name, joined by one space -> the name shown.
+        self.shown: dict[str, str] = {}
+        for key, others in aliases:
+            for name in (key, *others):
+                words = _ALIAS_SPLIT.split(_fold_chars(normalize_text(name)).strip())
+                if any(words):
+                    self.shown.setdefault(" ".join(w for w in words if w), key)
+        # Longest first: "brigades du hezbollah" before a shorter alias inside it.
+        # Spaces and hyphens are interchangeable (Al-Qaïda, Al Qaïda).
+        parts = [r"[\s\-]+".join(re.escape(w) for w in name.split())
+                 for name in sorted(self.shown, key=len, reverse=True)]
+        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)") if parts else None
+
+    def find(self, norm: str) -> list[tuple[int, int, str]]:
+        """(start, end, shown name) of every match in the normalised text."""
+        if self.pattern is None:
+            return []
+        out = []
+        for m in self.pattern.finditer(_fold_chars(norm)):
+            shown = self.shown.get(" ".join(w for w in _ALIAS_SPLIT.split(m.group(0)) if w))
+            if shown:
+                out.append((m.start(), m.end(), shown))
+        return out
+
+
+@functools.lru_cache(maxsize=8)
+def _gazetteer(aliases: Aliases) -> Gazetteer:
+    return Gazetteer(aliases)
+
+
+def _add_aliases(text: str, norm: str, found: list[ActorMention], aliases: Aliases) -> list[ActorMention]:
+    """``found`` with every alias match added as a mention of its actor. A model entity
+    inside a match gives way to it ("Hezbollah" in "brigades du Hezbollah"); one that
+    holds the match whole and more is kept ("Joe Biden" over an alias "Biden")."""
+    matches = _gazetteer(aliases).find(norm)
+    if not matches:
+        return found
+    out = list(found)
+    for start, end, shown in matches:
+        overlapping = [m for m in out if m.start < end and start < m.end]
+        if any(m.start <= start and end <= m.end and (m.end - m.start) > (end - start)
+               for m in overlapping):
+            continue
+        kinds = [m.kind for m in overlapping] or [m.kind for m in found if m.canonical == shown]
+        kind = kinds[0] if kinds else _guess_kind(norm, start, end)
+        out = [m for m in out if m not in overlapping]
+        out.append(ActorMention(text=text[start:end], start=start, end=end, kind=kind, canonical=shown))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _guess_kind(norm: str, start: int, end: int) -> ActorKind:
+    """The kind of a match the model did not see: the rule layer's cues, else org (what
+    a user names in aliases without a person's shape is most often a group)."""
+    c = _Cand(start, end, "MISC")
+    _relabel(norm, c)
+    return c.kind or "org"
+
+
 # --------------------------------------------------------------------------- public API
 
-def extract_actors(text: str, *, model: str | None = None) -> list[ActorMention]:
-    """People, organisations and places mentioned in ``text``, in text order.
+def extract_actors(text: str, *, model: str | None = None, aliases: Any = None) -> list[ActorMention]:
+    """People, organisations and places mentioned in ``text``, in text order; with
+    ``aliases`` (config.yaml's: shown name -> other names), every name and alias found
+    in the text counts as its actor too (see ``Gazetteer``).
 
     >>> [(m.canonical, m.kind) for m in extract_actors("M. Biden a parlé à Bagdad.")]
     [('Biden', 'person'), ('Bagdad', 'place')]
@@ -555,12 +763,14 @@ def extract_actors(text: str, *, model: str | None = None) -> list[ActorMention]
         return []
     norm = normalize_text(text)
     view = ner_view(norm)
-    return _from_doc(text, norm, load_model(model)(view.text), view)
+    found = _from_doc(text, norm, load_model(model)(view.text), view)
+    return _add_aliases(text, norm, found, freeze_aliases(aliases))
 
 
 def iter_actors(texts: Iterable[str], batch_size: int = 32, *, model: str | None = None,
-                n_process: int = 1) -> Iterator[list[ActorMention]]:
+                n_process: int = 1, aliases: Any = None) -> Iterator[list[ActorMention]]:
     """``extract_actors`` over many texts with ``nlp.pipe``: one list per text, in order."""
+    frozen = freeze_aliases(aliases)
     nlp = load_model(model)
     # (original, normalised, view) per text: nlp.pipe keeps order, even with n_process > 1.
     pending: deque[tuple[str, str, NerView]] = deque()
@@ -574,7 +784,7 @@ def iter_actors(texts: Iterable[str], batch_size: int = 32, *, model: str | None
 
     for doc in nlp.pipe(views(), batch_size=batch_size, n_process=n_process):
         original, norm, view = pending.popleft()
-        yield _from_doc(original, norm, doc, view)
+        yield _add_aliases(original, norm, _from_doc(original, norm, doc, view), frozen)
 
 
 def _debug(text: str, model: str | None = None) -> list[dict[str, Any]]:  # pragma: no cover

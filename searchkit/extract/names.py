@@ -6,10 +6,21 @@ one person (Mustafa Kadhimi / Moustafa al-Kazimi / Kazimi) are one facet value, 
 search side can expand a query name to all its variants with ``name_key``.
 
 How: a transliteration-aware key (accents and case folded, al-/el-/ad-/ash- particles and
-hyphens dropped, Abou -> Abu, ou -> u, dh/z -> d, kh/q/c -> k, runs of vowels collapsed,
-doubled letters single) puts candidates in one bucket; an edit-distance guard on the
-folded full names keeps short different names with the same key apart; a surname-only
-variant joins the unique full name that ends with it; user aliases merge what no rule can.
+hyphens dropped, Abou -> Abu, ou -> u, dh -> z, kh/q/c -> k, sh/ch one sound apart from s,
+runs of vowels collapsed, doubled letters single) puts candidates in one bucket. A merge
+then needs evidence, never the key alone (the key put Chine with Seine, OMS with AMS):
+
+- spelling (``may_merge``): every word matches its counterpart. Acronyms only whole, to
+  case and dots; words under five letters only to spelling variants (Irak / Iraq, not
+  Iran / Oran); longer words of a person's name may also differ by a substituted vowel
+  (Mahdi / Mehdi, Soleimani / Suleimani), never by an inserted one (Raoult / Réault) nor
+  in the last vowel (Claudia / Claudio); places and organisations by no vowel at all
+  (Bologne / Boulogne); two different first names never (Louis / Louise).
+- context (``_Context``, when the caller gives each name's articles): a surname alone
+  joins the unique full name ending with it, spelt the same, never a first name nor the
+  end of a compound (Guyot / Kesse-Guyot), and only when the articles of both mention a
+  third actor that is not everywhere; a one-word name spelt two ways likewise.
+- user aliases merge what no rule can.
 
 Kinds: persons only merge with persons (orgs with orgs, places with places), but the model
 sometimes gives one name two kinds (Kataib Hezbollah as PER in one article, ORG in
@@ -28,9 +39,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from functools import lru_cache
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
-__all__ = ["fold_name", "group_actors", "group_variants", "name_key"]
+from searchkit.extract.lexicon import load_lexicon
+
+__all__ = ["fold_name", "group_actors", "group_variants", "may_merge", "name_key"]
 
 _KIND_ORDER = ("org", "person", "place")
 _PARTICLES = {"al", "el", "ad", "ed", "ash", "as", "ach", "an", "ar", "at", "az", "ul"}
@@ -53,6 +66,14 @@ def _tokens(name: str) -> list[str]:
     return [t for t in _SPLIT_RE.split(_ascii(name)) if t]
 
 
+def _surname(word: str) -> str:
+    """A folded last word without its particle (al-Kazimi -> kazimi)."""
+    toks = [t for t in _SPLIT_RE.split(word) if t]
+    while len(toks) > 1 and toks[0] in _PARTICLES:
+        toks.pop(0)
+    return "-".join(toks)
+
+
 def fold_name(name: str) -> str:
     """Accents and case folded, particles and hyphens dropped: the edit-distance basis.
 
@@ -67,8 +88,11 @@ def _token_key(tok: str) -> str:
     if tok in ("abou", "abo", "abu"):
         return "ab"
     t = tok.replace("ou", "u")
-    for a, b in (("dh", "d"), ("z", "d"), ("th", "t"), ("kh", "k"), ("gh", "g"),
-                 ("sh", "s"), ("ch", "s"), ("ph", "f"), ("q", "k"), ("ck", "k"), ("c", "k"),
+    # Only the correspondences of transliteration: Arabic dh/z/th (Kadhimi / Kazimi),
+    # kh, gh, q/k, English sh / French ch (one sound, written "S" here so that it never
+    # meets a plain s: Chine and Seine are two names), ph/f, w/u, j/y.
+    for a, b in (("dh", "z"), ("th", "t"), ("kh", "k"), ("gh", "g"),
+                 ("sh", "S"), ("ch", "S"), ("ph", "f"), ("q", "k"), ("ck", "k"), ("c", "k"),
                  ("w", "u"), ("j", "y")):
         t = t.replace(a, b)
     t = _DOUBLE_RE.sub(r"\1", t)
@@ -83,6 +107,20 @@ def _token_key(tok: str) -> str:
     return _DOUBLE_RE.sub(r"\1", t)
 
 
+def _light_key(tok: str) -> str:
+    """A word with the spelling variants of one name made equal, vowels kept: the
+    consonant correspondences of transliteration (Kadhimi / Kazimi, Qassem / Kassem,
+    Cheikh / Sheikh), ou/u, y/i, doubled letters, a mute e after -an (Salmane / Salman)."""
+    t = tok.replace("ou", "u")
+    for x, y in (("dh", "z"), ("th", "t"), ("kh", "k"), ("gh", "g"), ("sh", "S"), ("ch", "S"),
+                 ("ph", "f"), ("q", "k"), ("ck", "k"), ("y", "i")):
+        t = t.replace(x, y)
+    t = _DOUBLE_RE.sub(r"\1", t)
+    if tok.endswith("ane") and not tok.endswith("anne"):
+        t = t[:-1]
+    return t
+
+
 @lru_cache(maxsize=500_000)  # grouping and the facet lookup ask for the same names
 def name_key(name: str) -> str:
     """Transliteration-aware key: variants of one name share it.
@@ -95,24 +133,96 @@ def name_key(name: str) -> str:
     return " ".join(_token_key(t) for t in fold_name(name).split())
 
 
-def _distance(a: str, b: str) -> int:
-    if a == b:
-        return 0
-    if len(a) < len(b):
-        a, b = b, a
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+# Below this length a word is too short for a vowel change to be a spelling variant:
+# Iran / Oran, Mali / Male, Adam / Edem are different names.
+_SHORT = 5
+_GROUPS_RE = re.compile(r"[aeiou]+|[^aeiou]+")
+_FIRST_NAMES = load_lexicon("first_names")
 
 
-def _close(a: str, b: str) -> bool:
-    """Folded names within ~30% edits: Kadhimi/Kazimi yes, Adam/Edem (same key) no."""
-    fa, fb = fold_name(a), fold_name(b)
-    return _distance(fa, fb) <= max(1, round(0.3 * max(len(fa), len(fb))))
+def _acronym(name: str) -> bool:
+    letters = [ch for ch in name if ch.isalpha()]
+    return 0 < len(letters) <= 6 and all(ch.isupper() for ch in letters)
+
+
+def _same_word(a: str, b: str, alone: bool, vowels: bool = True) -> bool:
+    """Two folded words that may spell one name.
+
+    Identical after the spelling variants of ``_light_key``; or, for words of five
+    letters or more, the same consonants in the same places and vowels that differ only
+    by substitution (Mahdi / Mehdi, Soleimani / Suleimani): never an inserted vowel
+    (Raoult / Réault), never the last vowel (Claudia / Claudio, Julien / Julian, the
+    mark of gender in many languages), one vowel change for a name alone, two in a name
+    of several words (the other words are evidence)."""
+    la, lb = _light_key(a), _light_key(b)
+    if la == lb:
+        return True
+    if not vowels or min(len(la), len(lb)) < _SHORT:
+        return False
+    ga, gb = _GROUPS_RE.findall(la), _GROUPS_RE.findall(lb)
+    if len(ga) != len(gb):
+        return False
+    vowel_diffs = 0
+    for x, y in zip(ga, gb):
+        if x == y:
+            continue
+        if x[0] not in "aeiou" or y[0] not in "aeiou" or len(x) != len(y):
+            return False  # a consonant differs, or a vowel is inserted
+        vowel_diffs += 1
+    last_a = [g for g in ga if g[0] in "aeiou"][-1:]
+    last_b = [g for g in gb if g[0] in "aeiou"][-1:]
+    return last_a == last_b and vowel_diffs <= (1 if alone else 2)
+
+
+def may_merge(a: str, b: str, person: bool = True) -> bool:
+    """Whether two names may be spellings of one actor, on spelling evidence alone.
+
+    Every word must match its counterpart (``_same_word``); acronyms only as a whole,
+    to case and dots. Vowel changes are a transliteration of a person's name (Mahdi /
+    Mehdi); between places or organisations they make another name (Bologne / Boulogne).
+
+    >>> may_merge("Mustafa Kadhimi", "Moustafa al-Kazimi"), may_merge("Chine", "Seine")
+    (True, False)
+    >>> may_merge("OMS", "AMS"), may_merge("Irak", "Iraq"), may_merge("Iran", "Oran")
+    (False, True, False)
+    """
+    fa, fb = fold_name(a).split(), fold_name(b).split()
+    if len(fa) != len(fb) or not fa:
+        return False
+    if _acronym(a) or _acronym(b):
+        return fa == fb
+    alone = len(fa) == 1
+    if alone and {fa[0], fb[0]} & _FIRST_NAMES and fa != fb:
+        return False  # Louis / Louise, Jean / Jeanne: first names are not variants
+    return all(_same_word(x, y, alone, person) for x, y in zip(fa, fb))
+
+
+class _Context:
+    """Which actors each actor's articles mention besides it: the evidence that a
+    surname alone in some articles is the person named in full in others.
+
+    Two names share context when the articles of one and of the other both mention
+    some third actor that is not everywhere: France, AFP and the like (in 2% of the
+    articles or more, and at least 20) prove nothing."""
+
+    def __init__(self, docs: Mapping[tuple[str, str], Collection[int]]) -> None:
+        self.docs = {k: frozenset(int(d) for d in v) for k, v in docs.items()}
+        articles = len({d for ids in self.docs.values() for d in ids})
+        limit = max(20, 0.02 * articles)
+        self.common = {k for k, ids in self.docs.items() if len(ids) >= limit}
+        self.by_doc: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for k, ids in self.docs.items():
+            if k not in self.common:
+                for d in ids:
+                    self.by_doc[d].append(k)
+
+    def around(self, names: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        names = set(names)
+        return {k for n in names for d in self.docs.get(n, ()) for k in self.by_doc[d]} - names
+
+    def shared(self, node: tuple[str, str], group: Iterable[tuple[str, str]]) -> bool:
+        group = set(group)
+        return bool(self.around([node]) & self.around(group) - group - {node})
 
 
 class _UF:
@@ -146,11 +256,14 @@ def _majority_kinds(counts: Mapping[tuple[str, str], int]) -> dict[tuple[str, st
 
 def group_actors(counts: Mapping[tuple[str, str], int],
                  aliases: Mapping[str, Sequence[str]] | None = None,
+                 docs: Mapping[tuple[str, str], Collection[int]] | None = None,
                  ) -> dict[tuple[str, str], tuple[str, str]]:
     """Map every (kind, name) of ``counts`` to its group's (kind, display name).
 
     ``counts``: (kind, canonical name) -> number of articles. ``aliases``: preferred
-    display name -> other names of the same actor (config.yaml). The display name is the
+    display name -> other names of the same actor (config.yaml). ``docs``: (kind, name)
+    -> the articles that mention it; given, a surname alone joins a full name only when
+    their articles share context (see ``_share_context``). The display name is the
     alias key if the group has one, else the most frequent variant (ties: the longest,
     then alphabetical).
     """
@@ -168,26 +281,41 @@ def group_actors(counts: Mapping[tuple[str, str], int],
     buckets: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for node in nodes:
         buckets[(node[0], name_key(node[1]))].append(node)
+    context = _Context(docs) if docs is not None else None
     for members in buckets.values():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
-                if _close(a[1], b[1]):
-                    uf.union(a, b)
+                if not may_merge(a[1], b[1], a[0] == "person"):
+                    continue
+                # One word spelt two ways is two names as often as one (Iliass / Elias):
+                # their articles must share context too.
+                if (context is not None and " " not in fold_name(a[1])
+                        and _light_key(fold_name(a[1])) != _light_key(fold_name(b[1]))
+                        and not context.shared(a, [b])):
+                    continue
+                uf.union(a, b)
 
-    # 2. A surname alone joins the unique multi-word person group ending with it.
+    # 2. A surname alone joins the unique multi-word person group ending with it, spelt
+    # the same: a guess across articles, so no spelling latitude (Marion is no Maurin),
+    # never a first name (Charles, Franck), never the end of a compound (Guyot is not
+    # Kesse-Guyot).
     by_last: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for node in nodes:
-        toks = fold_name(node[1]).split()
-        if node[0] == "person" and len(toks) >= 2:
-            by_last[_token_key(toks[-1])].add(node)
+        words = _ascii(node[1]).split()
+        if node[0] == "person" and len(words) >= 2:
+            by_last[_surname(words[-1])].add(node)
     for node in nodes:
-        toks = fold_name(node[1]).split()
-        if node[0] != "person" or len(toks) != 1:
+        words = _ascii(node[1]).split()
+        if node[0] != "person" or len(words) != 1 or "-" in words[0]:
             continue
-        fulls = [f for f in by_last.get(_token_key(toks[0]), ())
-                 if _close(toks[0], fold_name(f[1]).split()[-1])]
-        if fulls and len({uf.find(f) for f in fulls}) == 1:
-            uf.union(fulls[0], node)
+        word = _surname(words[0])
+        if word in _FIRST_NAMES or len(word) < 3:
+            continue
+        fulls = by_last.get(word, set())
+        if not fulls or len({uf.find(f) for f in fulls}) != 1:
+            continue
+        if context is None or context.shared(node, fulls):
+            uf.union(next(iter(fulls)), node)
 
     # 3. Aliases, matched on folded names, whatever the kind; they take the majority kind.
     preferred: dict[tuple[str, str], str] = {}
@@ -230,6 +358,7 @@ def group_actors(counts: Mapping[tuple[str, str], int],
 
 def group_variants(counts: Mapping[tuple[str, str], int],
                    aliases: Mapping[str, Sequence[str]] | None = None,
+                   docs: Mapping[tuple[str, str], Collection[int]] | None = None,
                    ) -> dict[tuple[str, str], str]:
     """Map every (kind, name) of ``counts`` to the display name of its group.
 
@@ -238,4 +367,4 @@ def group_variants(counts: Mapping[tuple[str, str], int],
     >>> sorted(set(g.values()))
     ['Moustafa al-Kazimi']
     """
-    return {item: name for item, (_, name) in group_actors(counts, aliases).items()}
+    return {item: name for item, (_, name) in group_actors(counts, aliases, docs).items()}
