@@ -272,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
 def render(results: list[dict], lat: dict, args: argparse.Namespace, seconds: float) -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     out = [
-        f"Command: `PYTHONPATH=. .venv/bin/python bench/embed_eval.py --orangesum {args.orangesum} --modes {args.modes}`  ",
+        f"Command: `PYTHONPATH=. .venv/bin/python bench/embed_eval.py --orangesum {args.orangesum} --modes '{args.modes}' --sets {args.sets}"
+        + (" --peer" if args.peer else "") + "`  ",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; load average at the end {load:.1f}; run {seconds:.0f} s.\n",
         "| set | passage text | docs | median doc tokens | MRR@10 | R@10 | articles/s (2 procs, wall) | CPU s / article | articles/s on 2 idle cores (2 / CPU s) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",

