@@ -16,6 +16,7 @@ It must NOT know a backend's wire protocol (the backend does) or parse queries.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 from typing import Any, Collection, Sequence
@@ -26,7 +27,8 @@ from searchkit.index import IndexReport, ProgressFn, _count_file, _maybe_changed
 
 __all__ = ["in_part", "parse_part", "run_backend_index"]
 
-BATCH_DOCS = 500
+# Documents per _bulk flush (and manifest write); the environment may lower it (tests).
+BATCH_DOCS = int(os.environ.get("SEARCHKIT_BULK_DOCS") or 500)
 
 
 def parse_part(text: str) -> tuple[int, int]:
