@@ -317,3 +317,42 @@ def test_orangesum_title_queries_overlap(orangesum_pair) -> None:
     print(f"top-10 overlap {mean:.3f} (min {min(overlaps):.2f}); totals: max rel diff {max(ratios):.4f}")
     assert mean >= 0.7
     assert max(ratios) <= 0.05
+
+
+def test_two_indexers_split_one_corpus(opensearch_url: str, tmp_path: Path) -> None:
+    """`searchkit index --part 1/2` and `--part 2/2` at once: one complete index."""
+    from searchkit.backends.ingest import in_part, parse_part
+    from searchkit.errors import SearchkitError
+
+    assert parse_part("2/3") == (2, 3)
+    for bad in ("0/2", "3/2", "x"):
+        with pytest.raises(SearchkitError):
+            parse_part(bad)
+    keys = [f"k{i}" for i in range(1000)]
+    shares = [sum(in_part(k, (i, 3)) for k in keys) for i in (1, 2, 3)]
+    assert sum(shares) == 1000 and min(shares) > 250  # every file in exactly one part, evenly
+    corpus = tmp_path / "c"
+    n = 120
+    _many_files(corpus, n)
+    name = f"searchkit-test-{os.getpid()}-parts"
+    _drop(opensearch_url, name)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"corpus: c\nindex_dir: idx\nextract: {{actors: false}}\nindex: {{workers: 1}}\n"
+        f"backend: opensearch\nopensearch: {{url: '{opensearch_url}', index: {name}}}\n", "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SEARCHKIT_OPENSEARCH_URL": opensearch_url}
+    try:
+        procs = [subprocess.Popen([sys.executable, "-m", "searchkit", "--config", str(config), "index", "--part", f"{i}/2", "--json"],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in (1, 2)]
+        reports = []
+        for p in procs:
+            out, err = p.communicate(timeout=300)
+            assert p.returncode == 0, err
+            reports.append(json.loads(out))
+        assert sum(r["added"] for r in reports) == n and all(r["added"] for r in reports)
+        _check_complete(opensearch_url, name, n)
+        again = subprocess.run([sys.executable, "-m", "searchkit", "--config", str(config), "index", "--part", "1/2", "--json"],
+                               env=env, capture_output=True, text=True, timeout=300)
+        assert json.loads(again.stdout)["unchanged"]  # the other part's files are not "gone"
+    finally:
+        _drop(opensearch_url, name)

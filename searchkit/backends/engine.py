@@ -216,6 +216,28 @@ class BackendEngine:
             "undated": undated,
         }
 
+    # -- what only the Whoosh backend does yet ---------------------------------
+    # timeline, `with` (co-mentions) and the REPL's explain read numpy tables over
+    # Whoosh document numbers: a one-line error here, not an AttributeError.
+    def _whoosh_only(self, what: str) -> Any:
+        from searchkit.errors import OpenSearchError
+
+        raise OpenSearchError(f"{what} is not available with backend: opensearch yet", hint="use backend: whoosh in config.yaml for it")
+
+    def match_mask(self, *args: Any, **kwargs: Any) -> Any:
+        return self._whoosh_only("this command (co-mentions, timelines)")
+
+    def date_postings(self, *args: Any, **kwargs: Any) -> Any:
+        return self._whoosh_only("the timeline")
+
+    @property
+    def tables(self) -> Any:
+        return self._whoosh_only("this command (facet tables)")
+
+    @property
+    def searcher(self) -> Any:
+        return self._whoosh_only("explaining a hit")
+
     def warm(self) -> None:
         self.groups  # noqa: B018 - reads the actor vocabulary once
 
