@@ -356,3 +356,100 @@ def test_two_indexers_split_one_corpus(opensearch_url: str, tmp_path: Path) -> N
         assert json.loads(again.stdout)["unchanged"]  # the other part's files are not "gone"
     finally:
         _drop(opensearch_url, name)
+
+
+class _Proxy:
+    """A TCP relay to the node that can be cut: the node "disappears" for the client."""
+
+    def __init__(self, target: str) -> None:
+        import socket
+        import threading
+        import urllib.parse
+
+        parts = urllib.parse.urlsplit(target)
+        self.target = (parts.hostname, parts.port)
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.requests = 0
+        self.cut_after: int | None = None
+        self.conns: list[Any] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if self.cut_after is not None and self.requests >= self.cut_after:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.conns += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
+
+    def _pipe(self, src: Any, dst: Any, counting: bool) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if counting and data[:5] in (b"POST ", b"PUT /", b"GET /", b"HEAD ", b"DELET"):
+                    self.requests += 1
+                    if self.cut_after is not None and self.requests > self.cut_after:
+                        break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.server.close()
+        for c in self.conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+
+def test_node_lost_mid_run_then_rerun(opensearch_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The node stops answering in the middle of a run: one error with a hint, and the
+    next run (node back) leaves every article exactly once."""
+    from searchkit.backends import ingest
+    from searchkit.errors import OpenSearchUnavailableError
+
+    corpus = tmp_path / "c"
+    n = 80
+    _many_files(corpus, n)
+    name = f"searchkit-test-{os.getpid()}-lost"
+    _drop(opensearch_url, name)
+    monkeypatch.setattr(ingest, "BATCH_DOCS", 10)
+    proxy = _Proxy(opensearch_url)
+    kit = _kit(ROOT / "config.yaml", corpus, name, proxy.url, actors=False)
+    proxy.cut_after = 14  # set-up requests, then a few batches of documents and manifest entries
+    try:
+        from searchkit.backends import opensearch_client
+
+        monkeypatch.setattr(opensearch_client.OpenSearchClient, "_sleep", lambda self, attempt: None)
+        with pytest.raises(OpenSearchUnavailableError) as err:
+            kit.index()
+        assert "cannot reach OpenSearch" in str(err.value) and err.value.hint
+        kit.close()
+        again = _kit(ROOT / "config.yaml", corpus, name, opensearch_url, actors=False)
+        assert 0 < len(again._opensearch().manifest()) < n  # the first run stopped half-way
+        assert again.index().documents == n
+        _check_complete(opensearch_url, name, n)
+        again.close()
+    finally:
+        proxy.close()
+        _drop(opensearch_url, name)
