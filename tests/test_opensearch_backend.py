@@ -453,3 +453,13 @@ def test_node_lost_mid_run_then_rerun(opensearch_url: str, tmp_path: Path, monke
     finally:
         proxy.close()
         _drop(opensearch_url, name)
+
+
+def test_document_same_stored_fields(seeds_kit, os_kit) -> None:
+    doc_id = seeds_kit.search("roquettes", limit=1).hits[0].id
+    w, o = seeds_kit.document(doc_id), os_kit.document(doc_id)
+    assert set(o) == set(w) and (o["title"], o["body"], o["meta"]) == (w["title"], w["body"], w["meta"])
+    from searchkit.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        os_kit.document("nope")

@@ -191,7 +191,8 @@ class BackendEngine:
     def document(self, doc_id: str) -> dict[str, Any]:
         src = dict(self.backend.document(doc_id))
         src["title"] = src.pop("display_title", None) or src.get("title", "")
-        return src
+        # The stored fields of the Whoosh backend, no more: `show --json` is one contract.
+        return {k: src.get(k) for k in ("id", "source", "path", "digest", "title", "body", "meta")}
 
     def highlight_document(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, Any], list[tuple[int, int]]]:
         fields = self.document(doc_id)
