@@ -25,7 +25,8 @@ QUERIES = [
     "kadhimi~2", "sécurité", "securite", "hostilites", "hostilités", "zzyzx", "Qu'est-ce que les roquettes Katioucha ?",
     "roquettes ET Katioucha", "roquettes SAUF Soleimani", "Katioucha OU Pezeshkian", "titre:roquettes", "aéro*",
     "personne:Kazimi", 'personne:"Joe Biden"', 'date:"décembre 2020"', "roquettes date:2020-11", "le la les",
-    "NOT roquettes", '"unclosed', "roquettes ambassade",
+    "NOT roquettes", '"unclosed', "roquettes ambassade", "Bagdad personne:Kadhimi", "roquettes lieu:Bagdad",
+    "date:2020-11..2021-01 roquettes",
 ]
 FILTERS = [
     {"published": ["2020-12"]}, {"published": ["2020"]}, {"published": ["2020-11..2021-01"]},

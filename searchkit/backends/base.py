@@ -153,6 +153,8 @@ def from_whoosh(q: Any) -> Node:
         if subs and all(isinstance(s, Word) for s in subs) and len({s.field for s in subs}) == 1:  # type: ignore[union-attr]
             terms = tuple(dict.fromkeys(t for s in subs for t in s.terms))  # type: ignore[union-attr]
             return Word(subs[0].field, terms, float(q.boost))  # type: ignore[union-attr]
+        if subs and all(isinstance(s, FacetTerms) for s in subs) and len({s.field for s in subs}) == 1:  # type: ignore[union-attr]
+            return FacetTerms(subs[0].field, tuple(dict.fromkeys(v for s in subs for v in s.values)))  # type: ignore[union-attr]
         return Or(tuple(subs), float(q.boost))
     if isinstance(q, Q.AndNot):
         return AndNot(from_whoosh(q.a), from_whoosh(q.b))
