@@ -71,7 +71,10 @@ def run_backend_index(
 
     started = time.perf_counter()
     report = IndexReport()
-    backend.ensure_index(rebuild=rebuild and part is None)
+    if rebuild and part is not None:
+        raise SearchkitError("--rebuild with --part would delete the other parts' articles",
+                             hint="rebuild once without --part (or delete the index), then run the parts")
+    backend.ensure_index(rebuild=rebuild)
     seen: list[SourceFile] = []
     for item in iter_sources(roots, exclude=list(exclude), formats=formats):
         if isinstance(item, Problem):
