@@ -355,6 +355,10 @@ def test_two_indexers_split_one_corpus(opensearch_url: str, tmp_path: Path) -> N
         again = subprocess.run([sys.executable, "-m", "searchkit", "--config", str(config), "index", "--part", "1/2", "--json"],
                                env=env, capture_output=True, text=True, timeout=300)
         assert json.loads(again.stdout)["unchanged"]  # the other part's files are not "gone"
+        refused = subprocess.run([sys.executable, "-m", "searchkit", "--config", str(config), "index", "--part", "1/2", "--rebuild"],
+                                 env=env, capture_output=True, text=True, timeout=300)
+        assert refused.returncode != 0 and "rebuild once without --part" in refused.stderr and "Traceback" not in refused.stderr
+        _check_complete(opensearch_url, name, n)
     finally:
         _drop(opensearch_url, name)
 
