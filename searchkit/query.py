@@ -204,6 +204,11 @@ def _word_query(fieldname: str, text: str, boost: float) -> Q.Query | None:
         Q.Term(fieldname, terms[0], boost=boost) if len(terms) == 1 else Q.DisjunctionMax([Q.Term(fieldname, x) for x in terms], boost=boost)
         for _, terms in sorted(positions.items())
     ]
+    if len(parts) == 1:
+        # The word as typed, for a backend whose index has its own stemmer (OpenSearch:
+        # Lucene's Snowball differs from PyStemmer on 0.19% of words, see backends/base.py).
+        for leaf in parts[0].leaves():
+            leaf.typed = text
     return parts[0] if len(parts) == 1 else Q.And(parts)
 
 

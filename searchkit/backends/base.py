@@ -17,7 +17,10 @@ Field names are searchkit's (vocab.py): ``title``/``body`` are the stemmed field
 ``title_exact``/``body_exact`` the unstemmed ones; facets and ``id`` are keywords.
 Terms in ``Word`` are already analysed by searchkit's French analyzer, so a backend
 looks them up as they are (OpenSearch's analysis gives the same terms: see
-``opensearch_analysis``).
+``opensearch_analysis``). ``Word.text`` keeps the word as typed when it makes one position,
+so that a backend whose stemmer differs on a few words (Lucene's Snowball keeps
+"française" as ``français`` where PyStemmer gives ``franc``) also looks it up through
+its own analyzer.
 
 The ``Backend`` protocol is what a search engine must do for searchkit: write and
 delete documents (the dicts of ``pipeline.extract_documents``), answer a tree with
@@ -59,6 +62,9 @@ class Word:
     field: str
     terms: tuple[str, ...]
     boost: float = 1.0
+    # The word as typed, when it gave these terms alone: a backend with its own
+    # stemmer may also look it up through its analyzer (see the module docstring).
+    text: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -145,14 +151,14 @@ def from_whoosh(q: Any) -> Node:
     if isinstance(q, Q.Term):
         if q.fieldname in FACET_KEYWORD_FIELDS:
             return FacetTerms(q.fieldname, (str(q.text),))
-        return Word(q.fieldname, (str(q.text),), float(q.boost))
+        return Word(q.fieldname, (str(q.text),), float(q.boost), getattr(q, "typed", None))
     if isinstance(q, Q.Phrase):
         return Phrase(q.fieldname, tuple(q.words), max(0, int(q.slop) - 1), float(q.boost))
     if isinstance(q, Q.DisjunctionMax):
         subs = [from_whoosh(s) for s in q.subqueries]
         if subs and all(isinstance(s, Word) for s in subs) and len({s.field for s in subs}) == 1:  # type: ignore[union-attr]
             terms = tuple(dict.fromkeys(t for s in subs for t in s.terms))  # type: ignore[union-attr]
-            return Word(subs[0].field, terms, float(q.boost))  # type: ignore[union-attr]
+            return Word(subs[0].field, terms, float(q.boost), subs[0].text)  # type: ignore[union-attr]
         if subs and all(isinstance(s, FacetTerms) for s in subs) and len({s.field for s in subs}) == 1:  # type: ignore[union-attr]
             return FacetTerms(subs[0].field, tuple(dict.fromkeys(v for s in subs for v in s.values)))  # type: ignore[union-attr]
         return Or(tuple(subs), float(q.boost))

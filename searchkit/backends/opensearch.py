@@ -120,9 +120,14 @@ def to_dsl(node: T.Node, title_boost: float = 2.0) -> dict[str, Any]:
     if isinstance(node, T.Word):
         boost = node.boost * (title_boost if node.field == "title" else 1.0)
         f = _field(node.field)
-        if len(node.terms) == 1:
+        queries: list[dict[str, Any]] = [{"term": {f: t}} for t in node.terms]
+        if node.text and node.field in ("title", "body"):
+            # The index's own analysis of the typed word: where Lucene's stemmer differs
+            # from PyStemmer (0.19% of words), the articles it indexed are found too.
+            queries.append({"match": {f: {"query": node.text}}})
+        if len(queries) == 1:
             return {"term": {f: {"value": node.terms[0], "boost": boost}}}
-        return {"dis_max": {"queries": [{"term": {f: t}} for t in node.terms], "boost": boost}}
+        return {"dis_max": {"queries": queries, "boost": boost}}
     if isinstance(node, T.Phrase):
         return {"match_phrase": {_field(node.field): {"query": " ".join(node.words), "slop": node.slop, "boost": node.boost}}}
     if isinstance(node, T.Fuzzy):
