@@ -56,6 +56,10 @@ class SearchKit:
     def _engine(self) -> Any:
         """The search engine over this kit's index, opened on first use. Private: the
         CLI, the REPL and embedding code use this class's methods, never the engine."""
+        if self._opened is None and self.config.backend == "opensearch":
+            from searchkit.backends.engine import BackendEngine
+
+            self._opened = BackendEngine(self._opensearch(), self.config.snippets)
         if self._opened is None:
             from searchkit.search import Engine  # Whoosh searcher only when searching
 
@@ -68,8 +72,11 @@ class SearchKit:
         *,
         rebuild: bool = False,
         progress: ProgressFn | None = None,
+        part: tuple[int, int] | None = None,
     ) -> IndexReport:
         """Add new files, re-index changed ones, drop deleted ones; ``rebuild`` starts over.
+        ``part=(i, n)``: only the i-th of n shares of the files (OpenSearch backend: n
+        indexer processes, one index).
 
         Raises ``NothingIndexedError`` (with the report) when the index ends up empty:
         a program must not go on searching nothing as if all were well.
@@ -82,6 +89,8 @@ class SearchKit:
             raise CorpusError(f"corpus not found: {', '.join(missing)}", hint="set `corpus:` in config.yaml or pass a folder: searchkit index PATH")
         self.close()
         c = self.config
+        if c.backend == "opensearch":
+            return self._index_opensearch(roots, rebuild, progress, part)
         report = run_index(
             roots,
             c.index_dir,
@@ -102,6 +111,30 @@ class SearchKit:
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.
         self._engine.warm()
+        if report.documents == 0:
+            raise _nothing_indexed(report, roots, enabled_formats(c))
+        return report
+
+    # -- the OpenSearch backend (backend: opensearch in config.yaml) ----------
+    def _opensearch(self) -> Any:
+        from searchkit.backends.opensearch import OpenSearchBackend
+
+        c = self.config
+        return OpenSearchBackend(c.opensearch_url, c.opensearch_index, shards=c.opensearch_shards,
+                                 replicas=c.opensearch_replicas, aliases=c.aliases, title_boost=c.title_boost)
+
+    def _index_opensearch(self, roots: Sequence[Path], rebuild: bool, progress: ProgressFn | None, part: tuple[int, int] | None) -> IndexReport:
+        from searchkit.backends.ingest import run_backend_index
+        from searchkit.config import enabled_formats
+
+        c = self.config
+        backend = self._opensearch()
+        try:
+            report = run_backend_index(roots, backend, rebuild=rebuild, actors=c.actors, dates=c.dates, model=c.model,
+                                       workers=c.workers, max_file_mb=c.max_file_mb, progress=progress,
+                                       formats=enabled_formats(c), aliases=c.aliases, part=part)
+        finally:
+            backend.close()
         if report.documents == 0:
             raise _nothing_indexed(report, roots, enabled_formats(c))
         return report

@@ -140,6 +140,17 @@ def cli(ctx: click.Context, config: str | None, traceback: bool) -> None:
         ctx.invoke(repl)
 
 
+def _part(obj: Context, part: str | None) -> tuple[int, int] | None:
+    if part is None:
+        return None
+    from searchkit.backends.ingest import parse_part
+    from searchkit.errors import ConfigError
+
+    if obj.kit.config.backend != "opensearch":
+        raise ConfigError("--part needs the OpenSearch backend", hint="set backend: opensearch in config.yaml; a Whoosh index has one writer")
+    return parse_part(part)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Delete the index and index everything again.")
@@ -147,9 +158,10 @@ def cli(ctx: click.Context, config: str | None, traceback: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="List every skipped file and warning.")
 @click.option("--semantic/--no-semantic", default=None,
               help="Compute passage vectors for semantic search (needs searchkit[semantic]), or drop them. Default: config.yaml's semantic, else as the index is.")
+@click.option("--part", default=None, metavar="I/N", help="OpenSearch backend: index only the I-th of N shares of the files (N indexers, one index).")
 @click.pass_obj
 @_guard
-def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, verbose: bool, semantic: bool | None) -> None:
+def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, verbose: bool, semantic: bool | None, part: str | None = None) -> None:
     """Index PATHS (default: `corpus` in config.yaml) incrementally.
 
     New files are added, changed files re-indexed, deleted files removed; a run
@@ -175,7 +187,7 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
 
     failed: NothingIndexedError | None = None
     try:
-        report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=progress)
+        report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=progress, part=_part(obj, part))
     except NothingIndexedError as exc:  # print what was skipped, then the error
         report, failed = exc.report, exc
     except KeyboardInterrupt:

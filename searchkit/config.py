@@ -6,6 +6,8 @@ file's folder. No I/O beyond reading the one file.
 """
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,12 @@ class Config:
     # Formats to read (formats: {pdf: false} in config.yaml turns one off); all by default.
     formats: dict[str, bool] = field(default_factory=lambda: {name: True for name in format_names()})
     semantic: bool | None = None  # passage vectors: on, off, or None = as the index already is
+    # Where the index lives: "whoosh" (index_dir) or "opensearch" (the keys below).
+    backend: str = "whoosh"
+    opensearch_url: str = "http://127.0.0.1:9200"
+    opensearch_index: str = "searchkit"
+    opensearch_shards: int = 1
+    opensearch_replicas: int = 0
     source: Path | None = None  # the file these settings came from
     warnings: list[str] = field(default_factory=list)
 
@@ -52,6 +60,13 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...], str]]] = {
         "index_dir": ("index_dir", str, "a folder path"),
         "aliases": ("aliases", dict, "a mapping of name: [variants]"),
         "semantic": ("semantic", bool, "true or false"),
+        "backend": ("backend", str, "whoosh or opensearch"),
+    },
+    "opensearch": {
+        "url": ("opensearch_url", str, "a URL such as http://127.0.0.1:9200"),
+        "index": ("opensearch_index", str, "an index name: lowercase letters, digits, - and _"),
+        "shards": ("opensearch_shards", int, "an integer from 1 to 1024"),
+        "replicas": ("opensearch_replicas", int, "an integer from 0 to 16"),
     },
     "extract": {
         "actors": ("actors", bool, "true or false"),
@@ -79,6 +94,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "workers": (1, 64),
     "max_file_mb": (0.001, 1e6),
     "commit_every": (1, 1_000_000),
+    "opensearch_shards": (1, 1024),
+    "opensearch_replicas": (0, 16),
 }
 
 
@@ -86,6 +103,7 @@ def load_config(path: str | Path | None) -> Config:
     """Read and validate ``path``; ``None`` or a missing default file gives the defaults."""
     cfg = Config()
     if path is None:
+        cfg.opensearch_url = os.environ.get("SEARCHKIT_OPENSEARCH_URL") or cfg.opensearch_url
         return cfg
     path = Path(path)
     try:
@@ -111,6 +129,7 @@ def load_config(path: str | Path | None) -> Config:
     _apply(cfg, data, "", path)
     cfg.corpus = [p if p.is_absolute() else base / p for p in cfg.corpus]
     cfg.index_dir = cfg.index_dir if cfg.index_dir.is_absolute() else base / cfg.index_dir
+    cfg.opensearch_url = os.environ.get("SEARCHKIT_OPENSEARCH_URL") or cfg.opensearch_url
     return cfg
 
 
@@ -146,6 +165,10 @@ def _apply(cfg: Config, data: dict[str, Any], section: str, path: Path) -> None:
             value = Path(value)
         elif isinstance(value, str) and not value.strip():
             raise ConfigError(f"{path}: '{dotted}' is empty, expected {allowed}")
+        elif attr == "backend" and value not in ("whoosh", "opensearch"):
+            raise ConfigError(f"{path}: 'backend' is {value!r}, expected {allowed}")
+        elif attr == "opensearch_index" and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", value):
+            raise ConfigError(f"{path}: 'opensearch.index' is {value!r}, expected {allowed}")
         elif attr == "aliases":
             value = _aliases(value, path)
         if attr.startswith("format:"):

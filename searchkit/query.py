@@ -141,7 +141,11 @@ class FrenchQueryParser(QueryParser):
     def _facet(self, fieldname: str, text: str) -> Q.Query:
         if self.resolver is None:
             raise QueryError(f"'{fieldname}:' needs an index to resolve", hint="run `searchkit index` first")
-        return self.resolver.facet_query(fieldname, text)
+        q = self.resolver.facet_query(fieldname, text)
+        # The spellings of one actor (or the days of one range) are one clause: a plain
+        # Or would be flattened into the query's top-level Or by Whoosh's normalize(),
+        # and _require_facets would then demand every spelling at once.
+        return Q.DisjunctionMax(list(q.subqueries), boost=q.boost) if type(q) is Q.Or else q
 
     def term_query(self, fieldname: str, text: str, termclass: Any, boost: float = 1.0, tokenize: bool = True, removestops: bool = True) -> Q.Query | None:  # type: ignore[override]
         fieldname = canonical_field(fieldname) or fieldname
@@ -200,6 +204,11 @@ def _word_query(fieldname: str, text: str, boost: float) -> Q.Query | None:
         Q.Term(fieldname, terms[0], boost=boost) if len(terms) == 1 else Q.DisjunctionMax([Q.Term(fieldname, x) for x in terms], boost=boost)
         for _, terms in sorted(positions.items())
     ]
+    if len(parts) == 1:
+        # The word as typed, for a backend whose index has its own stemmer (OpenSearch:
+        # Lucene's Snowball differs from PyStemmer on 0.19% of words, see backends/base.py).
+        for leaf in parts[0].leaves():
+            leaf.typed = text
     return parts[0] if len(parts) == 1 else Q.And(parts)
 
 

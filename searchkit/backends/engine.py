@@ -1,0 +1,246 @@
+"""Searches on a ``Backend``: query text in, ``results.Results`` out, as ``search.Engine`` does.
+
+Parses with the one query parser (``query.build_query``), resolving facet values
+(actor spellings, dates) against the backend's own vocabulary with the same
+``ActorGroups`` as the Whoosh backend, converts the parse into the backend-neutral
+tree (``base.from_whoosh``), and assembles hits, snippets, facets and "did you mean"
+into the same dataclasses, so the CLI, the REPL and the JSON contract do not know
+which backend answered.
+
+It must NOT speak a backend's wire protocol or hold an index of its own.
+"""
+from __future__ import annotations
+
+import re
+import time
+from functools import lru_cache
+from typing import Any, Mapping, Sequence
+
+from whoosh import query as Q
+
+from searchkit.analysis import fold
+from searchkit.backends.base import FacetTerms, MatchAll, from_whoosh, leaves
+from searchkit.errors import QueryError
+from searchkit.query import ParsedQuery, build_query, canonical_field
+from searchkit.results import Actor, FacetValue, Hit, Results
+from searchkit.snippets import match_spans, merge_spans, snippets as make_snippets
+from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, MODES, SORTS, UNDATED
+
+__all__ = ["BackendEngine"]
+
+_NOTHING = "\x00nothing"
+SUGGEST_MAX_LEN = 30
+SUGGEST_MAX_WORDS = 8
+
+
+@lru_cache(maxsize=1)
+def _schema() -> Any:
+    """The Whoosh schema the parser reads field types from (nothing is opened)."""
+    from searchkit.schema import build_schema
+
+    return build_schema()
+
+
+def _start(v: str) -> str:
+    return (v + "-01-01")[:10] if v != UNDATED else v
+
+
+def _end(v: str) -> str:
+    return (v + "-12-31")[:10] if len(v) == 4 else (v + "-31")[:10]
+
+
+class BackendEngine:
+    """The ``search.Engine`` interface (search, document, stats) over a ``Backend``."""
+
+    def __init__(self, backend: Any, snippet_count: int = 2) -> None:
+        self.backend = backend
+        self.snippet_count = snippet_count
+        self._checked = False
+
+    # -- the resolver the query parser calls --------------------------------
+    @property
+    def groups(self) -> Any:
+        return self.backend.groups
+
+    def facet_query(self, field: str, value: str) -> Q.Query:
+        from searchkit.search import parse_date_value
+
+        field = canonical_field(field) or field
+        if field in ACTOR_FIELDS:
+            kind = None if field == "actor" else field
+            members = self.groups.members_of(self.groups.resolve(value, kind), kind)
+            if not members:
+                return Q.Term(field, _NOTHING)
+            return Q.Or([Q.Term(field if kind is None else k, n) for k, n in sorted(members)])
+        if field in DATE_FIELDS:
+            lo, hi = parse_date_value(value)
+            if lo == hi:
+                return Q.Term(field, lo)
+            s, e = _start(lo), _end(hi)
+            terms = [t for t in self.backend.vocabulary(field) if t != UNDATED and _start(t) >= s and _end(t) <= e]
+            return Q.Or([Q.Term(field, t) for t in sorted(terms)]) if terms else Q.Term(field, _NOTHING)
+        raise QueryError(f"'{field}' is not a facet", hint=f"facets: {', '.join(FACET_FIELDS)}")
+
+    def filter_query(self, filters: Mapping[str, Sequence[str]]) -> Q.Query | None:
+        """Different fields AND; several actors AND (both mentioned); several dates OR."""
+        parts: list[Q.Query] = []
+        for raw_field, values in filters.items():
+            field = canonical_field(raw_field)
+            if field not in FACET_FIELDS:
+                raise QueryError(f"unknown filter field '{raw_field}'", hint=f"filter on: {', '.join(FACET_FIELDS)}")
+            qs = [self.facet_query(field, v) for v in values if str(v).strip()]
+            if qs:
+                parts.append(Q.And(qs) if field in ACTOR_FIELDS else Q.Or(qs))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Q.And(parts)
+
+    # -- search ---------------------------------------------------------------
+    def _check(self) -> None:
+        if not self._checked:
+            self.backend.check()
+            self._checked = True
+
+    def search(
+        self,
+        text: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort: str = "relevance",
+        facets: bool = True,
+        snippet_count: int | None = None,
+        strict: bool = False,
+        mode: str | None = None,
+        facet_top: int | None = 20,
+    ) -> Results:
+        started = time.perf_counter()
+        if mode not in (None, "lexical"):
+            if mode not in MODES:
+                raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
+            raise QueryError(f"the OpenSearch backend has no vectors for {mode} search", hint="use --mode lexical (the default)")
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort '{sort}'", hint="use relevance or date")
+        if limit < 0 or offset < 0:
+            raise QueryError("limit and offset must be 0 or more", hint="e.g. --limit 10")
+        self._check()
+        filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+        stripped = text.strip()
+        parsed = ParsedQuery(Q.Every()) if stripped in ("", "*") else build_query(stripped, _schema(), self, strict=strict)
+        tree = from_whoosh(parsed.query)
+        fq = self.filter_query(filters)
+        ftree = from_whoosh(fq) if fq is not None else None
+        count = self.snippet_count if snippet_count is None else snippet_count
+        found = self.backend.search(tree, ftree, limit, offset, sort, FACET_FIELDS if facets else (), facet_top, snippets=bool(count))
+        names = self._filtered_names(tree, filters)
+        hits = tuple(self._hit(doc, score, rank, names, count) for rank, (doc, score) in enumerate(zip(found.documents, found.scores), start=offset + 1))
+        facet_values = {f: tuple(FacetValue(v, n, var) for v, n, var in vals) for f, vals in found.facets.items()}
+        suggestion = self.suggest(stripped) if found.total < 3 and stripped not in ("", "*") else None
+        took = (time.perf_counter() - started) * 1000
+        return Results(text, filters, found.total, took, suggestion, hits, facet_values, offset, parsed.notices)
+
+    def _filtered_names(self, tree: Any, filters: Mapping[str, Sequence[str]]) -> set[str]:
+        names = {v for leaf in leaves(tree) if isinstance(leaf, FacetTerms) and leaf.field in ACTOR_FIELDS for v in leaf.values}
+        for field, values in filters.items():
+            f = canonical_field(field)
+            if f in ACTOR_FIELDS:
+                kind = None if f == "actor" else f
+                for v in values:
+                    names |= self.groups.variants(self.groups.resolve(v, kind), kind)
+        return names
+
+    def _hit(self, doc: Mapping[str, Any], score: float, rank: int, names: set[str], count: int) -> Hit:
+        meta = doc.get("meta") or {}
+        body = doc.get("body", "")
+        snippets: list[str] = []
+        if count:
+            forms = [f for a in meta.get("actors", []) if a["name"] in names for f in a.get("forms", [])]
+            spans = merge_spans([*doc.get("_marked", []), *match_spans(body, (), (), forms)])
+            snippets = make_snippets(body, spans, count)
+        groups = self.groups
+        seen: set[str] = set()
+        actors: list[Actor] = []
+        for a in meta.get("actors", []):
+            disp = groups.display.get((a["kind"], a["name"]), a["name"])
+            if disp not in seen:
+                seen.add(disp)
+                actors.append(Actor(disp, a["kind"]))
+        return Hit(
+            id=doc["id"], path=doc.get("path", ""), title=doc.get("display_title") or doc.get("title", ""), score=score,
+            published=meta.get("published"), snippets=tuple(snippets), actors=tuple(actors),
+            mentioned=tuple(meta.get("mentioned", [])), rank=rank,
+        )
+
+    def suggest(self, text: str) -> str | None:
+        """"Did you mean": each unknown word replaced by the backend's nearest indexed word."""
+        words: list[str] = []
+        pattern = re.compile(r"(?<![\w:~*])[^\W\d_]+(?![\w:~*])")
+        for m in pattern.finditer(text):
+            w = m.group(0)
+            if len(w) < 3 or len(w) > SUGGEST_MAX_LEN or w in ("AND", "OR", "NOT", "ET", "OU", "SAUF"):
+                continue
+            folded = fold(w.lower())
+            if folded not in words and len(words) < SUGGEST_MAX_WORDS:
+                words.append(folded)
+        fixes = {w: s for w, s in self.backend.suggest(words).items() if s != w}
+        if not fixes:
+            return None
+        return pattern.sub(lambda m: fixes.get(fold(m.group(0).lower()), m.group(0)), text)
+
+    # -- documents and stats ------------------------------------------------
+    def document(self, doc_id: str) -> dict[str, Any]:
+        src = dict(self.backend.document(doc_id))
+        src["title"] = src.pop("display_title", None) or src.get("title", "")
+        # The stored fields of the Whoosh backend, no more: `show --json` is one contract.
+        return {k: src.get(k) for k in ("id", "source", "path", "digest", "title", "body", "meta")}
+
+    def highlight_document(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, Any], list[tuple[int, int]]]:
+        fields = self.document(doc_id)
+        if not text.strip() and not filters:
+            return fields, []
+        q = Q.Every() if text.strip() in ("", "*") else build_query(text, _schema(), self, strict=False).query
+        tree = from_whoosh(q)
+        found = self.backend.search(tree, FacetTerms("id", (doc_id,)), 1, 0, "relevance", (), None, snippets=True)
+        marked = list(found.documents[0].get("_marked", [])) if found.documents and not isinstance(tree, MatchAll) else []
+        forms = [f for a in (fields.get("meta") or {}).get("actors", []) if a["name"] in self._filtered_names(tree, filters or {}) for f in a.get("forms", [])]
+        return fields, merge_spans([*marked, *match_spans(fields.get("body", ""), (), (), forms)])
+
+    def stats(self) -> dict[str, Any]:
+        self._check()
+        undated = self.backend.vocabulary("published_bucket").get(UNDATED, 0)
+        return {
+            "documents": self.backend.count(),
+            "backend": "opensearch",
+            "url": self.backend.client.url,
+            "index": self.backend.index,
+            "actors": len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
+            "undated": undated,
+        }
+
+    # -- what only the Whoosh backend does yet ---------------------------------
+    # timeline, `with` (co-mentions) and the REPL's explain read numpy tables over
+    # Whoosh document numbers: a one-line error here, not an AttributeError.
+    def _whoosh_only(self, what: str) -> Any:
+        from searchkit.errors import OpenSearchError
+
+        raise OpenSearchError(f"{what} is not available with backend: opensearch yet", hint="use backend: whoosh in config.yaml for it")
+
+    def match_mask(self, *args: Any, **kwargs: Any) -> Any:
+        return self._whoosh_only("this command (co-mentions, timelines)")
+
+    def date_postings(self, *args: Any, **kwargs: Any) -> Any:
+        return self._whoosh_only("the timeline")
+
+    @property
+    def tables(self) -> Any:
+        return self._whoosh_only("this command (facet tables)")
+
+    @property
+    def searcher(self) -> Any:
+        return self._whoosh_only("explaining a hit")
+
+    def warm(self) -> None:
+        self.groups  # noqa: B018 - reads the actor vocabulary once
+
+    def close(self) -> None:
+        self.backend.close()

@@ -1,0 +1,164 @@
+"""Incremental indexing into a ``Backend`` (OpenSearch): the files, the workers, the manifest.
+
+The same run as ``index.run_index`` for Whoosh, with the index and its manifest in the
+backend: files are read here, articles are extracted in searchkit's worker processes
+(``index._prepare_all``), and documents go to the backend in batches. A file's
+manifest entry is written only after all its documents were accepted, so an indexer
+killed (or a node lost) mid-run leaves the previous entry or none: the next run reads
+that file again, first deleting whatever of it reached the index (by source), so
+nothing is lost and nothing is stored twice.
+
+``part=(i, n)`` makes this process handle only the files whose path hash falls in part
+``i`` of ``n``: n processes on n machines share one corpus and one index.
+
+It must NOT know a backend's wire protocol (the backend does) or parse queries.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import Any, Collection, Sequence
+
+from searchkit.corpus import Problem, SourceFile, iter_sources
+from searchkit.errors import SearchkitError
+from searchkit.index import IndexReport, ProgressFn, _count_file, _maybe_changed, _prepare_all, _unique_id
+
+__all__ = ["in_part", "parse_part", "run_backend_index"]
+
+# Documents per _bulk flush (and manifest write); the environment may lower it (tests).
+BATCH_DOCS = int(os.environ.get("SEARCHKIT_BULK_DOCS") or 500)
+
+
+def parse_part(text: str) -> tuple[int, int]:
+    """``"1/3"`` -> (1, 3); parts count from 1."""
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise SearchkitError(f"not a part: {text!r}", hint="write --part I/N, e.g. --part 1/2") from None
+    if not 1 <= i <= n:
+        raise SearchkitError(f"part {i}/{n} does not exist", hint="I goes from 1 to N, e.g. --part 2/2")
+    return i, n
+
+
+def in_part(key: str, part: tuple[int, int] | None) -> bool:
+    """Whether the file ``key`` belongs to ``part`` (by a stable hash of its key)."""
+    if part is None:
+        return True
+    digest = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+    return digest % part[1] == part[0] - 1
+
+
+def run_backend_index(
+    roots: Sequence[Path],
+    backend: Any,
+    *,
+    rebuild: bool = False,
+    actors: bool = True,
+    dates: bool = True,
+    model: str | None = None,
+    workers: int = 1,
+    max_file_mb: float | None = None,
+    progress: ProgressFn | None = None,
+    formats: Collection[str] | None = None,
+    aliases: Any = None,
+    part: tuple[int, int] | None = None,
+    exclude: Sequence[Path] = (),
+) -> IndexReport:
+    from searchkit.extract.actors import freeze_aliases
+    from searchkit.pipeline import Options
+
+    started = time.perf_counter()
+    report = IndexReport()
+    if rebuild and part is not None:
+        raise SearchkitError("--rebuild with --part would delete the other parts' articles",
+                             hint="rebuild once without --part (or delete the index), then run the parts")
+    backend.ensure_index(rebuild=rebuild)
+    seen: list[SourceFile] = []
+    for item in iter_sources(roots, exclude=list(exclude), formats=formats):
+        if isinstance(item, Problem):
+            report.problems.append(item)
+        elif in_part(item.key, part):
+            seen.append(item)
+    report.files_seen = len(seen)
+    manifest = {k: v for k, v in backend.manifest().items() if in_part(k, part)}
+    frozen = freeze_aliases(aliases) if actors else ()
+    frozen_key = [[k, list(v)] for k, v in frozen]
+    for entry in manifest.values():
+        if entry.get("aliases", frozen_key) != frozen_key:
+            entry.update(digest=None, size=-1)  # extracted with other aliases: read again
+    keys = {s.key for s in seen}
+    gone = [k for k in manifest if k not in keys]
+    candidates = [s for s in seen if _maybe_changed(s, manifest.get(s.key))]
+    if gone:
+        backend.delete_sources(gone)
+        report.removed += sum(len(manifest[k].get("ids", [])) for k in gone)
+        backend.save_manifest({k: None for k in gone})
+        for k in gone:
+            del manifest[k]
+    # Files with no manifest entry may have been half-written by a run that died: clear them.
+    fresh = [s.key for s in candidates if s.key not in manifest]
+    if fresh:
+        backend.delete_sources(fresh)
+    ids_in_use = {i for e in manifest.values() for i in e.get("ids", [])}
+    options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model, aliases=frozen)
+    total, done = len(candidates), 0
+    if progress:
+        progress(0, total)
+    pending_docs: list[dict[str, Any]] = []
+    pending_entries: dict[str, dict[str, Any]] = {}
+    in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
+
+    def flush() -> None:
+        # Documents first, then the manifest entries of the files they complete.
+        if pending_docs:
+            backend.index_documents(pending_docs)
+            pending_docs.clear()
+        if pending_entries:
+            backend.save_manifest(dict(pending_entries))
+            pending_entries.clear()
+
+    for prepared in _prepare_all(candidates, options, workers, manifest):
+        key = prepared.source.key
+        done += prepared.last
+        old = manifest.get(key) if prepared.part == 0 else in_parts[key][0]
+        report.problems.extend(prepared.problems)
+        if not prepared.digest:
+            pass
+        elif prepared.part == 0 and old and old.get("digest") == prepared.digest:
+            old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
+            pending_entries[key] = old
+        else:
+            if prepared.part == 0:
+                report.files_changed += 1
+                if old:
+                    flush()  # the old documents go before the new ones come
+                    backend.delete_sources([key])
+                    for i in old.get("ids", []):
+                        ids_in_use.discard(i)
+                ids: list[str] = []
+            else:
+                ids = in_parts.pop(key)[1]
+            for doc in prepared.docs:
+                doc["id"] = _unique_id(doc["id"], ids_in_use, report, doc["path"])
+                doc["digest"] = prepared.digest
+                ids_in_use.add(doc["id"])
+                ids.append(doc["id"])
+                pending_docs.append(doc)
+            if prepared.last:
+                _count_file(report, old, ids)
+                entry = {"digest": prepared.digest, "size": prepared.source.size, "mtime_ns": prepared.source.mtime_ns, "ids": ids, "aliases": frozen_key}
+                manifest[key] = entry
+                pending_entries[key] = entry
+            else:
+                in_parts[key] = (old, ids)
+        if progress:
+            progress(done, total)
+        if len(pending_docs) >= BATCH_DOCS or len(pending_entries) >= BATCH_DOCS:
+            flush()
+    flush()
+    backend.refresh()
+    report.documents = backend.count()
+    report.seconds = time.perf_counter() - started
+    return report

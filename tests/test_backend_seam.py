@@ -1,0 +1,68 @@
+"""The backend-neutral query tree made from the one query parser."""
+from __future__ import annotations
+
+import pytest
+
+from searchkit.backends.base import And, AndNot, FacetTerms, Fuzzy, MatchAll, MatchNone, Not, Or, Phrase, Wildcard, Word, from_whoosh, leaves
+from searchkit.query import build_query
+from searchkit.schema import build_schema
+
+SCHEMA = build_schema()
+
+
+def tree(text: str, resolver=None):
+    return from_whoosh(build_query(text, SCHEMA, resolver, strict=False).query)
+
+
+def test_words_keep_their_twin_terms_at_one_position() -> None:
+    t = tree("sécurité")
+    assert isinstance(t, Or)
+    # the stem of the word as written and the stem of it unaccented, one Word each field
+    assert {(w.field, w.terms) for w in t.children} == {("title", ("secur", "securit")), ("body", ("secur", "securit"))}
+    t = tree("hostilités")
+    words = list(leaves(t))
+    assert all(isinstance(w, Word) and set(w.terms) >= {"hostil"} for w in words)
+
+
+def test_phrase_fuzzy_wildcard_go_to_exact_fields() -> None:
+    assert set(leaves(tree('"zone verte"'))) == {Phrase("title_exact", ("zone", "verte"), 0), Phrase("body_exact", ("zone", "verte"), 0)}
+    assert set(leaves(tree("kadhimi~2"))) == {Fuzzy("title_exact", "kadhimi", 2, 0), Fuzzy("body_exact", "kadhimi", 2, 0)}
+    assert set(leaves(tree("aéro*"))) == {Wildcard("title_exact", "aero*"), Wildcard("body_exact", "aero*")}
+
+
+def test_operators() -> None:
+    assert isinstance(tree("roquettes SAUF Soleimani"), AndNot)
+    assert isinstance(tree("roquettes ET Katioucha"), And)
+    assert isinstance(tree("NOT roquettes"), Not)
+
+
+class _Resolver:
+    def facet_query(self, field, value):
+        from whoosh import query as Q
+
+        return Q.Term(field, value.upper())
+
+
+def test_facet_values_become_facet_terms() -> None:
+    t = tree("roquettes personne:Kazimi", _Resolver())
+    assert isinstance(t, And) and FacetTerms("person", ("KAZIMI",)) in t.children
+
+
+def test_null_and_every() -> None:
+    from whoosh import query as Q
+
+    assert from_whoosh(Q.NullQuery) == MatchNone()
+    assert from_whoosh(Q.Every()) == MatchAll()
+    with pytest.raises(TypeError):
+        from_whoosh(Q.TermRange("body", "a", "b"))
+
+
+def test_an_actor_spelt_two_ways_is_one_clause(seeds_kit) -> None:
+    """"Bagdad personne:Kadhimi": the two spellings of al-Kazimi are OR-ed, not both required
+    (Whoosh's normalize() used to flatten them into the query's top-level clauses)."""
+    by_facet = {h.id[:3] for h in seeds_kit.search("personne:Kadhimi").hits}
+    assert by_facet == {"001", "004"}
+    assert {h.id[:3] for h in seeds_kit.search("Bagdad personne:Kadhimi").hits} == by_facet
+    engine = seeds_kit.engine
+    t = from_whoosh(build_query("Bagdad personne:Kadhimi", SCHEMA, engine).query)
+    assert isinstance(t, And) and any(isinstance(c, FacetTerms) and len(c.values) == 2 for c in t.children)
