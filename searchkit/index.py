@@ -300,7 +300,7 @@ def _run_index_locked(
     report.files_seen = len(seen)
     keys = {s.key for s in seen}
     gone = [k for k in manifest if k not in keys]
-    candidates = [s for s in seen if _maybe_changed(s, manifest.get(s.key))]
+    candidates = [s for s in seen if maybe_changed(s, manifest.get(s.key))]
 
     if vectors is not None:  # files with articles lacking a vector are extracted again
         queued = {s.key for s in candidates}
@@ -343,7 +343,7 @@ def _run_index_locked(
         done = 0
         if progress:
             progress(0, total)
-        for prepared in _prepare_all(candidates, options, workers, manifest):
+        for prepared in prepare_all(candidates, options, workers, manifest):
             key = prepared.source.key
             done += prepared.last
             old = manifest.get(key) if prepared.part == 0 else in_parts[key][0]
@@ -371,7 +371,7 @@ def _run_index_locked(
                 else:
                     ids = in_parts.pop(key)[1]
                 for doc in prepared.docs:
-                    doc["id"] = _unique_id(doc["id"], ids_in_use, report, doc["path"])
+                    doc["id"] = unique_id(doc["id"], ids_in_use, report, doc["path"])
                     # Only a whole file's documents carry its hash (see _load_manifest).
                     doc["digest"] = prepared.digest if prepared.last else PARTIAL
                     vector = doc.pop("_vector", None)
@@ -385,7 +385,7 @@ def _run_index_locked(
                     ids_in_use.add(doc["id"])
                 pending += len(prepared.docs) or 1
                 if prepared.last:
-                    _count_file(report, old, ids)
+                    count_file(report, old, ids)
                     manifest[key] = {
                         "digest": prepared.digest,
                         "size": prepared.source.size,
@@ -464,7 +464,7 @@ def _open_vectors(index_dir: Path, semantic: bool, manifest: dict[str, dict[str,
     return store
 
 
-def _count_file(report: IndexReport, old: dict[str, Any] | None, ids: list[str]) -> None:
+def count_file(report: IndexReport, old: dict[str, Any] | None, ids: list[str]) -> None:
     """Count a file's articles as added, updated or removed."""
     if not old:
         report.added += len(ids)
@@ -500,13 +500,13 @@ def _text_fields(schema: Any) -> tuple[tuple[str, Any, bool], ...]:
     return fields if all(isinstance(f, FrenchText) for _, f, _ in fields) else ()
 
 
-def _maybe_changed(source: SourceFile, entry: dict[str, Any] | None) -> bool:
+def maybe_changed(source: SourceFile, entry: dict[str, Any] | None) -> bool:
     if entry is None:
         return True
     return entry.get("size") != source.size or entry.get("mtime_ns") != source.mtime_ns
 
 
-def _unique_id(doc_id: str, in_use: set[str], report: IndexReport, path: str) -> str:
+def unique_id(doc_id: str, in_use: set[str], report: IndexReport, path: str) -> str:
     if doc_id not in in_use:
         return doc_id
     n = 2
@@ -567,7 +567,7 @@ def _worker_init() -> None:
     tune_worker()
 
 
-def _prepare_all(
+def prepare_all(
     sources: list[SourceFile], options: Any, workers: int, manifest: dict[str, dict[str, Any]]
 ) -> Iterator[Prepared]:
     """Read the files here and extract their articles in ``workers`` processes.

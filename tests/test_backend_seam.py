@@ -63,6 +63,6 @@ def test_an_actor_spelt_two_ways_is_one_clause(seeds_kit) -> None:
     by_facet = {h.id[:3] for h in seeds_kit.search("personne:Kadhimi").hits}
     assert by_facet == {"001", "004"}
     assert {h.id[:3] for h in seeds_kit.search("Bagdad personne:Kadhimi").hits} == by_facet
-    engine = seeds_kit.engine
+    engine = seeds_kit._engine  # the engine itself: what the parser hands a backend
     t = from_whoosh(build_query("Bagdad personne:Kadhimi", SCHEMA, engine).query)
     assert isinstance(t, And) and any(isinstance(c, FacetTerms) and len(c.values) == 2 for c in t.children)

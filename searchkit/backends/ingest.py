@@ -2,7 +2,7 @@
 
 The same run as ``index.run_index`` for Whoosh, with the index and its manifest in the
 backend: files are read here, articles are extracted in searchkit's worker processes
-(``index._prepare_all``), and documents go to the backend in batches. A file's
+(``index.prepare_all``), and documents go to the backend in batches. A file's
 manifest entry is written only after all its documents were accepted, so an indexer
 killed (or a node lost) mid-run leaves the previous entry or none: the next run reads
 that file again, first deleting whatever of it reached the index (by source), so
@@ -23,7 +23,7 @@ from typing import Any, Collection, Sequence
 
 from searchkit.corpus import Problem, SourceFile, iter_sources
 from searchkit.errors import SearchkitError
-from searchkit.index import IndexReport, ProgressFn, _count_file, _maybe_changed, _prepare_all, _unique_id
+from searchkit.index import IndexReport, ProgressFn, count_file, maybe_changed, prepare_all, unique_id
 
 __all__ = ["in_part", "parse_part", "run_backend_index"]
 
@@ -90,7 +90,7 @@ def run_backend_index(
             entry.update(digest=None, size=-1)  # extracted with other aliases: read again
     keys = {s.key for s in seen}
     gone = [k for k in manifest if k not in keys]
-    candidates = [s for s in seen if _maybe_changed(s, manifest.get(s.key))]
+    candidates = [s for s in seen if maybe_changed(s, manifest.get(s.key))]
     if gone:
         backend.delete_sources(gone)
         report.removed += sum(len(manifest[k].get("ids", [])) for k in gone)
@@ -119,7 +119,7 @@ def run_backend_index(
             backend.save_manifest(dict(pending_entries))
             pending_entries.clear()
 
-    for prepared in _prepare_all(candidates, options, workers, manifest):
+    for prepared in prepare_all(candidates, options, workers, manifest):
         key = prepared.source.key
         done += prepared.last
         old = manifest.get(key) if prepared.part == 0 else in_parts[key][0]
@@ -141,13 +141,13 @@ def run_backend_index(
             else:
                 ids = in_parts.pop(key)[1]
             for doc in prepared.docs:
-                doc["id"] = _unique_id(doc["id"], ids_in_use, report, doc["path"])
+                doc["id"] = unique_id(doc["id"], ids_in_use, report, doc["path"])
                 doc["digest"] = prepared.digest
                 ids_in_use.add(doc["id"])
                 ids.append(doc["id"])
                 pending_docs.append(doc)
             if prepared.last:
-                _count_file(report, old, ids)
+                count_file(report, old, ids)
                 entry = {"digest": prepared.digest, "size": prepared.source.size, "mtime_ns": prepared.source.mtime_ns, "ids": ids, "aliases": frozen_key}
                 manifest[key] = entry
                 pending_entries[key] = entry
