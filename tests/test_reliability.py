@@ -124,8 +124,13 @@ def test_second_indexer_is_refused_naming_the_lock(big: tuple[Path, Path, dict[s
     on), another `searchkit index` exits 1 naming the lock file; the first finishes
     exactly. The searches' own outcome is the next test's business."""
     base, config, expected = big
-    c = concurrency.run_concurrency(base, base / "corpus", expected, config)
-    assert c.indexer_rc == 0 and c.final.exact, c.second_other
+    for _ in range(3):
+        c = concurrency.run_concurrency(base, base / "corpus", expected, config)
+        assert c.indexer_rc == 0 and c.final.exact, c.second_other
+        # On a loaded machine a second process can take longer to start than the first
+        # takes to finish: no overlap, nothing tested. Try again (at most 3 runs).
+        if c.second_runs:
+            break
     assert c.second_runs >= 1 and c.second_refused == c.second_runs, c.second_other
     assert c.cli_searches and c.repl_queries and c.engine_searches
 
@@ -225,7 +230,9 @@ def test_query_fuzz_library(kit, q: str, dates: list[str] | None) -> None:  # ty
 @example(q="caf\udce9 roquette", date=None, person="caf\udce9")
 def test_query_fuzz_cli(small: Path, q: str, date: str | None, person: str | None) -> None:
     """`searchkit search` with anything: exit 0 and JSON, or exit 1/2 and one line on stderr."""
-    args = ["search", q, "--json"] + (["--published", date] if date is not None else []) + (["--person", person] if person else [])
+    # Options first, then "--": the query is then text whatever it is ("--", "-n"...),
+    # as a script passing user input must write it.
+    args = ["search", "--json"] + (["--published", date] if date is not None else []) + (["--person", person] if person else []) + ["--", q]
     o = fuzz.fuzz_cli(small, args)
     assert o.kind != "crash", o.detail
 
