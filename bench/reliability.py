@@ -413,15 +413,17 @@ def scenario_query_fuzz(work: Path, n: int, rng: random.Random, notes: list[str]
     cli_n = max(50, n // 10)
     cli: Counter[str] = Counter()
     for i in range(cli_n):
-        args = ["search", random_query(rng), "--json"]
+        query = random_query(rng)
+        args = ["search", "--json"]
         if i % 4 == 0:
             args += [f"--{rng.choice(['published', 'mentioned'])}", rng.choice(DATE_VALUES)]
         if i % 7 == 0:
             args += ["--person", random_query(rng)[:50]]
+        args += ["--", query]  # the query is text, whatever it starts with
         o = fuzz_cli(config, args)
         cli[o.kind] += 1
         if o.kind == "crash":
-            crashes.append(f"CLI {args[1][:60]!r}: {o.detail}")
+            crashes.append(f"CLI {query[:60]!r}: {o.detail}")
     rows.append(Row("random queries (CLI)", "`searchkit search Q --json [--published D] [--person P]` through click", cli_n,
                     f"{cli['results']} JSON results, {cli['error']} one-line errors (exit 1/2), {cli['crash']} tracebacks or bad output",
                     None, cli["crash"] == 0))
