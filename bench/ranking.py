@@ -195,7 +195,9 @@ def build_searchkit(docs: list[dict], work: Path, semantic: bool = False) -> lis
 
     def run(text: str, mode: str = "lexical") -> list[str]:
         try:
-            res = engine.search(text, limit=K, facets=False, snippet_count=0, mode=mode)
+            # collapse=False: this measures ranking, not grouping (a near-duplicate copy
+            # shown in place of the relevant page would count as a miss here).
+            res = engine.search(text, limit=K, facets=False, snippet_count=0, mode=mode, collapse=False)
         except SearchkitError as exc:  # QueryError: a miss, reported
             raise QueryFailed(f"{type(exc).__name__}: {exc}") from None
         return [h.id for h in res.hits]
@@ -268,7 +270,7 @@ def fusion_grid(engine: object, coll: Sample) -> dict[str, float]:
     set_name = next(iter(coll.queries))
     for name, params in FUSIONS.items():
         engine.fusion = replace(base, **params)  # type: ignore[attr-defined]
-        system = System(name, 0.0, lambda text: [h.id for h in engine.search(text, limit=K, facets=False, snippet_count=0, mode="hybrid").hits])  # type: ignore[attr-defined]
+        system = System(name, 0.0, lambda text: [h.id for h in engine.search(text, limit=K, facets=False, snippet_count=0, mode="hybrid", collapse=False).hits])  # type: ignore[attr-defined]
         out[name] = evaluate(system, set_name, coll.queries[set_name], coll.relevant).mrr
     engine.fusion = base  # type: ignore[attr-defined]
     return out
