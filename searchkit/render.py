@@ -64,7 +64,9 @@ def format_results(res: Results, style: Style, width: int | None = None) -> str:
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
     lines: list[str] = []
     shown = f"{res.offset + 1}-{res.offset + len(res.hits)}" if res.hits else "0"
-    head = f"{_plural(res.total, 'article')} ({shown} shown, {res.took_ms:.0f} ms)"
+    # The mode is named when it is not plain word search: hits found by meaning look different.
+    mode = f", {res.mode}" if res.mode != "lexical" else ""
+    head = f"{_plural(res.total, 'article')} ({shown} shown, {res.took_ms:.0f} ms{mode})"
     if res.filters:
         head += "  filters: " + "; ".join(f"{k}={', '.join(v)}" for k, v in res.filters.items())
     lines.append(style.bold(head))
