@@ -123,7 +123,7 @@ def test_sort_by_date_paging_and_document(os_kit) -> None:
     page1, page2 = os_kit.search("roquettes", limit=2), os_kit.search("roquettes", limit=2, offset=2)
     assert len(page2.hits) == 2 and not set(ids(page1)) & set(ids(page2)) and page2.hits[0].rank == 3
     doc = os_kit.document(page1.hits[0].id)
-    assert doc["title"] == page1.hits[0].title and doc["body"]
+    assert doc.title == page1.hits[0].title and doc.body
 
 
 def test_json_contract_same_keys(seeds_kit, os_kit) -> None:
@@ -311,7 +311,9 @@ def test_orangesum_title_queries_overlap(orangesum_pair) -> None:
     queries = titles[::40][:50]
     overlaps, ratios = [], []
     for q in queries:
-        w, o = whoosh.search(q, limit=10, facets=False, snippets=0), os_kit.search(q, limit=10, facets=False, snippets=0)
+        # collapse=False: near-duplicate groups are a Whoosh-backend feature so far; the
+        # backends are compared article for article.
+        w, o = whoosh.search(q, limit=10, facets=False, snippets=0, collapse=False), os_kit.search(q, limit=10, facets=False, snippets=0)
         overlaps.append(len({h.id for h in w.hits} & {h.id for h in o.hits}) / max(1, len(w.hits)))
         ratios.append(abs(o.total - w.total) / max(1, w.total))
     mean = sum(overlaps) / len(overlaps)
@@ -463,7 +465,8 @@ def test_node_lost_mid_run_then_rerun(opensearch_url: str, tmp_path: Path, monke
 def test_document_same_stored_fields(seeds_kit, os_kit) -> None:
     doc_id = seeds_kit.search("roquettes", limit=1).hits[0].id
     w, o = seeds_kit.document(doc_id), os_kit.document(doc_id)
-    assert set(o) == set(w) and (o["title"], o["body"], o["meta"]) == (w["title"], w["body"], w["meta"])
+    assert o.to_dict().keys() == w.to_dict().keys()
+    assert (o.title, o.body, o.published, o.actors) == (w.title, w.body, w.published, w.actors)
     from searchkit.errors import NotFoundError
 
     with pytest.raises(NotFoundError):

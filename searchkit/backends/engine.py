@@ -113,7 +113,10 @@ class BackendEngine:
         strict: bool = False,
         mode: str | None = None,
         facet_top: int | None = 20,
+        collapse: bool = True,
     ) -> Results:
+        """As the Whoosh engine's search. ``collapse`` is accepted and has no effect yet:
+        near-duplicate groups are not kept on OpenSearch (every copy is a hit)."""
         started = time.perf_counter()
         if mode not in (None, "lexical"):
             if mode not in MODES:
@@ -204,6 +207,15 @@ class BackendEngine:
         marked = list(found.documents[0].get("_marked", [])) if found.documents and not isinstance(tree, MatchAll) else []
         forms = [f for a in (fields.get("meta") or {}).get("actors", []) if a["name"] in self._filtered_names(tree, filters or {}) for f in a.get("forms", [])]
         return fields, merge_spans([*marked, *match_spans(fields.get("body", ""), (), (), forms)])
+
+    def query_match(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> Any:
+        """For SearchKit.document: the stored fields and the spans the query marks (from
+        OpenSearch's highlighter). The index terms a query expanded to are Whoosh's notion:
+        they stay empty here, so `explain` shows the words without their terms."""
+        from searchkit.search import QueryMatch
+
+        fields, spans = self.highlight_document(doc_id, text, filters)
+        return QueryMatch(dict(fields), frozenset(), frozenset(), frozenset(), tuple(spans))
 
     def stats(self) -> dict[str, Any]:
         self._check()
