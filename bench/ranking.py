@@ -28,7 +28,9 @@ Systems, on the same docs:
    shown for reference.
 
 What it must not do: read ../shared/holdout, or tune anything -- it only measures.
-Run: ``.venv/bin/python bench/ranking.py [--n 5000] [--q 300]``.
+Also, first: the PIAF question sets (``load_piaf``), and with ``semantic`` (the default) the
+hybrid ranking and e5 alone from the same index, and the fusion grid on the PIAF dev sets.
+Run: ``.venv/bin/python bench/ranking.py [--n 5000] [--q 300] [--no-semantic]``.
 """
 from __future__ import annotations
 
@@ -395,18 +397,16 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
         "- Every query has the characters `\"():*~?` replaced by spaces, identically for every system "
         "(they are query syntax; titles and abstracts are natural language). A query a system still rejects counts "
         "as a miss (listed below).\n"
-        "- searchkit: `searchkit.index.run_index` over a temporary `.jsonl` of `{\"id\", \"text\"}` "
-        "(actors=False, dates=False, workers=1), then `Engine.search(q, limit=10, facets=False, snippet_count=0)`. "
-        "Its build time includes reading the .jsonl, the stored body and the unstemmed `body_exact` field. "
-        "A title guessed from the first sentence of a long paragraph (OrangeSum texts have no line breaks) is stored "
-        "but not indexed, so it carries no title boost (before that fix, titles MRR@10 was 0.633).\n"
-        "- searchkit, body only: the same index and `Engine.search`, the query written `texte:( … )` "
-        "(searchkit's own field syntax), so only the body field scores: it isolates the effect of the pseudo-title. "
-        "Its build time is the same index's.\n"
+        "- searchkit lexical / hybrid, e5 alone: one index per collection, `searchkit.index.run_index` over a temporary "
+        "`.jsonl` of `{\"id\", \"text\"}` (actors and dates off, 2 workers, `semantic=True`: a passage vector per "
+        "article from multilingual-e5-small, title + first 256 tokens), then `Engine.search(q, limit=10, facets=False, "
+        "snippet_count=0, collapse=False, mode=...)` with mode `lexical`, `hybrid` and `semantic` (= e5 alone: the "
+        "query's vector against the passage vectors, nothing lexical). Build times include embedding. A record with "
+        "no `title` has none indexed (its first line is shown, not indexed).\n"
         "- raw Whoosh: `Schema(id=ID, body=TEXT(analyzer=LanguageAnalyzer(\"fr\")))`, "
         "`QueryParser(\"body\", schema, group=OrGroup)`, default BM25F, `searcher.search(q, limit=10)`.\n"
-        "- raw Whoosh + accent folding: the same with `| CharsetFilter(accent_map)` (folds after stemming), "
-        "for reference: the cheapest fix for accent-less queries.\n"
+        "- raw Whoosh + accent folding (when not run with --no-fold-baseline): the same with "
+        "`| CharsetFilter(accent_map)` (folds after stemming), for reference.\n"
         f"- MRR@{K}: mean of 1/rank of the first relevant doc in the top {K} (0 if absent). "
         f"R@{K}: share of queries with a relevant doc in the top {K}.\n"
     )
