@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
+import shutil
 import signal
 import sys
 import time
@@ -305,11 +306,17 @@ def test_vectors_survive_kill_9_nothing_lost_nothing_orphaned(tmp_path: Path) ->
     config = rel.write_config(tmp_path, tmp_path / "corpus", commit_every=8)
     config.write_text(config.read_text("utf-8") + "semantic: true\n", "utf-8")
     index = tmp_path / "index"
+    # Kill delays as shares of a whole run timed here first: fixed seconds landed after the
+    # run had ended on a quiet machine (and before its first commit on a loaded one).
+    started = time.perf_counter()
+    assert rel.searchkit(config, "index", "--json").returncode == 0
+    whole = time.perf_counter() - started
+    shutil.rmtree(index)
     rng = random.Random(11)
     landed = partial = 0
     for trial in range(3):
         fresh = trial != 1  # the second trial kills a run that resumes a killed one
-        t = rel.kill_trial(config, index, expected, rng.uniform(0.5, 12.0), fresh=fresh, after_first_commit=True, check_open=False, resume=False)
+        t = rel.kill_trial(config, index, expected, rng.uniform(0.05, 0.4) * whole, fresh=fresh, after_first_commit=True, check_open=False, resume=False)
         landed += t.landed
         in_index, in_store = _vectors_match_index(index)
         assert t.after.clean, t
