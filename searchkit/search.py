@@ -30,6 +30,7 @@ from searchkit.errors import NotFoundError, QueryError, SearchkitError
 from searchkit.fastindex import CACHE_DIR, FastIndex, Unsupported, ensure
 from searchkit.index import open_index
 from searchkit.query import ParsedQuery, build_query, canonical_field
+from searchkit.resolve import date_end, date_start, facet_query, filter_query, parse_date_value
 from searchkit.results import Actor, FacetValue, Hit, Results
 from searchkit.schema import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED
 from searchkit.hybrid import FusionParams, fuse, semantic_top, top_by_score
@@ -40,56 +41,13 @@ from searchkit.vocab import FACET_TOP
 
 __all__ = ["Engine", "QueryMatch", "date_in", "parse_date_value"]
 
-_NOTHING = "\x00nothing"
-_ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 SORTS = ("relevance", "date")
 SUGGEST_MAX_LEN = 30  # longer words get no "did you mean"
 SUGGEST_MAX_WORDS = 8  # words looked up in the corrector, per query
 SIMILAR_TERMS = 25  # key terms of an article that make its more-like-this query
 
 
-def parse_date_value(value: str) -> tuple[str, str]:
-    """A date filter as typed -> (first, last) as ISO prefixes.
-
-    >>> parse_date_value("2020-11..2021-01"), parse_date_value("2020")
-    (('2020-11', '2021-01'), ('2020', '2020'))
-    """
-    value = value.strip()
-    if ".." in value:
-        lo, _, hi = value.partition("..")
-        lo_v = parse_date_value(lo)[0] if lo.strip() else "0000"
-        hi_v = parse_date_value(hi)[1] if hi.strip() else "9999"
-        if _start(lo_v) > _end(hi_v):
-            raise QueryError(f"date range '{value}' ends before it starts", hint="write FIRST..LAST, e.g. 2020-11..2021-01")
-        return lo_v, hi_v
-    if _ISO.match(value):
-        _validate_iso(value)
-        return value, value
-    if value.lower() in (UNDATED, "sans date", "non daté", "non date"):
-        return UNDATED, UNDATED
-    from searchkit.extract.dates import extract_dates
-
-    found = extract_dates(value)
-    if not found:
-        raise QueryError(
-            f"cannot read the date '{value}'",
-            hint='use 2020, 2020-12, 2020-12-20, a range 2020-11..2021-01, or words like "décembre 2020"',
-        )
-    return found[0].value, found[-1].value
-
-
-def _validate_iso(value: str) -> None:
-    parts = [int(p) for p in value.split("-")]
-    if len(parts) > 1 and not 1 <= parts[1] <= 12 or len(parts) > 2 and not 1 <= parts[2] <= 31:
-        raise QueryError(f"'{value}' is not a valid date", hint="months go from 01 to 12, days from 01 to 31")
-
-
-def _start(v: str) -> str:
-    return (v + "-01-01")[:10] if v != UNDATED else v
-
-
-def _end(v: str) -> str:
-    return (v + "-12-31")[:10] if len(v) == 4 else (v + "-31")[:10]
+_start, _end = date_start, date_end
 
 
 def date_in(date: str | None, value: str) -> bool:
@@ -468,39 +426,11 @@ class Engine:
 
     # -- resolver (used by the query parser) -------------------------------
     def facet_query(self, field: str, value: str) -> Q.Query:
-        field = canonical_field(field) or field
-        if field in ACTOR_FIELDS:
-            kind = None if field == "actor" else field
-            members = self.groups.members_of(self.groups.resolve(value, kind), kind)
-            if not members:
-                return Q.Term(field, _NOTHING)
-            # A name is stored under the kind NER gave it in each article; the facet
-            # counts it under its group's kind, and so does the filter.
-            return Q.Or([Q.Term(field if kind is None else k, n) for k, n in sorted(members)])
-        if field in DATE_FIELDS:
-            lo, hi = parse_date_value(value)
-            if lo == hi:
-                return Q.Term(field, lo)
-            s, e = _start(lo), _end(hi)
-            reader = self.searcher.reader()
-            terms = [t for t in map(_text, reader.lexicon(field)) if t != UNDATED and _start(t) >= s and _end(t) <= e]
-            return Q.Or([Q.Term(field, t) for t in terms]) if terms else Q.Term(field, _NOTHING)
-        raise QueryError(f"'{field}' is not a facet", hint=f"facets: {', '.join(FACET_FIELDS)}")
+        return facet_query(field, value, self.groups, lambda f: map(_text, self.searcher.reader().lexicon(f)))
 
     def filter_query(self, filters: Mapping[str, Sequence[str]]) -> Q.Query | None:
         """Different fields AND; several actors AND (both mentioned); several dates OR."""
-        parts: list[Q.Query] = []
-        for raw_field, values in filters.items():
-            field = canonical_field(raw_field)
-            if field not in FACET_FIELDS:
-                raise QueryError(f"unknown filter field '{raw_field}'", hint=f"filter on: {', '.join(FACET_FIELDS)}")
-            qs = [self.facet_query(field, v) for v in values if str(v).strip()]
-            if not qs:
-                continue
-            parts.append(Q.And(qs) if field in ACTOR_FIELDS else Q.Or(qs))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else Q.And(parts)
+        return filter_query(filters, self.facet_query)
 
     # -- search ------------------------------------------------------------
     def search(

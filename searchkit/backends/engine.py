@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 from whoosh import query as Q
 
+from searchkit.resolve import facet_query, filter_query
 from searchkit.analysis import fold
 from searchkit.backends.base import FacetTerms, MatchAll, from_whoosh, leaves
 from searchkit.errors import QueryError
@@ -28,7 +29,6 @@ from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, MODES, SORT
 
 __all__ = ["BackendEngine"]
 
-_NOTHING = "\x00nothing"
 SUGGEST_MAX_LEN = 30
 SUGGEST_MAX_WORDS = 8
 
@@ -41,12 +41,6 @@ def _schema() -> Any:
     return build_schema()
 
 
-def _start(v: str) -> str:
-    return (v + "-01-01")[:10] if v != UNDATED else v
-
-
-def _end(v: str) -> str:
-    return (v + "-12-31")[:10] if len(v) == 4 else (v + "-31")[:10]
 
 
 class BackendEngine:
@@ -63,37 +57,11 @@ class BackendEngine:
         return self.backend.groups
 
     def facet_query(self, field: str, value: str) -> Q.Query:
-        from searchkit.search import parse_date_value
-
-        field = canonical_field(field) or field
-        if field in ACTOR_FIELDS:
-            kind = None if field == "actor" else field
-            members = self.groups.members_of(self.groups.resolve(value, kind), kind)
-            if not members:
-                return Q.Term(field, _NOTHING)
-            return Q.Or([Q.Term(field if kind is None else k, n) for k, n in sorted(members)])
-        if field in DATE_FIELDS:
-            lo, hi = parse_date_value(value)
-            if lo == hi:
-                return Q.Term(field, lo)
-            s, e = _start(lo), _end(hi)
-            terms = [t for t in self.backend.vocabulary(field) if t != UNDATED and _start(t) >= s and _end(t) <= e]
-            return Q.Or([Q.Term(field, t) for t in sorted(terms)]) if terms else Q.Term(field, _NOTHING)
-        raise QueryError(f"'{field}' is not a facet", hint=f"facets: {', '.join(FACET_FIELDS)}")
+        return facet_query(field, value, self.groups, self.backend.vocabulary)
 
     def filter_query(self, filters: Mapping[str, Sequence[str]]) -> Q.Query | None:
         """Different fields AND; several actors AND (both mentioned); several dates OR."""
-        parts: list[Q.Query] = []
-        for raw_field, values in filters.items():
-            field = canonical_field(raw_field)
-            if field not in FACET_FIELDS:
-                raise QueryError(f"unknown filter field '{raw_field}'", hint=f"filter on: {', '.join(FACET_FIELDS)}")
-            qs = [self.facet_query(field, v) for v in values if str(v).strip()]
-            if qs:
-                parts.append(Q.And(qs) if field in ACTOR_FIELDS else Q.Or(qs))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else Q.And(parts)
+        return filter_query(filters, self.facet_query)
 
     # -- search ---------------------------------------------------------------
     def _check(self) -> None:
