@@ -17,9 +17,9 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from whoosh import query as Q
 
 from searchkit.errors import QueryError
-from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED, canonical_field
+from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, SORTS, UNDATED, canonical_field
 
-__all__ = ["NOTHING", "date_end", "date_start", "facet_query", "filter_query", "parse_date_value"]
+__all__ = ["NOTHING", "check_page", "date_end", "date_start", "facet_query", "filter_query", "parse_date_value"]
 
 _ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # A term no index holds: a facet value that resolves to nothing matches nothing.
@@ -107,3 +107,11 @@ def filter_query(filters: Mapping[str, Sequence[str]], resolve: Callable[[str, s
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+def check_page(sort: str, limit: int, offset: int) -> None:
+    """The sort and paging every engine's search accepts, or a one-line ``QueryError``."""
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort '{sort}'", hint="use relevance or date")
+    if limit < 0 or offset < 0:
+        raise QueryError("limit and offset must be 0 or more", hint="e.g. --limit 10")

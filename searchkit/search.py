@@ -30,18 +30,16 @@ from searchkit.errors import NotFoundError, QueryError, SearchkitError
 from searchkit.fastindex import CACHE_DIR, FastIndex, Unsupported, ensure
 from searchkit.index import open_index
 from searchkit.query import ParsedQuery, build_query, canonical_field
-from searchkit.resolve import date_end, date_start, facet_query, filter_query, parse_date_value
+from searchkit.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
 from searchkit.results import Actor, FacetValue, Hit, Results
 from searchkit.schema import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED
 from searchkit.hybrid import FusionParams, fuse, semantic_top, top_by_score
 from searchkit.semantic.retrieve import SemanticRanker
-from searchkit.vocab import MODES
+from searchkit.vocab import FACET_TOP, MODES, OPERATORS
 from searchkit.snippets import closest_sentences, match_spans, snippets as make_snippets
-from searchkit.vocab import FACET_TOP
 
 __all__ = ["Engine", "QueryMatch", "date_in", "parse_date_value"]
 
-SORTS = ("relevance", "date")
 SUGGEST_MAX_LEN = 30  # longer words get no "did you mean"
 SUGGEST_MAX_WORDS = 8  # words looked up in the corrector, per query
 SIMILAR_TERMS = 25  # key terms of an article that make its more-like-this query
@@ -177,6 +175,28 @@ class ActorGroups:
     def members_of(self, displays: Iterable[str], kind: str | None) -> set[tuple[str, str]]:
         """The (field stored under, spelling) of the groups ``displays`` whose kind is ``kind``."""
         return {m for d in displays for m in self.members.get(d, ()) if not kind or self.kind.get(m, m[0]) == kind}
+
+    def names_in_filters(self, filters: Mapping[str, Sequence[str]]) -> set[str]:
+        """Every spelling the actor filters stand for (marked in snippets as the query's words are)."""
+        names: set[str] = set()
+        for field, values in filters.items():
+            f = canonical_field(field)
+            if f in ACTOR_FIELDS:
+                kind = None if f == "actor" else f
+                for v in values:
+                    names |= self.variants(self.resolve(v, kind), kind)
+        return names
+
+    def hit_actors(self, stored: Iterable[Mapping[str, Any]]) -> tuple[Actor, ...]:
+        """An article's stored actors as a hit shows them: each group once, by its display name."""
+        seen: set[str] = set()
+        actors: list[Actor] = []
+        for a in stored:
+            disp = self.display.get((a["kind"], a["name"]), a["name"])
+            if disp not in seen:
+                seen.add(disp)
+                actors.append(Actor(disp, a["kind"]))
+        return tuple(actors)
 
 
 class Engine:
@@ -492,10 +512,7 @@ class Engine:
         collapse: bool = True,
     ) -> Results:
         started = time.perf_counter()
-        if sort not in SORTS:
-            raise QueryError(f"unknown sort '{sort}'", hint="use relevance or date")
-        if limit < 0 or offset < 0:
-            raise QueryError("limit and offset must be 0 or more", hint="e.g. --limit 10")
+        check_page(sort, limit, offset)
         filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
         searcher = self.searcher
         stripped = text.strip()
@@ -647,14 +664,7 @@ class Engine:
         return stemmed, exact
 
     def _filtered_names(self, q: Q.Query, filters: Mapping[str, Sequence[str]]) -> set[str]:
-        names = {_text(t) for f, t in q.all_terms() if f in ACTOR_FIELDS}
-        for field, values in filters.items():
-            f = canonical_field(field)
-            if f in ACTOR_FIELDS:
-                kind = None if f == "actor" else f
-                for v in values:
-                    names |= self.groups.variants(self.groups.resolve(v, kind), kind)
-        return names
+        return {_text(t) for f, t in q.all_terms() if f in ACTOR_FIELDS} | self.groups.names_in_filters(filters)
 
     def _hit(
         self, fields: Mapping[str, Any], score: float, rank: int, stemmed: set[str], exact: set[str], names: set[str], count: int,
@@ -669,14 +679,6 @@ class Engine:
             snippets_ = tuple(closest_sentences(body, meaning, count))
         else:
             snippets_ = tuple(make_snippets(body, spans, count))
-        groups = self.groups
-        seen: set[str] = set()
-        actors: list[Actor] = []
-        for a in meta.get("actors", []):
-            disp = groups.display.get((a["kind"], a["name"]), a["name"])
-            if disp not in seen:
-                seen.add(disp)
-                actors.append(Actor(disp, a["kind"]))
         return Hit(
             id=fields["id"],
             path=fields.get("path", ""),
@@ -684,7 +686,7 @@ class Engine:
             score=score,
             published=meta.get("published"),
             snippets=snippets_,
-            actors=tuple(actors),
+            actors=self.groups.hit_actors(meta.get("actors", [])),
             mentioned=tuple(meta.get("mentioned", [])),
             rank=rank,
             duplicates=duplicates,
@@ -767,7 +769,7 @@ class Engine:
         def fix(m: re.Match[str]) -> str:
             nonlocal changed
             word = m.group(0)
-            if len(word) < 3 or word.isupper() and word in ("AND", "OR", "NOT", "ET", "OU", "SAUF"):
+            if len(word) < 3 or word in OPERATORS:
                 return word
             # The corrector's edit-distance walk grows with the word: a 339-letter
             # "word" took 5 s. No French word needs correcting past 30 letters.

@@ -18,19 +18,18 @@ from typing import Any, Mapping, Sequence
 
 from whoosh import query as Q
 
-from searchkit.resolve import facet_query, filter_query
+from searchkit.resolve import check_page, facet_query, filter_query
+from searchkit.search import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one limit for both engines' "did you mean"
 from searchkit.analysis import fold
 from searchkit.backends.base import FacetTerms, MatchAll, from_whoosh, leaves
 from searchkit.errors import QueryError
 from searchkit.query import ParsedQuery, build_query, canonical_field
-from searchkit.results import Actor, FacetValue, Hit, Results
+from searchkit.results import FacetValue, Hit, Results
 from searchkit.snippets import match_spans, merge_spans, snippets as make_snippets
-from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, MODES, SORTS, UNDATED
+from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, MODES, OPERATORS, UNDATED
 
 __all__ = ["BackendEngine"]
 
-SUGGEST_MAX_LEN = 30
-SUGGEST_MAX_WORDS = 8
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +79,7 @@ class BackendEngine:
         snippet_count: int | None = None,
         strict: bool = False,
         mode: str | None = None,
-        facet_top: int | None = 20,
+        facet_top: int | None = FACET_TOP,
         collapse: bool = True,
     ) -> Results:
         """As the Whoosh engine's search. ``collapse`` is accepted and has no effect yet:
@@ -90,10 +89,7 @@ class BackendEngine:
             if mode not in MODES:
                 raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
             raise QueryError(f"the OpenSearch backend has no vectors for {mode} search", hint="use --mode lexical (the default)")
-        if sort not in SORTS:
-            raise QueryError(f"unknown sort '{sort}'", hint="use relevance or date")
-        if limit < 0 or offset < 0:
-            raise QueryError("limit and offset must be 0 or more", hint="e.g. --limit 10")
+        check_page(sort, limit, offset)
         self._check()
         filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
         stripped = text.strip()
@@ -112,13 +108,7 @@ class BackendEngine:
 
     def _filtered_names(self, tree: Any, filters: Mapping[str, Sequence[str]]) -> set[str]:
         names = {v for leaf in leaves(tree) if isinstance(leaf, FacetTerms) and leaf.field in ACTOR_FIELDS for v in leaf.values}
-        for field, values in filters.items():
-            f = canonical_field(field)
-            if f in ACTOR_FIELDS:
-                kind = None if f == "actor" else f
-                for v in values:
-                    names |= self.groups.variants(self.groups.resolve(v, kind), kind)
-        return names
+        return names | self.groups.names_in_filters(filters)
 
     def _hit(self, doc: Mapping[str, Any], score: float, rank: int, names: set[str], count: int) -> Hit:
         meta = doc.get("meta") or {}
@@ -128,17 +118,9 @@ class BackendEngine:
             forms = [f for a in meta.get("actors", []) if a["name"] in names for f in a.get("forms", [])]
             spans = merge_spans([*doc.get("_marked", []), *match_spans(body, (), (), forms)])
             snippets = make_snippets(body, spans, count)
-        groups = self.groups
-        seen: set[str] = set()
-        actors: list[Actor] = []
-        for a in meta.get("actors", []):
-            disp = groups.display.get((a["kind"], a["name"]), a["name"])
-            if disp not in seen:
-                seen.add(disp)
-                actors.append(Actor(disp, a["kind"]))
         return Hit(
             id=doc["id"], path=doc.get("path", ""), title=doc.get("display_title") or doc.get("title", ""), score=score,
-            published=meta.get("published"), snippets=tuple(snippets), actors=tuple(actors),
+            published=meta.get("published"), snippets=tuple(snippets), actors=self.groups.hit_actors(meta.get("actors", [])),
             mentioned=tuple(meta.get("mentioned", [])), rank=rank,
         )
 
@@ -148,7 +130,7 @@ class BackendEngine:
         pattern = re.compile(r"(?<![\w:~*])[^\W\d_]+(?![\w:~*])")
         for m in pattern.finditer(text):
             w = m.group(0)
-            if len(w) < 3 or len(w) > SUGGEST_MAX_LEN or w in ("AND", "OR", "NOT", "ET", "OU", "SAUF"):
+            if len(w) < 3 or len(w) > SUGGEST_MAX_LEN or w in OPERATORS:
                 continue
             folded = fold(w.lower())
             if folded not in words and len(words) < SUGGEST_MAX_WORDS:
