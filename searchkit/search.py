@@ -797,20 +797,6 @@ class Engine:
             raise NotFoundError(f"no article with id '{doc_id}'", hint="ids are file names without extension; see `searchkit search` output")
         return fields
 
-    def highlight_document(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, Any], list[tuple[int, int]]]:
-        """An article's stored fields and the spans a query matches in its body."""
-        with self._pinned():
-            return self._highlight_document(doc_id, text, filters)
-
-    def _highlight_document(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, Any], list[tuple[int, int]]]:
-        """An article's stored fields and the spans a query matches in its body."""
-        fields = self.document(doc_id)
-        if not text.strip() and not filters:
-            return fields, []
-        q = Q.Every() if text.strip() in ("", "*") else build_query(text, self.searcher.schema, self, strict=False).query
-        stemmed, exact = self._query_terms(q)
-        return fields, _body_spans(fields, stemmed, exact, self._filtered_names(q, filters or {}))
-
     def query_match(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> "QueryMatch":
         """What ``text`` and ``filters`` match in one article, from the query this engine
         parses and the index terms it expands to (for SearchKit.document and explain)."""
