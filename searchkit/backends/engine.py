@@ -21,9 +21,9 @@ from whoosh import query as Q
 from searchkit.resolve import check_page, facet_query, filter_query
 from searchkit.search import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one limit for both engines' "did you mean"
 from searchkit.analysis import fold
-from searchkit.backends.base import FacetTerms, MatchAll, from_whoosh, leaves
+from searchkit.backends.base import FacetTerms, MatchAll, Node, from_whoosh, leaves
 from searchkit.errors import QueryError
-from searchkit.query import ParsedQuery, build_query, canonical_field
+from searchkit.query import ParsedQuery, build_query
 from searchkit.results import FacetValue, Hit, Results
 from searchkit.snippets import match_spans, merge_spans, snippets as make_snippets
 from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, MODES, OPERATORS, UNDATED
@@ -93,24 +93,29 @@ class BackendEngine:
         self._check()
         filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
         stripped = text.strip()
-        parsed = ParsedQuery(Q.Every()) if stripped in ("", "*") else build_query(stripped, _schema(), self, strict=strict)
-        tree = from_whoosh(parsed.query)
-        fq = self.filter_query(filters)
-        ftree = from_whoosh(fq) if fq is not None else None
+        parsed, tree, ftree = self.trees(stripped, filters, strict)
         count = self.snippet_count if snippet_count is None else snippet_count
         found = self.backend.search(tree, ftree, limit, offset, sort, FACET_FIELDS if facets else (), facet_top, snippets=bool(count))
         names = self._filtered_names(tree, filters)
-        hits = tuple(self._hit(doc, score, rank, names, count) for rank, (doc, score) in enumerate(zip(found.documents, found.scores), start=offset + 1))
+        hits = tuple(self.hit(doc, score, rank, names, count) for rank, (doc, score) in enumerate(zip(found.documents, found.scores), start=offset + 1))
         facet_values = {f: tuple(FacetValue(v, n, var) for v, n, var in vals) for f, vals in found.facets.items()}
         suggestion = self.suggest(stripped) if found.total < 3 and stripped not in ("", "*") else None
         took = (time.perf_counter() - started) * 1000
         return Results(text, filters, found.total, took, suggestion, hits, facet_values, offset, parsed.notices)
 
+    def trees(self, text: str, filters: Mapping[str, Sequence[str]], strict: bool = False) -> tuple[ParsedQuery, Node, Node | None]:
+        """The parse of ``text`` (everything when empty), its tree and the filters' tree."""
+        self._check()
+        stripped = text.strip()
+        parsed = ParsedQuery(Q.Every()) if stripped in ("", "*") else build_query(stripped, _schema(), self, strict=strict)
+        fq = self.filter_query(filters)
+        return parsed, from_whoosh(parsed.query), from_whoosh(fq) if fq is not None else None
+
     def _filtered_names(self, tree: Any, filters: Mapping[str, Sequence[str]]) -> set[str]:
         names = {v for leaf in leaves(tree) if isinstance(leaf, FacetTerms) and leaf.field in ACTOR_FIELDS for v in leaf.values}
         return names | self.groups.names_in_filters(filters)
 
-    def _hit(self, doc: Mapping[str, Any], score: float, rank: int, names: set[str], count: int) -> Hit:
+    def hit(self, doc: Mapping[str, Any], score: float, rank: int, names: set[str], count: int) -> Hit:
         meta = doc.get("meta") or {}
         body = doc.get("body", "")
         snippets: list[str] = []
@@ -179,27 +184,25 @@ class BackendEngine:
             "undated": undated,
         }
 
-    # -- what only the Whoosh backend does yet ---------------------------------
-    # timeline, `with` (co-mentions) and the REPL's explain read numpy tables over
-    # Whoosh document numbers: a one-line error here, not an AttributeError.
-    def _whoosh_only(self, what: str) -> Any:
-        from searchkit.errors import OpenSearchError
+    # -- the analyst's commands (backends/analyst.py) --------------------------
+    def similar(self, doc_id: str, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10, offset: int = 0,
+                collapse: bool = True, snippet_count: int | None = None) -> Results:
+        """As the Whoosh engine's ``similar``; ``collapse`` has no effect (no duplicate groups here)."""
+        from searchkit.backends.analyst import similar
 
-        raise OpenSearchError(f"{what} is not available with backend: opensearch yet", hint="use backend: whoosh in config.yaml for it")
+        return similar(self, doc_id, filters, limit, offset, snippet_count)
 
-    def match_mask(self, *args: Any, **kwargs: Any) -> Any:
-        return self._whoosh_only("this command (co-mentions, timelines)")
+    def co_mentions(self, text: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str]) -> Any:
+        """For ``searchkit with`` (workflow.associate): counts from the backend's aggregations."""
+        from searchkit.backends.analyst import co_mentions
 
-    def date_postings(self, *args: Any, **kwargs: Any) -> Any:
-        return self._whoosh_only("the timeline")
+        return co_mentions(self, text, filters, displays, kinds)
 
-    @property
-    def tables(self) -> Any:
-        return self._whoosh_only("this command (facet tables)")
+    def date_counts(self, text: str, filters: Mapping[str, Sequence[str]], field: str = "published") -> tuple[int, dict[str, int]]:
+        """For ``searchkit timeline`` (workflow.timeline): each date term's matched articles."""
+        from searchkit.backends.analyst import date_counts
 
-    @property
-    def searcher(self) -> Any:
-        return self._whoosh_only("explaining a hit")
+        return date_counts(self, text, filters, field)
 
     def warm(self) -> None:
         self.groups  # noqa: B018 - reads the actor vocabulary once

@@ -1,158 +1,34 @@
 """The OpenSearch backend: searchkit's documents, queries and facets on an OpenSearch index.
 
-What it keeps in the cluster:
+What it keeps in the cluster: ``INDEX``, one document per article, ``_id`` = the article
+id (``opensearch_documents``: mapping and source); ``INDEX-manifest``, the incremental
+manifest shared by every indexer process that writes ``INDEX`` (``opensearch_manifest``).
+Queries are the backend-neutral tree in OpenSearch's DSL (``opensearch_dsl``); filters are
+filter clauses (no score); facets are aggregations, actor spellings merged with the same
+``ActorGroups`` as the Whoosh backend (``opensearch_aggs``).
 
-- ``INDEX``: one document per article, ``_id`` = the article id. ``title`` and ``body``
-  are French text fields with an ``exact`` sub-field (``opensearch_analysis``); actor and
-  date facets are keyword arrays holding what the Whoosh schema holds (every date prefix,
-  ``undated``), plus ``published_bucket``/``mentioned_bucket``: the value each article is
-  counted under in the date facets (its months; a year only where no month of it is
-  known; ``undated``), so that a date facet is one terms aggregation. ``date_key`` is
-  numeric for sorting; ``meta`` and the display title are stored, not indexed.
-- ``INDEX-manifest``: the incremental manifest, one document per source file (content
-  hash, size, mtime, article ids), shared by every indexer process that writes ``INDEX``.
-  An entry is written only after its file's documents were accepted by ``_bulk``.
-
-Translation of the backend-neutral tree (``base``): Word -> term / dis_max of terms (the
-terms are already analysed by searchkit's analyzer, which the index's analyzer matches),
-Phrase -> match_phrase, Fuzzy -> fuzzy, Wildcard -> wildcard, FacetTerms -> terms,
-And/Or/Not/AndNot -> bool. Filters are filter clauses (no score). Facets are terms
-aggregations; actor spelling variants are merged with the same ``ActorGroups`` as the
-Whoosh backend, built from this index's actor vocabulary.
+This class is the ``base.Backend`` protocol over those modules, plus what the analyst's
+commands ask of it: counts of a keyword field under a query (timelines), the term
+statistics of a text (more-like-this) and nearest passage vectors (hybrid search).
 
 It must NOT parse query strings (query.py does), extract anything from articles
 (pipeline.py, in worker processes), or print.
 """
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from searchkit.analysis import ELISION_ARTICLES
 from searchkit.backends import base as T
-from searchkit.backends.opensearch_analysis import ANALYSIS_VERSION, index_body
+from searchkit.backends.opensearch_aggs import composite_counts, facet_aggs, read_facets
+from searchkit.backends.opensearch_analysis import ANALYSIS_VERSION
 from searchkit.backends.opensearch_client import OpenSearchClient
+from searchkit.backends.opensearch_documents import STORED_FIELDS, date_buckets, mappings_body, to_source
+from searchkit.backends.opensearch_dsl import marked_spans, to_dsl
+from searchkit.backends.opensearch_manifest import ManifestIndex
 from searchkit.errors import IndexIncompatibleError, IndexMissingError, NotFoundError, OpenSearchError
-from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, DATE_FIELDS, UNDATED
+from searchkit.vocab import ACTOR_KINDS
 
 __all__ = ["OpenSearchBackend", "date_buckets", "to_dsl"]
-
-KEYWORD_FIELDS = ("id", "source", "digest", *ACTOR_FIELDS, *DATE_FIELDS, "published_bucket", "mentioned_bucket")
-# Terms aggregations return at most this many raw values per actor field: past it,
-# the rarest spellings of a huge vocabulary are left out of the counts.
-MAX_FACET_TERMS = 20_000
-# Groups of several spellings whose counts are recounted exactly (one filter each).
-MAX_RECOUNTED_GROUPS = 300
-STORED_FIELDS = ["id", "path", "title", "display_title", "body", "meta"]
-
-
-def date_buckets(prefixes: Iterable[str]) -> list[str]:
-    """The date-facet values of one article from its date terms: each month, a year
-    with no month of it known, ``undated``. The Whoosh backend counts the same way.
-
-    >>> date_buckets(["2020", "2020-12", "2020-12-20", "2021"])
-    ['2020-12', '2021']
-    """
-    terms = set(prefixes)
-    months = {t for t in terms if len(t) == 7}
-    years = {t for t in terms if len(t) == 4 and not any(m.startswith(t) for m in months)}
-    out = sorted(months | years)
-    return out + [UNDATED] if UNDATED in terms else out
-
-
-def _split(value: Any) -> list[str]:
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value if str(v)]
-    return [v for v in str(value or "").split(",") if v]
-
-
-def to_source(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``pipeline.extract_documents`` dict (text not analysed) as an OpenSearch document."""
-    out: dict[str, Any] = {
-        "id": doc["id"],
-        "source": doc.get("source", ""),
-        "path": doc.get("path", ""),
-        "digest": doc.get("digest"),
-        "title": doc.get("title", ""),
-        "display_title": doc.get("_stored_title", doc.get("title", "")),
-        "body": doc.get("_stored_body", doc.get("body", "")),
-        "date_key": int(doc.get("date_key") or 0),
-        "meta": doc.get("meta") or {},
-    }
-    if not isinstance(out["body"], str) or not isinstance(out["title"], str):
-        raise TypeError("OpenSearch takes documents with their text, not Whoosh postings (pipeline.Options(text_fields=()))")
-    for f in (*ACTOR_FIELDS, *DATE_FIELDS):
-        out[f] = _split(doc.get(f))
-    out["published_bucket"] = date_buckets(out["published"])
-    out["mentioned_bucket"] = date_buckets(out["mentioned"])
-    return out
-
-
-def mappings_body(shards: int, replicas: int) -> dict[str, Any]:
-    body = index_body(("title", "body"), shards=shards, replicas=replicas)
-    props = body["mappings"]["properties"]
-    for f in KEYWORD_FIELDS:
-        props[f] = {"type": "keyword"}
-    props["path"] = {"type": "keyword", "index": False}
-    props["display_title"] = {"type": "text", "index": False}
-    props["date_key"] = {"type": "integer"}
-    props["meta"] = {"type": "object", "enabled": False}
-    body["mappings"]["dynamic"] = "strict"
-    return body
-
-
-_MANIFEST_MAPPING = {
-    "settings": {"index": {"number_of_shards": 1}},
-    "mappings": {
-        "dynamic": False,
-        "properties": {"key": {"type": "keyword"}, "digest": {"type": "keyword"}},
-    },
-}
-
-
-def _field(name: str) -> str:
-    return name[: -len("_exact")] + ".exact" if name.endswith("_exact") else name
-
-
-def to_dsl(node: T.Node, title_boost: float = 2.0) -> dict[str, Any]:
-    """The OpenSearch query of a backend-neutral tree."""
-    if isinstance(node, T.Word):
-        boost = node.boost * (title_boost if node.field == "title" else 1.0)
-        f = _field(node.field)
-        queries: list[dict[str, Any]] = [{"term": {f: t}} for t in node.terms]
-        if node.text and node.field in ("title", "body"):
-            # The index's own analysis of the typed word: where Lucene's stemmer differs
-            # from PyStemmer (0.19% of words), the articles it indexed are found too.
-            queries.append({"match": {f: {"query": node.text}}})
-        if len(queries) == 1:
-            return {"term": {f: {"value": node.terms[0], "boost": boost}}}
-        return {"dis_max": {"queries": queries, "boost": boost}}
-    if isinstance(node, T.Phrase):
-        return {"match_phrase": {_field(node.field): {"query": " ".join(node.words), "slop": node.slop, "boost": node.boost}}}
-    if isinstance(node, T.Fuzzy):
-        return {"fuzzy": {_field(node.field): {
-            "value": node.word, "fuzziness": node.distance, "prefix_length": node.prefix,
-            # Whoosh's automaton is plain Levenshtein: a swap of two letters is 2 edits.
-            "transpositions": False, "max_expansions": 1000,
-        }}}
-    if isinstance(node, T.Wildcard):
-        return {"wildcard": {_field(node.field): {"value": node.pattern}}}
-    if isinstance(node, T.FacetTerms):
-        return {"terms": {node.field: list(node.values)}}
-    if isinstance(node, T.And):
-        return {"bool": {"must": [to_dsl(c, title_boost) for c in node.children]}}
-    if isinstance(node, T.Or):
-        return {"bool": {"should": [to_dsl(c, title_boost) for c in node.children], "minimum_should_match": 1, "boost": node.boost}}
-    if isinstance(node, T.Not):
-        return {"bool": {"must": [{"match_all": {}}], "must_not": [to_dsl(node.child, title_boost)]}}
-    if isinstance(node, T.AndNot):
-        return {"bool": {"must": [to_dsl(node.positive, title_boost)], "must_not": [to_dsl(node.negative, title_boost)]}}
-    if isinstance(node, T.MatchAll):
-        return {"match_all": {}}
-    if isinstance(node, T.MatchNone):
-        return {"match_none": {}}
-    raise TypeError(f"not a query tree node: {node!r}")
 
 
 class OpenSearchBackend:
@@ -171,7 +47,7 @@ class OpenSearchBackend:
     ) -> None:
         self.client = client or OpenSearchClient(url)
         self.index = index
-        self.manifest_index = f"{index}-manifest"
+        self.manifest_store = ManifestIndex(self.client, f"{index}-manifest")
         self.shards, self.replicas = shards, replicas
         self.aliases = dict(aliases or {})
         self.title_boost = title_boost
@@ -188,7 +64,7 @@ class OpenSearchBackend:
         self.client.info()
         if rebuild:
             self.client.delete_index(self.index)
-            self.client.delete_index(self.manifest_index)
+            self.manifest_store.delete()
         if not self.client.index_exists(self.index):
             try:
                 self.client.create_index(self.index, mappings_body(self.shards, self.replicas))
@@ -197,12 +73,7 @@ class OpenSearchBackend:
                     raise
         else:
             self.check()
-        if not self.client.index_exists(self.manifest_index):
-            try:
-                self.client.create_index(self.manifest_index, _MANIFEST_MAPPING)
-            except OpenSearchError as exc:
-                if "resource_already_exists" not in str(exc):
-                    raise
+        self.manifest_store.ensure()
 
     def check(self) -> None:
         answer = self.client.request("GET", f"/{self.index}/_mapping", ok_missing=True)
@@ -265,41 +136,12 @@ class OpenSearchBackend:
                     break
                 after = hits[-1]["sort"]
 
-    # -- the manifest -------------------------------------------------------
+    # -- the manifest (opensearch_manifest) -------------------------------------
     def manifest(self, keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
-        if not self.client.index_exists(self.manifest_index):
-            return {}
-        self.client.refresh(self.manifest_index)
-        out: dict[str, dict[str, Any]] = {}
-        after: list[Any] | None = None
-        while True:
-            body: dict[str, Any] = {"size": 2000, "sort": [{"key": "asc"}], "query": {"match_all": {}}}
-            if after is not None:
-                body["search_after"] = after
-            hits = self.client.request("POST", f"/{self.manifest_index}/_search", body)["hits"]["hits"]
-            for h in hits:
-                src = h["_source"]
-                out[src["key"]] = {k: v for k, v in src.items() if k != "key"}
-            if len(hits) < 2000:
-                break
-            after = hits[-1]["sort"]
-        if keys is not None:
-            wanted = set(keys)
-            out = {k: v for k, v in out.items() if k in wanted}
-        return out
+        return self.manifest_store.read(keys)
 
     def save_manifest(self, entries: Mapping[str, dict[str, Any] | None]) -> None:
-        actions = []
-        for key, entry in entries.items():
-            _id = hashlib.sha1(key.encode("utf-8")).hexdigest()
-            if entry is None:
-                actions.append(({"delete": {"_id": _id}}, None))
-            else:
-                actions.append(({"index": {"_id": _id}}, {"key": key, **entry}))
-        if actions:
-            result = self.client.bulk(actions, index=self.manifest_index)
-            if result.failed:
-                raise OpenSearchError(f"OpenSearch refused a manifest entry: {result.failed[0][1]}")
+        self.manifest_store.save(entries)
 
     # -- vocabulary ---------------------------------------------------------
     def vocabulary(self, field: str) -> dict[str, int]:
@@ -307,19 +149,7 @@ class OpenSearchBackend:
         paged: the whole vocabulary, however large)."""
         if field in self._vocab:
             return self._vocab[field]
-        out: dict[str, int] = {}
-        after: dict[str, Any] | None = None
-        while True:
-            comp: dict[str, Any] = {"size": 5000, "sources": [{"v": {"terms": {"field": field}}}]}
-            if after:
-                comp["after"] = after
-            answer = self.client.request("POST", f"/{self.index}/_search", {"size": 0, "aggs": {"c": {"composite": comp}}})
-            agg = answer["aggregations"]["c"]
-            for b in agg["buckets"]:
-                out[b["key"]["v"]] = b["doc_count"]
-            after = agg.get("after_key")
-            if not after or len(agg["buckets"]) < 5000:
-                break
+        out = composite_counts(self.client, self.index, field)
         self._vocab[field] = out
         return out
 
@@ -340,6 +170,30 @@ class OpenSearchBackend:
         return int(self.client.request("POST", f"/{self.index}/_count", {"query": {"match_all": {}}})["count"])
 
     # -- searching ----------------------------------------------------------
+    def query(self, tree: T.Node, filters_tree: T.Node | None) -> dict[str, Any]:
+        """The DSL of ``tree`` (scored) AND ``filters_tree`` (a filter clause: no score)."""
+        query: dict[str, Any] = {"bool": {"must": [to_dsl(tree, self.title_boost)]}}
+        if filters_tree is not None:
+            query["bool"]["filter"] = [to_dsl(filters_tree, self.title_boost)]
+        return query
+
+    def value_counts(self, field: str, tree: T.Node, filters_tree: T.Node | None) -> tuple[int, dict[str, int]]:
+        """How many articles ``tree`` and ``filters_tree`` match, and every value of the
+        keyword ``field`` among them with its article count (timelines count dates so)."""
+        query = self.query(tree, filters_tree)
+        total = int(self.client.request("POST", f"/{self.index}/_count", {"query": query})["count"])
+        return total, composite_counts(self.client, self.index, field, query)
+
+    def term_statistics(self, text: str, field: str = "body") -> tuple[dict[str, tuple[int, int]], int]:
+        """Each index term of ``text`` (analysed as ``field`` is) with its frequency in the
+        text and in the whole index, and how many articles have the field: what a
+        more-like-this weighs terms with. (``_termvectors`` of an artificial document:
+        index statistics from one shard, so approximate on an index of several.)"""
+        body = {"doc": {field: text}, "fields": [field], "term_statistics": True, "field_statistics": True, "positions": False, "offsets": False}
+        vector = self.client.request("POST", f"/{self.index}/_termvectors", body).get("term_vectors", {}).get(field, {})
+        terms = {t: (int(s["term_freq"]), int(s.get("ttf") or 0)) for t, s in vector.get("terms", {}).items()}
+        return terms, int(vector.get("field_statistics", {}).get("doc_count", 0))
+
     def search(
         self,
         tree: T.Node,
@@ -351,20 +205,12 @@ class OpenSearchBackend:
         facet_top: int | None,
         snippets: bool = False,
     ) -> T.BackendResult:
-        query: dict[str, Any] = {"bool": {"must": [to_dsl(tree, self.title_boost)]}}
-        if filters_tree is not None:
-            query["bool"]["filter"] = [to_dsl(filters_tree, self.title_boost)]
+        query = self.query(tree, filters_tree)
         body: dict[str, Any] = {"query": query, "from": offset, "size": limit, "track_total_hits": True, "_source": STORED_FIELDS}
         if sort == "date":
             body["sort"] = [{"date_key": "desc"}, "_score"]
             body["track_scores"] = True
-        aggs: dict[str, Any] = {}
-        for f in facet_fields:
-            if f in DATE_FIELDS:
-                aggs[f] = {"terms": {"field": f"{f}_bucket", "size": facet_top or 10_000, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
-        if any(f in ACTOR_FIELDS for f in facet_fields):
-            for kind in ACTOR_KINDS:
-                aggs[f"raw_{kind}"] = {"terms": {"field": kind, "size": MAX_FACET_TERMS}}
+        aggs = facet_aggs(facet_fields, facet_top)
         if aggs:
             body["aggs"] = aggs
         if snippets and limit:
@@ -379,17 +225,9 @@ class OpenSearchBackend:
         for h in hits:
             src = dict(h["_source"])
             if "highlight" in h:
-                src["_marked"] = _marked_spans(h["highlight"])
+                src["_marked"] = marked_spans(h["highlight"])
             docs.append(src)
-        facets: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = {}
-        for f in facet_fields:
-            if f in DATE_FIELDS:
-                facets[f] = tuple((b["key"], int(b["doc_count"]), ()) for b in answer["aggregations"][f]["buckets"])
-        actor_fields = [f for f in facet_fields if f in ACTOR_FIELDS]
-        if actor_fields:
-            raw = {kind: {b["key"]: int(b["doc_count"]) for b in answer["aggregations"][f"raw_{kind}"]["buckets"]} for kind in ACTOR_KINDS}
-            for f in actor_fields:
-                facets[f] = self._actor_facet(f, raw, query, facet_top)
+        facets = read_facets(self.client, self.index, self.groups, answer, facet_fields, query, facet_top)
         return T.BackendResult(
             ids=tuple(h["_id"] for h in hits),
             scores=tuple(float(h.get("_score") or 0.0) for h in hits),
@@ -397,34 +235,6 @@ class OpenSearchBackend:
             facets=facets,
             documents=tuple(docs),
         )
-
-    def _actor_facet(self, field: str, raw: Mapping[str, Mapping[str, int]], query: Mapping[str, Any], top: int | None) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
-        """Raw spellings' counts merged into their groups. A group's counts summed over
-        its spellings count an article that uses two spellings twice: groups of several
-        spellings are recounted exactly, one filter each, in a second request."""
-        groups = self.groups
-        summed: dict[str, int] = {}
-        members: dict[str, list[tuple[str, str]]] = {}
-        for kind, counts in raw.items():
-            for name, n in counts.items():
-                if field != "actor" and groups.kind.get((kind, name), kind) != field:
-                    continue
-                disp = groups.display.get((kind, name), name)
-                summed[disp] = summed.get(disp, 0) + n
-                members.setdefault(disp, []).append((kind, name))
-        several = sorted((d for d, m in members.items() if len(m) > 1), key=lambda d: -summed[d])[:MAX_RECOUNTED_GROUPS]
-        if several:
-            filters = {
-                str(i): {"bool": {"should": [{"terms": {k: [n for kk, n in members[d] if kk == k]}} for k in ACTOR_KINDS if any(kk == k for kk, _ in members[d])], "minimum_should_match": 1}}
-                for i, d in enumerate(several)
-            }
-            answer = self.client.request("POST", f"/{self.index}/_search", {"size": 0, "query": query, "aggs": {"g": {"filters": {"filters": filters}}}})
-            for i, d in enumerate(several):
-                summed[d] = int(answer["aggregations"]["g"]["buckets"][str(i)]["doc_count"])
-        order = sorted((d for d, n in summed.items() if n), key=lambda d: (-summed[d], d))
-        if top:
-            order = order[:top]
-        return tuple((d, summed[d], tuple(sorted(groups.variants([d], None) - {d}))) for d in order)
 
     def suggest(self, words: Sequence[str]) -> dict[str, str]:
         """For each word not in the index (unstemmed fields), its nearest indexed word."""
@@ -454,28 +264,6 @@ class OpenSearchBackend:
 
     def close(self) -> None:
         self.client.close()
-
-
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
-_ELIDED = re.compile(r"^(\w+)['’ʼ‘′`´]")
-
-
-def _marked_spans(highlight: Mapping[str, Sequence[str]]) -> list[tuple[int, int]]:
-    """Spans of the body the highlighter marked (the whole field, tags removed)."""
-    spans: list[tuple[int, int]] = []
-    for fragments in highlight.values():
-        for text in fragments[:1]:
-            removed = 0
-            for m in _MARK.finditer(text):
-                start = m.start() - removed
-                word = m.group(1)
-                # The token keeps its elided article ("l’aéroport"); mark the word alone,
-                # as the Whoosh backend does.
-                elided = _ELIDED.match(word)
-                skip = len(elided.group(0)) if elided and elided.group(1).lower() in ELISION_ARTICLES else 0
-                spans.append((start + skip, start + len(word)))
-                removed += len("<mark>") + len("</mark>")
-    return sorted(set(spans))
 
 
 def _quote(doc_id: str) -> str:

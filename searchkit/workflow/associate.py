@@ -1,13 +1,16 @@
 """Who goes with whom: the actors mentioned in the same articles as one actor, scored
 so that actors found everywhere do not top every list.
 
-Counting is numpy over the engine's facet tables (one ``bincount`` per kind), inside
-the articles a query and filters match. The score compares how often an actor appears
-with the target with how often it would by chance (``scores``; the measure was chosen
-on real news: see bench/associate.py and BENCHMARKS.md).
+Counting gives ``CoMentions``: how many articles a query and filters match, how many of
+them name the target, and per actor group how many of each. The Whoosh engine's counts
+are numpy over its facet tables (``table_co_mentions``: one ``bincount`` per kind); an
+engine over a ``Backend`` (``backends.engine.BackendEngine.co_mentions``: OpenSearch's
+terms aggregations) counts by itself. Either way the same ``rank_co_mentions`` scores
+them: how often an actor appears with the target against how often it would by chance
+(``scores``; the measure was chosen on real news: see bench/associate.py and BENCHMARKS.md).
 
 What this module must not do: touch Whoosh, read stored articles, or load the NER
-model; it reads only the facet tables and the actor groups.
+model; it reads only counts, the facet tables and the actor groups.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from searchkit.errors import NotFoundError, QueryError
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.search import Engine
 
-__all__ = ["KINDS", "MEASURES", "Associate", "Association", "associated", "rank", "scores"]
+__all__ = ["KINDS", "MEASURES", "Associate", "Association", "CoMentions", "associated", "rank", "rank_co_mentions", "scores", "table_co_mentions"]
 
 KINDS = ("person", "org", "place")
 # llr: Dunning's log-likelihood ratio G², signed (negative when the pair meets less
@@ -40,6 +43,25 @@ class Associate:
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "kind": self.kind, "count": self.count, "score": round(self.score, 3)}
+
+
+@dataclass(frozen=True)
+class CoMentions:
+    """What ranking the actors met with a target needs, however an engine counted it.
+
+    ``universe``: articles the query and filters match; ``articles``: those of them that
+    name the target. ``with_target[kind]``: per actor group of that kind (as the facets
+    name it), articles naming it and the target; ``together`` and ``totals``: the same
+    and over the universe, for the counted field (every actor, or the one kind asked
+    for); ``target_groups``: each group the target's name resolved to, with its articles
+    among ``articles`` (the most mentioned names the target)."""
+
+    universe: int
+    articles: int
+    with_target: Mapping[str, Mapping[str, int]]
+    together: Mapping[str, int]
+    totals: Mapping[str, int]
+    target_groups: Mapping[str, int]
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,20 @@ def associated(
     displays = engine.groups.resolve(actor, None)
     if not displays:
         raise NotFoundError(f"no actor named '{actor}' in the index", hint="`searchkit facets actor` lists them (any spelling of a name works)")
+    kinds = (kind,) if kind else KINDS
+    # An engine over a Backend counts with the backend's aggregations; the Whoosh
+    # engine hands over its facet tables and the mask of matched articles.
+    count = getattr(engine, "co_mentions", None)
+    counts = count(query, filters, displays, kinds) if count is not None else table_co_mentions(engine, query, filters, displays, kinds)
+    # The target's name: its most mentioned group among the matched articles.
+    main = max(sorted(displays), key=lambda d: counts.target_groups.get(d, -1))
+    found = rank_co_mentions(counts, displays, measure, min_count)
+    return Association(main, tuple(sorted(displays)), query, filters, measure, counts.articles, counts.universe, tuple(found[:top] if top else found))
+
+
+def table_co_mentions(engine: "Engine", query: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str] = KINDS) -> CoMentions:
+    """``CoMentions`` from the Whoosh engine's facet tables and its mask of the articles
+    ``query`` and ``filters`` match."""
     mask = engine.match_mask(query, filters)
     tables = engine.tables
     whole = tables["actor"]
@@ -135,13 +171,52 @@ def associated(
     target = np.zeros(len(mask), dtype=bool)
     target[whole.docs[np.isin(whole.vals, idx)]] = True
     target &= mask
-    n, n_target = int(np.count_nonzero(mask)), int(np.count_nonzero(target))
-    # The target's name: its most mentioned group among the matched articles.
-    per_group = whole.count(target)
-    where = {v: i for i, v in enumerate(whole.values) if v in displays}
-    main = max(sorted(displays), key=lambda d: int(per_group[where[d]]) if d in where else -1)
-    found = rank(tables, displays, mask, target, (kind,) if kind else KINDS, measure, min_count)
-    return Association(main, tuple(sorted(displays)), query, filters, measure, n_target, n, tuple(found[:top] if top else found))
+    return _counts_from_tables(tables, displays, mask, target, kinds)
+
+
+def _counts_from_tables(tables: Mapping[str, Any], displays: set[str], mask: np.ndarray, target: np.ndarray, kinds: Sequence[str]) -> CoMentions:
+    with_target: dict[str, dict[str, int]] = {}
+    for k in kinds:
+        table = tables[k]
+        counts = table.count(target)
+        with_target[k] = {table.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+    # One kind asked for: that kind's mentions only; else every kind, from the all-kinds table.
+    whole = tables[kinds[0]] if len(kinds) == 1 else tables["actor"]
+    together = whole.count(target)
+    met = np.flatnonzero(together)
+    totals = whole.count(mask)
+    everyone = tables["actor"]
+    per_group = everyone.count(target)
+    return CoMentions(
+        int(np.count_nonzero(mask)), int(np.count_nonzero(target)), with_target,
+        {whole.values[i]: int(together[i]) for i in met}, {whole.values[i]: int(totals[i]) for i in met},
+        {v: int(per_group[i]) for i, v in enumerate(everyone.values) if v in displays},
+    )
+
+
+def rank_co_mentions(counts: CoMentions, displays: set[str], measure: str = DEFAULT_MEASURE, min_count: int = 2) -> list[Associate]:
+    """Every actor met with the target, scored against the universe, best first; the
+    target's own groups (``displays``) and actors met fewer than ``min_count`` times
+    with it are left out."""
+    n, n_target = counts.universe, counts.articles
+    if not n_target:
+        return []
+    # One row per name: a name tagged as two kinds ("RN" as org and as person) is
+    # counted once, from the all-kinds counts, and shown with its most frequent kind.
+    kind_of: dict[str, tuple[int, str]] = {}
+    for k, met in counts.with_target.items():
+        for value, c in met.items():
+            if value not in displays and c > kind_of.get(value, (0, ""))[0]:
+                kind_of[value] = (c, k)
+    keep = sorted(v for v in kind_of if counts.together.get(v, 0) >= max(1, min_count))
+    if not keep:
+        return []
+    together = np.array([counts.together[v] for v in keep], dtype=np.int64)
+    totals = np.array([counts.totals[v] for v in keep], dtype=np.int64)
+    s = scores(measure, n, n_target, together, totals)
+    found = [Associate(v, kind_of[v][1], int(t), float(x)) for v, t, x in zip(keep, together, s)]
+    found.sort(key=lambda a: (-a.score, -a.count, a.value))
+    return found
 
 
 def rank(
@@ -157,30 +232,4 @@ def rank(
     scored against ``mask`` as the universe, best first; the target's own groups
     (``displays``) are left out. Pure numpy over facet tables (bench/associate.py
     evaluates the measures with it)."""
-    n, n_target = int(np.count_nonzero(mask)), int(np.count_nonzero(target))
-    if not n_target:
-        return []
-    # One row per name: a name tagged as two kinds ("RN" as org and as person) is
-    # counted once, from the all-kinds table, and shown with its most frequent kind.
-    kind_of: dict[str, tuple[int, str]] = {}
-    for k in kinds:
-        table = tables[k]
-        with_target = table.count(target)
-        for i in np.flatnonzero(with_target):
-            value = table.values[i]
-            if value not in displays and int(with_target[i]) > kind_of.get(value, (0, ""))[0]:
-                kind_of[value] = (int(with_target[i]), k)
-    if not kind_of:
-        return []
-    whole = tables["actor"]
-    if len(kinds) == 1:
-        # One kind asked for: count that kind's mentions only.
-        whole = tables[kinds[0]]
-    together, totals = whole.count(target), whole.count(mask)
-    keep = np.array([i for i, v in enumerate(whole.values) if v in kind_of and together[i] >= max(1, min_count)], dtype=np.int64)
-    if not len(keep):
-        return []
-    s = scores(measure, n, n_target, together[keep], totals[keep])
-    found = [Associate(whole.values[i], kind_of[whole.values[i]][1], int(together[i]), float(v)) for i, v in zip(keep, s)]
-    found.sort(key=lambda a: (-a.score, -a.count, a.value))
-    return found
+    return rank_co_mentions(_counts_from_tables(tables, displays, mask, target, kinds), displays, measure, min_count)

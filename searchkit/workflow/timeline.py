@@ -1,7 +1,10 @@
 """Timelines: how many articles a search matches per year, month or ISO week.
 
-Counting is numpy over the publication-date postings (``Engine.date_postings``: every
-article carries its date as ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD`` terms). An
+Counting starts from how many of the matched articles carry each publication-date term
+(every article carries its one date as ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD`` terms):
+numpy over the Whoosh engine's postings (``Engine.date_postings``), or an engine over a
+``Backend`` that counts by itself (``BackendEngine.date_counts``: OpenSearch's
+aggregations); ``from_counts`` makes the timeline of those counts for both. An
 article without a date counts under ``undated``; one dated more coarsely than the
 period (a month-only date on a weekly timeline, a year-only date on a monthly one)
 counts under ``imprecise``: neither is dropped, neither is guessed into a period.
@@ -21,12 +24,11 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from searchkit.errors import MissingExtraError, QueryError, SearchkitError
-from searchkit.vocab import UNDATED  # not schema: that imports Whoosh, and the CLI imports this module
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.search import Engine
 
-__all__ = ["PERIODS", "Timeline", "period_label", "plot", "render_timeline", "timeline"]
+__all__ = ["PERIODS", "Timeline", "from_counts", "period_label", "plot", "render_timeline", "timeline"]
 
 PERIODS = ("year", "month", "week")
 _PRECISION = {4: 0, 7: 1, 10: 2}  # term length -> year, month, day
@@ -98,38 +100,50 @@ def timeline(engine: "Engine", query: str = "", filters: Mapping[str, Sequence[s
     if by not in PERIODS:
         raise QueryError(f"unknown period '{by}'", hint="use year, month or week")
     filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+    count = getattr(engine, "date_counts", None)
+    total, terms = count(query, filters, "published") if count is not None else _posting_counts(engine, query, filters)
+    return from_counts(query, filters, by, total, terms)
+
+
+def _posting_counts(engine: "Engine", query: str, filters: Mapping[str, Sequence[str]]) -> tuple[int, dict[str, int]]:
+    """The Whoosh engine's way: the mask of matched articles over each date's postings."""
     mask = engine.match_mask(query, filters)
+    terms = {term: int(np.count_nonzero(mask[docs])) for term, docs in engine.date_postings("published")}
+    return int(np.count_nonzero(mask)), {t: n for t, n in terms.items() if n}
+
+
+def from_counts(query: str, filters: Mapping[str, Sequence[str]], by: str, total: int, terms: Mapping[str, int]) -> Timeline:
+    """The timeline of ``total`` matched articles, ``terms`` giving how many of them carry
+    each date term. An article has one publication date, so its terms are a chain
+    (``2020``, ``2020-12``, ``2020-12-20``): the articles dated to a term and no finer are
+    its count minus its children's."""
     need = {"year": 0, "month": 1, "week": 2}[by]
-    # Each article's finest date: a later, more precise term overwrites a coarser one.
-    precision = np.full(len(mask), -1, dtype=np.int8)
-    key = np.zeros(len(mask), dtype=np.int64)
-    undated = np.zeros(len(mask), dtype=bool)
-    for term, docs in engine.date_postings("published"):
-        if term == UNDATED:
-            undated[docs] = True
+    finest: dict[str, int] = {}
+    for term, n in terms.items():
+        if _PRECISION.get(len(term)) is not None and term[:4].isdigit():
+            finest[term] = finest.get(term, 0) + n
+            parent = term[:-3] if len(term) > 4 else None
+            if parent is not None:
+                finest[parent] = finest.get(parent, 0) - n
+    have: dict[int, int] = {}
+    dated = imprecise = 0
+    for term, n in finest.items():
+        if n <= 0:
             continue
-        p = _PRECISION.get(len(term))
-        if p is None or not term[:4].isdigit():
-            continue
+        dated += n
         try:
-            k = _key(term, by) if p >= need else 0
-        except ValueError:  # an impossible day such as 2021-02-30: count as imprecise
+            # An impossible day such as 2021-02-30 counts as imprecise on a weekly timeline.
+            if _PRECISION[len(term)] < need:
+                raise ValueError(term)
+            k = _key(term, by)
+        except ValueError:
+            imprecise += n
             continue
-        finer = docs[precision[docs] < p]
-        precision[finer] = p
-        if p >= need:
-            key[finer] = k
-    hit = mask
-    dated = hit & (precision >= need)
-    no_date = hit & (precision < 0)
-    imprecise = hit & (precision >= 0) & (precision < need)
-    keys, counts = np.unique(key[dated], return_counts=True)
+        have[k] = have.get(k, 0) + n
     periods: list[tuple[str, int]] = []
-    if len(keys):
-        have = dict(zip(keys.tolist(), counts.tolist()))
-        step = _step(by)
-        periods = [(_label(k, by), int(have.get(k, 0))) for k in range(int(keys[0]), int(keys[-1]) + 1, step)]
-    return Timeline(query, filters, by, int(np.count_nonzero(hit)), int(np.count_nonzero(no_date)), int(np.count_nonzero(imprecise)), tuple(periods))
+    if have:
+        periods = [(_label(k, by), have.get(k, 0)) for k in range(min(have), max(have) + 1, _step(by))]
+    return Timeline(query, dict(filters), by, total, total - dated, imprecise, tuple(periods))
 
 
 def render_timeline(tl: Timeline, width: int = 50, bar: str = "█", gap: int = 4) -> list[str]:

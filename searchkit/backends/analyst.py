@@ -1,0 +1,107 @@
+"""The analyst's commands on a ``Backend``: more-like-this, co-mentions, date counts.
+
+``similar``, ``searchkit with`` and ``searchkit timeline`` on the Whoosh backend read numpy
+tables over Whoosh document numbers; here the same questions go to the backend as
+queries and aggregations, and the answers come back in the shapes the workflow modules
+rank and draw (``workflow.associate.CoMentions``, the date-term counts of
+``workflow.timeline.from_counts``), so both backends share the scoring and the periods.
+
+- ``similar``: the article's key terms weighed as the Whoosh backend weighs them
+  (Whoosh's own ``Bo1Model`` over the backend's term statistics), searched as one OR of
+  boosted terms, the article itself left out, filters applied.
+- ``co_mentions``: two searches with actor facets (every value), one over what the query
+  and filters match, one over those articles that name the target.
+- ``date_counts``: every publication-date term with its article count under the query.
+
+It must NOT speak a backend's wire protocol (the backend does) or rank co-mentions
+itself (``workflow.associate`` does).
+"""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from whoosh.classify import Bo1Model
+
+from searchkit.backends.base import And, FacetTerms, Not, Or, Word
+from searchkit.errors import QueryError
+from searchkit.results import FacetValue, Results
+from searchkit.search import SIMILAR_TERMS  # one number of key terms for both backends
+from searchkit.vocab import ACTOR_KINDS, FACET_FIELDS, FACET_TOP
+from searchkit.workflow.associate import CoMentions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from searchkit.backends.engine import BackendEngine
+
+__all__ = ["co_mentions", "date_counts", "key_terms", "similar"]
+
+
+def key_terms(stats: Mapping[str, tuple[int, int]], articles: int, n: int = SIMILAR_TERMS) -> list[tuple[str, float]]:
+    """The ``n`` terms that best set a text apart, weighted as Whoosh's
+    ``key_terms_from_text`` weighs them (Bo1, normalised): ``stats`` maps each term to
+    (its frequency in the text, its frequency in the index); terms not in the index are
+    skipped.
+
+    >>> [t for t, _ in key_terms({"le": (9, 90000), "roquet": (3, 40), "zzz": (1, 0)}, 1000, 2)]
+    ['roquet', 'le']
+    """
+    model = Bo1Model(max(articles, 1), 0)
+    top_total = sum(tf for tf, _ in stats.values())
+    scored = [(model.score(tf, cf, top_total), t) for t, (tf, cf) in stats.items() if cf > 0]
+    if not scored:
+        return []
+    norm = model.normalizer(max(s for s, _ in scored), top_total) or 1.0
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [(t, s / norm) for s, t in scored[:n]]
+
+
+def similar(engine: "BackendEngine", doc_id: str, filters: Mapping[str, Sequence[str]] | None, limit: int, offset: int,
+            snippet_count: int | None = None) -> Results:
+    """Articles like ``doc_id`` (see the module docstring); ``query`` holds the key terms."""
+    started = time.perf_counter()
+    if limit < 0 or offset < 0:
+        raise QueryError("limit and offset must be 0 or more", hint="e.g. -n 10")
+    filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+    backend = engine.backend
+    doc = backend.document(doc_id)  # NotFoundError for an unknown id
+    stats, articles = backend.term_statistics(f"{doc.get('display_title') or doc.get('title', '')}\n{doc.get('body', '')}")
+    terms = key_terms(stats, articles)
+    if not terms:
+        return Results("", filters, 0, (time.perf_counter() - started) * 1000, None, (), {}, offset)
+    tree = Or(tuple(Word("body", (t,), w) for t, w in terms))
+    _, _, ftree = engine.trees("", filters)
+    # Near-duplicate copies are not grouped on this backend (ARCHITECTURE.md): only the
+    # article itself is left out.
+    own = Not(FacetTerms("id", (doc_id,)))
+    count = engine.snippet_count if snippet_count is None else snippet_count
+    found = backend.search(tree, own if ftree is None else And((ftree, own)), limit, offset, "relevance", FACET_FIELDS, FACET_TOP, snippets=bool(count))
+    names = engine.groups.names_in_filters(filters)
+    hits = tuple(engine.hit(d, s, rank, names, count) for rank, (d, s) in enumerate(zip(found.documents, found.scores), start=offset + 1))
+    facets = {f: tuple(FacetValue(v, n, var) for v, n, var in vals) for f, vals in found.facets.items()}
+    took = (time.perf_counter() - started) * 1000
+    return Results(" ".join(t for t, _ in terms), filters, found.total, took, None, hits, facets, offset)
+
+
+def co_mentions(engine: "BackendEngine", query: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str]) -> CoMentions:
+    """``CoMentions`` of the target groups ``displays`` from the backend's actor facets."""
+    _, tree, ftree = engine.trees(query, filters)
+    whole = kinds[0] if len(kinds) == 1 else "actor"
+    spellings = engine.groups.members_of(displays, None)
+    named = Or(tuple(FacetTerms(k, tuple(sorted(n for kk, n in spellings if kk == k))) for k in ACTOR_KINDS if any(kk == k for kk, _ in spellings)))
+    backend = engine.backend
+    target = backend.search(tree, named if ftree is None else And((ftree, named)), 0, 0, "relevance", tuple(dict.fromkeys((*kinds, whole, "actor"))), None)
+    universe = backend.search(tree, ftree, 0, 0, "relevance", (whole,), None)
+
+    def counts(field: str, where: Any) -> dict[str, int]:
+        return {value: n for value, n, _ in where.facets[field]}
+
+    together = counts(whole, target)
+    totals = {v: n for v, n in counts(whole, universe).items() if v in together}
+    groups = {v: n for v, n in counts("actor", target).items() if v in displays}
+    return CoMentions(universe.total, target.total, {k: counts(k, target) for k in kinds}, together, totals, groups)
+
+
+def date_counts(engine: "BackendEngine", query: str, filters: Mapping[str, Sequence[str]], field: str = "published") -> tuple[int, dict[str, int]]:
+    """How many articles ``query`` and ``filters`` match, and each date term's count among them."""
+    _, tree, ftree = engine.trees(query, filters)
+    return engine.backend.value_counts(field, tree, ftree)

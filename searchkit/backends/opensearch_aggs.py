@@ -1,0 +1,107 @@
+"""Facet counts on OpenSearch: terms and composite aggregations, actor spellings merged.
+
+Date facets are one terms aggregation on ``published_bucket`` / ``mentioned_bucket``.
+Actor facets read every raw spelling of the three actor fields (terms aggregations) and
+merge them into the groups of ``search.ActorGroups``, built from the index's own actor
+vocabulary, so both backends name and count actors alike; a group of several spellings
+is recounted exactly (an article that uses two spellings counts once), one ``filters``
+bucket per group. ``composite_counts`` pages through every value of a keyword field
+under a query (the vocabulary, and the date terms a timeline counts).
+
+It must NOT build the query itself (``opensearch_dsl``) or decide which facets to show.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from searchkit.backends.opensearch_client import OpenSearchClient
+from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, DATE_FIELDS
+
+__all__ = ["MAX_FACET_TERMS", "MAX_RECOUNTED_GROUPS", "actor_facet", "composite_counts", "facet_aggs", "read_facets"]
+
+# Terms aggregations return at most this many raw values per actor field: past it,
+# the rarest spellings of a huge vocabulary are left out of the counts.
+MAX_FACET_TERMS = 20_000
+# Groups of several spellings whose counts are recounted exactly (one filter each).
+MAX_RECOUNTED_GROUPS = 300
+_COMPOSITE_PAGE = 5000
+
+FacetRows = tuple[tuple[str, int, tuple[str, ...]], ...]
+
+
+def composite_counts(client: OpenSearchClient, index: str, field: str, query: Mapping[str, Any] | None = None) -> dict[str, int]:
+    """Every value of the keyword ``field`` among the articles ``query`` matches (all by
+    default), with its article count: a composite aggregation, paged, however many."""
+    out: dict[str, int] = {}
+    after: dict[str, Any] | None = None
+    while True:
+        comp: dict[str, Any] = {"size": _COMPOSITE_PAGE, "sources": [{"v": {"terms": {"field": field}}}]}
+        if after:
+            comp["after"] = after
+        body: dict[str, Any] = {"size": 0, "aggs": {"c": {"composite": comp}}}
+        if query is not None:
+            body["query"] = query
+        agg = client.request("POST", f"/{index}/_search", body)["aggregations"]["c"]
+        for b in agg["buckets"]:
+            out[b["key"]["v"]] = b["doc_count"]
+        after = agg.get("after_key")
+        if not after or len(agg["buckets"]) < _COMPOSITE_PAGE:
+            return out
+
+
+def facet_aggs(facet_fields: Sequence[str], top: int | None) -> dict[str, Any]:
+    """The aggregations that count ``facet_fields`` (raw actor spellings for actor facets)."""
+    aggs: dict[str, Any] = {}
+    for f in facet_fields:
+        if f in DATE_FIELDS:
+            aggs[f] = {"terms": {"field": f"{f}_bucket", "size": top or 10_000, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
+    if any(f in ACTOR_FIELDS for f in facet_fields):
+        for kind in ACTOR_KINDS:
+            aggs[f"raw_{kind}"] = {"terms": {"field": kind, "size": MAX_FACET_TERMS}}
+    return aggs
+
+
+def read_facets(client: OpenSearchClient, index: str, groups: Any, answer: Mapping[str, Any], facet_fields: Sequence[str],
+                query: Mapping[str, Any], top: int | None) -> dict[str, FacetRows]:
+    """The facet rows of a search ``answer`` made with ``facet_aggs``."""
+    facets: dict[str, FacetRows] = {}
+    for f in facet_fields:
+        if f in DATE_FIELDS:
+            facets[f] = tuple((b["key"], int(b["doc_count"]), ()) for b in answer["aggregations"][f]["buckets"])
+    actor_fields = [f for f in facet_fields if f in ACTOR_FIELDS]
+    if actor_fields:
+        raw = {kind: {b["key"]: int(b["doc_count"]) for b in answer["aggregations"][f"raw_{kind}"]["buckets"]} for kind in ACTOR_KINDS}
+        for f in actor_fields:
+            facets[f] = actor_facet(client, index, groups, f, raw, query, top)
+    return facets
+
+
+def actor_facet(client: OpenSearchClient, index: str, groups: Any, field: str, raw: Mapping[str, Mapping[str, int]],
+                query: Mapping[str, Any], top: int | None) -> FacetRows:
+    """Raw spellings' counts merged into their groups. A group's counts summed over
+    its spellings count an article that uses two spellings twice: groups of several
+    spellings are recounted exactly, one filter each, in a second request."""
+    summed: dict[str, int] = {}
+    members: dict[str, list[tuple[str, str]]] = {}
+    for kind, counts in raw.items():
+        for name, n in counts.items():
+            if field != "actor" and groups.kind.get((kind, name), kind) != field:
+                continue
+            disp = groups.display.get((kind, name), name)
+            summed[disp] = summed.get(disp, 0) + n
+            members.setdefault(disp, []).append((kind, name))
+    several = sorted((d for d, m in members.items() if len(m) > 1), key=lambda d: -summed[d])[:MAX_RECOUNTED_GROUPS]
+    if several:
+        filters = {str(i): _any_spelling(members[d]) for i, d in enumerate(several)}
+        answer = client.request("POST", f"/{index}/_search", {"size": 0, "query": query, "aggs": {"g": {"filters": {"filters": filters}}}})
+        for i, d in enumerate(several):
+            summed[d] = int(answer["aggregations"]["g"]["buckets"][str(i)]["doc_count"])
+    order = sorted((d for d, n in summed.items() if n), key=lambda d: (-summed[d], d))
+    if top:
+        order = order[:top]
+    return tuple((d, summed[d], tuple(sorted(groups.variants([d], None) - {d}))) for d in order)
+
+
+def _any_spelling(members: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    by_kind = {k: [n for kk, n in members if kk == k] for k in ACTOR_KINDS}
+    return {"bool": {"should": [{"terms": {k: names}} for k, names in by_kind.items() if names], "minimum_should_match": 1}}

@@ -1,0 +1,86 @@
+"""The OpenSearch query DSL of searchkit's backend-neutral query tree, and back from
+the highlighter's marks to body spans.
+
+Word -> term / dis_max of terms (already analysed by searchkit's analyzer, which the
+index's analyzer matches), Phrase -> match_phrase, Fuzzy -> fuzzy, Wildcard -> wildcard,
+FacetTerms -> terms, And/Or/Not/AndNot -> bool, MatchAll/MatchNone.
+
+It must NOT parse query strings (query.py does) or talk to a cluster.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping, Sequence
+
+from searchkit.analysis import ELISION_ARTICLES
+from searchkit.backends import base as T
+
+__all__ = ["field_name", "marked_spans", "to_dsl"]
+
+
+def field_name(name: str) -> str:
+    return name[: -len("_exact")] + ".exact" if name.endswith("_exact") else name
+
+
+def to_dsl(node: T.Node, title_boost: float = 2.0) -> dict[str, Any]:
+    """The OpenSearch query of a backend-neutral tree."""
+    if isinstance(node, T.Word):
+        boost = node.boost * (title_boost if node.field == "title" else 1.0)
+        f = field_name(node.field)
+        queries: list[dict[str, Any]] = [{"term": {f: t}} for t in node.terms]
+        if node.text and node.field in ("title", "body"):
+            # The index's own analysis of the typed word: where Lucene's stemmer differs
+            # from PyStemmer (0.19% of words), the articles it indexed are found too.
+            queries.append({"match": {f: {"query": node.text}}})
+        if len(queries) == 1:
+            return {"term": {f: {"value": node.terms[0], "boost": boost}}}
+        return {"dis_max": {"queries": queries, "boost": boost}}
+    if isinstance(node, T.Phrase):
+        return {"match_phrase": {field_name(node.field): {"query": " ".join(node.words), "slop": node.slop, "boost": node.boost}}}
+    if isinstance(node, T.Fuzzy):
+        return {"fuzzy": {field_name(node.field): {
+            "value": node.word, "fuzziness": node.distance, "prefix_length": node.prefix,
+            # Whoosh's automaton is plain Levenshtein: a swap of two letters is 2 edits.
+            "transpositions": False, "max_expansions": 1000,
+        }}}
+    if isinstance(node, T.Wildcard):
+        return {"wildcard": {field_name(node.field): {"value": node.pattern}}}
+    if isinstance(node, T.FacetTerms):
+        return {"terms": {node.field: list(node.values)}}
+    if isinstance(node, T.And):
+        return {"bool": {"must": [to_dsl(c, title_boost) for c in node.children]}}
+    if isinstance(node, T.Or):
+        return {"bool": {"should": [to_dsl(c, title_boost) for c in node.children], "minimum_should_match": 1, "boost": node.boost}}
+    if isinstance(node, T.Not):
+        return {"bool": {"must": [{"match_all": {}}], "must_not": [to_dsl(node.child, title_boost)]}}
+    if isinstance(node, T.AndNot):
+        return {"bool": {"must": [to_dsl(node.positive, title_boost)], "must_not": [to_dsl(node.negative, title_boost)]}}
+    if isinstance(node, T.MatchAll):
+        return {"match_all": {}}
+    if isinstance(node, T.MatchNone):
+        return {"match_none": {}}
+    raise TypeError(f"not a query tree node: {node!r}")
+
+
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_ELIDED = re.compile(r"^(\w+)['’ʼ‘′`´]")
+
+
+def marked_spans(highlight: Mapping[str, Sequence[str]]) -> list[tuple[int, int]]:
+    """Spans of the body the highlighter marked (the whole field, tags removed)."""
+    spans: list[tuple[int, int]] = []
+    for fragments in highlight.values():
+        for text in fragments[:1]:
+            removed = 0
+            for m in _MARK.finditer(text):
+                start = m.start() - removed
+                word = m.group(1)
+                # The token keeps its elided article ("l’aéroport"); mark the word alone,
+                # as the Whoosh backend does.
+                elided = _ELIDED.match(word)
+                skip = len(elided.group(0)) if elided and elided.group(1).lower() in ELISION_ARTICLES else 0
+                spans.append((start + skip, start + len(word)))
+                removed += len("<mark>") + len("</mark>")
+    return sorted(set(spans))
