@@ -9,6 +9,11 @@ Measures, in one run on one machine:
   - the node's JVM heap in use after the run.
 
     PYTHONPATH=. python bench/opensearch_backend.py --url http://127.0.0.1:9251 --n 2000
+
+``--actors --ingest-only``: indexing WITH extraction (NER and dates) on both backends in
+one run, articles/s and their ratio, nothing else (the NER ingest of issue 16):
+
+    PYTHONPATH=. nice python bench/opensearch_backend.py --url http://127.0.0.1:9250 --n 5000 --actors --ingest-only
 """
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ def main() -> None:
     ap.add_argument("--url", required=True)
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--actors", action="store_true", help="extract actors (NER) too, on both backends")
+    ap.add_argument("--ingest-only", action="store_true", help="measure indexing only")
     args = ap.parse_args()
     from searchkit import SearchKit
     from searchkit.backends.opensearch import OpenSearchBackend
@@ -56,18 +63,29 @@ def main() -> None:
     report: dict[str, object] = {"articles": args.n, "workers": args.workers}
 
     whoosh = SearchKit.open(ROOT / "config.yaml", index_dir=base / "index", corpus=corpus)
-    whoosh.config.actors, whoosh.config.workers = False, args.workers
+    whoosh.config.actors, whoosh.config.workers = args.actors, args.workers
+    report["actors"] = args.actors
     t = time.perf_counter()
     whoosh.index()
     report["whoosh_index_s"] = round(time.perf_counter() - t, 2)
 
     name = "searchkit-bench"
     kit = SearchKit.open(ROOT / "config.yaml", index_dir=base / "unused", corpus=corpus)
-    kit.config.actors, kit.config.workers = False, args.workers
+    kit.config.actors, kit.config.workers = args.actors, args.workers
     kit.config.backend, kit.config.opensearch_url, kit.config.opensearch_index = "opensearch", args.url, name
     t = time.perf_counter()
     kit.index(rebuild=True)
     report["opensearch_index_s"] = round(time.perf_counter() - t, 2)
+    report["whoosh_articles_per_s"] = round(args.n / report["whoosh_index_s"], 1)
+    report["opensearch_articles_per_s"] = round(args.n / report["opensearch_index_s"], 1)
+    report["opensearch_over_whoosh"] = round(report["whoosh_index_s"] / report["opensearch_index_s"], 2)
+    if args.ingest_only:
+        kit.close()
+        with OpenSearchBackend(args.url, name).client as client:
+            client.delete_index(name)
+            client.delete_index(name + "-manifest")
+        print(json.dumps(report, indent=2))
+        return
 
     # Bulk ingest alone: the same documents, extracted beforehand.
     from searchkit.corpus import Article
@@ -106,12 +124,12 @@ def main() -> None:
             diffs.append(abs(o.total - w.total) / max(1, w.total))
         report[f"{label}_top10_overlap"] = round(statistics.mean(overlaps), 3)
         report[f"{label}_total_max_rel_diff"] = round(max(diffs), 4)
-    stats = kit.engine.backend.client.request("GET", "/_nodes/stats/jvm")
+    stats = kit._engine.backend.client.request("GET", "/_nodes/stats/jvm")
     node = next(iter(stats["nodes"].values()))
     report["node_heap_used_mb"] = round(node["jvm"]["mem"]["heap_used_in_bytes"] / 2**20)
     report["node_heap_max_mb"] = round(node["jvm"]["mem"]["heap_max_in_bytes"] / 2**20)
-    kit.engine.backend.client.delete_index(name)
-    kit.engine.backend.client.delete_index(name + "-manifest")
+    kit._engine.backend.client.delete_index(name)
+    kit._engine.backend.client.delete_index(name + "-manifest")
     print(json.dumps(report, indent=2))
 
 

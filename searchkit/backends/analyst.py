@@ -9,8 +9,9 @@ rank and draw (``workflow.associate.CoMentions``, the date-term counts of
 - ``similar``: the article's key terms weighed as the Whoosh backend weighs them
   (Whoosh's own ``Bo1Model`` over the backend's term statistics), searched as one OR of
   boosted terms, the article itself left out, filters applied.
-- ``co_mentions``: two searches with actor facets (every value), one over what the query
-  and filters match, one over those articles that name the target.
+- ``co_mentions``: the actor facets (every value) of the articles the query and filters
+  match that name the target, then the exact count of each group met over all the
+  articles the query and filters match.
 - ``date_counts``: every publication-date term with its article count under the query.
 
 It must NOT speak a backend's wire protocol (the backend does) or rank co-mentions
@@ -19,7 +20,7 @@ itself (``workflow.associate`` does).
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from whoosh.classify import Bo1Model
 
@@ -90,15 +91,17 @@ def co_mentions(engine: "BackendEngine", query: str, filters: Mapping[str, Seque
     named = Or(tuple(FacetTerms(k, tuple(sorted(n for kk, n in spellings if kk == k))) for k in ACTOR_KINDS if any(kk == k for kk, _ in spellings)))
     backend = engine.backend
     target = backend.search(tree, named if ftree is None else And((ftree, named)), 0, 0, "relevance", tuple(dict.fromkeys((*kinds, whole, "actor"))), None)
-    universe = backend.search(tree, ftree, 0, 0, "relevance", (whole,), None)
+    universe = backend.search(tree, ftree, 0, 0, "relevance", (), None)
 
-    def counts(field: str, where: Any) -> dict[str, int]:
-        return {value: n for value, n, _ in where.facets[field]}
+    def counts(field: str) -> dict[str, int]:
+        return {value: n for value, n, _ in target.facets[field]}
 
-    together = counts(whole, target)
-    totals = {v: n for v, n in counts(whole, universe).items() if v in together}
-    groups = {v: n for v, n in counts("actor", target).items() if v in displays}
-    return CoMentions(universe.total, target.total, {k: counts(k, target) for k in kinds}, together, totals, groups)
+    together = counts(whole)
+    # Over the universe, only the groups met with the target are counted (exactly).
+    kind = None if whole == "actor" else whole
+    totals = backend.group_counts(tree, ftree, {v: sorted(engine.groups.members_of([v], kind)) for v in together})
+    groups = {v: n for v, n in counts("actor").items() if v in displays}
+    return CoMentions(universe.total, target.total, {k: counts(k) for k in kinds}, together, totals, groups)
 
 
 def date_counts(engine: "BackendEngine", query: str, filters: Mapping[str, Sequence[str]], field: str = "published") -> tuple[int, dict[str, int]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 
 from searchkit.backends import base as T
-from searchkit.backends.opensearch_aggs import composite_counts, facet_aggs, read_facets
+from searchkit.backends.opensearch_aggs import composite_counts, count_groups, facet_aggs, read_facets
 from searchkit.backends.opensearch_analysis import ANALYSIS_VERSION
 from searchkit.backends.opensearch_client import OpenSearchClient
 from searchkit.backends.opensearch_documents import STORED_FIELDS, date_buckets, mappings_body, to_source
@@ -183,6 +183,11 @@ class OpenSearchBackend:
         query = self.query(tree, filters_tree)
         total = int(self.client.request("POST", f"/{self.index}/_count", {"query": query})["count"])
         return total, composite_counts(self.client, self.index, field, query)
+
+    def group_counts(self, tree: T.Node, filters_tree: T.Node | None, members: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, int]:
+        """The exact article count of each actor group (display -> (field, spelling) pairs)
+        among the articles ``tree`` and ``filters_tree`` match."""
+        return count_groups(self.client, self.index, self.query(tree, filters_tree), members)
 
     def term_statistics(self, text: str, field: str = "body") -> tuple[dict[str, tuple[int, int]], int]:
         """Each index term of ``text`` (analysed as ``field`` is) with its frequency in the

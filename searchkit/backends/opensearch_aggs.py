@@ -5,7 +5,7 @@ Actor facets read every raw spelling of the three actor fields (terms aggregatio
 merge them into the groups of ``search.ActorGroups``, built from the index's own actor
 vocabulary, so both backends name and count actors alike; a group of several spellings
 is recounted exactly (an article that uses two spellings counts once), one ``filters``
-bucket per group. ``composite_counts`` pages through every value of a keyword field
+bucket per group (``count_groups``). ``composite_counts`` pages through every value of a keyword field
 under a query (the vocabulary, and the date terms a timeline counts).
 
 It must NOT build the query itself (``opensearch_dsl``) or decide which facets to show.
@@ -17,13 +17,13 @@ from typing import Any, Mapping, Sequence
 from searchkit.backends.opensearch_client import OpenSearchClient
 from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, DATE_FIELDS
 
-__all__ = ["MAX_FACET_TERMS", "MAX_RECOUNTED_GROUPS", "actor_facet", "composite_counts", "facet_aggs", "read_facets"]
+__all__ = ["MAX_FACET_TERMS", "RECOUNT_CHUNK", "actor_facet", "composite_counts", "count_groups", "facet_aggs", "read_facets"]
 
 # Terms aggregations return at most this many raw values per actor field: past it,
 # the rarest spellings of a huge vocabulary are left out of the counts.
 MAX_FACET_TERMS = 20_000
-# Groups of several spellings whose counts are recounted exactly (one filter each).
-MAX_RECOUNTED_GROUPS = 300
+# Groups recounted exactly per request (one filter each).
+RECOUNT_CHUNK = 500
 _COMPOSITE_PAGE = 5000
 
 FacetRows = tuple[tuple[str, int, tuple[str, ...]], ...]
@@ -80,7 +80,9 @@ def actor_facet(client: OpenSearchClient, index: str, groups: Any, field: str, r
                 query: Mapping[str, Any], top: int | None) -> FacetRows:
     """Raw spellings' counts merged into their groups. A group's counts summed over
     its spellings count an article that uses two spellings twice: groups of several
-    spellings are recounted exactly, one filter each, in a second request."""
+    spellings are recounted exactly (``count_groups``), all of them when every value is
+    asked for, else those that can reach the ``top`` (their sum is at least the
+    ``top``-th best sure count)."""
     summed: dict[str, int] = {}
     members: dict[str, list[tuple[str, str]]] = {}
     for kind, counts in raw.items():
@@ -90,16 +92,32 @@ def actor_facet(client: OpenSearchClient, index: str, groups: Any, field: str, r
             disp = groups.display.get((kind, name), name)
             summed[disp] = summed.get(disp, 0) + n
             members.setdefault(disp, []).append((kind, name))
-    several = sorted((d for d, m in members.items() if len(m) > 1), key=lambda d: -summed[d])[:MAX_RECOUNTED_GROUPS]
-    if several:
-        filters = {str(i): _any_spelling(members[d]) for i, d in enumerate(several)}
-        answer = client.request("POST", f"/{index}/_search", {"size": 0, "query": query, "aggs": {"g": {"filters": {"filters": filters}}}})
-        for i, d in enumerate(several):
-            summed[d] = int(answer["aggregations"]["g"]["buckets"][str(i)]["doc_count"])
+    several = {d: m for d, m in members.items() if len(m) > 1}
+    if top and several:
+        # A group counts at least as many articles as its most used spelling.
+        sure = sorted((max(raw[k][n] for k, n in m) for m in members.values()), reverse=True)
+        floor = sure[top - 1] if len(sure) >= top else 0
+        several = {d: m for d, m in several.items() if summed[d] >= floor}
+    summed.update(count_groups(client, index, query, several))
     order = sorted((d for d, n in summed.items() if n), key=lambda d: (-summed[d], d))
     if top:
         order = order[:top]
     return tuple((d, summed[d], tuple(sorted(groups.variants([d], None) - {d}))) for d in order)
+
+
+def count_groups(client: OpenSearchClient, index: str, query: Mapping[str, Any], members: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, int]:
+    """The exact article count of each group (display -> its (field, spelling) members)
+    among the articles ``query`` matches: one ``filters`` bucket per group, in requests of
+    ``RECOUNT_CHUNK`` groups."""
+    out: dict[str, int] = {}
+    items = list(members.items())
+    for first in range(0, len(items), RECOUNT_CHUNK):
+        chunk = items[first : first + RECOUNT_CHUNK]
+        filters = {str(i): _any_spelling(m) for i, (_, m) in enumerate(chunk)}
+        answer = client.request("POST", f"/{index}/_search", {"size": 0, "query": query, "aggs": {"g": {"filters": {"filters": filters}}}})
+        buckets = answer["aggregations"]["g"]["buckets"]
+        out.update((d, int(buckets[str(i)]["doc_count"])) for i, (d, _) in enumerate(chunk))
+    return out
 
 
 def _any_spelling(members: Sequence[tuple[str, str]]) -> dict[str, Any]:

@@ -8,8 +8,9 @@ arrived after it was saved.
 
 They are kept per index in one JSON file under the XDG data directory,
 ``$XDG_DATA_HOME/searchkit/saved/<key>.json`` (``~/.local/share`` by default), the key
-derived from the index's absolute path: two indexes never share saved searches, and
-deleting an index's folder does not lose them.
+derived from the index's absolute path (on ``backend: opensearch``, from the cluster URL
+and the index name): two indexes never share saved searches, and deleting an index's
+folder does not lose them.
 
 What this module must not do: print, or read past the public ``SearchKit.search``.
 """
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from searchkit.api import SearchKit
     from searchkit.results import Hit
 
-__all__ = ["SavedRun", "SavedSearch", "SavedSearches", "data_dir", "store_path"]
+__all__ = ["SavedRun", "SavedSearch", "SavedSearches", "data_dir", "index_identity", "store_path"]
 
 FORMAT = 1
 PAGE = 500
@@ -47,7 +48,19 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def store_path(index_dir: str | Path, env: Mapping[str, str] | None = None) -> Path:
     """The file holding the saved searches of the index at ``index_dir``."""
-    key = hashlib.blake2b(str(Path(index_dir).resolve()).encode("utf-8"), digest_size=8).hexdigest()
+    return _store_file(str(Path(index_dir).resolve()), env)
+
+
+def index_identity(config: Any) -> str:
+    """What names a kit's index for its saved searches: the index folder's absolute path,
+    or, on ``backend: opensearch``, the cluster URL and the index name."""
+    if getattr(config, "backend", "whoosh") == "opensearch":
+        return f"opensearch:{str(config.opensearch_url).rstrip('/')}/{config.opensearch_index}"
+    return str(Path(config.index_dir).resolve())
+
+
+def _store_file(identity: str, env: Mapping[str, str] | None) -> Path:
+    key = hashlib.blake2b(identity.encode("utf-8"), digest_size=8).hexdigest()
     return data_dir(env) / "saved" / f"{key}.json"
 
 
@@ -100,14 +113,15 @@ class SavedSearches:
 
     def __init__(self, kit: "SearchKit", env: Mapping[str, str] | None = None) -> None:
         self.kit = kit
-        self.path = store_path(kit.config.index_dir, env)
+        self.identity = index_identity(kit.config)
+        self.path = _store_file(self.identity, env)
 
     # -- storage --------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return {"format": FORMAT, "index_dir": str(Path(self.kit.config.index_dir).resolve()), "searches": {}}
+            return {"format": FORMAT, "index_dir": self.identity, "searches": {}}
         except (OSError, ValueError) as exc:
             raise SavedSearchError(f"cannot read the saved searches in {self.path}: {exc}", hint="fix or delete that file") from None
         if not isinstance(data, dict) or not isinstance(data.get("searches"), dict):
