@@ -44,8 +44,6 @@ KNOWN_LONG = {
     # Came with the last merges of this session (OpenSearch backend, hybrid modes and the
     # closed facade); recorded here, split with the search/ and index/ packages.
     "searchkit.api:SearchKit",  # ~270 lines: the facade's methods plus the backend dispatch
-    "searchkit.backends.opensearch:OpenSearchBackend",  # ~300 lines: mapping, bulk, query DSL, aggregations
-    "searchkit.backends.ingest:run_backend_index",  # ~110 lines: the OpenSearch twin of _run_index_locked
 }
 
 

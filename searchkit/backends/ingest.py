@@ -82,9 +82,33 @@ def run_backend_index(
         elif in_part(item.key, part):
             seen.append(item)
     report.files_seen = len(seen)
-    manifest = {k: v for k, v in backend.manifest().items() if in_part(k, part)}
     frozen = freeze_aliases(aliases) if actors else ()
     frozen_key = [[k, list(v)] for k, v in frozen]
+    manifest = {k: v for k, v in backend.manifest().items() if in_part(k, part)}
+    candidates = _plan(backend, seen, manifest, frozen_key, report)
+    options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model, aliases=frozen)
+    total, done = len(candidates), 0
+    if progress:
+        progress(0, total)
+    writer = _Writer(backend)
+    apply = _Apply(backend, manifest, report, frozen_key, writer)
+    for prepared in prepare_all(candidates, options, workers, manifest):
+        done += prepared.last
+        apply.take(prepared)
+        if progress:
+            progress(done, total)
+        if writer.full():
+            writer.flush()
+    writer.flush()
+    backend.refresh()
+    report.documents = backend.count()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _plan(backend: Any, seen: Sequence[SourceFile], manifest: dict[str, dict[str, Any]], frozen_key: list[Any], report: IndexReport) -> list[SourceFile]:
+    """The files to read, once the files gone since the last run are deleted (articles
+    then manifest entries) and whatever a dead run left of the new files is cleared."""
     for entry in manifest.values():
         if entry.get("aliases", frozen_key) != frozen_key:
             entry.update(digest=None, size=-1)  # extracted with other aliases: read again
@@ -101,64 +125,71 @@ def run_backend_index(
     fresh = [s.key for s in candidates if s.key not in manifest]
     if fresh:
         backend.delete_sources(fresh)
-    ids_in_use = {i for e in manifest.values() for i in e.get("ids", [])}
-    options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model, aliases=frozen)
-    total, done = len(candidates), 0
-    if progress:
-        progress(0, total)
-    pending_docs: list[dict[str, Any]] = []
-    pending_entries: dict[str, dict[str, Any]] = {}
-    in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
+    return candidates
 
-    def flush() -> None:
-        # Documents first, then the manifest entries of the files they complete.
-        if pending_docs:
-            backend.index_documents(pending_docs)
-            pending_docs.clear()
-        if pending_entries:
-            backend.save_manifest(dict(pending_entries))
-            pending_entries.clear()
 
-    for prepared in prepare_all(candidates, options, workers, manifest):
+class _Writer:
+    """Documents and manifest entries on their way to the backend, in batches: documents
+    first, then the entries of the files they complete (never an entry before its
+    documents, so a crash between the two leaves the file to read again)."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self.docs: list[dict[str, Any]] = []
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def full(self) -> bool:
+        return len(self.docs) >= BATCH_DOCS or len(self.entries) >= BATCH_DOCS
+
+    def flush(self) -> None:
+        if self.docs:
+            self.backend.index_documents(self.docs)
+            self.docs.clear()
+        if self.entries:
+            self.backend.save_manifest(dict(self.entries))
+            self.entries.clear()
+
+
+class _Apply:
+    """What each prepared file (or part of a big file) changes: its documents, with ids
+    unique in the index, and its manifest entry once its last part is in."""
+
+    def __init__(self, backend: Any, manifest: dict[str, dict[str, Any]], report: IndexReport, frozen_key: list[Any], writer: _Writer) -> None:
+        self.backend, self.manifest, self.report, self.frozen_key, self.writer = backend, manifest, report, frozen_key, writer
+        self.ids_in_use = {i for e in manifest.values() for i in e.get("ids", [])}
+        self.in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
+
+    def take(self, prepared: Any) -> None:
         key = prepared.source.key
-        done += prepared.last
-        old = manifest.get(key) if prepared.part == 0 else in_parts[key][0]
-        report.problems.extend(prepared.problems)
+        old = self.manifest.get(key) if prepared.part == 0 else self.in_parts[key][0]
+        self.report.problems.extend(prepared.problems)
         if not prepared.digest:
-            pass
-        elif prepared.part == 0 and old and old.get("digest") == prepared.digest:
+            return
+        if prepared.part == 0 and old and old.get("digest") == prepared.digest:
             old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
-            pending_entries[key] = old
+            self.writer.entries[key] = old
+            return
+        ids = self._start(key, old) if prepared.part == 0 else self.in_parts.pop(key)[1]
+        for doc in prepared.docs:
+            doc["id"] = unique_id(doc["id"], self.ids_in_use, self.report, doc["path"])
+            doc["digest"] = prepared.digest
+            self.ids_in_use.add(doc["id"])
+            ids.append(doc["id"])
+            self.writer.docs.append(doc)
+        if prepared.last:
+            count_file(self.report, old, ids)
+            entry = {"digest": prepared.digest, "size": prepared.source.size, "mtime_ns": prepared.source.mtime_ns, "ids": ids, "aliases": self.frozen_key}
+            self.manifest[key] = entry
+            self.writer.entries[key] = entry
         else:
-            if prepared.part == 0:
-                report.files_changed += 1
-                if old:
-                    flush()  # the old documents go before the new ones come
-                    backend.delete_sources([key])
-                    for i in old.get("ids", []):
-                        ids_in_use.discard(i)
-                ids: list[str] = []
-            else:
-                ids = in_parts.pop(key)[1]
-            for doc in prepared.docs:
-                doc["id"] = unique_id(doc["id"], ids_in_use, report, doc["path"])
-                doc["digest"] = prepared.digest
-                ids_in_use.add(doc["id"])
-                ids.append(doc["id"])
-                pending_docs.append(doc)
-            if prepared.last:
-                count_file(report, old, ids)
-                entry = {"digest": prepared.digest, "size": prepared.source.size, "mtime_ns": prepared.source.mtime_ns, "ids": ids, "aliases": frozen_key}
-                manifest[key] = entry
-                pending_entries[key] = entry
-            else:
-                in_parts[key] = (old, ids)
-        if progress:
-            progress(done, total)
-        if len(pending_docs) >= BATCH_DOCS or len(pending_entries) >= BATCH_DOCS:
-            flush()
-    flush()
-    backend.refresh()
-    report.documents = backend.count()
-    report.seconds = time.perf_counter() - started
-    return report
+            self.in_parts[key] = (old, ids)
+
+    def _start(self, key: str, old: dict[str, Any] | None) -> list[str]:
+        """A changed file's first part: its old documents go before the new ones come."""
+        self.report.files_changed += 1
+        if old:
+            self.writer.flush()
+            self.backend.delete_sources([key])
+            for i in old.get("ids", []):
+                self.ids_in_use.discard(i)
+        return []
