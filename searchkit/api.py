@@ -132,7 +132,7 @@ class SearchKit:
         try:
             report = run_backend_index(roots, backend, rebuild=rebuild, actors=c.actors, dates=c.dates, model=c.model,
                                        workers=c.workers, max_file_mb=c.max_file_mb, progress=progress,
-                                       formats=enabled_formats(c), aliases=c.aliases, part=part)
+                                       formats=enabled_formats(c), aliases=c.aliases, part=part, semantic=c.semantic)
         finally:
             backend.close()
         if report.documents == 0:

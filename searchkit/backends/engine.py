@@ -22,11 +22,10 @@ from searchkit.resolve import check_page, facet_query, filter_query
 from searchkit.search import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one limit for both engines' "did you mean"
 from searchkit.analysis import fold
 from searchkit.backends.base import FacetTerms, MatchAll, Node, from_whoosh, leaves
-from searchkit.errors import QueryError
 from searchkit.query import ParsedQuery, build_query
 from searchkit.results import FacetValue, Hit, Results
-from searchkit.snippets import match_spans, merge_spans, snippets as make_snippets
-from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, MODES, OPERATORS, UNDATED
+from searchkit.snippets import closest_sentences, match_spans, merge_spans, snippets as make_snippets
+from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, OPERATORS, UNDATED
 
 __all__ = ["BackendEngine"]
 
@@ -82,26 +81,30 @@ class BackendEngine:
         facet_top: int | None = FACET_TOP,
         collapse: bool = True,
     ) -> Results:
-        """As the Whoosh engine's search. ``collapse`` is accepted and has no effect yet:
-        near-duplicate groups are not kept on OpenSearch (every copy is a hit)."""
+        """As the Whoosh engine's search (semantic and hybrid modes: ``backends.meaning``).
+        ``collapse`` is accepted and has no effect yet: near-duplicate groups are not kept
+        on OpenSearch (every copy is a hit)."""
+        from searchkit.backends.meaning import by_meaning, resolve_mode
+
         started = time.perf_counter()
-        if mode not in (None, "lexical"):
-            if mode not in MODES:
-                raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
-            raise QueryError(f"the OpenSearch backend has no vectors for {mode} search", hint="use --mode lexical (the default)")
         check_page(sort, limit, offset)
         self._check()
         filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
         stripped = text.strip()
+        mode, fallback = resolve_mode(self.backend, mode, stripped)
         parsed, tree, ftree = self.trees(stripped, filters, strict)
         count = self.snippet_count if snippet_count is None else snippet_count
-        found = self.backend.search(tree, ftree, limit, offset, sort, FACET_FIELDS if facets else (), facet_top, snippets=bool(count))
+        if mode == "lexical":
+            found = self.backend.search(tree, ftree, limit, offset, sort, FACET_FIELDS if facets else (), facet_top, snippets=bool(count))
+        else:
+            found = by_meaning(self.backend, stripped, tree, ftree, mode, sort, limit, offset, facets, facet_top)
         names = self._filtered_names(tree, filters)
-        hits = tuple(self.hit(doc, score, rank, names, count) for rank, (doc, score) in enumerate(zip(found.documents, found.scores), start=offset + 1))
+        meaning = stripped if mode != "lexical" else None
+        hits = tuple(self.hit(doc, score, rank, names, count, meaning) for rank, (doc, score) in enumerate(zip(found.documents, found.scores), start=offset + 1))
         facet_values = {f: tuple(FacetValue(v, n, var) for v, n, var in vals) for f, vals in found.facets.items()}
         suggestion = self.suggest(stripped) if found.total < 3 and stripped not in ("", "*") else None
         took = (time.perf_counter() - started) * 1000
-        return Results(text, filters, found.total, took, suggestion, hits, facet_values, offset, parsed.notices)
+        return Results(text, filters, found.total, took, suggestion, hits, facet_values, offset, (*parsed.notices, *fallback), mode)
 
     def trees(self, text: str, filters: Mapping[str, Sequence[str]], strict: bool = False) -> tuple[ParsedQuery, Node, Node | None]:
         """The parse of ``text`` (everything when empty), its tree and the filters' tree."""
@@ -115,14 +118,16 @@ class BackendEngine:
         names = {v for leaf in leaves(tree) if isinstance(leaf, FacetTerms) and leaf.field in ACTOR_FIELDS for v in leaf.values}
         return names | self.groups.names_in_filters(filters)
 
-    def hit(self, doc: Mapping[str, Any], score: float, rank: int, names: set[str], count: int) -> Hit:
+    def hit(self, doc: Mapping[str, Any], score: float, rank: int, names: set[str], count: int, meaning: str | None = None) -> Hit:
+        """``meaning``: the query of a semantic or hybrid search, for the snippet of a hit
+        that none of its words matched (the closest sentence instead of the opening)."""
         meta = doc.get("meta") or {}
         body = doc.get("body", "")
         snippets: list[str] = []
         if count:
             forms = [f for a in meta.get("actors", []) if a["name"] in names for f in a.get("forms", [])]
             spans = merge_spans([*doc.get("_marked", []), *match_spans(body, (), (), forms)])
-            snippets = make_snippets(body, spans, count)
+            snippets = closest_sentences(body, meaning, count) if meaning and not spans else make_snippets(body, spans, count)
         return Hit(
             id=doc["id"], path=doc.get("path", ""), title=doc.get("display_title") or doc.get("title", ""), score=score,
             published=meta.get("published"), snippets=tuple(snippets), actors=self.groups.hit_actors(meta.get("actors", [])),

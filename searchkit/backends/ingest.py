@@ -65,7 +65,10 @@ def run_backend_index(
     aliases: Any = None,
     part: tuple[int, int] | None = None,
     exclude: Sequence[Path] = (),
+    semantic: bool | None = None,
 ) -> IndexReport:
+    """Index ``roots`` into ``backend`` (see the module docstring). ``semantic``: store
+    passage vectors (True), not (False), or as the index already does (None)."""
     from searchkit.extract.actors import freeze_aliases
     from searchkit.pipeline import Options
 
@@ -74,6 +77,7 @@ def run_backend_index(
     if rebuild and part is not None:
         raise SearchkitError("--rebuild with --part would delete the other parts' articles",
                              hint="rebuild once without --part (or delete the index), then run the parts")
+    semantic = _with_vectors(backend, semantic)
     backend.ensure_index(rebuild=rebuild)
     seen: list[SourceFile] = []
     for item in iter_sources(roots, exclude=list(exclude), formats=formats):
@@ -86,7 +90,7 @@ def run_backend_index(
     frozen_key = [[k, list(v)] for k, v in frozen]
     manifest = {k: v for k, v in backend.manifest().items() if in_part(k, part)}
     candidates = _plan(backend, seen, manifest, frozen_key, report)
-    options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model, aliases=frozen)
+    options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model, aliases=frozen, semantic=semantic)
     total, done = len(candidates), 0
     if progress:
         progress(0, total)
@@ -104,6 +108,23 @@ def run_backend_index(
     report.documents = backend.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _with_vectors(backend: Any, semantic: bool | None) -> bool:
+    """Whether this run embeds passages; when it does, the backend learns the vectors'
+    size and name before it creates an index (the model is loaded here for its size)."""
+    if semantic is None:
+        try:
+            backend.check()
+            semantic = backend.embedding is not None
+        except SearchkitError:  # no index yet, or one to rebuild
+            semantic = False
+    if semantic:
+        from searchkit.semantic.embed import check_available, embedding_name, get_embedder
+
+        check_available()
+        backend.vectors = (get_embedder().dim, embedding_name())
+    return semantic
 
 
 def _plan(backend: Any, seen: Sequence[SourceFile], manifest: dict[str, dict[str, Any]], frozen_key: list[Any], report: IndexReport) -> list[SourceFile]:

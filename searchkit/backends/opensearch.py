@@ -23,8 +23,9 @@ from searchkit.backends.opensearch_aggs import composite_counts, count_groups, f
 from searchkit.backends.opensearch_analysis import ANALYSIS_VERSION
 from searchkit.backends.opensearch_client import OpenSearchClient
 from searchkit.backends.opensearch_documents import STORED_FIELDS, date_buckets, mappings_body, to_source
-from searchkit.backends.opensearch_dsl import marked_spans, to_dsl
+from searchkit.backends.opensearch_dsl import highlight, marked_spans, to_dsl
 from searchkit.backends.opensearch_manifest import ManifestIndex
+from searchkit.backends.opensearch_vectors import KNN_HINT, add_vector_field, embedding_of, knn
 from searchkit.errors import IndexIncompatibleError, IndexMissingError, NotFoundError, OpenSearchError
 from searchkit.vocab import ACTOR_KINDS
 
@@ -44,7 +45,10 @@ class OpenSearchBackend:
         aliases: Mapping[str, Sequence[str]] | None = None,
         title_boost: float = 2.0,
         client: OpenSearchClient | None = None,
+        vectors: tuple[int, str] | None = None,
     ) -> None:
+        """``vectors``: (dimensions, embedding name) of the passage vectors a new index
+        holds (semantic: true), None for none."""
         self.client = client or OpenSearchClient(url)
         self.index = index
         self.manifest_store = ManifestIndex(self.client, f"{index}-manifest")
@@ -53,6 +57,8 @@ class OpenSearchBackend:
         self.title_boost = title_boost
         self._groups: Any = None
         self._vocab: dict[str, dict[str, int]] = {}
+        self.vectors = vectors
+        self.embedding: str | None = None  # the index's vectors' embedding, read by check()
 
     # -- the index ----------------------------------------------------------
     def exists(self) -> bool:
@@ -66,13 +72,19 @@ class OpenSearchBackend:
             self.client.delete_index(self.index)
             self.manifest_store.delete()
         if not self.client.index_exists(self.index):
+            body = mappings_body(self.shards, self.replicas)
             try:
-                self.client.create_index(self.index, mappings_body(self.shards, self.replicas))
+                self.client.create_index(self.index, add_vector_field(body, *self.vectors) if self.vectors else body)
             except OpenSearchError as exc:
+                if "knn" in str(exc).lower():
+                    raise OpenSearchError(f"cannot create an index with vectors: {exc}", hint=KNN_HINT) from None
                 if "resource_already_exists" not in str(exc):  # another indexer made it meanwhile
                     raise
         else:
             self.check()
+            if self.vectors and self.embedding != self.vectors[1]:
+                raise IndexIncompatibleError(f"the OpenSearch index '{self.index}' has no {self.vectors[1]} vectors",
+                                             hint="rebuild it with them: searchkit index --rebuild (or set semantic: false)")
         self.manifest_store.ensure()
 
     def check(self) -> None:
@@ -88,6 +100,7 @@ class OpenSearchBackend:
                 f"the OpenSearch index '{self.index}' was built by another searchkit (analysis {meta.get('analysis_version')})",
                 hint="rebuild it: searchkit index --rebuild",
             )
+        self.embedding = embedding_of(meta)
 
     def refresh(self) -> None:
         self.client.refresh(self.index)
@@ -114,27 +127,8 @@ class OpenSearchBackend:
 
     def delete_sources(self, keys: Sequence[str]) -> None:
         """Delete every article of these source files, including ones an interrupted run
-        wrote without recording them in the manifest.
-
-        A search for their ids then a bulk delete, not ``_delete_by_query``: that one
-        lives in the ``reindex`` module, which a cluster may not have (the local test
-        node has not)."""
-        keys = list(keys)
-        if not keys:
-            return
-        self.client.refresh(self.index)  # what an earlier run wrote must be found
-        for first in range(0, len(keys), 1000):
-            chunk = keys[first : first + 1000]
-            after: list[Any] | None = None
-            while True:
-                body: dict[str, Any] = {"size": 5000, "_source": False, "sort": [{"id": "asc"}], "query": {"terms": {"source": chunk}}}
-                if after is not None:
-                    body["search_after"] = after
-                hits = self.client.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
-                self.delete([h["_id"] for h in hits])
-                if len(hits) < 5000:
-                    break
-                after = hits[-1]["sort"]
+        wrote without recording them in the manifest."""
+        _delete_sources(self, list(keys))
 
     # -- the manifest (opensearch_manifest) -------------------------------------
     def manifest(self, keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -219,11 +213,7 @@ class OpenSearchBackend:
         if aggs:
             body["aggs"] = aggs
         if snippets and limit:
-            body["highlight"] = {
-                "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "type": "unified",
-                "highlight_query": to_dsl(tree, self.title_boost),
-                "fields": {"body": {"number_of_fragments": 0}, "body.exact": {"number_of_fragments": 0}},
-            }
+            body["highlight"] = highlight(to_dsl(tree, self.title_boost))
         answer = self.client.request("POST", f"/{self.index}/_search", body)
         hits = answer["hits"]["hits"]
         docs = []
@@ -240,6 +230,17 @@ class OpenSearchBackend:
             facets=facets,
             documents=tuple(docs),
         )
+
+    def knn(self, vector: Sequence[float], k: int, filters_tree: T.Node | None) -> list[tuple[str, float]]:
+        """The ``k`` articles whose passage vectors are nearest ``vector`` (ids, cosine)."""
+        return knn(self.client, self.index, vector, k, to_dsl(filters_tree) if filters_tree is not None else None)
+
+    def fetch(self, ids: Sequence[str], tree: T.Node) -> list[dict[str, Any]]:
+        """The stored fields of ``ids``, in that order, the body spans ``tree`` matches in
+        each (``"_marked"``), whether or not it matches them all."""
+        body = {"size": len(ids), "query": {"ids": {"values": list(ids)}}, "_source": STORED_FIELDS, "highlight": highlight(to_dsl(tree, self.title_boost))}
+        found = {h["_id"]: {**h["_source"], "_marked": marked_spans(h.get("highlight", {}))} for h in self.client.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]}
+        return [found[i] for i in ids if i in found]
 
     def suggest(self, words: Sequence[str]) -> dict[str, str]:
         """For each word not in the index (unstemmed fields), its nearest indexed word."""
@@ -269,6 +270,27 @@ class OpenSearchBackend:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _delete_sources(backend: OpenSearchBackend, keys: list[str]) -> None:
+    """A search for their ids then a bulk delete, not ``_delete_by_query``: that one
+    lives in the ``reindex`` module, which a cluster may not have (the local test
+    node has not)."""
+    if not keys:
+        return
+    backend.client.refresh(backend.index)  # what an earlier run wrote must be found
+    for first in range(0, len(keys), 1000):
+        chunk = keys[first : first + 1000]
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {"size": 5000, "_source": False, "sort": [{"id": "asc"}], "query": {"terms": {"source": chunk}}}
+            if after is not None:
+                body["search_after"] = after
+            hits = backend.client.request("POST", f"/{backend.index}/_search", body)["hits"]["hits"]
+            backend.delete([h["_id"] for h in hits])
+            if len(hits) < 5000:
+                break
+            after = hits[-1]["sort"]
 
 
 def _quote(doc_id: str) -> str:

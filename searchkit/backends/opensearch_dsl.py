@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 from searchkit.analysis import ELISION_ARTICLES
 from searchkit.backends import base as T
 
-__all__ = ["field_name", "marked_spans", "to_dsl"]
+__all__ = ["field_name", "highlight", "marked_spans", "to_dsl"]
 
 
 def field_name(name: str) -> str:
@@ -66,6 +66,14 @@ def to_dsl(node: T.Node, title_boost: float = 2.0) -> dict[str, Any]:
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _ELIDED = re.compile(r"^(\w+)['’ʼ‘′`´]")
+
+
+def highlight(query: Mapping[str, Any]) -> dict[str, Any]:
+    """The highlighter request that marks what ``query`` matches in the whole body."""
+    return {
+        "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "type": "unified", "highlight_query": query,
+        "fields": {"body": {"number_of_fragments": 0}, "body.exact": {"number_of_fragments": 0}},
+    }
 
 
 def marked_spans(highlight: Mapping[str, Sequence[str]]) -> list[tuple[int, int]]:
