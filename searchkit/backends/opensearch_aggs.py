@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 from searchkit.backends.opensearch_client import OpenSearchClient
 from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, DATE_FIELDS
 
-__all__ = ["MAX_FACET_TERMS", "RECOUNT_CHUNK", "actor_facet", "composite_counts", "count_groups", "facet_aggs", "read_facets"]
+__all__ = ["CONTEXT_MAX_ARTICLES", "MAX_FACET_TERMS", "RECOUNT_CHUNK", "actor_facet", "actor_postings", "composite_counts", "count_groups", "facet_aggs", "read_facets"]
 
 # Terms aggregations return at most this many raw values per actor field: past it,
 # the rarest spellings of a huge vocabulary are left out of the counts.
@@ -25,6 +25,10 @@ MAX_FACET_TERMS = 20_000
 # Groups recounted exactly per request (one filter each).
 RECOUNT_CHUNK = 500
 _COMPOSITE_PAGE = 5000
+# Actor grouping reads which articles mention each actor (the evidence that a surname
+# alone is the person named in full elsewhere) up to this many articles; past it the
+# groups come from the vocabulary alone (ARCHITECTURE.md says what that changes).
+CONTEXT_MAX_ARTICLES = 200_000
 
 FacetRows = tuple[tuple[str, int, tuple[str, ...]], ...]
 
@@ -47,6 +51,28 @@ def composite_counts(client: OpenSearchClient, index: str, field: str, query: Ma
         after = agg.get("after_key")
         if not after or len(agg["buckets"]) < _COMPOSITE_PAGE:
             return out
+
+
+def actor_postings(client: OpenSearchClient, index: str, kinds: Sequence[str]) -> dict[tuple[str, str], list[int]]:
+    """(kind, name) -> the articles that mention it, numbered in id order: what
+    ``search.ActorGroups`` takes as ``docs``. Reads every article's actor fields (pages of
+    5,000 by id): a second or two for 36k articles."""
+    out: dict[tuple[str, str], list[int]] = {}
+    after: list[Any] | None = None
+    number = 0
+    while True:
+        body: dict[str, Any] = {"size": _COMPOSITE_PAGE, "_source": list(kinds), "sort": [{"id": "asc"}], "query": {"match_all": {}}}
+        if after is not None:
+            body["search_after"] = after
+        hits = client.request("POST", f"/{index}/_search", body)["hits"]["hits"]
+        for h in hits:
+            for kind in kinds:
+                for name in h["_source"].get(kind) or ():
+                    out.setdefault((kind, name), []).append(number)
+            number += 1
+        if len(hits) < _COMPOSITE_PAGE:
+            return out
+        after = hits[-1]["sort"]
 
 
 def facet_aggs(facet_fields: Sequence[str], top: int | None) -> dict[str, Any]:
