@@ -25,7 +25,8 @@ its own analyzer.
 The ``Backend`` protocol is what a search engine must do for searchkit: write and
 delete documents (the dicts of ``pipeline.extract_documents``), answer a tree with
 ranked ids, scores, total and facet counts, give its facet vocabulary (actor grouping
-and date ranges need it) and keep the incremental manifest.
+and date ranges need it) and keep the incremental manifest; for the analyst's commands
+and the semantic modes, counts under a query, term statistics and nearest vectors.
 
 This module must NOT import Whoosh at module level, talk to any engine, or know a
 backend's query language: it only describes and converts.
@@ -260,4 +261,30 @@ class Backend(Protocol):
     def save_manifest(self, entries: Mapping[str, dict[str, Any] | None]) -> None:
         """Write manifest entries (None deletes one). Called only once the entry's
         documents are durably written, so a crash leaves the old entry or none."""
+        ...
+
+    # -- what the analyst's commands and the semantic modes ask (backends/analyst.py,
+    # backends/meaning.py): counts and statistics, never Whoosh document numbers.
+    embedding: str | None  # the name of the index's passage vectors' embedding; None: no vectors
+
+    def value_counts(self, field: str, tree: Node, filters_tree: Node | None) -> tuple[int, dict[str, int]]:
+        """How many articles match, and each value of the keyword ``field`` among them
+        with its article count (timelines count date terms so)."""
+        ...
+
+    def group_counts(self, tree: Node, filters_tree: Node | None, members: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, int]:
+        """The exact article count of each actor group (display -> (field, spelling) pairs)."""
+        ...
+
+    def term_statistics(self, text: str, field: str = "body") -> tuple[dict[str, tuple[int, int]], int]:
+        """Each index term of ``text`` -> (frequency in it, frequency in the index); and
+        the number of articles (a more-like-this weighs key terms with them)."""
+        ...
+
+    def knn(self, vector: Sequence[float], k: int, filters_tree: Node | None) -> list[tuple[str, float]]:
+        """The ``k`` articles whose passage vectors are nearest ``vector``: (id, cosine)."""
+        ...
+
+    def fetch(self, ids: Sequence[str], tree: Node) -> list[dict[str, Any]]:
+        """The stored fields of ``ids`` in that order, with the body spans ``tree`` marks."""
         ...
