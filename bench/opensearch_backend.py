@@ -6,6 +6,7 @@ Measures, in one run on one machine:
   - bulk ingest alone: already-extracted documents sent to ``_bulk`` (articles/s);
   - query p50/p90 with facets (all six) for title queries and short word queries;
   - top-10 overlap and total differences between the backends;
+  - the analyst's commands (similar, timeline, with), p50 on both backends;
   - the node's JVM heap in use after the run.
 
     PYTHONPATH=. python bench/opensearch_backend.py --url http://127.0.0.1:9251 --n 2000
@@ -119,11 +120,28 @@ def main() -> None:
             report[f"{label}_{kit_name}_p90_ms"] = round(p(times, 0.9), 1)
         overlaps, diffs = [], []
         for q in qs:
-            w, o = whoosh.search(q, limit=10, facets=False, snippets=0), kit.search(q, limit=10, facets=False, snippets=0)
+            # collapse=False: near-duplicate groups are a Whoosh-backend feature so far.
+            w, o = whoosh.search(q, limit=10, facets=False, snippets=0, collapse=False), kit.search(q, limit=10, facets=False, snippets=0)
             overlaps.append(len({h.id for h in w.hits} & {h.id for h in o.hits}) / max(1, len(w.hits)))
             diffs.append(abs(o.total - w.total) / max(1, w.total))
         report[f"{label}_top10_overlap"] = round(statistics.mean(overlaps), 3)
         report[f"{label}_total_max_rel_diff"] = round(max(diffs), 4)
+    # The analyst's commands, warm, on both backends (similar: 20 articles; timeline by
+    # week: the words; with: the 10 most mentioned actors, when actors were extracted).
+    ids = [h.id for h in whoosh.search("", limit=args.n, facets=False, snippets=0, collapse=False).hits][:: max(1, args.n // 20)][:20]
+    actors = [v.value for v in whoosh.facets("actor", top=10)["actor"]] if args.actors else []
+    calls = {"similar": [lambda k, i=i: k.similar(i, collapse=False) if k is whoosh else k.similar(i) for i in ids],
+             "timeline_week": [lambda k, w=w: k.timeline(w, by="week") for w in WORDS],
+             "with": [lambda k, a=a: k.associated(a) for a in actors]}
+    for label, fns in calls.items():
+        for kit_name, k in (("whoosh", whoosh), ("opensearch", kit)):
+            times = []
+            for fn in fns:
+                t = time.perf_counter()
+                fn(k)
+                times.append((time.perf_counter() - t) * 1000)
+            if times:
+                report[f"{label}_{kit_name}_p50_ms"] = round(statistics.median(times), 1)
     stats = kit._engine.backend.client.request("GET", "/_nodes/stats/jvm")
     node = next(iter(stats["nodes"].values()))
     report["node_heap_used_mb"] = round(node["jvm"]["mem"]["heap_used_in_bytes"] / 2**20)
