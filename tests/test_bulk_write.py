@@ -13,13 +13,13 @@ import pytest
 from whoosh import index as windex
 from whoosh.fields import TEXT
 
-from searchkit import index as ix_mod
-from searchkit.analysis import index_positions
+from searchkit.index import indexer as ix_mod
+from searchkit.text.analysis import index_positions
 from searchkit.corpus import Problem, iter_sources, read_source
-from searchkit.index import _text_fields, run_index
-from searchkit.pipeline import Options, extract_documents
-from searchkit.schema import TEXT_FIELDS, FrenchText, Postings, build_schema, text_postings
-from searchkit.writer import open_writer
+from searchkit.index.indexer import _text_fields, run_index
+from searchkit.index.documents import Options, extract_documents
+from searchkit.index.schema import TEXT_FIELDS, FrenchText, Postings, build_schema, text_postings
+from searchkit.index.writer import open_writer
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -174,7 +174,7 @@ def test_index_made_with_plain_text_fields_still_takes_articles(tmp_path: Path, 
     (corpus / "b.txt").write_text("Ambassade\n\nUne autre roquette près de l'ambassade.", "utf-8")
     report = run_index([corpus], tmp_path / "index", actors=False)
     assert report.added == 1 and report.documents == 2
-    from searchkit.search import Engine
+    from searchkit.search.engine import Engine
 
     engine = Engine(tmp_path / "index")
     assert engine.search("roquettes ambassade", facets=False).total == 2

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from searchkit import SearchKit
-from searchkit.analysis import fold
+from searchkit.text.analysis import fold
 from searchkit.errors import ExitStatus, NotFoundError, QueryError, QuerySyntaxError, SearchkitError
 from searchkit.results import ActorMatch, Document, Explanation
-from searchkit.search import date_in
+from searchkit.search.engine import date_in
 
 ROOT = Path(__file__).resolve().parents[1]
 

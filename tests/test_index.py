@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from searchkit import index as ix_mod
-from searchkit import pipeline
-from searchkit.index import run_index
+from searchkit.index import indexer as ix_mod
+from searchkit.index import documents as pipeline
+from searchkit.index.indexer import run_index
 
 
 def _corpus(root: Path) -> int:
@@ -95,7 +95,7 @@ def test_fast_postings_copied_in_worker_processes_equal_serial_copies(tmp_path: 
     import numpy as np
     from whoosh import index as windex
 
-    from searchkit import fastindex
+    from searchkit.search import fastpath as fastindex
 
     _corpus(tmp_path / "corpus")
     run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1, commit_every=5)

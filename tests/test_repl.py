@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from searchkit import SearchKit
-from searchkit import repl
-from searchkit.render import Style
+from searchkit.ui import repl
+from searchkit.ui.render import Style
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[")

@@ -151,7 +151,7 @@ def test_json_contract_shape(seeds_kit) -> None:
 def test_no_spelling_walk_for_overlong_words(seeds_kit, monkeypatch) -> None:
     # The corrector's walk grows with the word (a 339-letter word took seconds):
     # past SUGGEST_MAX_LEN letters, and past SUGGEST_MAX_WORDS words, none is looked up.
-    from searchkit import search
+    from searchkit.search import engine as search
 
     engine = seeds_kit._engine
     calls: list[str] = []

@@ -23,7 +23,7 @@ from typing import Any, Collection, Sequence
 
 from searchkit.corpus import Problem, SourceFile, iter_sources
 from searchkit.errors import SearchkitError
-from searchkit.index import IndexReport, ProgressFn, count_file, maybe_changed, prepare_all, unique_id
+from searchkit.index.indexer import IndexReport, ProgressFn, count_file, maybe_changed, prepare_all, unique_id
 
 __all__ = ["in_part", "parse_part", "run_backend_index"]
 
@@ -67,7 +67,7 @@ def run_backend_index(
     exclude: Sequence[Path] = (),
 ) -> IndexReport:
     from searchkit.extract.actors import freeze_aliases
-    from searchkit.pipeline import Options
+    from searchkit.index.documents import Options
 
     started = time.perf_counter()
     report = IndexReport()

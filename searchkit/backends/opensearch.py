@@ -29,7 +29,7 @@ import hashlib
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from searchkit.analysis import ELISION_ARTICLES
+from searchkit.text.analysis import ELISION_ARTICLES
 from searchkit.backends import base as T
 from searchkit.backends.opensearch_analysis import ANALYSIS_VERSION, index_body
 from searchkit.backends.opensearch_client import OpenSearchClient
@@ -330,7 +330,7 @@ class OpenSearchBackend:
     def groups(self) -> Any:
         """Actor spelling variants, grouped exactly as the Whoosh backend groups its own."""
         if self._groups is None:
-            from searchkit.search import ActorGroups
+            from searchkit.search.engine import ActorGroups
 
             counts = {(kind, name): n for kind in ACTOR_KINDS for name, n in self.actor_vocabulary(kind).items()}
             self._groups = ActorGroups(counts, self.aliases)

@@ -24,7 +24,7 @@ from searchkit.errors import MissingExtraError, QueryError, SearchkitError
 from searchkit.vocab import UNDATED  # not schema: that imports Whoosh, and the CLI imports this module
 
 if TYPE_CHECKING:  # pragma: no cover
-    from searchkit.search import Engine
+    from searchkit.search.engine import Engine
 
 __all__ = ["PERIODS", "Timeline", "period_label", "plot", "render_timeline", "timeline"]
 

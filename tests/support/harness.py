@@ -155,7 +155,7 @@ def cli_runner(config: Path, *args: str, **_: Any) -> subprocess.CompletedProces
     for tests that need no real process)."""
     from click.testing import CliRunner
 
-    from searchkit.cli import cli
+    from searchkit.ui.cli import cli
 
     res = CliRunner().invoke(cli, ["--config", str(config), *args])
     stderr = res.stderr

@@ -24,8 +24,8 @@ from typing import Any, Callable, Collection, Iterator, Sequence
 
 from searchkit.corpus import Article, Problem, ReadResult, SourceFile, iter_sources, read_parts
 from searchkit.errors import IndexIncompatibleError, IndexLockedError, IndexMissingError, SearchkitError
-from searchkit.pipeline import Prepared
-from searchkit.schema import build_schema, version_stamp
+from searchkit.index.documents import Prepared
+from searchkit.index.schema import build_schema, version_stamp
 
 __all__ = ["IndexReport", "open_index", "run_index", "index_exists"]
 
@@ -267,8 +267,8 @@ def _run_index_locked(
     semantic: bool | None = None,
     dedup: bool = True,
 ) -> IndexReport:
-    from searchkit.pipeline import Options
-    from searchkit.writer import open_writer  # indexing only: searches never import Whoosh's writer
+    from searchkit.index.documents import Options
+    from searchkit.index.writer import open_writer  # indexing only: searches never import Whoosh's writer
 
     report = IndexReport()
     if semantic is None:  # decided before --rebuild empties the folder
@@ -429,7 +429,7 @@ def _run_index_locked(
         raise
     # The numpy copy of the new segments (see fastindex.py), on all workers while the
     # lock is still held: searches would otherwise build it, one segment at a time.
-    from searchkit.fastindex import ensure
+    from searchkit.search.fastpath import ensure
 
     reader = ix.reader()
     try:
@@ -494,7 +494,7 @@ def _open_signatures(index_dir: Path, ix: Any) -> Any:
 def _text_fields(schema: Any) -> tuple[tuple[str, Any, bool], ...]:
     """The analysed fields whose postings the workers may compute (see pipeline.Options):
     all of them in an index made with ``FrenchText`` fields, none in an older one."""
-    from searchkit.schema import TEXT_FIELDS, FrenchText
+    from searchkit.index.schema import TEXT_FIELDS, FrenchText
 
     fields = tuple((name, schema[name], exact) for name, exact in TEXT_FIELDS.items() if name in schema)
     return fields if all(isinstance(f, FrenchText) for _, f, _ in fields) else ()
@@ -577,7 +577,7 @@ def prepare_all(
     A file whose content hash is unchanged is not extracted again. Results come back
     in submission order, with a bounded number of chunks in flight (flat memory).
     """
-    from searchkit.pipeline import extract_documents
+    from searchkit.index.documents import extract_documents
 
     def reads() -> Iterator[ReadResult]:
         for source in sources:

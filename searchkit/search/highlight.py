@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from searchkit.analysis import WORD, fold, normalize_apostrophes, strip_elision, word_terms
+from searchkit.text.analysis import WORD, fold, normalize_apostrophes, strip_elision, word_terms
 
 __all__ = ["MARK_OPEN", "MARK_CLOSE", "closest_sentences", "match_spans", "mark", "merge_spans", "snippets"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping, Sequence
 
-from searchkit.analysis import analyze, fold, stem_forms
+from searchkit.text.analysis import analyze, fold, stem_forms
 from searchkit.results import (
     ActorMatch,
     Document,

@@ -25,18 +25,18 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 from whoosh import query as Q
 
-from searchkit.analysis import fold
+from searchkit.text.analysis import fold
 from searchkit.errors import NotFoundError, QueryError, SearchkitError
-from searchkit.fastindex import CACHE_DIR, FastIndex, Unsupported, ensure
-from searchkit.index import open_index
-from searchkit.query import ParsedQuery, build_query, canonical_field
-from searchkit.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
+from searchkit.search.fastpath import CACHE_DIR, FastIndex, Unsupported, ensure
+from searchkit.index.indexer import open_index
+from searchkit.search.query import ParsedQuery, build_query, canonical_field
+from searchkit.search.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
 from searchkit.results import Actor, FacetValue, Hit, Results
-from searchkit.schema import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED
-from searchkit.hybrid import FusionParams, fuse, semantic_top, top_by_score
+from searchkit.index.schema import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, UNDATED
+from searchkit.search.hybrid import FusionParams, fuse, semantic_top, top_by_score
 from searchkit.semantic.retrieve import SemanticRanker
 from searchkit.vocab import FACET_TOP, MODES, OPERATORS
-from searchkit.snippets import closest_sentences, match_spans, snippets as make_snippets
+from searchkit.search.highlight import closest_sentences, match_spans, snippets as make_snippets
 
 __all__ = ["Engine", "QueryMatch", "date_in", "parse_date_value"]
 

@@ -30,7 +30,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 from whoosh import query as Q
 
-from searchkit.schema import FACET_FIELDS
+from searchkit.index.schema import FACET_FIELDS
 
 __all__ = ["CACHE_DIR", "FastIndex", "Unsupported", "ensure"]
 
@@ -190,7 +190,7 @@ def _being_built(name: str) -> bool:
 
 def _build_in_processes(index_dir: Path, segids: list[str], workers: int) -> None:
     # Ctrl-C: a half-built copy is a .tmp<pid> folder, removed by the next ensure().
-    from searchkit.index import worker_pool  # indexing only: searches never get here
+    from searchkit.index.indexer import worker_pool  # indexing only: searches never get here
 
     with worker_pool(min(workers, len(segids))) as pool:
         list(pool.map(_build_by_segid, [str(index_dir)] * len(segids), segids))
@@ -198,7 +198,7 @@ def _build_in_processes(index_dir: Path, segids: list[str], workers: int) -> Non
 
 def _build_by_segid(index_dir: str, segid: str) -> None:
     """Worker side of ``_build_in_processes``: open the index, copy one segment."""
-    from searchkit.index import open_index
+    from searchkit.index.indexer import open_index
 
     reader = open_index(Path(index_dir)).reader()
     try:

@@ -27,9 +27,9 @@ from whoosh.qparser import (
     PhrasePlugin,
 )
 
-from searchkit.analysis import exact_analyzer, fold, french_analyzer, normalize_apostrophes
+from searchkit.text.analysis import exact_analyzer, fold, french_analyzer, normalize_apostrophes
 from searchkit.errors import QueryError, QuerySyntaxError
-from searchkit.relax import plain_words, relax
+from searchkit.search.relax import plain_words, relax
 from searchkit.vocab import (
     ACTOR_FIELDS,
     BINARY_OPERATORS,

@@ -189,8 +189,8 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
 
         doc["_minhash"] = signature(article.body)
     if options.text_fields:
-        from searchkit.analysis import index_positions
-        from searchkit.schema import text_postings
+        from searchkit.text.analysis import index_positions
+        from searchkit.index.schema import text_postings
 
         doc["_stored_body"] = article.body
         analysed: dict[str, tuple[dict[str, list[int]], dict[str, list[int]]]] = {}
