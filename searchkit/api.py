@@ -14,7 +14,7 @@ from searchkit.index.indexer import IndexReport, ProgressFn, run_index
 from searchkit.results import ActorMatch, Document, Explanation, ResolvedActor, Results
 from searchkit.vocab import FACET_TOP
 
-__all__ = ["SearchKit"]
+__all__ = ["SearchKit", "parse_part"]
 
 
 class SearchKit:
@@ -248,6 +248,14 @@ class SearchKit:
 
         return list(extract_file(path, actors=actors, model=self.config.model, aliases=self.config.aliases))
 
+    @staticmethod
+    def analyze(text: str, exact: bool = False) -> list[dict[str, Any]]:
+        """The tokens ``text`` gives in the index (no index needed): ``{"term", "pos",
+        "start", "end", "word"}`` each; ``exact``: the unstemmed field's tokens."""
+        from searchkit.text.analysis import analyze
+
+        return analyze(text, exact=exact)
+
     def stats(self) -> dict[str, Any]:
         """``{"documents", "index_dir", "size_bytes", ...}`` as `searchkit stats --json`."""
         return self._engine.stats()
@@ -284,6 +292,13 @@ class SearchKit:
         if self._opened is not None:
             self._opened.close()
             self._opened = None
+
+
+def parse_part(text: str) -> tuple[int, int]:
+    """``"1/3"`` -> (1, 3), for ``index(part=...)``; a bad share raises with a hint."""
+    from searchkit.backends.ingest import parse_part as parse
+
+    return parse(text)
 
 
 def _nothing_indexed(report: IndexReport, roots: Sequence[Path], formats: set[str]) -> Exception:

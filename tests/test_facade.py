@@ -124,5 +124,5 @@ def test_extract_is_what_indexing_stored(seeds_kit: SearchKit, tmp_path: Path) -
 
 def test_ui_modules_use_the_facade_only() -> None:
     for name in ("cli.py", "repl.py", "render.py"):
-        text = (ROOT / "searchkit" / name).read_text(encoding="utf-8")
+        text = (ROOT / "searchkit" / "ui" / name).read_text(encoding="utf-8")
         assert ".engine" not in text and "_query_terms" not in text, name

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.index import indexer as ix_mod
+from searchkit.index import indexer, store as ix_mod, workers
 from searchkit.index import documents as pipeline
 from searchkit.index.indexer import run_index
 
@@ -42,8 +42,8 @@ def _stored(index_dir: Path) -> dict[str, tuple[str, str]]:
 def test_chunked_workers_match_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
     expected = _corpus(tmp_path / "corpus")
     serial = run_index([tmp_path / "corpus"], tmp_path / "serial", actors=False, workers=1)
-    monkeypatch.setattr(ix_mod, "CHUNK_ARTICLES", chunk)
-    monkeypatch.setattr(ix_mod, "PARALLEL_MIN_BYTES", 0)  # force the worker pool on a tiny corpus
+    monkeypatch.setattr(workers, "CHUNK_ARTICLES", chunk)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 0)  # force the worker pool on a tiny corpus
     parallel = run_index([tmp_path / "corpus"], tmp_path / "parallel", actors=False, workers=2)
     assert serial.added == parallel.added == parallel.documents == expected
     assert _stored(tmp_path / "serial") == _stored(tmp_path / "parallel")
@@ -71,7 +71,7 @@ def test_interrupt_just_after_a_commit_stays_an_interrupt(tmp_path: Path, monkey
     writer is not cancelled again, which raised 'This writer is closed'), the commit
     stays, and the next run completes the index."""
     expected = _corpus(tmp_path / "corpus")
-    real = ix_mod._write_json
+    real = ix_mod.write_json
     calls = []
 
     def interrupted(path: Path, data: object) -> None:
@@ -80,7 +80,7 @@ def test_interrupt_just_after_a_commit_stays_an_interrupt(tmp_path: Path, monkey
             calls.append(path)
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(ix_mod, "_write_json", interrupted)
+    monkeypatch.setattr(indexer, "write_json", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1, commit_every=5)
     monkeypatch.undo()
@@ -95,7 +95,7 @@ def test_fast_postings_copied_in_worker_processes_equal_serial_copies(tmp_path: 
     import numpy as np
     from whoosh import index as windex
 
-    from searchkit.search import fastpath as fastindex
+    from searchkit.index import fastcopy as fastindex
 
     _corpus(tmp_path / "corpus")
     run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1, commit_every=5)

@@ -23,7 +23,8 @@ from typing import Any, Collection, Sequence
 
 from searchkit.corpus import Problem, SourceFile, iter_sources
 from searchkit.errors import SearchkitError
-from searchkit.index.indexer import IndexReport, ProgressFn, count_file, maybe_changed, prepare_all, unique_id
+from searchkit.index.indexer import IndexReport, ProgressFn, count_file, maybe_changed, unique_id
+from searchkit.index.workers import prepare_all
 
 __all__ = ["in_part", "parse_part", "run_backend_index"]
 

@@ -1,46 +1,35 @@
-"""The index on disk: creation, version check, manifest, incremental writing.
+"""The indexing run: bring an index in line with the files under some folders.
 
-Only this module (with ``writer.py``, its Whoosh writer) and ``search.py`` (with
-``fastindex.py``) touch Whoosh readers and writers. An indexing
-run commits every ``commit_every`` articles and writes the manifest (which files,
-with which content hash, are in the index) after each commit, so an interrupted
-run keeps everything committed and the next run carries on. The manifest names
-the Whoosh generation it describes; when they disagree (a kill between the two
-writes) it is rebuilt from the index's own stored fields.
+It plans (which files are gone, which may have changed), applies each file's extracted
+documents (deleting what the file had before), and commits every ``commit_every``
+articles, writing the manifest, the near-duplicate signatures and the vectors with each
+commit, so an interrupted run keeps everything committed and the next run carries on.
+The whole run holds the index's write lock. Reading and extraction are
+``index.workers``'; the files on disk are ``index.store``'s. Query-time code never
+imports this module.
 """
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import signal
-import threading
 import time
-from collections import deque
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterator, Sequence
+from typing import Any, Callable, Collection, Sequence
 
-from searchkit.corpus import Article, Problem, ReadResult, SourceFile, iter_sources, read_parts
-from searchkit.errors import IndexIncompatibleError, IndexLockedError, IndexMissingError, SearchkitError
-from searchkit.index.documents import Prepared
-from searchkit.index.schema import build_schema, version_stamp
+from searchkit.corpus import Problem, SourceFile, iter_sources
+from searchkit.errors import SearchkitError
+from searchkit.index.documents import Options, Prepared
+from searchkit.index.store import (
+    ALIASES_FILE, MANIFEST_FILE, STAMP_FILE, check_stamp, clear_for_rebuild, create, index_exists, indexed_aliases,
+    load_manifest, open_dir, run_lock, write_json,
+)
+from searchkit.index.workers import prepare_all
 
-__all__ = ["IndexReport", "open_index", "run_index", "index_exists"]
+__all__ = ["IndexReport", "RunOptions", "run_index"]
 
-STAMP_FILE = "searchkit.json"
-MANIFEST_FILE = "manifest.json"
-ALIASES_FILE = "aliases.json"  # the config aliases the articles were extracted with
-INDEX_NAME = "MAIN"
-# Above this many bytes to read, worker processes pay for their start-up.
-PARALLEL_MIN_BYTES = 2_000_000
 # The digest stored with the documents of a collection's parts before its last one.
 PARTIAL = "partial"
-# Articles per extraction job: two full batches of 32 for spaCy's pipe() (a batch of 8
-# costs 20% more CPU per article than one of 32), small enough
-# that two workers stay balanced and Ctrl-C never waits long.
-CHUNK_ARTICLES = 64
+
+ProgressFn = Callable[[int, int], None]
 
 
 @dataclass
@@ -81,369 +70,276 @@ class IndexReport:
         }
 
 
-def index_exists(index_dir: Path) -> bool:
-    """True if ``index_dir`` holds a Whoosh index, readable or not: a damaged table of
-    contents still counts (opening it then says to rebuild, rather than 'no index')."""
-    return index_dir.is_dir() and any(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
+@dataclass(frozen=True)
+class RunOptions:
+    """What a run does, beyond which folders and which index: the one list of the
+    indexer's settings (``SearchKit.index``, the OpenSearch ingest and the tests pass
+    these, by keyword or as an object).
 
+    ``semantic``: compute and store passage vectors (True), drop them (False), or keep
+    doing what the index already does (None: vectors if it has them)."""
 
-def open_index(index_dir: Path) -> Any:
-    """Open an existing index for reading, refusing missing or incompatible ones."""
-    if not index_exists(index_dir):
-        raise IndexMissingError(f"no index in {index_dir}", hint="run `searchkit index` first (or `make run`)")
-    _check_stamp(index_dir)
-    return _open_dir(index_dir)
+    rebuild: bool = False
+    actors: bool = True
+    dates: bool = True
+    model: str | None = None
+    workers: int = 1
+    max_file_mb: float | None = None
+    commit_every: int = 2000
+    title_boost: float = 2.0
+    formats: Collection[str] | None = None
+    aliases: Any = None
+    semantic: bool | None = None
+    dedup: bool = True
 
-
-def _open_dir(index_dir: Path) -> Any:
-    from whoosh import index as windex
-
-    try:
-        return windex.open_dir(str(index_dir), indexname=INDEX_NAME)
-    except Exception as exc:  # a damaged TOC (Whoosh raises IndexError…) or an unpicklable schema
-        raise IndexIncompatibleError(
-            f"cannot open the index in {index_dir} ({type(exc).__name__}: {exc})",
-            hint="run `searchkit index --rebuild`",
-        ) from None
-
-
-def _clear_for_rebuild(index_dir: Path) -> None:
-    """Empty ``index_dir`` for ``--rebuild``. The caller holds the write lock (deleting
-    first and locking after would wipe the index under a running indexer), so the lock
-    file itself stays."""
-    for child in index_dir.iterdir():
-        if child.name == f"{INDEX_NAME}_WRITELOCK":
-            continue
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
-
-
-def _check_stamp(index_dir: Path) -> None:
-    try:
-        stamp = json.loads((index_dir / STAMP_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        stamp = {}
-    expected = version_stamp()
-    found = {k: stamp.get(k) for k in expected}
-    if found != expected:
-        raise IndexIncompatibleError(
-            f"the index in {index_dir} was built by an incompatible searchkit ({found}, need {expected})",
-            hint="run `searchkit index --rebuild`",
+    def extraction(self, text_fields: tuple[tuple[str, Any, bool], ...], semantic: bool) -> Options:
+        """The settings the worker processes need."""
+        return Options(
+            actors=self.actors, dates=self.dates, max_bytes=int(self.max_file_mb * 1e6) if self.max_file_mb else None,
+            model=self.model, text_fields=text_fields, aliases=frozen_aliases(self.aliases), semantic=semantic,
+            dedup=self.dedup,
         )
 
 
-def _create(index_dir: Path, title_boost: float) -> Any:
-    from whoosh import index as windex
-
-    index_dir.mkdir(parents=True, exist_ok=True)
-    ix = windex.create_in(str(index_dir), build_schema(title_boost), indexname=INDEX_NAME)
-    _write_json(index_dir / STAMP_FILE, version_stamp())
-    _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": {}})
-    return ix
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
-    os.replace(tmp, path)  # atomic: a reader never sees half a file
-
-
-def _load_manifest(ix: Any, index_dir: Path) -> dict[str, dict[str, Any]]:
-    try:
-        data = json.loads((index_dir / MANIFEST_FILE).read_text("utf-8"))
-        if data.get("generation") == ix.latest_generation():
-            return dict(data["files"])
-    except (OSError, ValueError, KeyError, AttributeError):
-        pass
-    # Out of step with the index (killed between commit and manifest write):
-    # trust the index. Sizes are unknown, so every file is re-hashed once.
-    files: dict[str, dict[str, Any]] = {}
-    with ix.searcher() as s:
-        for fields in s.all_stored_fields():
-            entry = files.setdefault(fields["source"], {"digest": fields.get("digest"), "size": -1, "mtime_ns": -1, "ids": []})
-            entry["ids"].append(fields["id"])
-            if entry["digest"] != fields.get("digest"):
-                entry["digest"] = None  # a collection committed in part (see PARTIAL): read it again
-    return files
-
-
-ProgressFn = Callable[[int, int], None]
-
-
 def run_index(
-    roots: Sequence[Path],
-    index_dir: Path,
-    *,
-    rebuild: bool = False,
-    actors: bool = True,
-    dates: bool = True,
-    model: str | None = None,
-    workers: int = 1,
-    max_file_mb: float | None = None,
-    commit_every: int = 2000,
-    title_boost: float = 2.0,
-    progress: ProgressFn | None = None,
-    formats: Collection[str] | None = None,
-    aliases: Any = None,
-    semantic: bool | None = None,
-    dedup: bool = True,
+    roots: Sequence[Path], index_dir: Path, options: RunOptions | None = None, *, progress: ProgressFn | None = None,
+    **settings: Any,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` in line with the files under ``roots``.
 
-    ``semantic``: compute and store passage vectors (True), drop them (False), or keep
-    doing what the index already does (None: vectors if it has them).
+    ``settings`` are ``RunOptions`` fields (``workers=2``...), applied over ``options``.
 
     The whole run holds the index's write lock, from before the manifest is read to
     after the last manifest write: a second indexer is refused at once, never slipped
     in between two commits with a stale manifest (articles stored twice)."""
+    opts = replace(options or RunOptions(), **settings)
     started = time.perf_counter()
-    if rebuild and index_dir.exists() and not (index_exists(index_dir) or (index_dir / STAMP_FILE).exists()):
+    if opts.rebuild and index_dir.exists() and not (index_exists(index_dir) or (index_dir / STAMP_FILE).exists()):
         if any(index_dir.iterdir()):
             raise SearchkitError(f"{index_dir} is not a searchkit index and not empty", hint="choose another index_dir in config.yaml")
     index_dir.mkdir(parents=True, exist_ok=True)
-    lock = _run_lock(index_dir)
+    lock = run_lock(index_dir)
     try:
-        report = _run_index_locked(
-            roots, index_dir, rebuild=rebuild, actors=actors, dates=dates, model=model, workers=workers,
-            max_file_mb=max_file_mb, commit_every=commit_every, title_boost=title_boost, progress=progress, formats=formats,
-            aliases=aliases,
-            semantic=semantic,
-            dedup=dedup,
-        )
+        report = _Run(roots, index_dir, opts, progress).run()
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _indexed_aliases(index_dir: Path) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
-    """The aliases the index's articles were extracted with (None: unknown)."""
-    try:
-        data = json.loads((index_dir / ALIASES_FILE).read_text("utf-8"))
-        return tuple((str(k), tuple(str(v) for v in vs)) for k, vs in data)
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def _frozen_aliases(aliases: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def frozen_aliases(aliases: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """config.yaml's aliases for the workers' gazetteer (see extract.actors.Gazetteer)."""
     from searchkit.extract.actors import freeze_aliases
 
     return freeze_aliases(aliases)
 
 
-def _run_lock(index_dir: Path) -> Any:
-    """Whoosh's own write-lock file, held by searchkit for a whole run (its writers are
-    then opened with ``_lk=False``). An flock: a killed holder releases it."""
-    from whoosh.util.filelock import FileLock
+class _Run:
+    """One run with the lock held. Its state: the open index and writer, the manifest
+    (updated file by file, written with each commit), the ids in use, the collections
+    committed in part, and whether anything awaits a commit."""
 
-    path = index_dir / f"{INDEX_NAME}_WRITELOCK"
-    lock = FileLock(str(path))
-    if not lock.acquire(blocking=False):
-        raise IndexLockedError(
-            f"another indexer is writing to {index_dir} (lock {path})",
-            hint="wait for it to finish; a lock left by a killed process is released automatically",
-        )
-    return lock
+    def __init__(self, roots: Sequence[Path], index_dir: Path, opts: RunOptions, progress: ProgressFn | None) -> None:
+        self.roots, self.index_dir, self.opts, self.progress = roots, index_dir, opts, progress
+        self.report = IndexReport()
+        self.writer: Any = None
+        self.signatures: Any = None
+        # A collection read in parts: its manifest entry before this run and its ids so far.
+        self.in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
+        self.pending = 0
+        self.dirty = False
 
+    def run(self) -> IndexReport:
+        self._open()
+        gone, candidates = self._plan()
+        if not gone and not candidates:
+            return self._nothing_to_do()
+        from searchkit.index.writer import open_writer  # indexing only: searches never import Whoosh's writer
 
-def _run_index_locked(
-    roots: Sequence[Path],
-    index_dir: Path,
-    *,
-    rebuild: bool,
-    actors: bool,
-    dates: bool,
-    model: str | None,
-    workers: int,
-    max_file_mb: float | None,
-    commit_every: int,
-    title_boost: float,
-    progress: ProgressFn | None,
-    formats: Collection[str] | None = None,
-    aliases: Any = None,
-    semantic: bool | None = None,
-    dedup: bool = True,
-) -> IndexReport:
-    from searchkit.index.documents import Options
-    from searchkit.index.writer import open_writer  # indexing only: searches never import Whoosh's writer
+        self.writer = open_writer(self.ix)
+        # Near-duplicate signatures, saved after each commit like the manifest (duplicates.py).
+        self.signatures = open_signatures(self.index_dir, self.ix) if self.opts.dedup else None
+        self.ids_in_use = {i for k, e in self.manifest.items() if k not in gone for i in e.get("ids", [])}
+        try:
+            for key in gone:
+                self._forget(self.manifest.pop(key), key)
+                self.dirty = True
+            self._apply_all(candidates)
+            self._commit(final=True)
+        except BaseException:
+            # Ctrl-C or a crash: drop the uncommitted part; what was committed stays. The
+            # writer is already closed if the interrupt came during or just after a commit,
+            # before the next writer was open: cancelling it again would raise and hide the
+            # interrupt.
+            if not self.writer.is_closed:
+                self.writer.cancel()
+            raise
+        self._finish()
+        return self.report
 
-    report = IndexReport()
-    if semantic is None:  # decided before --rebuild empties the folder
-        from searchkit.semantic.store import VectorStore
+    def _open(self) -> None:
+        opts, index_dir = self.opts, self.index_dir
+        semantic = opts.semantic
+        if semantic is None:  # decided before --rebuild empties the folder
+            from searchkit.semantic.store import VectorStore
 
-        semantic = VectorStore.exists(index_dir)
-    if rebuild and (index_exists(index_dir) or (index_dir / STAMP_FILE).exists()):
-        _clear_for_rebuild(index_dir)
-    if index_exists(index_dir):
-        _check_stamp(index_dir)
-        ix = _open_dir(index_dir)
-    else:
-        ix = _create(index_dir, title_boost)
-    manifest = _load_manifest(ix, index_dir)
-    # The gazetteer reads config.yaml's aliases while extracting: with other aliases,
-    # every file is read again (its digest forgotten), not only the changed ones.
-    frozen = _frozen_aliases(aliases) if actors else ()
-    if _indexed_aliases(index_dir) != frozen:
-        for entry in manifest.values():
-            entry.update(digest=None, size=-1)
-    vectors = _open_vectors(index_dir, semantic, manifest)
-
-    seen: list[SourceFile] = []
-    for item in iter_sources(roots, exclude=[index_dir], formats=formats):
-        if isinstance(item, Problem):
-            report.problems.append(item)
+            semantic = VectorStore.exists(index_dir)
+        if opts.rebuild and (index_exists(index_dir) or (index_dir / STAMP_FILE).exists()):
+            clear_for_rebuild(index_dir)
+        if index_exists(index_dir):
+            check_stamp(index_dir)
+            self.ix = open_dir(index_dir)
         else:
-            seen.append(item)
-    report.files_seen = len(seen)
-    keys = {s.key for s in seen}
-    gone = [k for k in manifest if k not in keys]
-    candidates = [s for s in seen if maybe_changed(s, manifest.get(s.key))]
+            self.ix = create(index_dir, opts.title_boost)
+        self.manifest = load_manifest(self.ix, index_dir)
+        # The gazetteer reads config.yaml's aliases while extracting: with other aliases,
+        # every file is read again (its digest forgotten), not only the changed ones.
+        self.frozen = frozen_aliases(opts.aliases) if opts.actors else ()
+        if indexed_aliases(index_dir) != self.frozen:
+            for entry in self.manifest.values():
+                entry.update(digest=None, size=-1)
+        self.vectors = open_vectors(index_dir, semantic, self.manifest)
 
-    if vectors is not None:  # files with articles lacking a vector are extracted again
-        queued = {s.key for s in candidates}
-        candidates += [s for s in seen if s.key not in queued and manifest.get(s.key, {}).get("digest") is None]
-    if not gone and not candidates:
-        # Nothing to do: no writer, so no empty segment files left behind.
+    def _plan(self) -> tuple[list[str], list[SourceFile]]:
+        """The files gone since the last run, and those that may have changed."""
+        seen: list[SourceFile] = []
+        for item in iter_sources(self.roots, exclude=[self.index_dir], formats=self.opts.formats):
+            if isinstance(item, Problem):
+                self.report.problems.append(item)
+            else:
+                seen.append(item)
+        self.report.files_seen = len(seen)
+        keys = {s.key for s in seen}
+        gone = [k for k in self.manifest if k not in keys]
+        candidates = [s for s in seen if maybe_changed(s, self.manifest.get(s.key))]
+        if self.vectors is not None:  # files with articles lacking a vector are extracted again
+            queued = {s.key for s in candidates}
+            candidates += [s for s in seen if s.key not in queued and self.manifest.get(s.key, {}).get("digest") is None]
+        return gone, candidates
+
+    def _nothing_to_do(self) -> IndexReport:
+        # No writer, so no empty segment files left behind.
         from searchkit.duplicates import SIGNATURE_FILE  # numpy: only when indexing
 
-        if dedup and not (index_dir / SIGNATURE_FILE).exists() and ix.doc_count():
+        if self.opts.dedup and not (self.index_dir / SIGNATURE_FILE).exists() and self.ix.doc_count():
             # An index made before near-duplicates: sign its articles once.
-            _open_signatures(index_dir, ix).save(index_dir, ix.latest_generation())
-        with ix.searcher() as s:
-            report.documents = s.doc_count()
-        return report
-    writer = open_writer(ix)
-    # Near-duplicate signatures, saved after each commit like the manifest (duplicates.py).
-    signatures = _open_signatures(index_dir, ix) if dedup else None
-    ids_in_use = {i for k, e in manifest.items() if k not in gone for i in e.get("ids", [])}
-    # A collection read in parts: its manifest entry before this run and its ids so far.
-    in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
-    pending = 0
-    dirty = False
-    try:
-        for key in gone:
-            writer.delete_by_term("source", key)
-            if vectors is not None:
-                vectors.delete(manifest[key].get("ids", []))
-            report.removed += len(manifest[key].get("ids", []))
-            for i in manifest[key].get("ids", []):
-                ids_in_use.discard(i)
-            if signatures is not None:
-                signatures.drop(manifest[key].get("ids", []))
-            del manifest[key]
-            dirty = True
-        options = Options(
-            actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model,
-            text_fields=_text_fields(ix.schema), aliases=_frozen_aliases(aliases), semantic=vectors is not None, dedup=dedup,
-        )
-        total = len(candidates)
-        done = 0
-        if progress:
-            progress(0, total)
-        for prepared in prepare_all(candidates, options, workers, manifest):
-            key = prepared.source.key
+            open_signatures(self.index_dir, self.ix).save(self.index_dir, self.ix.latest_generation())
+        with self.ix.searcher() as s:
+            self.report.documents = s.doc_count()
+        return self.report
+
+    def _forget(self, entry: dict[str, Any], key: str | None = None, count: bool = True) -> None:
+        """Delete what a file had in the index: its documents, vectors and signatures."""
+        ids = entry.get("ids", [])
+        if key is not None:
+            self.writer.delete_by_term("source", key)
+        if self.vectors is not None:
+            self.vectors.delete(ids)
+        if count:
+            self.report.removed += len(ids)
+        for i in ids:
+            self.ids_in_use.discard(i)
+        if self.signatures is not None:
+            self.signatures.drop(ids)
+
+    def _apply_all(self, candidates: list[SourceFile]) -> None:
+        options = self.opts.extraction(text_fields(self.ix.schema), self.vectors is not None)
+        total, done = len(candidates), 0
+        if self.progress:
+            self.progress(0, total)
+        for prepared in prepare_all(candidates, options, self.opts.workers, self.manifest):
             done += prepared.last
-            old = manifest.get(key) if prepared.part == 0 else in_parts[key][0]
-            report.problems.extend(prepared.problems)
-            if not prepared.digest:
-                # Not read (unreadable, gone, too big): keep what the index has of it
-                # and record nothing, so the next run tries again.
-                pass
-            elif prepared.part == 0 and old and old.get("digest") == prepared.digest:
-                # Touched but not changed: remember the new stat, do no work.
-                old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
-                dirty = True
-            else:
-                if prepared.part == 0:
-                    report.files_changed += 1
-                    if old:
-                        writer.delete_by_term("source", key)
-                        if vectors is not None:
-                            vectors.delete(old.get("ids", []))
-                        for i in old.get("ids", []):
-                            ids_in_use.discard(i)
-                        if signatures is not None:
-                            signatures.drop(old.get("ids", []))
-                    ids: list[str] = []
-                else:
-                    ids = in_parts.pop(key)[1]
-                for doc in prepared.docs:
-                    doc["id"] = unique_id(doc["id"], ids_in_use, report, doc["path"])
-                    # Only a whole file's documents carry its hash (see _load_manifest).
-                    doc["digest"] = prepared.digest if prepared.last else PARTIAL
-                    vector = doc.pop("_vector", None)
-                    sig = doc.pop("_minhash", None)
-                    if signatures is not None:
-                        signatures.put(doc["id"], doc["digest"], sig)
-                    writer.add_document(**doc)
-                    if vectors is not None and vector is not None:
-                        vectors.add([doc["id"]], vector[None, :])
-                    ids.append(doc["id"])
-                    ids_in_use.add(doc["id"])
-                pending += len(prepared.docs) or 1
-                if prepared.last:
-                    count_file(report, old, ids)
-                    manifest[key] = {
-                        "digest": prepared.digest,
-                        "size": prepared.source.size,
-                        "mtime_ns": prepared.source.mtime_ns,
-                        "ids": ids,
-                    }
-                else:
-                    # Committed in part: a run that stops here reads the whole file again
-                    # next time (no digest, no stat), replacing these documents.
-                    in_parts[key] = (old, ids)
-                    manifest[key] = {"digest": None, "size": -1, "mtime_ns": -1, "ids": list(ids), "partial": True}
-                dirty = True
-            if progress:
-                progress(done, total)
-            if pending >= commit_every:
-                if vectors is not None:
-                    vectors.commit(writer.generation)  # before Whoosh's: see semantic/store.py
-                writer.commit()
-                _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
-                if signatures is not None:
-                    signatures.save(index_dir, ix.latest_generation())
-                writer = open_writer(ix)
-                pending = 0
-        if dirty or pending:
-            if vectors is not None:
-                vectors.commit(writer.generation)
-            writer.commit()
+            self._apply(prepared)
+            if self.progress:
+                self.progress(done, total)
+            if self.pending >= self.opts.commit_every:
+                self._commit(final=False)
+
+    def _apply(self, prepared: Prepared) -> None:
+        key = prepared.source.key
+        old = self.manifest.get(key) if prepared.part == 0 else self.in_parts[key][0]
+        self.report.problems.extend(prepared.problems)
+        if not prepared.digest:
+            # Not read (unreadable, gone, too big): keep what the index has of it
+            # and record nothing, so the next run tries again.
+            return
+        if prepared.part == 0 and old and old.get("digest") == prepared.digest:
+            # Touched but not changed: remember the new stat, do no work.
+            old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
+            self.dirty = True
+            return
+        if prepared.part == 0:
+            self.report.files_changed += 1
+            if old:
+                self._forget(old, key, count=False)
+            ids: list[str] = []
         else:
-            writer.cancel()
-        _write_json(index_dir / MANIFEST_FILE, {"generation": ix.latest_generation(), "files": manifest})
-        _write_json(index_dir / ALIASES_FILE, [[k, list(v)] for k, v in frozen])
-        if signatures is not None:
-            signatures.save(index_dir, ix.latest_generation())
-    except BaseException:
-        # Ctrl-C or a crash: drop the uncommitted part; what was committed stays. The
-        # writer is already closed if the interrupt came during or just after a commit,
-        # before the next writer was open: cancelling it again would raise and hide the
-        # interrupt.
-        if not writer.is_closed:
-            writer.cancel()
-        raise
-    # The numpy copy of the new segments (see fastindex.py), on all workers while the
-    # lock is still held: searches would otherwise build it, one segment at a time.
-    from searchkit.search.fastpath import ensure
+            ids = self.in_parts.pop(key)[1]
+        self._add(prepared, ids)
+        self.pending += len(prepared.docs) or 1
+        if prepared.last:
+            count_file(self.report, old, ids)
+            self.manifest[key] = {"digest": prepared.digest, "size": prepared.source.size, "mtime_ns": prepared.source.mtime_ns, "ids": ids}
+        else:
+            # Committed in part: a run that stops here reads the whole file again
+            # next time (no digest, no stat), replacing these documents.
+            self.in_parts[key] = (old, ids)
+            self.manifest[key] = {"digest": None, "size": -1, "mtime_ns": -1, "ids": list(ids), "partial": True}
+        self.dirty = True
 
-    reader = ix.reader()
-    try:
-        ensure(index_dir, reader, workers=workers)
-    finally:
-        reader.close()
-    if vectors is not None:
-        vectors.compact()  # one file for searches to memory-map
-    with ix.searcher() as s:
-        report.documents = s.doc_count()
-    return report
+    def _add(self, prepared: Prepared, ids: list[str]) -> None:
+        for doc in prepared.docs:
+            doc["id"] = unique_id(doc["id"], self.ids_in_use, self.report, doc["path"])
+            # Only a whole file's documents carry its hash (see store.load_manifest).
+            doc["digest"] = prepared.digest if prepared.last else PARTIAL
+            vector = doc.pop("_vector", None)
+            sig = doc.pop("_minhash", None)
+            if self.signatures is not None:
+                self.signatures.put(doc["id"], doc["digest"], sig)
+            self.writer.add_document(**doc)
+            if self.vectors is not None and vector is not None:
+                self.vectors.add([doc["id"]], vector[None, :])
+            ids.append(doc["id"])
+            self.ids_in_use.add(doc["id"])
+
+    def _commit(self, final: bool) -> None:
+        """Commit the writer, then the manifest and signatures that describe it; the last
+        commit of a run also records the aliases and cancels an empty writer."""
+        from searchkit.index.writer import open_writer
+
+        if final and not (self.dirty or self.pending):
+            self.writer.cancel()
+        else:
+            if self.vectors is not None:
+                self.vectors.commit(self.writer.generation)  # before Whoosh's: see semantic/store.py
+            self.writer.commit()
+        generation = self.ix.latest_generation()
+        write_json(self.index_dir / MANIFEST_FILE, {"generation": generation, "files": self.manifest})
+        if final:
+            write_json(self.index_dir / ALIASES_FILE, [[k, list(v)] for k, v in self.frozen])
+        if self.signatures is not None:
+            self.signatures.save(self.index_dir, generation)
+        if not final:
+            self.writer = open_writer(self.ix)
+            self.pending = 0
+
+    def _finish(self) -> None:
+        # The numpy copy of the new segments (see index/fastcopy.py), on all workers while
+        # the lock is still held: searches would otherwise build it, one segment at a time.
+        from searchkit.index.fastcopy import ensure
+
+        reader = self.ix.reader()
+        try:
+            ensure(self.index_dir, reader, workers=self.opts.workers)
+        finally:
+            reader.close()
+        if self.vectors is not None:
+            self.vectors.compact()  # one file for searches to memory-map
+        with self.ix.searcher() as s:
+            self.report.documents = s.doc_count()
 
 
-def _open_vectors(index_dir: Path, semantic: bool, manifest: dict[str, dict[str, Any]]) -> Any:
+def open_vectors(index_dir: Path, semantic: bool, manifest: dict[str, dict[str, Any]]) -> Any:
     """The vector store for this run (None when semantic indexing is off, which also
     drops any vectors). A file whose articles are not all in the store (semantic indexing
     just turned on, another model) loses its recorded digest, so it is extracted and
@@ -479,7 +375,7 @@ def count_file(report: IndexReport, old: dict[str, Any] | None, ids: list[str]) 
     report.removed += max(0, before - len(ids))
 
 
-def _open_signatures(index_dir: Path, ix: Any) -> Any:
+def open_signatures(index_dir: Path, ix: Any) -> Any:
     """The signature store, made to agree with the committed index if a kill came
     between a commit and its save (or the index predates it)."""
     from searchkit.duplicates import SignatureStore
@@ -491,7 +387,7 @@ def _open_signatures(index_dir: Path, ix: Any) -> Any:
     return store
 
 
-def _text_fields(schema: Any) -> tuple[tuple[str, Any, bool], ...]:
+def text_fields(schema: Any) -> tuple[tuple[str, Any, bool], ...]:
     """The analysed fields whose postings the workers may compute (see pipeline.Options):
     all of them in an index made with ``FrenchText`` fields, none in an older one."""
     from searchkit.index.schema import TEXT_FIELDS, FrenchText
@@ -514,131 +410,3 @@ def unique_id(doc_id: str, in_use: set[str], report: IndexReport, path: str) -> 
         n += 1
     report.problems.append(Problem(path, f"id {doc_id!r} already used by another file: indexed as {doc_id}-{n}", skipped=False))
     return f"{doc_id}-{n}"
-
-
-class _Done:
-    """A finished job for the in-process path (the same interface as a Future)."""
-
-    def __init__(self, value: list[dict[str, Any]]) -> None:
-        self._value = value
-
-    def result(self) -> list[dict[str, Any]]:
-        return self._value
-
-
-def _jobs(reads: Iterator[ReadResult], size: int) -> Iterator[tuple[list[ReadResult], list[Article]]]:
-    """Group articles into chunks of ``size``, across file boundaries, keeping file order.
-
-    Each job carries the files whose first article (or, for a file with none, whose
-    reading) falls in it, so ``_Assembler`` can hand results back in corpus order. Files with nothing to extract (unreadable,
-    unchanged) ride along with the next job and cost nothing.
-    """
-    files: list[ReadResult] = []
-    chunk: list[Article] = []
-    for read in reads:
-        files.append(read)
-        for article in read.articles:
-            chunk.append(article)
-            if len(chunk) >= size:
-                yield files, chunk
-                files, chunk = [], []
-    if files or chunk:
-        yield files, chunk
-
-
-def _worker_init() -> None:
-    """Start-up of every indexing worker process (extraction, fast-postings copies)."""
-    # Ctrl-C goes to the whole process group: only the parent decides what to do
-    # with it, so workers never print a KeyboardInterrupt traceback of their own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A kill -9 of the indexer leaves its workers blocked on the task queue forever:
-    # a watcher thread ends a worker whose parent is gone.
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="searchkit-parent-watch", daemon=True).start()
-    # This process only extracts: one BLAS thread, malloc that keeps freed blocks.
-    from searchkit.extract.runtime import tune_worker
-
-    tune_worker()
-
-
-def prepare_all(
-    sources: list[SourceFile], options: Any, workers: int, manifest: dict[str, dict[str, Any]]
-) -> Iterator[Prepared]:
-    """Read the files here and extract their articles in ``workers`` processes.
-
-    Reading is cheap and stays in this process; extraction (NER above all) runs on
-    chunks of articles, so a single 36k-article .jsonl is spread over the cores too.
-    A file whose content hash is unchanged is not extracted again. Results come back
-    in submission order, with a bounded number of chunks in flight (flat memory).
-    """
-    from searchkit.index.documents import extract_documents
-
-    def reads() -> Iterator[ReadResult]:
-        for source in sources:
-            old = manifest.get(source.key)
-            for read in read_parts(source, options.max_bytes, known_digest=old.get("digest") if old else None):
-                if old and read.digest and old.get("digest") == read.digest:
-                    read.articles = []  # touched, not changed: nothing to extract
-                yield read
-
-    parallel = workers > 1 and sum(s.size for s in sources) >= PARALLEL_MIN_BYTES
-    in_flight: deque[tuple[list[ReadResult], Any]] = deque()
-    # Chunks in flight: enough queued work (about 10 s per worker) that the workers keep
-    # going while this process commits (9 s of CPU for 2,000 articles); at 3 per
-    # worker they ran dry at every commit, a seventh of the run on 36k articles.
-    window = workers * 8
-    assembler = _Assembler()
-    from searchkit.extract.runtime import one_blas_thread
-
-    # Extracting here (no pool): one BLAS thread for this run only (see extract/runtime.py).
-    with worker_pool(workers) if parallel else nullcontext() as pool, nullcontext() if parallel else one_blas_thread():
-        for files, chunk in _jobs(reads(), CHUNK_ARTICLES):
-            if pool is None:
-                in_flight.append((files, _Done(extract_documents(chunk, options) if chunk else [])))
-            else:
-                in_flight.append((files, pool.submit(extract_documents, chunk, options) if chunk else _Done([])))
-            while in_flight and (pool is None or len(in_flight) >= window):
-                yield from assembler.add(*in_flight.popleft())
-        while in_flight:
-            yield from assembler.add(*in_flight.popleft())
-
-
-@contextmanager
-def worker_pool(workers: int) -> Iterator[Any]:
-    """A pool of ``workers`` indexing processes (see ``_worker_init``). On Ctrl-C or an
-    error the busy ones are stopped at once rather than waited for (the executor has
-    no public way to do that); either way the pool is shut down on exit."""
-    from concurrent.futures import ProcessPoolExecutor  # only when indexing: searches skip it
-
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
-    try:
-        yield pool
-    except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-class _Assembler:
-    """Hands results back file by file: a file may span several chunks, and a chunk
-    may hold many files."""
-
-    def __init__(self) -> None:
-        self.files: deque[ReadResult] = deque()
-        self.docs: deque[dict[str, Any]] = deque()
-
-    def add(self, files: list[ReadResult], job: Any) -> Iterator[Prepared]:
-        self.files.extend(files)
-        self.docs.extend(job.result())
-        while self.files and len(self.docs) >= len(self.files[0].articles):
-            read = self.files.popleft()
-            docs = [self.docs.popleft() for _ in read.articles]
-            yield Prepared(read.source, read.digest, docs=docs, problems=list(read.problems), part=read.part, last=read.last)

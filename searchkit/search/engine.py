@@ -27,8 +27,9 @@ from whoosh import query as Q
 
 from searchkit.text.analysis import fold
 from searchkit.errors import NotFoundError, QueryError, SearchkitError
-from searchkit.search.fastpath import CACHE_DIR, FastIndex, Unsupported, ensure
-from searchkit.index.indexer import open_index
+from searchkit.index.fastcopy import CACHE_DIR, ensure
+from searchkit.search.fastpath import FastIndex, Unsupported
+from searchkit.index.store import open_index
 from searchkit.search.query import ParsedQuery, build_query, canonical_field
 from searchkit.search.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
 from searchkit.results import Actor, FacetValue, Hit, Results

@@ -143,7 +143,7 @@ def cli(ctx: click.Context, config: str | None, traceback: bool) -> None:
 def _part(obj: Context, part: str | None) -> tuple[int, int] | None:
     if part is None:
         return None
-    from searchkit.backends.ingest import parse_part
+    from searchkit.api import parse_part
     from searchkit.errors import ConfigError
 
     if obj.kit.config.backend != "opensearch":
@@ -357,10 +357,10 @@ def facets(obj: Context, field: str | None, query: str, top: int, as_json: bool,
 @_guard
 def analyze(text: str, exact: bool, as_json: bool) -> None:
     """Show the tokens TEXT gives in the index (stems, accent-free variants)."""
-    from searchkit.text.analysis import analyze as run
+    from searchkit.api import SearchKit
     from searchkit.ui.render import to_json
 
-    tokens = run(text, exact=exact)
+    tokens = SearchKit.analyze(text, exact=exact)
     if as_json:
         click.echo(to_json(tokens))
         return

@@ -141,10 +141,8 @@ class AnalystCommands:
     def cmd_analyze(self, arg: str) -> Reply:
         if not arg:
             return self.error(":analyze needs some text", "e.g. :analyze L'aéroport des États-Unis")
-        from searchkit.text.analysis import analyze
-
         # The unstemmed analyzer keeps stop words: its positions list every word.
-        words = {t["pos"]: (t["word"], t["term"]) for t in analyze(arg, exact=True)}
+        words = {t["pos"]: (t["word"], t["term"]) for t in self.kit.analyze(arg, exact=True)}
         stems: dict[int, list[str]] = {}
         for t in analyze(arg):
             stems.setdefault(t["pos"], []).append(t["term"])
@@ -471,7 +469,7 @@ class Suggestion:
 
 
 def _key(text: str) -> str:
-    from searchkit.text.analysis import fold
+    from searchkit.text.normalize import fold
 
     return fold(text.lower())
 
