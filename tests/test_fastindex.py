@@ -118,7 +118,7 @@ def test_facet_cache_is_reused_and_invalidated(multi: SearchKit, monkeypatch: py
 def test_engine_without_fast_copy_gives_the_same_results(multi: SearchKit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with_fast = multi.search("réforme retraites", limit=10)
     monkeypatch.setattr(fastindex.FastIndex, "open", classmethod(lambda cls, d, s: None))
-    monkeypatch.setattr("searchkit.search.engine.ensure", lambda d, r: None)
+    monkeypatch.setattr("searchkit.search.snapshot.ensure", lambda d, r: None)
     slow = Engine(Path(multi.config.index_dir))
     assert slow.fast is None
     without = slow.search("réforme retraites", limit=10)

@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 from whoosh import query as Q
 
 from searchkit.search.resolve import check_page, facet_query, filter_query
-from searchkit.search.engine import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one limit for both engines' "did you mean"
+from searchkit.search.suggest import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one limit for both engines' "did you mean"
 from searchkit.text.analysis import fold
 from searchkit.backends.base import FacetTerms, MatchAll, from_whoosh, leaves
 from searchkit.errors import QueryError

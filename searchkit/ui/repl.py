@@ -144,7 +144,7 @@ class AnalystCommands:
         # The unstemmed analyzer keeps stop words: its positions list every word.
         words = {t["pos"]: (t["word"], t["term"]) for t in self.kit.analyze(arg, exact=True)}
         stems: dict[int, list[str]] = {}
-        for t in analyze(arg):
+        for t in self.kit.analyze(arg):
             stems.setdefault(t["pos"], []).append(t["term"])
         lines = [self.style.dim(f"{'pos':>3}  {'word':<20} -> {'stemmed terms (search)':<28} | unstemmed (phrases, fuzzy)")]
         for pos, (word, exact) in sorted(words.items()):
