@@ -8,10 +8,9 @@
 * no class over 250 lines, no function over 80;
 * nothing under tests/ imports bench/.
 
-Where today's code breaks a rule in a file other branches are editing (search.py,
-index.py, extract/names.py), the offender is listed in KNOWN_* below: one test fails if
-a *new* offender appears (the ratchet), and one strict xfail test per rule says what is
-left and turns red (XPASS) once it is fixed, so the list cannot go stale.
+Offenders still listed in KNOWN_* below are in files other branches are editing: one test
+fails if a *new* offender appears (the ratchet), and one strict xfail test per rule says
+what is left and turns red (XPASS) once it is fixed, so the list cannot go stale.
 """
 from __future__ import annotations
 

@@ -184,7 +184,7 @@ class FastIndex:
             other, _ = self._eval(q.b)
             return mask & ~other, scores * q.boost
         if type(q) is Q.DisjunctionMax and not q.tiebreak and q.subqueries:
-            # One word's twin terms (analysis.py): an article matching both scores
+            # One word's twin terms (text/analysis.py): an article matching both scores
             # the better one, as Whoosh's DisjunctionMaxMatcher does.
             parts = [self._eval(s) for s in q.subqueries]
             mask = np.logical_or.reduce([m for m, _ in parts])

@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCHKIT = [sys.executable, "-m", "searchkit"]
-INDEX_NAME = "MAIN"  # Whoosh's index name in searchkit (index.py)
+INDEX_NAME = "MAIN"  # Whoosh's index name in searchkit (index/store.py)
 LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
 # What root loses for the permission faults: the capabilities that let it read and
 # search anything whatever its mode bits.
