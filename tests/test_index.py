@@ -112,3 +112,41 @@ def test_fast_postings_copied_in_worker_processes_equal_serial_copies(tmp_path: 
     parallel = {p.relative_to(fast): np.load(p) for p in fast.rglob("*.npy")}
     assert serial.keys() == parallel.keys()
     assert all(np.array_equal(serial[k], parallel[k]) for k in serial)
+
+
+def test_an_index_written_before_the_package_moves_opens(tmp_path: Path) -> None:
+    """Whoosh pickles the schema by module path; indexes made before index/ and text/
+    name searchkit.schema and searchkit.analysis (store.PICKLED_MODULES). Written here
+    under those names, then opened and searched by a fresh process."""
+    import subprocess
+    import sys
+
+    from searchkit.index.schema import FrenchText
+
+    _corpus(tmp_path / "corpus")
+    script = f"""
+import sys
+from searchkit.index import schema
+from searchkit.text import analysis
+sys.modules["searchkit.schema"], sys.modules["searchkit.analysis"] = schema, analysis
+schema.FrenchText.__module__ = "searchkit.schema"
+for name in dir(analysis):
+    obj = getattr(analysis, name)
+    if isinstance(obj, type) and obj.__module__ == "searchkit.text.analysis":
+        obj.__module__ = "searchkit.analysis"
+from searchkit.index.indexer import run_index
+from pathlib import Path
+run_index([Path({str(tmp_path / 'corpus')!r})], Path({str(tmp_path / 'index')!r}), actors=False)
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    toc = next((tmp_path / "index").glob("_MAIN_*.toc")).read_bytes()
+    assert b"searchkit.schema" in toc and b"searchkit.index.schema" not in toc
+    check = f"""
+from searchkit.search.engine import Engine
+from pathlib import Path
+print(Engine(Path({str(tmp_path / "index")!r})).search("ministre").total)
+"""
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) > 0
+    assert FrenchText.__module__ == "searchkit.index.schema"

@@ -8,9 +8,11 @@ between a commit and the manifest write) it is rebuilt from the index's stored f
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,11 @@ STAMP_FILE = "searchkit.json"
 MANIFEST_FILE = "manifest.json"
 ALIASES_FILE = "aliases.json"  # the config aliases the articles were extracted with
 INDEX_NAME = "MAIN"
+# Whoosh pickles the schema (field types, analyzers) into the index's table of contents
+# by module path. Indexes written before the index/ and text/ packages name these
+# modules: they stay importable under those names, as aliases of the modules that hold
+# the same classes now, so an existing index opens without a rebuild.
+PICKLED_MODULES = {"searchkit.schema": "searchkit.index.schema", "searchkit.analysis": "searchkit.text.analysis"}
 
 
 def index_exists(index_dir: Path) -> bool:
@@ -40,6 +47,9 @@ def open_index(index_dir: Path) -> Any:
 def open_dir(index_dir: Path) -> Any:
     from whoosh import index as windex
 
+    for old, new in PICKLED_MODULES.items():
+        if old not in sys.modules:
+            sys.modules[old] = importlib.import_module(new)
     try:
         return windex.open_dir(str(index_dir), indexname=INDEX_NAME)
     except Exception as exc:  # a damaged TOC (Whoosh raises IndexError…) or an unpicklable schema
