@@ -177,7 +177,7 @@ def index_cost(n: int) -> None:
     import shutil
     import tempfile
 
-    from searchkit.index import run_index
+    from searchkit.index.indexer import run_index
 
     base = Path(tempfile.mkdtemp(prefix="sk-index-cost-"))
     try:

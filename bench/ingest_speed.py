@@ -153,7 +153,7 @@ print(n, round(secs, 2), hwm // 1024)
 _INDEX_CHILD = """
 import re, sys, time
 from pathlib import Path
-from searchkit.index import run_index
+from searchkit.index.indexer import run_index
 t = time.perf_counter()
 r = run_index([Path(sys.argv[1])], Path(sys.argv[2]), actors=False, workers=1, max_file_mb=20, commit_every=2000)
 secs = time.perf_counter() - t

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from unidecode import unidecode  # noqa: E402
 
-from searchkit.analysis import STOP_WORDS, analyze, index_positions  # noqa: E402
+from searchkit.text.analysis import STOP_WORDS, analyze, index_positions  # noqa: E402
 from searchkit.backends import opensearch_analysis as osa  # noqa: E402
 from searchkit.backends.opensearch_client import OpenSearchClient  # noqa: E402
 

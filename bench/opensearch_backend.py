@@ -48,7 +48,7 @@ def main() -> None:
     from searchkit import SearchKit
     from searchkit.backends.opensearch import OpenSearchBackend
     from searchkit.corpus import SourceFile  # noqa: F401 - the reader is used through run_index
-    from searchkit.pipeline import Options, extract_documents
+    from searchkit.index.documents import Options, extract_documents
 
     base = Path(tempfile.mkdtemp(prefix="osbench"))
     corpus = base / "corpus"

@@ -61,7 +61,7 @@ def proxy_store(index_dir: Path, work: Path) -> Path:
 
     from searchkit.semantic.embed import embedding_name
     from searchkit.semantic.store import VectorStore, committed_generation
-    from searchkit.search import Engine
+    from searchkit.search.engine import Engine
 
     copy = work / "index"
     shutil.copytree(index_dir, copy, copy_function=lambda s, d: (Path(d).hardlink_to(s)))

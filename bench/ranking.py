@@ -17,8 +17,8 @@ every system alike (they are query syntax in Whoosh and in searchkit, and titles
 natural language). A query a system still rejects counts as a miss and is reported.
 
 Systems, on the same docs:
-1. searchkit: ``searchkit.index.run_index`` over a temporary .jsonl of ``{"id", "text"}``
-   (actors and dates off), queried through ``searchkit.search.Engine.search``. Its reader
+1. searchkit: ``searchkit.index.indexer.run_index`` over a temporary .jsonl of ``{"id", "text"}``
+   (actors and dates off), queried through ``searchkit.search.engine.Engine.search``. Its reader
    sets the title field to the first line/sentence of the text (part of the text anyway,
    but boosted 2x). A second row queries the same index with ``texte:( … )`` (body only)
    to show what that pseudo-title costs.
@@ -174,8 +174,8 @@ def build_searchkit(docs: list[dict], work: Path, semantic: bool = False) -> lis
     also gives the hybrid ranking and e5 alone (searchkit's semantic mode: the query's
     vector against each article's title + lead vector, nothing lexical)."""
     from searchkit.errors import SearchkitError
-    from searchkit.index import run_index
-    from searchkit.search import Engine
+    from searchkit.index.indexer import run_index
+    from searchkit.search.engine import Engine
 
     src = work / "sk_corpus"
     src.mkdir()
@@ -397,7 +397,7 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
         "- Every query has the characters `\"():*~?` replaced by spaces, identically for every system "
         "(they are query syntax; titles and abstracts are natural language). A query a system still rejects counts "
         "as a miss (listed below).\n"
-        "- searchkit lexical / hybrid, e5 alone: one index per collection, `searchkit.index.run_index` over a temporary "
+        "- searchkit lexical / hybrid, e5 alone: one index per collection, `searchkit.index.indexer.run_index` over a temporary "
         "`.jsonl` of `{\"id\", \"text\"}` (actors and dates off, 2 workers, `semantic=True`: a passage vector per "
         "article from multilingual-e5-small, title + first 256 tokens), then `Engine.search(q, limit=10, facets=False, "
         "snippet_count=0, collapse=False, mode=...)` with mode `lexical`, `hybrid` and `semantic` (= e5 alone: the "

@@ -344,7 +344,7 @@ def _gib(n: int | None) -> str:
 # --- queries ------------------------------------------------------------------------------------
 def sample_queries(articles: list[dict[str, Any]], n: int, seed: int) -> list[str]:
     """``n`` distinct queries of 1-3 consecutive content words of real titles."""
-    from searchkit.analysis import ELISION_ARTICLES, STOP_WORDS, normalize_apostrophes
+    from searchkit.text.analysis import ELISION_ARTICLES, STOP_WORDS, normalize_apostrophes
 
     def words(title: str) -> list[str]:
         # Apostrophes and hyphens split words, as a user typing a few words would;
@@ -639,7 +639,7 @@ def machine() -> dict[str, Any]:
 
 def parallelism() -> str:
     """How the indexer under test spreads work over processes (it decides what the layout means)."""
-    import searchkit.index as sk_index
+    import searchkit.index.indexer as sk_index
 
     chunk = getattr(sk_index, "CHUNK_ARTICLES", None)
     if chunk:

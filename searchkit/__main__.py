@@ -1,3 +1,3 @@
-from searchkit.cli import main
+from searchkit.ui.cli import main
 
 main()

@@ -10,11 +10,11 @@ from typing import Any, Mapping, Sequence
 
 from searchkit.config import Config, load_config
 from searchkit.errors import CorpusError
-from searchkit.index import IndexReport, ProgressFn, run_index
+from searchkit.index.indexer import IndexReport, ProgressFn, run_index
 from searchkit.results import ActorMatch, Document, Explanation, ResolvedActor, Results
 from searchkit.vocab import FACET_TOP
 
-__all__ = ["SearchKit"]
+__all__ = ["SearchKit", "parse_part"]
 
 
 class SearchKit:
@@ -61,7 +61,7 @@ class SearchKit:
 
             self._opened = BackendEngine(self._opensearch(), self.config.snippets)
         if self._opened is None:
-            from searchkit.search import Engine  # Whoosh searcher only when searching
+            from searchkit.search.engine import Engine  # Whoosh searcher only when searching
 
             self._opened = Engine(self.config.index_dir, self.config.aliases, self.config.snippets, dedup=self.config.duplicates)
         return self._opened
@@ -205,7 +205,7 @@ class SearchKit:
     def document(self, doc_id: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> Document:
         """The article ``doc_id`` as stored, with the body ranges ``query`` and the actor
         ``filters`` match (``Document.spans``); ``NotFoundError`` for an unknown id."""
-        from searchkit.explain import document_from
+        from searchkit.search.explain import document_from
 
         match = self._engine.query_match(doc_id, query, filters)
         return document_from(match.fields, match.spans)
@@ -214,8 +214,8 @@ class SearchKit:
         """Why ``doc_id`` matches ``query`` and ``filters``: each query word, the index terms
         the engine's parsed query expanded to, the words of the article that carry them,
         and which actor spellings or dates passed each filter."""
-        from searchkit.explain import document_from, explanation_from
-        from searchkit.search import date_in
+        from searchkit.search.explain import document_from, explanation_from
+        from searchkit.search.engine import date_in
 
         match = self._engine.query_match(doc_id, query, filters)
         doc = document_from(match.fields, match.spans)
@@ -244,9 +244,17 @@ class SearchKit:
         """What indexing extracts from the file ``path`` (no index needed): per article,
         the publication date (header or guessed), mentioned dates and actors
         (``extraction.ArticleExtraction``, ``to_dict()``). ``actors=False`` skips NER."""
-        from searchkit.extraction import extract_file
+        from searchkit.index.extraction import extract_file
 
         return list(extract_file(path, actors=actors, model=self.config.model, aliases=self.config.aliases))
+
+    @staticmethod
+    def analyze(text: str, exact: bool = False) -> list[dict[str, Any]]:
+        """The tokens ``text`` gives in the index (no index needed): ``{"term", "pos",
+        "start", "end", "word"}`` each; ``exact``: the unstemmed field's tokens."""
+        from searchkit.text.analysis import analyze
+
+        return analyze(text, exact=exact)
 
     def stats(self) -> dict[str, Any]:
         """``{"documents", "index_dir", "size_bytes", ...}`` as `searchkit stats --json`."""
@@ -284,6 +292,13 @@ class SearchKit:
         if self._opened is not None:
             self._opened.close()
             self._opened = None
+
+
+def parse_part(text: str) -> tuple[int, int]:
+    """``"1/3"`` -> (1, 3), for ``index(part=...)``; a bad share raises with a hint."""
+    from searchkit.backends.ingest import parse_part as parse
+
+    return parse(text)
 
 
 def _nothing_indexed(report: IndexReport, roots: Sequence[Path], formats: set[str]) -> Exception:

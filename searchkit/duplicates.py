@@ -16,8 +16,8 @@ the groups they make for one state of the index.
 - ``build_groups``: ``dedup.find_groups`` over those signatures, as a
   ``dedup.DuplicateGroups`` over document numbers.
 
-What it must NOT do: write to the index (only ``index.py`` does) or decide how
-results are collapsed (``search.py``). Only ``index.py`` and ``search.py`` call it.
+What it must NOT do: write to the index (only ``index/indexer`` does) or decide how
+results are collapsed (``search/rank``). Only the indexer and ``search/snapshot`` call it.
 """
 from __future__ import annotations
 

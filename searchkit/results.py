@@ -9,8 +9,26 @@ from typing import Any
 
 __all__ = [
     "Actor", "ActorMatch", "Document", "DocumentActor", "Explanation", "FilterMatch",
-    "FacetValue", "Hit", "ResolvedActor", "Results", "TermMatch", "WordMatch",
+    "FacetValue", "Hit", "MARK_CLOSE", "MARK_OPEN", "ResolvedActor", "Results", "TermMatch", "WordMatch", "mark",
 ]
+
+# How snippets and documents mark matched words in the contract.
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+
+
+def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    """``text[start:end]`` with every span inside it wrapped in <mark>."""
+    end = len(text) if end is None else end
+    out, pos = [], start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(text[pos:s])
+        out.append(MARK_OPEN + text[s:e] + MARK_CLOSE)
+        pos = e
+    out.append(text[pos:end])
+    return "".join(out)
 
 
 @dataclass(frozen=True)

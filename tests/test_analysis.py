@@ -7,7 +7,7 @@ import pickle
 import pytest
 from unidecode import unidecode
 
-from searchkit.analysis import STOP_WORDS, analyze, exact_analyzer, french_analyzer, stem_forms
+from searchkit.text.analysis import STOP_WORDS, analyze, exact_analyzer, french_analyzer, stem_forms
 from tests.conftest import shared_data
 
 

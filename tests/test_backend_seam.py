@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from searchkit.backends.base import And, AndNot, FacetTerms, Fuzzy, MatchAll, MatchNone, Not, Or, Phrase, Wildcard, Word, from_whoosh, leaves
-from searchkit.query import build_query
-from searchkit.schema import build_schema
+from searchkit.search.query import build_query
+from searchkit.index.schema import build_schema
 
 SCHEMA = build_schema()
 

@@ -13,13 +13,13 @@ import pytest
 from whoosh import index as windex
 from whoosh.fields import TEXT
 
-from searchkit import index as ix_mod
-from searchkit.analysis import index_positions
+from searchkit.index import store as ix_mod
+from searchkit.text.analysis import index_positions
 from searchkit.corpus import Problem, iter_sources, read_source
-from searchkit.index import _text_fields, run_index
-from searchkit.pipeline import Options, extract_documents
-from searchkit.schema import TEXT_FIELDS, FrenchText, Postings, build_schema, text_postings
-from searchkit.writer import open_writer
+from searchkit.index.indexer import run_index, text_fields as _text_fields
+from searchkit.index.documents import Options, extract_documents
+from searchkit.index.schema import TEXT_FIELDS, FrenchText, Postings, build_schema, text_postings
+from searchkit.index.writer import open_writer
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -123,13 +123,13 @@ def _docs(options: Options) -> list[dict[str, Any]]:
 
 def test_bulk_writer_with_worker_postings_writes_the_same_index(tmp_path: Path) -> None:
     # Whoosh's own path: its writer, its analysis of plain text.
-    plain = ix_mod._create(tmp_path / "plain", 2.0)
+    plain = ix_mod.create(tmp_path / "plain", 2.0)
     writer = plain.writer(compound=False)
     for doc in _docs(Options(actors=False)):
         writer.add_document(**doc)
     writer.commit()
     # searchkit's path: postings computed "in the worker", the bulk writer.
-    bulk = ix_mod._create(tmp_path / "bulk", 2.0)
+    bulk = ix_mod.create(tmp_path / "bulk", 2.0)
     docs = _docs(Options(actors=False, text_fields=_text_fields(bulk.schema)))
     assert all(isinstance(d["body"], Postings) for d in docs)
     writer = open_writer(bulk)
@@ -174,7 +174,7 @@ def test_index_made_with_plain_text_fields_still_takes_articles(tmp_path: Path, 
     (corpus / "b.txt").write_text("Ambassade\n\nUne autre roquette près de l'ambassade.", "utf-8")
     report = run_index([corpus], tmp_path / "index", actors=False)
     assert report.added == 1 and report.documents == 2
-    from searchkit.search import Engine
+    from searchkit.search.engine import Engine
 
     engine = Engine(tmp_path / "index")
     assert engine.search("roquettes ambassade", facets=False).total == 2

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchkit.cli import cli
+from searchkit.ui.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

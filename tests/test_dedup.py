@@ -176,7 +176,7 @@ def test_a_store_out_of_step_with_the_index_is_reconciled(copied: tuple[SearchKi
 
 
 def test_cli_no_collapse(copied: tuple[SearchKit, Path, str, str], tmp_path: Path) -> None:
-    from searchkit.cli import cli
+    from searchkit.ui.cli import cli
 
     kit, corpus, original, copy = copied
     config = tmp_path / "config.yaml"

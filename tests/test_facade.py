@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from searchkit import SearchKit
-from searchkit.analysis import fold
+from searchkit.text.analysis import fold
 from searchkit.errors import ExitStatus, NotFoundError, QueryError, QuerySyntaxError, SearchkitError
 from searchkit.results import ActorMatch, Document, Explanation
-from searchkit.search import date_in
+from searchkit.search.engine import date_in
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,5 +124,5 @@ def test_extract_is_what_indexing_stored(seeds_kit: SearchKit, tmp_path: Path) -
 
 def test_ui_modules_use_the_facade_only() -> None:
     for name in ("cli.py", "repl.py", "render.py"):
-        text = (ROOT / "searchkit" / name).read_text(encoding="utf-8")
+        text = (ROOT / "searchkit" / "ui" / name).read_text(encoding="utf-8")
         assert ".engine" not in text and "_query_terms" not in text, name

@@ -242,7 +242,7 @@ def news(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def cli_facets(cfg: Path, *args: str) -> str:
-    from searchkit.cli import cli
+    from searchkit.ui.cli import cli
 
     res = CliRunner().invoke(cli, ["--config", str(cfg), "facets", *args], catch_exceptions=False)
     assert res.exit_code == 0, res.output
@@ -273,15 +273,15 @@ def test_facet_json_lists_variants(news: Path) -> None:
     kazimi = [v for v in people if "Kazimi" in v["value"] or "Kadhimi" in v["value"]]
     assert len(kazimi) == 1 and {"Mustafa Kadhimi", "Moustafa al-Kazimi"} == {kazimi[0]["value"], *kazimi[0]["variants"]}
     search = json.loads(CliRunner().invoke(
-        __import__("searchkit.cli", fromlist=["cli"]).cli,
+        __import__("searchkit.ui.cli", fromlist=["cli"]).cli,
         ["--config", str(news), "search", "roquettes", "--json"]).output)
     assert all(set(v) == {"value", "count", "variants"} for vs in search["facets"].values() for v in vs)
 
 
 def test_repl_pages_facets_like_the_cli(news: Path) -> None:
     from searchkit import SearchKit
-    from searchkit.render import Style
-    from searchkit.repl import ReplEngine
+    from searchkit.ui.render import Style
+    from searchkit.ui.repl import ReplEngine
 
     kit = SearchKit.open(news)
     engine = ReplEngine(kit, Style(False))

@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from searchkit import SearchKit, fastindex
-from searchkit.analysis import french_analyzer
-from searchkit.query import build_query
-from searchkit.search import Engine
+from searchkit import SearchKit
+from searchkit.index.fastcopy import CACHE_DIR
+from searchkit.search import fastpath as fastindex
+from searchkit.text.analysis import french_analyzer
+from searchkit.search.query import build_query
+from searchkit.search.engine import Engine
 
 WORDS = ("gouvernement ministre réforme retraites police manifestation économie école santé "
          "élections président budget grève hôpital européenne sanctions pétrole frontière "
@@ -93,7 +95,7 @@ def test_phrases_and_wildcards_go_to_whoosh(multi: SearchKit) -> None:
 def test_facet_cache_is_reused_and_invalidated(multi: SearchKit, monkeypatch: pytest.MonkeyPatch) -> None:
     index_dir = Path(multi.config.index_dir)
     multi._engine.warm()
-    assert len(list((index_dir / fastindex.CACHE_DIR).glob("facets-*.pickle"))) == 1
+    assert len(list((index_dir / CACHE_DIR).glob("facets-*.pickle"))) == 1
     before = Engine(index_dir).facet_counts(np.ones(multi._engine.searcher.doc_count_all(), bool))
 
     def no_grouping(*args, **kwargs):
@@ -106,9 +108,9 @@ def test_facet_cache_is_reused_and_invalidated(multi: SearchKit, monkeypatch: py
     # A change to the index (a new segment) means a new cache, and the old one goes.
     corpus = Path(multi.config.corpus[0])
     (corpus / "extra.txt").write_text(" date 2021-03\nGrève\n\nUne grève à l'hôpital.", encoding="utf-8")
-    old = {p.name for p in (index_dir / fastindex.CACHE_DIR).iterdir()}
+    old = {p.name for p in (index_dir / CACHE_DIR).iterdir()}
     multi.index()
-    new = {p.name for p in (index_dir / fastindex.CACHE_DIR).iterdir()}
+    new = {p.name for p in (index_dir / CACHE_DIR).iterdir()}
     assert new != old and len([n for n in new if n.startswith("facets-")]) == 1
     assert multi.search("grève", filters={"published": ["2021-03"]}).total == 1
 
@@ -116,7 +118,7 @@ def test_facet_cache_is_reused_and_invalidated(multi: SearchKit, monkeypatch: py
 def test_engine_without_fast_copy_gives_the_same_results(multi: SearchKit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with_fast = multi.search("réforme retraites", limit=10)
     monkeypatch.setattr(fastindex.FastIndex, "open", classmethod(lambda cls, d, s: None))
-    monkeypatch.setattr("searchkit.search.ensure", lambda d, r: None)
+    monkeypatch.setattr("searchkit.search.snapshot.ensure", lambda d, r: None)
     slow = Engine(Path(multi.config.index_dir))
     assert slow.fast is None
     without = slow.search("réforme retraites", limit=10)

@@ -9,7 +9,7 @@ import pytest
 
 from searchkit import SearchKit
 from searchkit.errors import SearchkitError
-from searchkit.hybrid import FusionParams, fuse, semantic_top, top_by_score
+from searchkit.search.hybrid import FusionParams, fuse, semantic_top, top_by_score
 from tests.conftest import ROOT, SEEDS
 
 

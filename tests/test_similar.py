@@ -64,7 +64,7 @@ def test_similar_of_an_unknown_id_is_a_one_line_error(kit: SearchKit) -> None:
 
 
 def test_cli_similar(kit: SearchKit, tmp_path: Path) -> None:
-    from searchkit.cli import cli
+    from searchkit.ui.cli import cli
 
     config = tmp_path / "config.yaml"
     config.write_text(f"corpus: {kit.config.corpus[0]}\nindex_dir: {kit.config.index_dir}\nextract:\n  actors: false\n", "utf-8")
@@ -81,8 +81,8 @@ def test_cli_similar(kit: SearchKit, tmp_path: Path) -> None:
 
 
 def test_repl_similar(kit: SearchKit) -> None:
-    from searchkit import repl
-    from searchkit.render import Style
+    from searchkit.ui import repl
+    from searchkit.ui.render import Style
 
     engine = repl.ReplEngine(kit, Style(False))
     engine.handle("ambassade")

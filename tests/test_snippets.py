@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from searchkit.analysis import exact_analyzer, french_analyzer
-from searchkit.snippets import match_spans, merge_spans
+from searchkit.text.analysis import exact_analyzer, french_analyzer
+from searchkit.search.highlight import match_spans, merge_spans
 
 from .conftest import shared_data
 

@@ -20,10 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 from searchkit import SearchKit
-from searchkit import repl
-from searchkit.cli import cli
+from searchkit.ui import repl
+from searchkit.ui.cli import cli
 from searchkit.errors import MissingExtraError, NotFoundError, QueryError, SavedSearchError
-from searchkit.render import Style
+from searchkit.ui.render import Style
 from searchkit.results import Actor, Hit
 from searchkit.workflow import associate, export, saved, timeline
 

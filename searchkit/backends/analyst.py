@@ -27,7 +27,7 @@ from whoosh.classify import Bo1Model
 from searchkit.backends.base import And, FacetTerms, Not, Or, Word
 from searchkit.errors import QueryError
 from searchkit.results import FacetValue, Results
-from searchkit.search import SIMILAR_TERMS  # one number of key terms for both backends
+from searchkit.search.similar import SIMILAR_TERMS  # one number of key terms for both backends
 from searchkit.vocab import ACTOR_KINDS, FACET_FIELDS, FACET_TOP
 from searchkit.workflow.associate import CoMentions
 

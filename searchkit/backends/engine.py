@@ -18,13 +18,13 @@ from typing import Any, Mapping, Sequence
 
 from whoosh import query as Q
 
-from searchkit.resolve import check_page, facet_query, filter_query
-from searchkit.search import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one limit for both engines' "did you mean"
-from searchkit.analysis import fold
+from searchkit.search.resolve import check_page, facet_query, filter_query
+from searchkit.search.suggest import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one limit for both engines' "did you mean"
+from searchkit.text.analysis import fold
 from searchkit.backends.base import FacetTerms, MatchAll, Node, from_whoosh, leaves
-from searchkit.query import ParsedQuery, build_query
+from searchkit.search.query import ParsedQuery, build_query
 from searchkit.results import FacetValue, Hit, Results
-from searchkit.snippets import closest_sentences, match_spans, merge_spans, snippets as make_snippets
+from searchkit.search.highlight import closest_sentences, match_spans, merge_spans, snippets as make_snippets
 from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, OPERATORS, UNDATED
 
 __all__ = ["BackendEngine"]
@@ -34,7 +34,7 @@ __all__ = ["BackendEngine"]
 @lru_cache(maxsize=1)
 def _schema() -> Any:
     """The Whoosh schema the parser reads field types from (nothing is opened)."""
-    from searchkit.schema import build_schema
+    from searchkit.index.schema import build_schema
 
     return build_schema()
 
@@ -172,7 +172,7 @@ class BackendEngine:
         """For SearchKit.document: the stored fields and the spans the query marks (from
         OpenSearch's highlighter). The index terms a query expanded to are Whoosh's notion:
         they stay empty here, so `explain` shows the words without their terms."""
-        from searchkit.search import QueryMatch
+        from searchkit.search.engine import QueryMatch
 
         fields, spans = self.highlight_document(doc_id, text, filters)
         return QueryMatch(dict(fields), frozenset(), frozenset(), frozenset(), tuple(spans))

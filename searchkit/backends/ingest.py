@@ -23,7 +23,8 @@ from typing import Any, Collection, Sequence
 
 from searchkit.corpus import Problem, SourceFile, iter_sources
 from searchkit.errors import SearchkitError
-from searchkit.index import IndexReport, ProgressFn, count_file, maybe_changed, prepare_all, unique_id
+from searchkit.index.indexer import IndexReport, ProgressFn, count_file, maybe_changed, unique_id
+from searchkit.index.workers import prepare_all
 
 __all__ = ["in_part", "parse_part", "run_backend_index"]
 
@@ -70,7 +71,7 @@ def run_backend_index(
     """Index ``roots`` into ``backend`` (see the module docstring). ``semantic``: store
     passage vectors (True), not (False), or as the index already does (None)."""
     from searchkit.extract.actors import freeze_aliases
-    from searchkit.pipeline import Options
+    from searchkit.index.documents import Options
 
     started = time.perf_counter()
     report = IndexReport()

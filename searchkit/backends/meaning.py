@@ -20,7 +20,7 @@ import numpy as np
 
 from searchkit.backends.base import BackendResult, FacetTerms, MatchNone, Node, Or
 from searchkit.errors import QueryError, SearchkitError
-from searchkit.hybrid import FusionParams, fuse, top_by_score
+from searchkit.search.hybrid import FusionParams, fuse, top_by_score
 from searchkit.vocab import FACET_FIELDS, MODES
 
 __all__ = ["by_meaning", "resolve_mode"]
@@ -37,7 +37,7 @@ def resolve_mode(backend: Any, mode: str | None, text: str) -> tuple[str, tuple[
         raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
     if text.strip() in ("", "*") or mode == "lexical":
         return "lexical", ()  # browsing everything: there is no meaning to rank by
-    if backend.embedding is None:
+    if getattr(backend, "embedding", None) is None:  # a backend without vectors (backends.whoosh: search.Engine has them)
         if mode is None:
             return "lexical", ()
         from searchkit.semantic.store import VectorsMissingError

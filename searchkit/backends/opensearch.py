@@ -154,7 +154,7 @@ class OpenSearchBackend:
     def groups(self) -> Any:
         """Actor spelling variants, grouped exactly as the Whoosh backend groups its own."""
         if self._groups is None:
-            from searchkit.search import ActorGroups
+            from searchkit.search.groups import ActorGroups
 
             counts = {(kind, name): n for kind in ACTOR_KINDS for name, n in self.actor_vocabulary(kind).items()}
             docs = actor_postings(self.client, self.index, ACTOR_KINDS) if self.count() <= CONTEXT_MAX_ARTICLES else None

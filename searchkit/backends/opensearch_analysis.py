@@ -1,6 +1,6 @@
 """searchkit's French analysis as OpenSearch index settings (analysis-common only).
 
-The same chain as ``searchkit.analysis`` for the Whoosh index, built from the filters
+The same chain as ``searchkit.text.analysis`` for the Whoosh index, built from the filters
 that every OpenSearch node ships (the ``analysis-common`` module), so that both
 backends index a text under the same terms:
 
@@ -32,7 +32,7 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any, Sequence
 
-from searchkit.analysis import ANALYZER_VERSION, APOSTROPHES, ELISION_ARTICLES, STOP_WORDS, fold
+from searchkit.text.analysis import ANALYZER_VERSION, APOSTROPHES, ELISION_ARTICLES, STOP_WORDS, fold
 
 if TYPE_CHECKING:
     from searchkit.backends.opensearch_client import OpenSearchClient

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Sequence
 
-from searchkit.analysis import ELISION_ARTICLES
+from searchkit.text.analysis import ELISION_ARTICLES
 from searchkit.backends import base as T
 
 __all__ = ["field_name", "highlight", "marked_spans", "to_dsl"]

@@ -49,6 +49,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from searchkit.extract.types import DateMention, Precision
+from searchkit.text.normalize import APOSTROPHE_CLASS, fold
 
 __all__ = ["extract_dates", "infer_published"]
 
@@ -60,8 +61,8 @@ _Pub = _dt.date | None
 _YEAR_MIN, _YEAR_MAX = 1800, 2100
 
 # --- vocabulary -------------------------------------------------------------------------
-# Apostrophes as typed in the wild: ASCII, typographic, modifier letters.
-_APOS = r"['’ʼ‘`´]"
+# Apostrophes as typed in the wild (text/normalize: ASCII, typographic, modifier letters).
+_APOS = APOSTROPHE_CLASS
 
 # Full month names, accents optional ("fevrier", "aout", "decembre").
 _MONTH_FULL = (
@@ -80,7 +81,6 @@ _NOT_LETTER = r"(?![^\W\d_])"  # word end that also works after an optional dot
 _WEEKDAY_FULL = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _WEEKDAY_ANY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lun|mar|mer|jeu|ven|sam|dim)\.?"
 
-_FOLD = str.maketrans("éèêëûùüôîïàâç", "eeeeuuuoiiaac")
 _MONTH_BY_PREFIX = {
     "jan": 1, "fev": 2, "mar": 3, "avr": 4, "mai": 5, "juin": 6, "jun": 6,
     "juil": 7, "jul": 7, "aou": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -89,7 +89,7 @@ _WEEKDAY_BY_PREFIX = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5
 
 
 def _month_number(word: str) -> int:
-    w = word.lower().translate(_FOLD).rstrip(".")
+    w = fold(word.lower()).rstrip(".")
     for size in (4, 3):
         if w[:size] in _MONTH_BY_PREFIX:
             return _MONTH_BY_PREFIX[w[:size]]
@@ -401,7 +401,7 @@ def _nearest_month(m: int, pub: _dt.date, rel: str | None = None) -> tuple[int, 
 def _rel_side(word: str | None) -> str | None:
     if not word:
         return None
-    w = word.lower().translate(_FOLD)
+    w = fold(word.lower())
     if w.startswith(("dernier", "derniere", "pass", "prec")):
         return "past"
     if w.startswith(("prochain", "suivant")):
@@ -534,7 +534,7 @@ def _b_month_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
         return None  # a bare month name is too weak ("Mars", "Mai 68" the film...)
     if pub is None:
         return None
-    first = cue.translate(_FOLD).split()[0] if cue else ""
+    first = fold(cue).split()[0] if cue else ""
     if word.endswith(".") and (not cue or (first == "en" and word.startswith("sept"))):
         return None  # "oct." needs a cue; "en sept." is as often "en sept" (seven)
     y, mo = _nearest_month(_month_number(word), pub, rel)
@@ -546,7 +546,7 @@ def _b_month_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
 
 def _b_year_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
     y = int(m.group(2))
-    cue = m.group("cue").lower().translate(_FOLD).split()[0]
+    cue = fold(m.group("cue").lower()).split()[0]
     # "fin 2023", "mi-2019", "début de 2000": the cue is part of what is said; "en 2014": the year alone.
     start = m.start() if cue in ("fin", "debut", "mi", "milieu", "courant") else m.start(2)
     return (start, m.end(), _iso(y), "year")
@@ -567,7 +567,7 @@ def _iter_year_range(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
 def _b_deictic(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if pub is None:
         return None
-    said = m.group().lower().translate(_FOLD)
+    said = fold(m.group().lower())
     key = next(k for k in _DEICTIC_OFFSET if said.startswith(k))
     return (m.start(), m.end(), (pub + _dt.timedelta(days=_DEICTIC_OFFSET[key])).isoformat(), "day")
 
@@ -582,7 +582,7 @@ def _b_weekday(m: re.Match[str], pub: _Pub) -> _Cand | None:
         if not m.group("rel"):
             return None
     w = _weekday_number(m.group("wd"))
-    rel = (m.group("rel") or "").lower().translate(_FOLD)
+    rel = fold((m.group("rel") or "").lower())
     pw = pub.weekday()
     if "semaine" in rel:
         monday = pub - _dt.timedelta(days=pw)
@@ -649,7 +649,7 @@ def _b_week(m: re.Match[str], pub: _Pub) -> _Cand | None:
         monday += _dt.timedelta(days=7)
     elif weekend and pub.weekday() <= 1:
         monday -= _dt.timedelta(days=7)  # "ce week-end" on a Monday or Tuesday: the one just past
-    part = (m.group("part") or "").translate(_FOLD)
+    part = fold(m.group("part") or "")
     if weekend:
         day = monday + _dt.timedelta(days=5)
     else:
@@ -665,7 +665,7 @@ _SEASONS = {"printemps": 3, "ete": 6, "automne": 9, "hiver": 12}
 def _b_season(m: re.Match[str], pub: _Pub) -> _Cand | None:
     """A season -> its year, at year precision: a season spans months, so only the year is
     both true and finer than nothing (facets get a YYYY value)."""
-    name = (m.group("season") or m.group("season2") or m.group("season3") or m.group("season4")).translate(_FOLD)
+    name = fold(m.group("season") or m.group("season2") or m.group("season3") or m.group("season4"))
     first = _SEASONS[name]
     label = (lambda y: y + 1) if first == 12 else (lambda y: y)  # the year a season counts in
     y_said = m.group("y") or m.group("y3")
@@ -711,13 +711,13 @@ def _b_period_part(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if m.group("month"):
         d = _add_months(pub.replace(day=1), step)
         return (start, m.end(), _iso(d.year, d.month), "month")
-    if step == 0 and pub.month == 1 and not m.group("ici") and m.group("part").translate(_FOLD) == "fin":
+    if step == 0 and pub.month == 1 and not m.group("ici") and fold(m.group("part")) == "fin":
         return None  # "à la fin de l'année" in January: the year just ended as often as this one
     return (start, m.end(), _iso(pub.year + step), "year")
 
 
 def _b_nth_weekday(m: re.Match[str], pub: _Pub) -> _Cand | None:
-    n = _NTH[m.group("n").translate(_FOLD)]
+    n = _NTH[fold(m.group("n"))]
     w = _weekday_number(m.group("wd"))
     if m.group("month"):
         mo = _month_number(m.group("month"))
@@ -752,7 +752,7 @@ def _b_ago(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if not n:
         return None
     sign = 1 if m.group("dir").lower() == "dans" else -1
-    unit = m.group("unit").lower().translate(_FOLD)
+    unit = fold(m.group("unit").lower())
     if unit.startswith("jour"):
         return (m.start(), m.end(), (pub + _dt.timedelta(days=sign * n)).isoformat(), "day")
     if unit.startswith("semaine"):
@@ -766,7 +766,7 @@ def _b_ago(m: re.Match[str], pub: _Pub) -> _Cand | None:
 def _b_holiday(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if pub is None:
         return None
-    name = (m.group("h") or m.group("h2")).lower().translate(_FOLD)
+    name = fold((m.group("h") or m.group("h2")).lower())
     key = re.split(r"[\s\-'’ʼ‘`´]", name)[-1]
     mo, d = _HOLIDAYS[key]
     date = _nearest_day(mo, d, pub)

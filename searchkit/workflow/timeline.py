@@ -26,7 +26,7 @@ import numpy as np
 from searchkit.errors import MissingExtraError, QueryError, SearchkitError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from searchkit.search import Engine
+    from searchkit.search.engine import Engine
 
 __all__ = ["PERIODS", "Timeline", "from_counts", "period_label", "plot", "render_timeline", "timeline"]
 

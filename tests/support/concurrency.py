@@ -160,8 +160,8 @@ def run_indexer_starting_during_another(base: Path) -> TwoIndexers:
     write lock when indexer A (another process) runs to the end; then B goes on. The
     index must end with each article once: whichever indexer came second must notice
     (be refused, or read what the first committed), never index from a stale view."""
-    import searchkit.index as index_mod
-    from searchkit.index import run_index
+    import searchkit.index.indexer as index_mod
+    from searchkit.index.indexer import run_index
 
     expected = generate_corpus(base / "corpus", txt=200, jsonl_files=2, per_jsonl=100, seed=14)
     config = write_config(base, base / "corpus", commit_every=50)
@@ -190,7 +190,7 @@ def run_indexer_between_commits(base: Path, *other_args: str) -> TwoIndexers:
     with each article once."""
     from whoosh import writing
 
-    from searchkit.index import run_index
+    from searchkit.index.indexer import run_index
 
     expected = generate_corpus(base / "corpus", txt=200, jsonl_files=2, per_jsonl=100, seed=15)
     config = write_config(base, base / "corpus", commit_every=50)

@@ -300,11 +300,11 @@ def run_changes_during_index(base: Path, monkeypatch_setattr: Callable[[Any, str
     delete two files it has already read. Then index again.
 
     ``monkeypatch_setattr(obj, name, value)`` installs the hook on
-    ``searchkit.index.iter_sources`` (pytest's monkeypatch.setattr, or a plain setattr
+    ``searchkit.index.indexer.iter_sources`` (pytest's monkeypatch.setattr, or a plain setattr
     undone by the caller).
     """
-    import searchkit.index as index_mod
-    from searchkit.index import run_index
+    import searchkit.index.indexer as index_mod
+    from searchkit.index.indexer import run_index
 
     corpus = base / "corpus"
     expected = generate_corpus(corpus, txt=200, jsonl_files=0, seed=3)

@@ -75,7 +75,7 @@ def fuzz_cli(config: Path, args: list[str]) -> FuzzOutcome:
     1/2 with exactly one line on stderr; never a traceback."""
     from click.testing import CliRunner
 
-    from searchkit.cli import cli
+    from searchkit.ui.cli import cli
 
     started = time.perf_counter()
     res = CliRunner().invoke(cli, ["--config", str(config), *args])

@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCHKIT = [sys.executable, "-m", "searchkit"]
-INDEX_NAME = "MAIN"  # Whoosh's index name in searchkit (index.py)
+INDEX_NAME = "MAIN"  # Whoosh's index name in searchkit (index/store.py)
 LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
 # What root loses for the permission faults: the capabilities that let it read and
 # search anything whatever its mode bits.
@@ -155,7 +155,7 @@ def cli_runner(config: Path, *args: str, **_: Any) -> subprocess.CompletedProces
     for tests that need no real process)."""
     from click.testing import CliRunner
 
-    from searchkit.cli import cli
+    from searchkit.ui.cli import cli
 
     res = CliRunner().invoke(cli, ["--config", str(config), *args])
     stderr = res.stderr

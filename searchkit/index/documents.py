@@ -1,6 +1,6 @@
 """From articles to documents ready for the index: extract dates and actors, shape fields.
 
-Runs in worker processes during indexing (``index.py`` reads the files and sends
+Runs in worker processes during indexing (``index/workers`` reads the files and sends
 chunks of articles here), so it holds no Whoosh objects and returns plain picklable
 values. The NER model is loaded here,
 lazily, once per process: query-time code never imports this module.
@@ -52,7 +52,7 @@ class Options:
     semantic: bool = False
     semantic_tokens: int | None = 256  # = semantic.embed.DEFAULT_TOKENS (not imported: optional)
     # The near-duplicate signature (dedup.py) of each article, computed here so that
-    # the single writing process only files it (``_minhash``, popped by index.py).
+    # the single writing process only files it (``_minhash``, popped by index/indexer).
     dedup: bool = True
 
 
@@ -189,8 +189,8 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
 
         doc["_minhash"] = signature(article.body)
     if options.text_fields:
-        from searchkit.analysis import index_positions
-        from searchkit.schema import text_postings
+        from searchkit.text.analysis import index_positions
+        from searchkit.index.schema import text_postings
 
         doc["_stored_body"] = article.body
         analysed: dict[str, tuple[dict[str, list[int]], dict[str, list[int]]]] = {}

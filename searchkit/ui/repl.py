@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 from searchkit.errors import ExitStatus, QueryError, SearchkitError
 from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, FIELD_ALIASES, MODES, SORTS, canonical_field
 from searchkit.vocab import OPERATORS as _OPERATORS
-from searchkit.render import (
+from searchkit.ui.render import (
     Style,
     color_enabled,
     format_document,
@@ -141,12 +141,10 @@ class AnalystCommands:
     def cmd_analyze(self, arg: str) -> Reply:
         if not arg:
             return self.error(":analyze needs some text", "e.g. :analyze L'aéroport des États-Unis")
-        from searchkit.analysis import analyze
-
         # The unstemmed analyzer keeps stop words: its positions list every word.
-        words = {t["pos"]: (t["word"], t["term"]) for t in analyze(arg, exact=True)}
+        words = {t["pos"]: (t["word"], t["term"]) for t in self.kit.analyze(arg, exact=True)}
         stems: dict[int, list[str]] = {}
-        for t in analyze(arg):
+        for t in self.kit.analyze(arg):
             stems.setdefault(t["pos"], []).append(t["term"])
         lines = [self.style.dim(f"{'pos':>3}  {'word':<20} -> {'stemmed terms (search)':<28} | unstemmed (phrases, fuzzy)")]
         for pos, (word, exact) in sorted(words.items()):
@@ -166,7 +164,7 @@ class AnalystCommands:
     def cmd_with(self, arg: str) -> Reply:
         if not arg:
             return self.error(":with needs an actor", "e.g. :with Joe Biden (Tab completes names)")
-        from searchkit.render import format_associates
+        from searchkit.ui.render import format_associates
 
         res = self.kit.associated(arg.strip().strip('"'), query=self.query or "", filters=self.filters)
         return Reply(format_associates(res, self.style))
@@ -471,7 +469,7 @@ class Suggestion:
 
 
 def _key(text: str) -> str:
-    from searchkit.analysis import fold
+    from searchkit.text.normalize import fold
 
     return fold(text.lower())
 

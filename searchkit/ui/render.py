@@ -11,8 +11,7 @@ import os
 import shutil
 from typing import IO, Any, Mapping, Sequence
 
-from searchkit.results import Document, Explanation, FacetValue, Hit, Results
-from searchkit.snippets import MARK_CLOSE, MARK_OPEN, mark
+from searchkit.results import MARK_CLOSE, MARK_OPEN, Document, Explanation, FacetValue, Hit, Results, mark
 from searchkit.vocab import ACTOR_FIELDS
 
 __all__ = ["color_enabled", "format_document", "format_error", "format_facets", "format_histogram", "format_results", "to_json", "Style"]

@@ -4,7 +4,7 @@ The user language is Whoosh's (AND/OR/NOT, "phrases", field:value, wildcards,
 fuzzy ``~``) plus French operators ET/OU/SAUF and French field names
 (titre, personne, lieu, date...). Plain words go to the stemmed title and body,
 each word the best of its index terms (the stem as written and the stem without
-accents, see analysis.py); phrases, fuzzy terms and wildcards go to the unstemmed
+accents, see text/analysis.py); phrases, fuzzy terms and wildcards go to the unstemmed
 ``*_exact`` fields. Facet fields (actors, dates) are resolved by a ``FacetResolver``
 against the index's own values. Malformed input raises ``QueryError`` with a hint;
 a lenient parse (``strict=False``, the default of searches) first reads what cannot
@@ -27,9 +27,9 @@ from whoosh.qparser import (
     PhrasePlugin,
 )
 
-from searchkit.analysis import exact_analyzer, fold, french_analyzer, normalize_apostrophes
+from searchkit.text.analysis import exact_analyzer, fold, french_analyzer, normalize_apostrophes
 from searchkit.errors import QueryError, QuerySyntaxError
-from searchkit.relax import plain_words, relax
+from searchkit.search.relax import plain_words, relax
 from searchkit.vocab import (
     ACTOR_FIELDS,
     BINARY_OPERATORS,
@@ -189,7 +189,7 @@ def _word_query(fieldname: str, text: str, boost: float) -> Q.Query | None:
     hyphenated word like "États-Unis" gives two positions).
 
     The twin terms of one position (the stem as written and the stem without
-    accents, see analysis.py) are one word, not two: an article that has both must
+    accents, see text/analysis.py) are one word, not two: an article that has both must
     not score twice, so they combine by maximum (DisjunctionMax), not by sum. Summed,
     accented words weighed double against plain ones, which cost 0.01 MRR@10 on the
     PIAF question sets (bench/ranking.py)."""

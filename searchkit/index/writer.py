@@ -15,7 +15,7 @@ OrangeSum articles, about 440 postings each):
 * the pool's ``add``, called for every posting, checks each one's types (``_BulkPool``
   keeps the size estimate and drops the checks).
 
-Only ``index.py`` opens writers, through ``open_writer``.
+Only ``index/indexer`` (and the Whoosh backend's writes) open writers, through ``open_writer``.
 """
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def extract_file(path: str | Path, actors: bool = True, model: str | None = None
     from it: same model, same aliases (config.yaml's gazetteer), same text (title + body)."""
     from searchkit.corpus import SourceFile, read_source
     from searchkit.extract import extract_dates
-    from searchkit.pipeline import extraction_text, publication_date
+    from searchkit.index.documents import extraction_text, publication_date
 
     file = Path(path)
     if not file.is_file():

@@ -15,7 +15,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from searchkit.analysis import ANALYZER_VERSION, exact_analyzer, french_analyzer, index_positions
+from searchkit.text.analysis import ANALYZER_VERSION, exact_analyzer, french_analyzer, index_positions
 
 __all__ = [
     "ACTOR_FIELDS",

@@ -42,7 +42,7 @@ class Context:
 
 
 def _style(err: bool = False) -> Any:
-    from searchkit.render import Style, color_enabled
+    from searchkit.ui.render import Style, color_enabled
 
     return Style(color_enabled(sys.stderr if err else sys.stdout))
 
@@ -60,7 +60,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except SearchkitError as exc:
-            from searchkit.render import format_error
+            from searchkit.ui.render import format_error
 
             if show_tb:
                 raise
@@ -78,7 +78,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # a bug: say so briefly unless asked for detail
             if show_tb:
                 raise
-            from searchkit.render import format_error
+            from searchkit.ui.render import format_error
 
             click.echo(format_error(f"unexpected {type(exc).__name__}: {exc}", "rerun with --traceback and report it", _style(err=True)), err=True)
             ctx.exit(ExitStatus.ERROR)
@@ -91,7 +91,7 @@ class _UsageError(click.UsageError):
     own prints the usage block and "Try --help" over three lines)."""
 
     def show(self, file: Any = None) -> None:
-        from searchkit.render import format_error
+        from searchkit.ui.render import format_error
 
         where = self.ctx.command_path if self.ctx else "searchkit"
         hint = f"see `{where} --help`"
@@ -143,7 +143,7 @@ def cli(ctx: click.Context, config: str | None, traceback: bool) -> None:
 def _part(obj: Context, part: str | None) -> tuple[int, int] | None:
     if part is None:
         return None
-    from searchkit.backends.ingest import parse_part
+    from searchkit.api import parse_part
     from searchkit.errors import ConfigError
 
     if obj.kit.config.backend != "opensearch":
@@ -167,7 +167,7 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
     New files are added, changed files re-indexed, deleted files removed; a run
     over an unchanged corpus does nothing and says so.
     """
-    from searchkit.render import to_json
+    from searchkit.ui.render import to_json
 
     bar: Any = None
     show_bar = sys.stderr.isatty() and not as_json
@@ -282,7 +282,7 @@ def _text_arg(value: str) -> str:
 @_guard
 def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, strict: bool, mode: str | None, as_json: bool, fmt: str | None, output: Path | None, bom: bool, **kwargs: Any) -> None:
     """Search for QUERY (words, "phrases", AND/OR/NOT or ET/OU/SAUF, field:value, mot~2, préfixe*)."""
-    from searchkit.render import format_results, to_json
+    from searchkit.ui.render import format_results, to_json
 
     collapse = not kwargs.pop("no_collapse", False)
     filters = _filters(kwargs)
@@ -310,7 +310,7 @@ def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, 
 def similar(obj: Context, doc_id: str, limit: int | None, offset: int, as_json: bool, **kwargs: Any) -> None:
     """Articles like the article ID: its key terms (tf-idf) searched, filters applied,
     the article and its near-duplicate copies left out."""
-    from searchkit.render import format_results, to_json
+    from searchkit.ui.render import format_results, to_json
 
     collapse = not kwargs.pop("no_collapse", False)
     res = obj.kit.similar(_text_arg(doc_id), filters=_filters(kwargs), limit=limit, offset=offset, collapse=collapse)
@@ -325,7 +325,7 @@ def similar(obj: Context, doc_id: str, limit: int | None, offset: int, as_json: 
 @_guard
 def show(obj: Context, doc_id: str, query: str, as_json: bool) -> None:
     """Print the article ID (its file name without extension)."""
-    from searchkit.render import format_document, to_json
+    from searchkit.ui.render import format_document, to_json
 
     doc = obj.kit.document(_text_arg(doc_id), _text_arg(query))
     click.echo(to_json(doc.to_dict()) if as_json else format_document(doc, _style()))
@@ -341,7 +341,7 @@ def show(obj: Context, doc_id: str, query: str, as_json: bool) -> None:
 @_guard
 def facets(obj: Context, field: str | None, query: str, top: int, as_json: bool, **kwargs: Any) -> None:
     """Facet values with counts: actor, person, org, place, published, mentioned."""
-    from searchkit.render import format_facets, to_json
+    from searchkit.ui.render import format_facets, to_json
 
     values = obj.kit.facets(field and _text_arg(field), query=_text_arg(query), filters=_filters(kwargs), top=top)
     if as_json:
@@ -357,10 +357,10 @@ def facets(obj: Context, field: str | None, query: str, top: int, as_json: bool,
 @_guard
 def analyze(text: str, exact: bool, as_json: bool) -> None:
     """Show the tokens TEXT gives in the index (stems, accent-free variants)."""
-    from searchkit.analysis import analyze as run
-    from searchkit.render import to_json
+    from searchkit.api import SearchKit
+    from searchkit.ui.render import to_json
 
-    tokens = run(text, exact=exact)
+    tokens = SearchKit.analyze(text, exact=exact)
     if as_json:
         click.echo(to_json(tokens))
         return
@@ -378,7 +378,7 @@ def extract(obj: Context, file: Path, as_json: bool, no_actors: bool) -> None:
     """Show the dates and actors extracted from FILE, with character positions, as
     indexing extracts them (publication date guessed from the text when the file has
     none; actors from the title and the body, positions in title + body)."""
-    from searchkit.render import to_json
+    from searchkit.ui.render import to_json
 
     out = [a.to_dict() for a in obj.kit.extract(file, actors=not no_actors)]
     if as_json:
@@ -398,7 +398,7 @@ def extract(obj: Context, file: Path, as_json: bool, no_actors: bool) -> None:
 @_guard
 def stats(obj: Context, as_json: bool) -> None:
     """Index statistics: documents, size on disk, location."""
-    from searchkit.render import to_json
+    from searchkit.ui.render import to_json
 
     data = obj.kit.stats()
     if as_json:
@@ -424,7 +424,7 @@ def watch(obj: Context, paths: tuple[Path, ...], settle: float, polling: bool, a
     import signal
     import threading
 
-    from searchkit.render import to_json
+    from searchkit.ui.render import to_json
     from searchkit.watch import Watcher
 
     def show(report: Any) -> None:
@@ -459,7 +459,7 @@ def watch(obj: Context, paths: tuple[Path, ...], settle: float, polling: bool, a
 @_guard
 def repl(obj: Context) -> None:
     """Interactive search (on a terminal) or one query per stdin line (in a pipe)."""
-    from searchkit.repl import run
+    from searchkit.ui.repl import run
 
     run(obj.kit)
 
@@ -511,7 +511,7 @@ def _export(obj: Context, query: str, filters: dict[str, list[str]], limit: int 
 def with_(obj: Context, name: str, kind: str | None, query: str, top: int, measure: str, as_json: bool, **kwargs: Any) -> None:
     """Who is mentioned with ACTOR (any spelling): the actors of the same articles,
     scored so that those found everywhere do not top the list."""
-    from searchkit.render import format_associates, to_json
+    from searchkit.ui.render import format_associates, to_json
 
     res = obj.kit.associated(_text_arg(name), kind=kind, query=_text_arg(query), filters=_filters(kwargs), top=top, measure=measure)
     click.echo(to_json(res.to_dict()) if as_json else format_associates(res, _style()))
@@ -529,7 +529,7 @@ def with_(obj: Context, name: str, kind: str | None, query: str, top: int, measu
 def timeline(obj: Context, query: str, by: str, svg: Path | None, png: Path | None, as_json: bool, **kwargs: Any) -> None:
     """Articles QUERY matches (default: all) per month, week or year, as a bar chart;
     undated articles are counted apart."""
-    from searchkit.render import to_json
+    from searchkit.ui.render import to_json
     from searchkit.workflow.timeline import plot, render_timeline
 
     tl = obj.kit.timeline(_text_arg(query), _filters(kwargs), by=by)
@@ -570,7 +570,7 @@ def saved() -> None:
 @_guard
 def saved_add(obj: Context, name: str, query: str, replace: bool, as_json: bool, **kwargs: Any) -> None:
     """Save QUERY and the filters as NAME; what it matches now is its starting point."""
-    from searchkit.render import to_json
+    from searchkit.ui.render import to_json
 
     s = obj.kit.saved.add(_text_arg(name), _text_arg(query), _filters(kwargs), replace=replace)
     if as_json:
@@ -585,7 +585,7 @@ def saved_add(obj: Context, name: str, query: str, replace: bool, as_json: bool,
 @_guard
 def saved_list(obj: Context, as_json: bool) -> None:
     """The saved searches of this index."""
-    from searchkit.render import format_saved, to_json
+    from searchkit.ui.render import format_saved, to_json
 
     items = obj.kit.saved.list()
     click.echo(to_json({"saved": [s.to_dict() for s in items]}) if as_json else format_saved(items, _style()))
@@ -598,7 +598,7 @@ def saved_list(obj: Context, as_json: bool) -> None:
 @_guard
 def saved_rm(obj: Context, name: str, as_json: bool) -> None:
     """Forget the saved search NAME."""
-    from searchkit.render import to_json
+    from searchkit.ui.render import to_json
 
     s = obj.kit.saved.remove(_text_arg(name))
     click.echo(to_json(s.to_dict()) if as_json else f"Removed {s.name!r}.")
@@ -613,7 +613,7 @@ def saved_rm(obj: Context, name: str, as_json: bool) -> None:
 def saved_run(obj: Context, name: str | None, run_all: bool, as_json: bool) -> None:
     """Run the saved search NAME (or --all) and show only the articles it had not
     matched when it last ran."""
-    from searchkit.render import format_saved_run, to_json
+    from searchkit.ui.render import format_saved_run, to_json
 
     ctx = click.get_current_context()
     if run_all == bool(name):

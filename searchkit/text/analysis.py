@@ -26,6 +26,10 @@ from typing import Any, Iterator
 from unidecode import unidecode
 from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
 
+from searchkit.text.normalize import (
+    APOSTROPHES, ELISION_ARTICLES, ELISION_EXCEPTIONS, fold, normalize_apostrophes, strip_elision,
+)
+
 __all__ = [
     "ANALYZER_VERSION",
     "APOSTROPHES",
@@ -47,33 +51,7 @@ __all__ = [
 # different version is refused rather than silently searched with other terms.
 ANALYZER_VERSION = 1
 
-APOSTROPHES = "\u2019\u02bc\u2018\u0060\u00b4\u2032"
-_APOS_RE = re.compile("[" + re.escape("".join(APOSTROPHES)) + "]")
 
-# Lucene FrenchAnalyzer.DEFAULT_ARTICLES.
-ELISION_ARTICLES = frozenset(
-    "l m t qu n s j d c jusqu quoiqu lorsqu puisqu".split()
-)
-# Words whose apostrophe is part of the word, not an elision.
-ELISION_EXCEPTIONS = frozenset(
-    [
-        "aujourd'hui",
-        "quelqu'un",
-        "quelqu'une",
-        "quelqu'uns",
-        "quelqu'unes",
-        "presqu'île",
-        "presqu'îles",
-        "prud'homme",
-        "prud'hommes",
-        "prud'homal",
-        "prud'homale",
-        "prud'homales",
-        "prud'homaux",
-        "entr'acte",
-        "entr'actes",
-    ]
-)
 
 
 def _load_stop_words() -> frozenset[str]:
@@ -91,29 +69,6 @@ _FOLDED_STOP_WORDS = frozenset(unidecode(w) for w in STOP_WORDS)
 # at the article; hyphens, like every other punctuation, split words. Public: the
 # snippet marker must cut words exactly as the tokenizer does.
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-
-
-def normalize_apostrophes(text: str) -> str:
-    """Map typographic apostrophes to ASCII ``'`` (one character for one: offsets hold).
-
-    >>> normalize_apostrophes("l’aéroport")
-    "l'aéroport"
-    """
-    # str.translate looks every character up in a dict (0.4 ms for an article);
-    # a regex substitution scans in C and usually finds nothing to replace.
-    return _APOS_RE.sub("'", text)
-
-
-@lru_cache(maxsize=200_000)
-def fold(word: str) -> str:
-    """Remove accents and expand ligatures (œ -> oe, æ -> ae); keeps ``'``.
-
-    >>> fold("œuvre"), fold("Téhéran")
-    ('oeuvre', 'Teheran')
-    """
-    if word.isascii():
-        return word
-    return unidecode(word)
 
 
 class FrenchTokenizer(Tokenizer):
@@ -176,22 +131,6 @@ class ElisionFilter(Filter):
                 t.startchar += len(t.text) - len(text)
             t.text = text
             yield t
-
-
-def strip_elision(text: str) -> str:
-    """``text`` without its elided articles (any case), fixed words kept whole.
-
-    >>> strip_elision("QU'L'avion"), strip_elision("aujourd'hui")
-    ('avion', "aujourd'hui")
-    """
-    while "'" in text:
-        if text.lower() in ELISION_EXCEPTIONS:
-            break
-        head, _, rest = text.partition("'")
-        if head.lower() not in ELISION_ARTICLES or not rest:
-            break
-        text = rest
-    return text
 
 
 class FrenchStopFilter(Filter):

@@ -7,14 +7,14 @@ Typed words are mapped to their index terms with the same analyzer the index use
 each term to the words of the article that carry it.
 
 What it must not do: parse or rebuild the query itself (the engine's parse is the one
-that ranked the hit), touch Whoosh, format text (render.py does), or print.
+that ranked the hit), touch Whoosh, format text (ui/render does), or print.
 """
 from __future__ import annotations
 
 import re
 from typing import Any, Callable, Mapping, Sequence
 
-from searchkit.analysis import analyze, fold, stem_forms
+from searchkit.text.analysis import analyze, fold, stem_forms
 from searchkit.results import (
     ActorMatch,
     Document,

@@ -12,11 +12,12 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from searchkit.analysis import WORD, fold, normalize_apostrophes, strip_elision, word_terms
+from searchkit.results import mark
+from searchkit.text.analysis import WORD, word_terms
+from searchkit.text.normalize import fold, normalize_apostrophes, strip_elision
 
-__all__ = ["MARK_OPEN", "MARK_CLOSE", "closest_sentences", "match_spans", "mark", "merge_spans", "snippets"]
+__all__ = ["closest_sentences", "match_spans", "merge_spans", "snippets"]
 
-MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[»\"”)]*|\n|$)")
 MAX_FRAGMENT = 240
 
@@ -76,21 +77,6 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((s, e))
     return merged
-
-
-def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
-    """``text[start:end]`` with every span inside it wrapped in <mark>."""
-    end = len(text) if end is None else end
-    out, pos = [], start
-    for s, e in spans:
-        if e <= start or s >= end:
-            continue
-        s, e = max(s, start), min(e, end)
-        out.append(text[pos:s])
-        out.append(MARK_OPEN + text[s:e] + MARK_CLOSE)
-        pos = e
-    out.append(text[pos:end])
-    return "".join(out)
 
 
 def snippets(text: str, spans: list[tuple[int, int]], count: int = 2) -> list[str]:

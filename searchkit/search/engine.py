@@ -1,0 +1,331 @@
+"""Searching an open index: the engine that puts the search package together.
+
+Plain queries (words with AND, OR, SAUF, facet fields) are matched and scored on the
+numpy copy of the postings with Whoosh's BM25F (``rank``); the rest goes to Whoosh.
+Facet counts are one ``bincount`` per field over the matched documents (``tables``).
+Actor spelling variants are grouped from the index's own actor vocabulary
+(``groups``), so incremental indexing never rewrites old documents. Everything one
+operation reads comes from one ``Snapshot`` of the index, even while an indexer commits.
+
+This module only assembles: parsing is ``query``/``relax``, filters ``resolve``,
+ranking ``rank``, hits ``hits``; it never writes the index.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import numpy as np
+from whoosh import query as Q
+
+from searchkit.errors import NotFoundError, QueryError, SearchkitError
+from searchkit.index.store import open_index
+from searchkit.results import FacetValue, Results
+from searchkit.search import rank
+from searchkit.search.hits import body_spans, filtered_names, make_hit, query_names, query_terms
+from searchkit.search.hybrid import FusionParams
+from searchkit.search.query import ParsedQuery, build_query
+from searchkit.search.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
+from searchkit.search.similar import similar as similar_articles
+from searchkit.search.snapshot import Snapshot, term_text
+from searchkit.search.suggest import suggest as did_you_mean
+from searchkit.search.tables import FacetTable, facet_counts
+from searchkit.semantic.retrieve import SemanticRanker
+from searchkit.vocab import DATE_FIELDS, FACET_FIELDS, FACET_TOP, MODES, UNDATED
+
+__all__ = ["Engine", "QueryMatch", "date_in", "parse_date_value"]
+
+_start, _end = date_start, date_end
+
+
+def date_in(date: str | None, value: str) -> bool:
+    """Whether an article's date (``YYYY[-MM[-DD]]``, None: undated) passes the date
+    filter ``value``, read exactly as ``facet_query`` reads it.
+
+    >>> date_in("2020-12-20", "décembre 2020"), date_in("2021-01-05", "2020-11..2020-12")
+    (True, False)
+    """
+    lo, hi = parse_date_value(value)
+    if not date:
+        return lo == UNDATED
+    parts = date.split("-")
+    prefixes = ["-".join(parts[: i + 1]) for i in range(len(parts))]  # the terms it is indexed under
+    if lo == hi:
+        return lo in prefixes
+    return any(_start(p) >= _start(lo) and _end(p) <= _end(hi) for p in prefixes)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A search's parsed query, filter query and the settings its steps share."""
+
+    text: str
+    parsed: ParsedQuery
+    fq: Q.Query | None
+    filters: dict[str, list[str]]
+    mode: str
+    sort: str
+    want: int
+    collapse: bool
+
+
+class Engine:
+    """A searcher over one index, refreshed when the index changes on disk."""
+
+    def __init__(self, index_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None, snippet_count: int = 2, dedup: bool = True) -> None:
+        self.index_dir = index_dir
+        self.dedup = dedup  # False: no near-duplicate groups (config extract.duplicates)
+        self.aliases = dict(aliases or {})
+        self.snippet_count = snippet_count
+        self.ix = open_index(index_dir)
+        self._snap: Snapshot | None = None
+        self._pins = 0
+        self.semantic = SemanticRanker(index_dir)
+        self.fusion = FusionParams()  # how hybrid fuses the two rankings (bench/ranking.py tunes it)
+
+    # -- the current snapshot ------------------------------------------------
+    @property
+    def snapshot(self) -> Snapshot:
+        """The current snapshot; a newer commit is picked up between operations, never
+        in the middle of one (see ``_pinned``)."""
+        if self._snap is None:
+            self._snap = Snapshot(self.ix, self.index_dir, self.aliases, self.dedup)
+        elif not self._pins and not self._snap.up_to_date():
+            # Reopen, not Searcher.refresh(): in whoosh-reloaded 2.7.5 refresh keeps the
+            # segments a merge replaced (articles counted twice) and raises TypeError
+            # on an index with no segment yet.
+            self._snap.close()
+            self._snap = Snapshot(self.ix, self.index_dir, self.aliases, self.dedup)
+        return self._snap
+
+    @contextmanager
+    def _pinned(self) -> Iterator[Snapshot]:
+        """One snapshot for a whole operation: facet arrays, masks and stored fields
+        then all describe the same commit even if the indexer commits meanwhile."""
+        snap = self.snapshot
+        self._pins += 1
+        try:
+            yield snap
+        finally:
+            self._pins -= 1
+
+    searcher = property(lambda self: self.snapshot.searcher, doc="The current Whoosh searcher.")
+    fast = property(lambda self: self.snapshot.fast, doc="The numpy postings (None: Whoosh only).")
+    groups = property(lambda self: self.snapshot.groups, doc="Actor spelling groups (``ActorGroups``).")
+    tables = property(lambda self: self.snapshot.tables, doc="Facet tables by field.")
+    duplicates = property(lambda self: self.snapshot.duplicates, doc="Near-duplicate groups.")
+
+    def doc_ids(self) -> list[str | None]:
+        return self.snapshot.doc_ids()
+
+    def close(self) -> None:
+        if self._snap is not None:
+            self._snap.close()
+            self._snap = None
+
+    def warm(self) -> None:
+        """Build (or load) everything a first query needs, and keep it on disk: the
+        indexer calls this so that a one-shot search never pays for it."""
+        snap = self.snapshot
+        snap.tables  # noqa: B018 - builds the fast postings, groups and tables, saves all
+        snap.duplicates  # noqa: B018 - near-duplicate groups, saved beside the facets
+
+    def facet_counts(self, mask: np.ndarray, fields: Sequence[str] = FACET_FIELDS, top: int | None = FACET_TOP) -> dict[str, tuple[FacetValue, ...]]:
+        return facet_counts(self.tables, mask, fields, top)
+
+    # -- resolver (used by the query parser) -------------------------------
+    def facet_query(self, field: str, value: str) -> Q.Query:
+        return facet_query(field, value, self.groups, lambda f: map(term_text, self.searcher.reader().lexicon(f)))
+
+    def filter_query(self, filters: Mapping[str, Sequence[str]]) -> Q.Query | None:
+        """Different fields AND; several actors AND (both mentioned); several dates OR."""
+        return filter_query(filters, self.facet_query)
+
+    def _parse(self, text: str, strict: bool = False) -> ParsedQuery:
+        stripped = text.strip()
+        return ParsedQuery(Q.Every()) if stripped in ("", "*") else build_query(stripped, self.searcher.schema, self, strict=strict)
+
+    # -- search ------------------------------------------------------------
+    def search(
+        self,
+        text: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort: str = "relevance",
+        facets: bool = True,
+        snippet_count: int | None = None,
+        strict: bool = False,
+        mode: str | None = None,
+        facet_top: int | None = FACET_TOP,
+        collapse: bool = True,
+    ) -> Results:
+        """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher;
+        ``facet_top`` values per facet (None: all).
+
+        ``strict=False`` reads odd free text leniently (see query.build_query) and
+        reports each reinterpretation in ``Results.notices``.
+        ``collapse``: near-duplicate copies of one article (dedup.py) make one hit,
+        the best ranked, whose ``duplicates`` names the others; ``total`` and facets
+        then count each group once (see README, "Near-duplicates")."""
+        started = time.perf_counter()
+        with self._pinned() as snap:
+            mode, notices = self._mode(mode, text)
+            check_page(sort, limit, offset)
+            clean = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+            plan = _Plan(text.strip(), self._parse(text, strict), self.filter_query(clean), clean, mode, sort, offset + limit, collapse)
+            mask, ranked = self._rank(snap, plan, limit)
+            total = int(np.count_nonzero(mask))
+            count = self.snippet_count if snippet_count is None else snippet_count
+            hits = self._hits(snap, plan, ranked[offset:], offset, count)
+            facet_values = self.facet_counts(mask, top=facet_top) if facets else {}
+            suggestion = did_you_mean(snap.searcher, plan.text) if total < 3 and plan.text not in ("", "*") else None
+            took = (time.perf_counter() - started) * 1000
+            return Results(text, clean, total, took, suggestion, hits, facet_values, offset, plan.parsed.notices + notices, mode)
+
+    def _mode(self, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
+        """The mode a search runs in, and a notice when the default had to fall back."""
+        if mode is not None and mode not in MODES:
+            raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
+        if text.strip() in ("", "*") or mode == "lexical":
+            return "lexical", ()  # browsing everything: there is no meaning to rank by
+        if mode is None:
+            if not self.semantic.available():
+                return "lexical", ()
+            try:
+                self.semantic.check()
+            except SearchkitError as exc:
+                return "lexical", (f"this index has vectors but semantic search is unavailable ({exc}): lexical search",)
+            return "hybrid", ()
+        self.semantic.check()  # semantic or hybrid asked for: a one-line error if impossible
+        return mode, ()
+
+    def _rank(self, snap: Snapshot, plan: _Plan, limit: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        """(every match, the ``plan.want`` first as (docnum, score))."""
+        q, fq, dups = plan.parsed.query, plan.fq, snap.duplicates
+        if plan.mode != "lexical":
+            mask, scores = rank.by_meaning(snap, self.semantic, self.fusion, q, fq, plan.text, plan.mode, plan.want)
+            if plan.collapse:
+                mask = dups.representatives(mask, scores)
+            return mask, [(d, float(scores[d])) for d in rank.order(snap.searcher, mask, scores, plan.sort, plan.want)]
+        found = rank.fast_search(snap, q, fq, plan.want, dups if plan.collapse else None) if plan.sort == "relevance" else None
+        if found is not None:
+            return found
+        # Whoosh evaluates what the numpy copy cannot (phrases, wildcards, fuzzy
+        # terms, ranges) and sorts by date.
+        mask = rank.whoosh_mask(snap.searcher, q if fq is None else Q.And([q, fq]))
+        if plan.collapse:  # counts only: each group through one member
+            mask = dups.representatives(mask, np.zeros(len(mask)))
+        if not limit or np.count_nonzero(mask) <= plan.want - limit:
+            return mask, []
+        kwargs: dict[str, Any] = {"limit": plan.want, "filter": fq}
+        if plan.sort == "date":
+            kwargs.update(sortedby="date_key", reverse=True)
+        return mask, rank.whoosh_page(snap.searcher, q, kwargs, plan.want, dups if plan.collapse else None)
+
+    def _hits(self, snap: Snapshot, plan: _Plan, ranked: list[tuple[int, float]], offset: int, count: int) -> tuple[Any, ...]:
+        if not ranked:
+            return ()
+        q = plan.parsed.query
+        stemmed, exact = query_terms(snap.searcher.reader(), q)
+        marks = (stemmed, exact, filtered_names(q, plan.filters, snap.groups))
+        meaning = plan.text if plan.mode != "lexical" else None
+        dups = snap.duplicates
+        return tuple(
+            make_hit(snap.searcher.stored_fields(d), score, n, marks, count, snap.groups, tuple(dups.others(d)), meaning)
+            for n, (d, score) in enumerate(ranked, start=offset + 1)
+        )
+
+    def similar(
+        self,
+        doc_id: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        collapse: bool = True,
+        snippet_count: int | None = None,
+    ) -> Results:
+        """Articles like ``doc_id`` (see search/similar.py), with ``filters``."""
+        if limit < 0 or offset < 0:
+            raise QueryError("limit and offset must be 0 or more", hint="e.g. -n 10")
+        with self._pinned() as snap:
+            clean = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+            count = self.snippet_count if snippet_count is None else snippet_count
+            return similar_articles(snap, doc_id, clean, self.filter_query(clean), limit, offset, collapse, count)
+
+    def suggest(self, text: str) -> str | None:
+        """"Did you mean": each unknown word replaced by its nearest indexed word."""
+        return did_you_mean(self.searcher, text)
+
+    # -- documents and stats ------------------------------------------------
+    def document(self, doc_id: str) -> dict[str, Any]:
+        fields = self.searcher.document(id=doc_id)
+        if fields is None:
+            raise NotFoundError(f"no article with id '{doc_id}'", hint="ids are file names without extension; see `searchkit search` output")
+        return fields
+
+    def query_match(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> "QueryMatch":
+        """What ``text`` and ``filters`` match in one article, from the query this engine
+        parses and the index terms it expands to (for SearchKit.document and explain)."""
+        with self._pinned() as snap:
+            fields = self.document(doc_id)
+            q = self._parse(text).query
+            stemmed, exact = query_terms(snap.searcher.reader(), q)
+            names = filtered_names(q, filters or {}, snap.groups)
+            spans = body_spans(fields, stemmed, exact, names) if text.strip() or filters else []
+            return QueryMatch(dict(fields), frozenset(stemmed), frozenset(exact), query_names(q), tuple(spans))
+
+    # -- for searchkit.workflow: co-mentions, timelines (numpy, no Whoosh there) --
+    def match_mask(self, text: str, filters: Mapping[str, Sequence[str]] | None = None) -> np.ndarray:
+        """The live articles ``text`` and ``filters`` match, as a boolean array over
+        document numbers (the numbering of ``tables``), without ranking or hits."""
+        with self._pinned() as snap:
+            q = self._parse(text).query
+            fq = self.filter_query({k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs})
+            found = rank.fast_search(snap, q, fq, 0)
+            return found[0] if found is not None else rank.whoosh_mask(snap.searcher, q if fq is None else Q.And([q, fq]))
+
+    def date_postings(self, field: str = "published") -> list[tuple[str, np.ndarray]]:
+        """Every value of a date field (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` prefixes and
+        ``undated``) with its live documents: the day-level dates the tables leave out."""
+        if field not in DATE_FIELDS:
+            raise QueryError(f"'{field}' is not a date field", hint=f"date fields: {', '.join(DATE_FIELDS)}")
+        with self._pinned() as snap:
+            return list(snap.postings(field))
+
+    def stats(self) -> dict[str, Any]:
+        with self._pinned() as snap:
+            size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+            return {
+                "documents": snap.searcher.doc_count(),
+                "index_dir": str(self.index_dir),
+                "size_bytes": size,
+                "segments": len(self.ix._segments()) if hasattr(self.ix, "_segments") else None,
+                "generation": self.ix.latest_generation(),
+                "actors": len(snap.tables["actor"].values),
+                "undated": _undated_count(snap.tables["published"]),
+            }
+
+
+def _undated_count(table: FacetTable) -> int:
+    if UNDATED not in table.values:
+        return 0
+    return int(np.count_nonzero(table.vals == table.values.index(UNDATED)))
+
+
+@dataclass(frozen=True)
+class QueryMatch:
+    """One article and what a query matches in it: ``stemmed`` and ``exact`` are the
+    index terms the parsed query expanded to (fuzzy and wildcards included),
+    ``query_names`` the actor spellings its field parts name, ``spans`` the body
+    ranges to mark."""
+
+    fields: dict[str, Any]
+    stemmed: frozenset[str]
+    exact: frozenset[str]
+    query_names: frozenset[str]
+    spans: tuple[tuple[int, int], ...]
+

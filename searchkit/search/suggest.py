@@ -1,0 +1,50 @@
+""""Did you mean": each unknown word of a query replaced by its nearest indexed word,
+from Whoosh's corrector over the exact (unstemmed, folded) body field.
+
+Bounded on purpose: the corrector's edit-distance walk grows with the word, so long
+words and long queries are left alone. Never changes field names, values, fuzzy or
+wildcard terms, or operators.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from searchkit.text.normalize import fold
+from searchkit.vocab import OPERATORS
+
+__all__ = ["suggest"]
+
+SUGGEST_MAX_LEN = 30  # longer words get no "did you mean"
+SUGGEST_MAX_WORDS = 8  # words looked up in the corrector, per query
+
+
+def suggest(searcher: Any, text: str) -> str | None:
+    """``text`` with its misspelt words corrected, or None if nothing changed."""
+    reader = searcher.reader()
+    corrector = searcher.corrector("body_exact")
+    changed = False
+    budget = [SUGGEST_MAX_WORDS]
+
+    def fix(m: re.Match[str]) -> str:
+        nonlocal changed
+        word = m.group(0)
+        if len(word) < 3 or word in OPERATORS:
+            return word
+        # A 339-letter "word" took 5 s. No French word needs correcting past 30 letters.
+        if len(word) > SUGGEST_MAX_LEN or budget[0] <= 0:
+            return word
+        budget[0] -= 1
+        folded = fold(word.lower())
+        if reader.doc_frequency("body_exact", folded) or reader.doc_frequency("title_exact", folded):
+            return word
+        found = corrector.suggest(folded, limit=1, maxdist=2)
+        if found and found[0] != folded:
+            changed = True
+            return found[0]
+        return word
+
+    # Words next to ":", "~" or "*" (field names, field values, fuzzy and
+    # wildcard terms) are left as typed.
+    fixed = re.sub(r"(?<![\w:~*])[^\W\d_]+(?![\w:~*])", fix, text)
+    return fixed if changed else None
