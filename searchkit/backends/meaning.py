@@ -1,6 +1,6 @@
 """Semantic and hybrid search on a ``Backend`` whose index holds passage vectors.
 
-The same modes as the Whoosh backend (``search.Engine._by_meaning``), with the backend's
+The same modes as the Whoosh backend (``search/rank``, by meaning), with the backend's
 own rankings: the query's vector (embedded here, the one vector computed at query time)
 against the index's nearest passage vectors (a filtered k-NN query), and the lexical
 ranking of the same query; ``hybrid.fuse`` fuses them exactly as for the Whoosh backend

@@ -11,8 +11,8 @@ This class is the ``base.Backend`` protocol over those modules, plus what the an
 commands ask of it: counts of a keyword field under a query (timelines), the term
 statistics of a text (more-like-this) and nearest passage vectors (hybrid search).
 
-It must NOT parse query strings (query.py does), extract anything from articles
-(pipeline.py, in worker processes), or print.
+It must NOT parse query strings (search/query does), extract anything from articles
+(index/documents, in worker processes), or print.
 """
 from __future__ import annotations
 

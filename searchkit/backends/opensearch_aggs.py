@@ -2,7 +2,7 @@
 
 Date facets are one terms aggregation on ``published_bucket`` / ``mentioned_bucket``.
 Actor facets read every raw spelling of the three actor fields (terms aggregations) and
-merge them into the groups of ``search.ActorGroups``, built from the index's own actor
+merge them into the groups of ``search/groups.ActorGroups``, built from the index's own actor
 vocabulary, so both backends name and count actors alike; a group of several spellings
 is recounted exactly (an article that uses two spellings counts once), one ``filters``
 bucket per group (``count_groups``). ``composite_counts`` pages through every value of a keyword field
@@ -55,7 +55,7 @@ def composite_counts(client: OpenSearchClient, index: str, field: str, query: Ma
 
 def actor_postings(client: OpenSearchClient, index: str, kinds: Sequence[str]) -> dict[tuple[str, str], list[int]]:
     """(kind, name) -> the articles that mention it, numbered in id order: what
-    ``search.ActorGroups`` takes as ``docs``. Reads every article's actor fields (pages of
+    ``search/groups.ActorGroups`` takes as ``docs``. Reads every article's actor fields (pages of
     5,000 by id): a second or two for 36k articles."""
     out: dict[tuple[str, str], list[int]] = {}
     after: list[Any] | None = None

@@ -1,6 +1,6 @@
 """What an article is in the OpenSearch index: its mapping and its source document.
 
-``to_source`` turns a ``pipeline.extract_documents`` dict into the document ``_bulk``
+``to_source`` turns a ``index/documents.extract_documents`` dict into the document ``_bulk``
 sends; ``mappings_body`` is the index mapping that holds it: French text fields with an
 ``exact`` sub-field (``opensearch_analysis``), keyword arrays for actors and dates (every
 date prefix and ``undated``, as the Whoosh schema holds them), ``published_bucket`` /
@@ -43,7 +43,7 @@ def split_values(value: Any) -> list[str]:
 
 
 def to_source(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``pipeline.extract_documents`` dict (text not analysed) as an OpenSearch document."""
+    """A ``index/documents.extract_documents`` dict (text not analysed) as an OpenSearch document."""
     out: dict[str, Any] = {
         "id": doc["id"],
         "source": doc.get("source", ""),
@@ -56,7 +56,7 @@ def to_source(doc: Mapping[str, Any]) -> dict[str, Any]:
         "meta": doc.get("meta") or {},
     }
     if not isinstance(out["body"], str) or not isinstance(out["title"], str):
-        raise TypeError("OpenSearch takes documents with their text, not Whoosh postings (pipeline.Options(text_fields=()))")
+        raise TypeError("OpenSearch takes documents with their text, not Whoosh postings (index.documents.Options(text_fields=()))")
     for f in (*ACTOR_FIELDS, *DATE_FIELDS):
         out[f] = split_values(doc.get(f))
     if doc.get("_vector") is not None:  # semantic: true (the workers embedded it)

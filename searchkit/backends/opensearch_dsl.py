@@ -5,7 +5,7 @@ Word -> term / dis_max of terms (already analysed by searchkit's analyzer, which
 index's analyzer matches), Phrase -> match_phrase, Fuzzy -> fuzzy, Wildcard -> wildcard,
 FacetTerms -> terms, And/Or/Not/AndNot -> bool, MatchAll/MatchNone.
 
-It must NOT parse query strings (query.py does) or talk to a cluster.
+It must NOT parse query strings (search/query does) or talk to a cluster.
 """
 from __future__ import annotations
 
