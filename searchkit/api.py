@@ -180,9 +180,10 @@ class SearchKit:
         offset: int = 0,
         collapse: bool = True,
     ) -> Results:
-        """Articles like ``doc_id`` (lexical more-like-this: its key terms by tf-idf),
-        ``filters`` applied, the article and its near-duplicate copies left out;
-        ``res.to_dict()`` has the shape of a search's, ``query`` holding the key terms."""
+        """Articles like ``doc_id`` (nearest by its stored vector where the index has
+        vectors, else its key terms by tf-idf), ``filters`` applied, the article and its
+        near-duplicate copies left out; ``res.to_dict()`` has the shape of a search's,
+        ``query`` holding the key terms and ``mode`` the ranking used."""
         return self._engine.similar(doc_id, filters, self.config.limit if limit is None else limit, offset, collapse=collapse)
 
     def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:

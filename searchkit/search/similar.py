@@ -1,7 +1,11 @@
-"""More like this: an article's key terms (the stemmed words of its title and body that
-best set it apart from the corpus, weighted by Whoosh's Bo1 model, as its
-``more_like``) searched as one OR query; the article and its near-duplicate copies
-are left out. Lexical only: vectors are the semantic mode's.
+"""More like this. Where the index has passage vectors (semantic indexing), the
+articles whose vectors are closest to the article's own (cosine, the ``SIMILAR_DEPTH``
+nearest count as its matches); otherwise, and for an article without a vector, its
+key terms (the stemmed words of its title and body that best set it apart from the
+corpus, weighted by Whoosh's Bo1 model, as its ``more_like``) searched as one OR
+query. Either way filters apply and the article and its near-duplicate copies are
+left out; the key terms mark the snippets. No vector is computed here: the article's
+is read from the store.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from whoosh import query as Q
 from searchkit.errors import NotFoundError
 from searchkit.results import Results
 from searchkit.search.hits import make_hit
+from searchkit.search.hybrid import semantic_top, top_by_score
 from searchkit.search.rank import whoosh_mask, whoosh_page
 from searchkit.search.snapshot import Snapshot
 from searchkit.search.tables import facet_counts
@@ -21,6 +26,7 @@ from searchkit.search.tables import facet_counts
 __all__ = ["SIMILAR_TERMS", "similar"]
 
 SIMILAR_TERMS = 25  # key terms of an article that make its more-like-this query
+SIMILAR_DEPTH = 100  # nearest articles by meaning that count as matches (as semantic search's depth)
 
 
 def _key_terms(snap: Snapshot, doc_id: str) -> tuple[int, list[tuple[str, float]]]:
@@ -54,19 +60,53 @@ def _rank(snap: Snapshot, q: Q.Query, fq: Q.Query | None, own: list[int], want: 
     return mask, whoosh_page(searcher, q, kwargs, want, dups if collapse else None)
 
 
+def _own_vector(semantic: Any, doc_id: str) -> np.ndarray | None:
+    """The article's stored passage vector, or None (no vectors, or none for it)."""
+    if semantic is None or not semantic.available():
+        return None
+    ids, matrix = semantic.store.matrix()
+    try:
+        return np.asarray(matrix[ids.index(doc_id)])
+    except ValueError:
+        return None
+
+
+def _rank_by_meaning(snap: Snapshot, semantic: Any, vector: np.ndarray, fq: Q.Query | None, own: list[int], want: int, collapse: bool) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """(the nearest articles, the ``want`` best) by cosine with ``vector``."""
+    similarity = semantic.store.aligned_scores(snap.doc_ids(), vector).astype(np.float64)
+    fast = snap.fast
+    if fq is None:
+        allowed = fast.live.copy() if fast is not None else whoosh_mask(snap.searcher, Q.Every())
+    else:
+        allowed = fast.evaluate(fq)[0] if fast is not None else whoosh_mask(snap.searcher, fq)
+    allowed[own] = False
+    mask = np.zeros(len(similarity), dtype=bool)
+    mask[semantic_top(similarity, allowed, max(SIMILAR_DEPTH, want))] = True
+    if collapse:
+        mask = snap.duplicates.representatives(mask, similarity)
+    return mask, [(int(d), float(similarity[d])) for d in top_by_score(mask, similarity, want)]
+
+
 def similar(
     snap: Snapshot, doc_id: str, filters: Mapping[str, Sequence[str]], fq: Q.Query | None, limit: int, offset: int,
-    collapse: bool, snippet_count: int,
+    collapse: bool, snippet_count: int, semantic: Any = None,
 ) -> Results:
-    """Articles like ``doc_id`` within the filter query ``fq``; ``query`` in the result
-    holds the key terms used."""
+    """Articles like ``doc_id`` within the filter query ``fq``, by meaning when
+    ``semantic`` (the index's ``SemanticRanker``) has the article's vector; ``query`` in
+    the result holds the key terms, ``mode`` says which ranking answered."""
     started = time.perf_counter()
     docnum, terms = _key_terms(snap, doc_id)
-    if not terms:
+    vector = _own_vector(semantic, doc_id)
+    if not terms and vector is None:
         return Results("", dict(filters), 0, (time.perf_counter() - started) * 1000, None, (), {}, offset)
     dups = snap.duplicates
-    q = Q.Or([Q.Term("body", t, boost=w) for t, w in terms])
-    mask, ranked = _rank(snap, q, fq, dups.members(docnum).tolist(), offset + limit if limit else 0, collapse)
+    own = dups.members(docnum).tolist()
+    want = offset + limit if limit else 0
+    if vector is not None:
+        mask, ranked = _rank_by_meaning(snap, semantic, vector, fq, own, want, collapse)
+    else:
+        q = Q.Or([Q.Term("body", t, boost=w) for t, w in terms])
+        mask, ranked = _rank(snap, q, fq, own, want, collapse)
     marks: tuple[set[str], set[str], set[str]] = ({t for t, _ in terms}, set(), set())
     hits = tuple(
         make_hit(snap.searcher.stored_fields(d), score, rank, marks, snippet_count, snap.groups, tuple(dups.others(d)))
@@ -74,4 +114,4 @@ def similar(
     )
     took = (time.perf_counter() - started) * 1000
     return Results(" ".join(t for t, _ in terms), dict(filters), int(np.count_nonzero(mask)), took, None, hits,
-                   facet_counts(snap.tables, mask), offset)
+                   facet_counts(snap.tables, mask), offset, mode="semantic" if vector is not None else "lexical")

@@ -17,7 +17,7 @@ from searchkit.index.fastcopy import ensure
 from searchkit.search.cache import actors_path, dups_path, facets_path, load_pickle, save_pickle
 from searchkit.search.fastpath import FastIndex
 from searchkit.search.groups import ActorGroups
-from searchkit.search.tables import FacetTable, build_table
+from searchkit.search.tables import FacetTable, build_table, link_kinds
 from searchkit.vocab import FACET_FIELDS
 
 __all__ = ["Snapshot", "term_text"]
@@ -100,6 +100,7 @@ class Snapshot:
             self._load_facets()
         if self._tables is None:
             self._tables = {f: build_table(f, self.postings, self.groups) for f in FACET_FIELDS}
+            link_kinds(self._tables)
             self._save_facets()
         return self._tables
 

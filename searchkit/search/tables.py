@@ -17,7 +17,7 @@ from searchkit.results import FacetValue
 from searchkit.search.groups import ActorGroups
 from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, UNDATED
 
-__all__ = ["FacetTable", "build_table", "facet_counts"]
+__all__ = ["FacetTable", "build_table", "facet_counts", "link_kinds"]
 
 PostingsFn = Callable[[str], Iterable[tuple[str, np.ndarray]]]
 
@@ -30,6 +30,10 @@ class FacetTable:
     variants: list[tuple[str, ...]]
     docs: np.ndarray
     vals: np.ndarray
+    # For person, org and place: each value's place in the actor table, when every
+    # value has exactly the documents of its actor value (``link_kinds``); their counts
+    # are then read off the actor table's instead of counted again.
+    in_actor: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         # Each value's place in alphabetical order: the tie-break of facet_counts.
@@ -37,9 +41,53 @@ class FacetTable:
         self.alpha_rank[sorted(range(len(self.values)), key=self.values.__getitem__)] = np.arange(len(self.values))
 
     def count(self, mask: np.ndarray) -> np.ndarray:
+        """How many documents of ``mask`` have each value."""
         if not len(self.docs):
             return np.zeros(len(self.values), dtype=np.int64)
+        matched = np.flatnonzero(mask)
+        if len(matched) * 4 < len(mask):
+            # Few matches: only their pairs, found through the documents' offsets (docs
+            # are sorted), so a query that matches 5% of the corpus reads 5% of the pairs.
+            return self._count_of(matched, len(mask))
+        if len(matched) * 4 > len(mask) * 3:
+            # Most documents match: every value's total less what the others have.
+            return self._totals() - self._count_of(np.flatnonzero(~mask), len(mask))
         return np.bincount(self.vals[mask[self.docs]], minlength=len(self.values))
+
+    def _count_of(self, documents: np.ndarray, size: int) -> np.ndarray:
+        offsets = self._offsets(size)
+        starts, ends = offsets[documents], offsets[documents + 1]
+        sizes = ends - starts
+        total = int(sizes.sum())
+        if not total:
+            return np.zeros(len(self.values), dtype=np.int64)
+        first = np.cumsum(sizes) - sizes  # where each document's pairs start in the selection
+        positions = np.arange(total) + np.repeat(starts - first, sizes)
+        return np.bincount(self.vals[positions], minlength=len(self.values))
+
+    def _totals(self) -> np.ndarray:
+        totals = getattr(self, "totals", None)
+        if totals is None:
+            totals = self.totals = np.bincount(self.vals, minlength=len(self.values))
+        return totals
+
+    def _offsets(self, size: int) -> np.ndarray:
+        """Where each document's pairs start in ``docs`` (``size`` + 1 entries)."""
+        offsets = getattr(self, "offsets", None)
+        if offsets is None or len(offsets) != size + 1:
+            offsets = self.offsets = np.searchsorted(self.docs, np.arange(size + 1))
+        return offsets
+
+    def top(self, counts: np.ndarray, k: int | None) -> np.ndarray:
+        """The values with a count, most frequent first, ties alphabetical; ``k`` of them
+        (None: all). One partition and a sort of the ``k``, not a sort of them all."""
+        nz = np.flatnonzero(counts)
+        # One integer key: higher count first, then alphabetical rank.
+        key = -counts[nz] * (len(self.values) + 1) + self.alpha_rank[nz]
+        if k is not None and k < len(nz):
+            part = np.argpartition(key, k)[:k]
+            nz, key = nz[part], key[part]
+        return nz[np.argsort(key, kind="stable")]
 
 
 class _Pairs:
@@ -107,19 +155,42 @@ def build_table(field: str, postings: PostingsFn, groups: ActorGroups) -> FacetT
     return FacetTable(pairs.values, variants, docs, vals)
 
 
+def link_kinds(tables: dict[str, FacetTable]) -> None:
+    """Set ``in_actor`` on the person, org and place tables whose values each have the
+    same documents as the actor value of the same name. A kind's documents for a name
+    are a subset of the actor's (the actor table adds every kind), so equal pair counts
+    mean equal documents; a table with any value that differs keeps its own count."""
+    actor = tables.get("actor")
+    if actor is None:
+        return
+    where = {v: i for i, v in enumerate(actor.values)}
+    per_actor = np.bincount(actor.vals, minlength=len(actor.values))
+    for kind in ("person", "org", "place"):
+        table = tables.get(kind)
+        if table is None or any(v not in where for v in table.values):
+            continue
+        index = np.array([where[v] for v in table.values], dtype=np.int64)
+        if np.array_equal(per_actor[index], np.bincount(table.vals, minlength=len(table.values))):
+            table.in_actor = index
+
+
 def facet_counts(
     tables: dict[str, FacetTable], mask: np.ndarray, fields: Sequence[str] = FACET_FIELDS, top: int | None = FACET_TOP
 ) -> dict[str, tuple[FacetValue, ...]]:
     """The values of each of ``fields`` among the documents of ``mask``, most frequent
     first, ties alphabetical; ``top`` values each (None: all)."""
     out: dict[str, tuple[FacetValue, ...]] = {}
-    for f in fields:
+    actor_counts: np.ndarray | None = None
+    for f in sorted(fields, key=lambda f: f != "actor"):  # the actor table first: the kinds may read it
         table = tables[f]
-        counts = table.count(mask)
-        nz = np.flatnonzero(counts)
-        # One lexsort, no Python key per value.
-        order = nz[np.lexsort((table.alpha_rank[nz], -counts[nz]))]
-        if top is not None:
-            order = order[:top]
+        if table.in_actor is not None:
+            if actor_counts is None:
+                actor_counts = tables["actor"].count(mask)
+            counts = actor_counts[table.in_actor]
+        else:
+            counts = table.count(mask)
+            if f == "actor":
+                actor_counts = counts
+        order = table.top(counts, top)
         out[f] = tuple(FacetValue(table.values[i], int(counts[i]), table.variants[i]) for i in order)
-    return out
+    return {f: out[f] for f in fields}

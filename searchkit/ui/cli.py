@@ -308,8 +308,9 @@ def search(obj: Context, query: str, limit: int | None, offset: int, sort: str, 
 @click.pass_obj
 @_guard
 def similar(obj: Context, doc_id: str, limit: int | None, offset: int, as_json: bool, **kwargs: Any) -> None:
-    """Articles like the article ID: its key terms (tf-idf) searched, filters applied,
-    the article and its near-duplicate copies left out."""
+    """Articles like the article ID: nearest by meaning where the index has vectors,
+    else its key terms (tf-idf) searched; filters applied, the article and its
+    near-duplicate copies left out."""
     from searchkit.ui.render import format_results, to_json
 
     collapse = not kwargs.pop("no_collapse", False)
