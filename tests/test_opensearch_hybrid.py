@@ -122,3 +122,15 @@ def test_index_without_vectors_says_so(opensearch_url: str, tmp_path: Any) -> No
     finally:
         kit.close()
         _drop(opensearch_url, name)
+
+
+def test_similar_by_meaning_where_there_are_vectors(pair) -> None:
+    whoosh, kit = pair
+    for doc_id in sorted(p.stem for p in SEEDS.glob("*.txt")):
+        w, o = whoosh.similar(doc_id, collapse=False), kit.similar(doc_id)
+        assert o.mode == w.mode == "semantic" and o.total == w.total and o.query == w.query
+        assert [h.id for h in o.hits] == [h.id for h in w.hits] and doc_id not in {h.id for h in o.hits}
+        assert [round(h.score, 4) for h in o.hits] == [round(h.score, 4) for h in w.hits]
+    first = sorted(p.stem for p in SEEDS.glob("*.txt"))[0]
+    dated = kit.similar(first, filters={"published": ["2020"]})
+    assert {h.id for h in dated.hits} == {h.id for h in whoosh.similar(first, filters={"published": ["2020"]}, collapse=False).hits}

@@ -6,9 +6,11 @@ queries and aggregations, and the answers come back in the shapes the workflow m
 rank and draw (``workflow.associate.CoMentions``, the date-term counts of
 ``workflow.timeline.from_counts``), so both backends share the scoring and the periods.
 
-- ``similar``: the article's key terms weighed as the Whoosh backend weighs them
-  (Whoosh's own ``Bo1Model`` over the backend's term statistics), searched as one OR of
-  boosted terms, the article itself left out, filters applied.
+- ``similar``: where the index has passage vectors, the articles nearest the article's
+  own stored vector (k-NN, the ``SIMILAR_DEPTH`` nearest count as matches); otherwise its
+  key terms weighed as the Whoosh backend weighs them (Whoosh's own ``Bo1Model`` over the
+  backend's term statistics), searched as one OR of boosted terms. Either way the article
+  itself is left out and filters apply.
 - ``co_mentions``: the actor facets (every value) of the articles the query and filters
   match that name the target, then the exact count of each group met over all the
   articles the query and filters match.
@@ -20,14 +22,14 @@ itself (``workflow.associate`` does).
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from whoosh.classify import Bo1Model
 
-from searchkit.backends.base import And, FacetTerms, Not, Or, Word
+from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, Node, Not, Or, Word
 from searchkit.errors import QueryError
 from searchkit.results import FacetValue, Results
-from searchkit.search.similar import SIMILAR_TERMS  # one number of key terms for both backends
+from searchkit.search.similar import SIMILAR_DEPTH, SIMILAR_TERMS  # the same numbers on both backends
 from searchkit.vocab import ACTOR_KINDS, FACET_FIELDS, FACET_TOP
 from searchkit.workflow.associate import CoMentions
 
@@ -67,20 +69,38 @@ def similar(engine: "BackendEngine", doc_id: str, filters: Mapping[str, Sequence
     doc = backend.document(doc_id)  # NotFoundError for an unknown id
     stats, articles = backend.term_statistics(f"{doc.get('display_title') or doc.get('title', '')}\n{doc.get('body', '')}")
     terms = key_terms(stats, articles)
-    if not terms:
+    vector = doc.get("vector") if getattr(backend, "embedding", None) else None
+    if not terms and vector is None:
         return Results("", filters, 0, (time.perf_counter() - started) * 1000, None, (), {}, offset)
     tree = Or(tuple(Word("body", (t,), w) for t, w in terms))
     _, _, ftree = engine.trees("", filters)
     # Near-duplicate copies are not grouped on this backend (ARCHITECTURE.md): only the
     # article itself is left out.
     own = Not(FacetTerms("id", (doc_id,)))
+    allowed = own if ftree is None else And((ftree, own))
     count = engine.snippet_count if snippet_count is None else snippet_count
-    found = backend.search(tree, own if ftree is None else And((ftree, own)), limit, offset, "relevance", FACET_FIELDS, FACET_TOP, snippets=bool(count))
+    if vector is not None:
+        found = _nearest(backend, vector, tree, allowed, limit, offset)
+    else:
+        found = backend.search(tree, allowed, limit, offset, "relevance", FACET_FIELDS, FACET_TOP, snippets=bool(count))
     names = engine.groups.names_in_filters(filters)
     hits = tuple(engine.hit(d, s, rank, names, count) for rank, (d, s) in enumerate(zip(found.documents, found.scores), start=offset + 1))
     facets = {f: tuple(FacetValue(v, n, var) for v, n, var in vals) for f, vals in found.facets.items()}
     took = (time.perf_counter() - started) * 1000
-    return Results(" ".join(t for t, _ in terms), filters, found.total, took, None, hits, facets, offset)
+    return Results(" ".join(t for t, _ in terms), filters, found.total, took, None, hits, facets, offset,
+                   mode="semantic" if vector is not None else "lexical")
+
+
+def _nearest(backend: Any, vector: Sequence[float], tree: Node, allowed: Node, limit: int, offset: int) -> BackendResult:
+    """By meaning, as the Whoosh backend's ``similar`` where the index has vectors: the
+    ``SIMILAR_DEPTH`` articles nearest the article's own stored vector are its matches
+    (total and facets), ranked by cosine; the key terms mark the snippets."""
+    near = backend.knn(vector, max(SIMILAR_DEPTH, offset + limit), allowed)
+    ids = tuple(i for i, _ in near)
+    counted = backend.search(FacetTerms("id", ids) if ids else MatchNone(), None, 0, 0, "relevance", FACET_FIELDS, FACET_TOP)
+    page = near[offset : offset + limit]
+    docs = backend.fetch([i for i, _ in page], tree) if page else []
+    return BackendResult(tuple(i for i, _ in page), tuple(s for _, s in page), counted.total, counted.facets, tuple(docs))
 
 
 def co_mentions(engine: "BackendEngine", query: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str]) -> CoMentions:
