@@ -239,6 +239,25 @@ _MEDIA = load_table("media")
 _EVENTS = load_lexicon("events")
 _PLACE_ACRONYMS = load_lexicon("place_acronyms")
 _EVENT_HEADS = tuple(e[len("head: "):] + " " for e in _EVENTS if e.startswith("head: "))
+# Makers followed by a product's name (Bugatti Chiron): the maker is the actor; and the
+# words after a maker that name the firm itself (McLaren Automotive).
+_MAKERS = load_table("makers")
+_MAKER_WORDS = max(len(k.split()) for k in _MAKERS)
+_CORPORATE = load_lexicon("corporate")
+# An acronym after these names a norm or a test, no organisation ("cycle WLTP").
+_STANDARD_BEFORE_RE = re.compile(r"\b(?:cycles?|normes?|protocoles?|standards?|homologations?|"
+                                 r"certifications?|labels?|proc[ée]dures?)\s+$", re.I)
+_PORTFOLIO_BEFORE_RE = re.compile(r"\bminist(?:re|res|[èe]re|[èe]res)\s+(?:de\s+la|des|du|de|"
+                                  r"de\s+l'|[àa]\s+la|aux|au)\s*$", re.I)
+# Titles of sovereigns and popes: "le prince Harry", "le pape François" name one person
+# by a first name, which alone names nobody in particular; the title stays in the name.
+_REGNAL = {"pape", "prince", "princesse", "roi", "reine", "duc", "duchesse", "empereur",
+           "imperatrice", "tsar", "tsarine", "infant", "infante", "archiduc", "archiduchesse",
+           "grand-duc", "grande-duchesse", "emir", "sultan"}
+# "Charles (prénom modifié)": a person the article keeps anonymous.
+_ANONYMISED_RE = re.compile(r"\s*\((?:les?\s+)?pr[ée]noms?\s+(?:(?:a|ont)\s+[ée]t[ée]\s+)?"
+                            r"(?:modifi|chang)", re.I)
+_ROMAN_RE = re.compile(r"[IVX]+")
 # "le quartier des Grésilles", "la ville de Woking": what follows is a place.
 _PLACE_BEFORE_RE = re.compile(
     r"\b(?:quartiers?|villes?|villages?|communes?|r[ée]gions?|provinces?|banlieue|localit[ée]|"
@@ -367,7 +386,18 @@ def _is_junk(norm: str, c: _Cand, quote_only: set[str]) -> bool:
         return True
     if len(words) == 1 and folded[0] in quote_only and folded[0] not in _PLACES:
         return True
+    # "ministre des Armées", "ministère de la Solidarité" cut by the model: the portfolio.
+    if (len(words) == 1 and folded[0] not in _PLACES
+            and _PORTFOLIO_BEFORE_RE.search(norm[max(0, c.start - 30):c.start])):
+        return True
+    # "cycle WLTP", "normes ISO": an acronym after these is a norm or a test.
+    if _acronym(text) and _STANDARD_BEFORE_RE.search(norm[max(0, c.start - 20):c.start]):
+        return True
     return False
+
+
+def _acronym(text: str) -> bool:
+    return 2 <= len(text) <= 6 and text.isalnum() and text.isupper()
 
 
 def _person_shape(words: list[str]) -> bool:
@@ -421,6 +451,28 @@ def _relabel(norm: str, c: _Cand) -> None:
         c.kind = "org"  # "le RN", "la CGT": acronyms are parties and unions, not places
     if c.kind == "person" and len(words) == 1 and _PLACE_BEFORE_RE.search(norm[max(0, c.start - 50):c.start]):
         c.kind = "place"
+    if (c.kind != "person" and c.label != "PER" and not has_org_cue and _person_shape(words)
+            and _holds_role(norm, c)):
+        c.kind = "person"
+
+
+# "le directeur général de l'OMS, Tedros Adhanom Ghebreyesus" / "X, directeur de l'OMS":
+# a name in apposition to a role is its holder. Not a name right after "de" ("le patron
+# d'Aston Martin"): that one is the organisation.
+_ROLE_BEFORE_RE = re.compile(r"\b(\w[\w-]*)\b[^.;:!?«»\"]{0,70}?,\s+$")
+_ROLE_AFTER_RE = re.compile(r",\s+(?:l'|le |la |l'ancien |l'ancienne |ancien |ancienne |"
+                            r"actuel |actuelle |nouveau |nouvelle )?(\w[\w-]*)\b")
+
+
+def _holds_role(norm: str, c: _Cand) -> bool:
+    """Whether ``c`` stands in apposition to a role: "<role> de l'OMS, <c>" or "<c>,
+    <role> de l'OMS"."""
+    before = norm[max(0, c.start - 80):c.start]
+    m = _ROLE_BEFORE_RE.search(before)
+    if m and any(_fold(w) in _ROLES for w in _words(before[m.start():])):
+        return True
+    after = _ROLE_AFTER_RE.match(norm, c.end)
+    return bool(after and _fold(after.group(1)) in _ROLES)
 
 
 def _strip_person(text: str) -> str:
@@ -433,6 +485,10 @@ def _strip_person(text: str) -> str:
         if m and _fold(w[m.end():]) in _TITLES:
             words.pop(0)
             continue
+        # A capitalised article before the last word is the surname's own (Le Pen,
+        # La Fontaine, De Gaulle), not an article to drop ("Pen").
+        if f in ("le", "la", "de", "du") and w[0].isupper() and len(words) == 2:
+            break
         if f in _TITLES or f.rstrip(".") in _TITLES or f in _ARTICLES:
             words.pop(0)
             continue
@@ -486,6 +542,83 @@ def _canonicalise(norm: str, cands: list[_Cand]) -> None:
                       and _fold(n).endswith(" " + _fold(c.canonical))]
             if len(longer) == 1:
                 c.canonical = longer[0]
+
+
+def _first_names(norm: str, cands: list[_Cand]) -> None:
+    """A person named by one word that the article does not resolve otherwise: after a
+    sovereign's title the title stays ("pape François", "prince Harry"); a first name
+    before "et" and a full name shares its surname ("François et Penelope Fillon"), or
+    is the one full name of the article that starts with it ("Meghan" / "Meghan
+    Markle"); one marked "(prénom modifié)" is kept anonymous, so no actor."""
+    by_first: dict[str, set[str]] = {}
+    starts = {c.start: c for c in cands if c.kind == "person"}
+    for c in cands:
+        ws = _words(c.canonical)
+        if c.kind == "person" and len(ws) >= 2:
+            by_first.setdefault(_fold(ws[0]), set()).add(c.canonical)
+    for c in cands:
+        ws = _words(c.canonical)
+        if c.kind != "person" or not ws or len(ws) > 2 or (len(ws) == 2 and not _ROMAN_RE.fullmatch(ws[1])):
+            continue
+        title = _regnal_title(norm, c) if c.canonical[:1].isupper() else None
+        if title:
+            c.canonical = f"{title} {c.canonical}"
+            continue
+        if len(ws) != 1 or _fold(ws[0]) not in _FIRST_NAMES:
+            continue
+        if _ANONYMISED_RE.match(norm, c.end):
+            c.canonical = ""
+            continue
+        m = re.compile(r"\s+et\s+").match(norm, c.end)
+        other = starts.get(m.end()) if m else None
+        if other is not None and len(_words(other.canonical)) >= 2:
+            c.canonical = " ".join([ws[0], *_words(other.canonical)[1:]])
+        elif len(by_first.get(_fold(ws[0]), ())) == 1:
+            c.canonical = next(iter(by_first[_fold(ws[0])]))
+
+
+def _regnal_title(norm: str, c: _Cand) -> str | None:
+    """The sovereign's title at the start of ``c`` or right before it, lowercase."""
+    first = _words(norm[c.start:c.end])[:1]
+    before = re.search(r"(\S+)\s+$", norm[max(0, c.start - 25):c.start])
+    for word in (*first, before.group(1) if before else ""):
+        if _fold(word) in _REGNAL:
+            return word.lower()
+    return None
+
+
+def _maker(norm: str, c: _Cand, products: set[str]) -> bool:
+    """A product named with its maker ("Bugatti Chiron Pur Sport", or "Chiron" right
+    after "Bugatti"): the mention becomes one of the maker, an organisation, and the
+    product's name goes to ``products`` (alone elsewhere in the article it is no actor).
+    A maker's own firm or division (McLaren Automotive) and a person after a maker
+    ("Ferrari Charles Leclerc") are left alone."""
+    toks = _tokens(norm, c.start, c.end)
+    folded = [_fold(norm[s:e]) for s, e in toks]
+    for n in range(min(_MAKER_WORDS, len(toks) - 1), 0, -1):
+        maker = _MAKERS.get(" ".join(folded[:n]))
+        if maker is not None and _product_words(folded[n:]):
+            products.update({" ".join(folded[n:]), folded[n]})
+            c.end, c.kind, c.canonical = toks[n - 1][1], "org", maker
+            return True
+    before = _tokens(norm, max(0, c.start - 30), c.start)
+    if not toks or not before or before[-1][1] != c.start - 1 or not _product_words(folded):
+        return False
+    for n in range(min(_MAKER_WORDS, len(before)), 0, -1):
+        words = [norm[s:e] for s, e in before[-n:]]
+        maker = _MAKERS.get(" ".join(_fold(w) for w in words))
+        if maker is not None and words[0][:1].isupper():
+            products.update({" ".join(folded), folded[0]})
+            c.start, c.end, c.kind, c.canonical = before[-n][0], before[-1][1], "org", maker
+            return True
+    return False
+
+
+def _product_words(folded: list[str]) -> bool:
+    """Words after a maker's name that may name a product: not the firm's own words
+    (Automotive, Racing), an organisation cue, a place or a person's first name."""
+    return bool(folded) and not (folded[0] in _CORPORATE or folded[0] in _ORG_CUES
+                                 or folded[0] in _FIRST_NAMES or folded[0] in _PLACES)
 
 
 def _quote_only_words(norm: str, ents: list[tuple[int, int, str]]) -> set[str]:
@@ -603,13 +736,14 @@ def _not_a_person(words: list[str]) -> bool:
 def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list[ActorMention]:
     quote_only = _quote_only_words(norm, ents)
     cands: list[_Cand] = []
-    media: list[_Cand] = []
+    media: list[_Cand] = []  # outlets and makers: named already, no rule applies
+    products: set[str] = set()  # folded names of the products named with their maker
     for s, e, label in ents:
         c = _Cand(s, e, label)
         # Roles first: trimming drops the lowercase "ministre" of a PER span.
         if _role(norm, c) or not _trim(norm, c):
             continue
-        if _media(norm, c):
+        if _media(norm, c) or _maker(norm, c, products):
             media.append(c)
             continue
         if _is_junk(norm, c, quote_only):
@@ -617,7 +751,9 @@ def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list
         _relabel(norm, c)
         cands.append(c)
     _canonicalise(norm, cands)
-    cands = [c for c in cands if not _no_actor(c.canonical, c.kind)] + media
+    _first_names(norm, cands)
+    cands = [c for c in cands if not _no_actor(c.canonical, c.kind)
+             and _fold(c.canonical) not in products] + media
     cands.sort(key=lambda c: c.start)
     out: list[ActorMention] = []
     for c in cands:
