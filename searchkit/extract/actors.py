@@ -244,6 +244,8 @@ _EVENT_HEADS = tuple(e[len("head: "):] + " " for e in _EVENTS if e.startswith("h
 _MAKERS = load_table("makers")
 _MAKER_WORDS = max(len(k.split()) for k in _MAKERS)
 _CORPORATE = load_lexicon("corporate")
+# A maker's name after these is a team's ("l'équipe réserve du Lada Togliatti").
+_TEAM_BEFORE_RE = re.compile(r"\b(?:[ée]quipes?|clubs?|[ée]curies?)\b[^.;:!?,]{0,20}$", re.I)
 # An acronym after these names a norm or a test, no organisation ("cycle WLTP").
 _STANDARD_BEFORE_RE = re.compile(r"\b(?:cycles?|normes?|protocoles?|standards?|homologations?|"
                                  r"certifications?|labels?|proc[ée]dures?)\s+$", re.I)
@@ -452,10 +454,14 @@ def _relabel(norm: str, c: _Cand) -> None:
     if c.kind == "person" and len(words) == 1 and _PLACE_BEFORE_RE.search(norm[max(0, c.start - 50):c.start]):
         c.kind = "place"
     if (c.kind != "person" and c.label != "PER" and not has_org_cue and _person_shape(words)
-            and _holds_role(norm, c)):
+            and folded_words[0] not in _STREETS and _holds_role(norm, c)):
         c.kind = "person"
 
 
+# Words that begin the name of a street or a site, never a person's ("Rue du Pré-Botté").
+_STREETS = {"rue", "avenue", "boulevard", "place", "quai", "allee", "chemin", "route", "impasse",
+            "square", "cours", "pont", "port", "gare", "parc", "mont", "lac", "cap", "ile", "bois",
+            "foret", "chateau", "palais", "hotel", "stade", "musee", "eglise", "cathedrale"}
 # "le directeur général de l'OMS, Tedros Adhanom Ghebreyesus" / "X, directeur de l'OMS":
 # a name in apposition to a role is its holder. Not a name right after "de" ("le patron
 # d'Aston Martin"): that one is the organisation.
@@ -588,28 +594,32 @@ def _regnal_title(norm: str, c: _Cand) -> str | None:
 
 
 def _maker(norm: str, c: _Cand, products: set[str]) -> bool:
-    """A product named with its maker ("Bugatti Chiron Pur Sport", or "Chiron" right
-    after "Bugatti"): the mention becomes one of the maker, an organisation, and the
-    product's name goes to ``products`` (alone elsewhere in the article it is no actor).
-    A maker's own firm or division (McLaren Automotive) and a person after a maker
-    ("Ferrari Charles Leclerc") are left alone."""
+    """A product named with its maker ("Peugeot 208", "Bugatti Chiron Pur Sport", or
+    "Chiron" right after "Bugatti"): True when ``c`` is settled here. The product's name
+    goes to ``products`` (alone elsewhere in the article it is no actor); a span the
+    model calls an organisation or a place becomes a mention of the maker, any other
+    (MISC, or a lone product after its maker) is dropped. Left alone: a maker's own firm
+    or division (McLaren Automotive), a person after a maker ("Ferrari Charles
+    Leclerc"), and a span the model calls a person (Suzuki Shōsan, a samurai)."""
     toks = _tokens(norm, c.start, c.end)
     folded = [_fold(norm[s:e]) for s, e in toks]
+    if (c.label == "PER" and len(toks) > 1) or _TEAM_BEFORE_RE.search(norm[max(0, c.start - 40):c.start]):
+        return False
     for n in range(min(_MAKER_WORDS, len(toks) - 1), 0, -1):
         maker = _MAKERS.get(" ".join(folded[:n]))
         if maker is not None and _product_words(folded[n:]):
             products.update({" ".join(folded[n:]), folded[n]})
-            c.end, c.kind, c.canonical = toks[n - 1][1], "org", maker
+            c.end, c.canonical = toks[n - 1][1], maker
+            c.kind = "org" if c.label in ("ORG", "LOC") else None
             return True
     before = _tokens(norm, max(0, c.start - 30), c.start)
     if not toks or not before or before[-1][1] != c.start - 1 or not _product_words(folded):
         return False
     for n in range(min(_MAKER_WORDS, len(before)), 0, -1):
         words = [norm[s:e] for s, e in before[-n:]]
-        maker = _MAKERS.get(" ".join(_fold(w) for w in words))
-        if maker is not None and words[0][:1].isupper():
+        if _MAKERS.get(" ".join(_fold(w) for w in words)) is not None and words[0][:1].isupper():
             products.update({" ".join(folded), folded[0]})
-            c.start, c.end, c.kind, c.canonical = before[-n][0], before[-1][1], "org", maker
+            c.kind = None
             return True
     return False
 
