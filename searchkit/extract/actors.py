@@ -196,6 +196,10 @@ _ORG_CUES = {
     "airways", "motors", "unies", "nations", "otan", "onu", "ue",
 }
 
+# Heads that make a name an organisation even in lowercase ("université du Minnesota").
+_ORG_HEADS = {"ministere", "universite", "agence", "syndicat", "federation", "association",
+              "fondation", "banque", "parti", "institut"}
+
 # Capitals and countries that the model turns into people by metonymy ("Washington a
 # menacé…"). General geography, not the sample articles' list.
 _PLACES = {
@@ -249,7 +253,7 @@ _TEAM_BEFORE_RE = re.compile(r"\b(?:[ée]quipes?|clubs?|[ée]curies?)\b[^.;:!?,]
 # An acronym after these names a norm or a test, no organisation ("cycle WLTP").
 _STANDARD_BEFORE_RE = re.compile(r"\b(?:cycles?|normes?|protocoles?|standards?|homologations?|"
                                  r"certifications?|labels?|proc[ée]dures?)\s+$", re.I)
-_PORTFOLIO_BEFORE_RE = re.compile(r"\bminist(?:re|res|[èe]re|[èe]res)\s+(?:de\s+la|des|du|de|"
+_PORTFOLIO_BEFORE_RE = re.compile(r"\bminist(?:re|res|[èe]re|[èe]res)(?:\s+[a-zé]+)?\s+(?:de\s+la|des|du|de|"
                                   r"de\s+l'|[àa]\s+la|aux|au)\s*$", re.I)
 # Titles of sovereigns and popes: "le prince Harry", "le pape François" name one person
 # by a first name, which alone names nobody in particular; the title stays in the name.
@@ -273,7 +277,7 @@ _TOKEN_RE = re.compile(r"\S+")
 _OPEN_QUOTES = "«\"“„"
 # Where a span runs past its name: dashes, quotes, brackets, commas, a sentence end (also
 # the glued ".Le" of scraped paragraphs) but not the dot of "M." or "Dr.".
-_CUT_RE = re.compile(r"\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|"
+_CUT_RE = re.compile(r"\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|\.-|(?<=[a-zé])\.(?=\d)|"
                      r"(?<!\b[A-Z])(?<!Dr)(?<!Mr)(?<!Pr)(?<!St)(?<!Mme)(?<!Mgr)"
                      r"[.!?](?=\s*[A-ZÀ-Ý])")
 _SPACE_RE = re.compile(r"\s+")
@@ -392,10 +396,25 @@ def _is_junk(norm: str, c: _Cand, quote_only: set[str]) -> bool:
     if (len(words) == 1 and folded[0] not in _PLACES
             and _PORTFOLIO_BEFORE_RE.search(norm[max(0, c.start - 30):c.start])):
         return True
+    if len(words) == 1 and folded[0] not in _PLACES and _common_word(norm, c.start, c.end):
+        return True
     # "cycle WLTP", "normes ISO": an acronym after these is a norm or a test.
     if _acronym(text) and _STANDARD_BEFORE_RE.search(norm[max(0, c.start - 20):c.start]):
         return True
     return False
+
+
+def _common_word(norm: str, start: int, end: int) -> bool:
+    """A capitalised word that opens a sentence or a subtitle ("…texte.Manifestations")
+    and that the article also writes in lowercase mid-sentence: a common noun."""
+    word = norm[start:end]
+    if not word[:1].isupper() or word.isupper() or not _SENTENCE_START_RE.search(norm[max(0, start - 3):start]):
+        return False
+    lower = word[0].lower() + word[1:]
+    return re.search(r"(?<=[a-zà-ÿ,] )" + re.escape(lower) + r"(?!\w)", norm) is not None
+
+
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?]\s*|\n\s*)$")
 
 
 def _acronym(text: str) -> bool:
@@ -430,6 +449,9 @@ def _relabel(norm: str, c: _Cand) -> None:
     if folded in _PLACES:
         # Capital or country: metonymy ("Washington a menacé") is still the place.
         c.kind = "place"
+        return
+    if folded_words[0] in _ORG_HEADS and len(words) > 1:
+        c.kind = "org"  # "ministère du Commerce", "université du Minnesota", even lowercase
         return
     if has_org_cue and c.label in ("PER", "LOC", "MISC") and len(words) >= 1:
         if c.label != "LOC" or len(words) > 1 or folded_words[0] in _ORG_CUES:
@@ -712,6 +734,15 @@ def _role(norm: str, c: _Cand) -> bool:
     return not (i == 1 and len(words) == 2)
 
 
+def _portfolio_holder(norm: str, c: _Cand) -> None:
+    """"(ministre de la) Justice William Barr": a portfolio glued to its holder's name is
+    the holder, a person, when a first name follows the portfolio."""
+    toks = _tokens(norm, c.start, c.end)
+    if (len(toks) >= 3 and _fold(norm[toks[0][0]:toks[0][1]]) in _GENERIC_HEADS
+            and _fold(norm[toks[1][0]:toks[1][1]]) in _FIRST_NAMES):
+        c.start, c.kind, c.label = toks[1][0], "person", "PER"
+
+
 def _no_actor(canonical: str, kind: ActorKind | None) -> bool:
     """A demonym, compass point, unit or generic noun standing alone. A person keeps a
     singular demonym: Breton, Picard, Normand are surnames too."""
@@ -753,6 +784,7 @@ def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list
         # Roles first: trimming drops the lowercase "ministre" of a PER span.
         if _role(norm, c) or not _trim(norm, c):
             continue
+        _portfolio_holder(norm, c)
         if _media(norm, c) or _maker(norm, c, products):
             media.append(c)
             continue
