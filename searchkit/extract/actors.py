@@ -343,7 +343,8 @@ def _trim(norm: str, c: _Cand) -> bool:
     while toks:
         s, e = toks[0]
         word = norm[s:e]
-        if word in _ARTICLES and len(toks) > 1:
+        # "En France" opening a sentence: a place never starts with a preposition.
+        if (word in _ARTICLES or c.label == "LOC" and word in ("En", "Au", "Aux")) and len(toks) > 1:
             toks.pop(0)
             continue
         m2 = _ELISION_RE.match(word)
