@@ -68,12 +68,16 @@ def test_a_surname_alone_stays_alone_without_a_dominant_full_name() -> None:
     assert grouped[("person", "Fillon")] == ("person", "Fillon")
 
 
-def test_a_particle_surname_joins_and_a_bare_word_of_it_does_not() -> None:
+def test_a_particle_surname_joins_only_the_names_ending_with_it() -> None:
     docs = _docs(Marine_Le_Pen=list(range(30)), Jean_Marie_Le_Pen=[40, 41], Le_Pen=[50], Pen=[51],
-                 Jordan_Bardella=[3, 50, 51])
+                 Jordan_Bardella=[3, 50, 51], Charles_de_Gaulle=list(range(60, 72)), Gaulle=[62], Jean_Gaulle=[63],
+                 Pierre_Messmer=[60, 62, 64], Penn=[66], Sean_Penn=[65, 66])
     grouped = group_actors({k: len(v) for k, v in docs.items()}, docs=docs)
     assert grouped[("person", "Le Pen")] == ("person", "Marine Le Pen")
-    assert grouped[("person", "Pen")] == ("person", "Pen")
+    assert grouped[("person", "Pen")] == ("person", "Marine Le Pen")  # the model cut "Le"
+    assert grouped[("person", "Gaulle")] == ("person", "Charles de Gaulle")
+    assert grouped[("person", "Jean Gaulle")] == ("person", "Jean Gaulle")
+    assert grouped[("person", "Penn")] == ("person", "Sean Penn")
 
 
 def test_a_first_name_alone_joins_nobody() -> None:

@@ -329,8 +329,8 @@ def _join_surnames(uf: _UF, nodes: Mapping[Node, int], context: _Context | None)
     """A surname alone (Macron, Le Pen) joins the person named in full with it, spelt
     the same: a guess across articles, so no spelling latitude (Marion is no Maurin),
     never a first name (Charles, Franck), never the end of a compound (Guyot is not
-    Kesse-Guyot), nor a bare word that ends a particle surname (Pen is no Le Pen). The
-    full name must be the only one with that surname or outweigh the others
+    Kesse-Guyot); a particle surname joins the full names that end with it (Le Pen),
+    its last word alone those that end with that word (Gaulle). The full name must be the only one with that surname or outweigh the others
     (``_DOMINANT``), and (given the articles) share context with the surname."""
     by_last: dict[str, set[Node]] = defaultdict(set)
     bare: list[tuple[Node, str]] = []
@@ -339,7 +339,10 @@ def _join_surnames(uf: _UF, nodes: Mapping[Node, int], context: _Context | None)
             continue
         phrase, alone = _surname_phrase(node[1])
         if not alone:
+            # Under its surname with particles (Le Pen) and its last word (Gaulle, which
+            # the model cuts from "de Gaulle").
             by_last[phrase].add(node)
+            by_last[_surname(_ascii(node[1]).split()[-1])].add(node)
         elif "-" not in phrase.split()[-1] and phrase not in _FIRST_NAMES and len(phrase) >= 3:
             bare.append((node, phrase))
     for node, phrase in bare:
