@@ -107,15 +107,17 @@ def _token_key(tok: str) -> str:
     return _DOUBLE_RE.sub(r"\1", t)
 
 
-def _light_key(tok: str) -> str:
+def _light_key(tok: str, doubles: bool = True) -> str:
     """A word with the spelling variants of one name made equal, vowels kept: the
     consonant correspondences of transliteration (Kadhimi / Kazimi, Qassem / Kassem,
-    Cheikh / Sheikh), ou/u, y/i, doubled letters, a mute e after -an (Salmane / Salman)."""
+    Cheikh / Sheikh), ou/u, y/i, doubled letters (unless ``doubles`` is False), a mute e
+    after -an (Salmane / Salman)."""
     t = tok.replace("ou", "u")
     for x, y in (("dh", "z"), ("th", "t"), ("kh", "k"), ("gh", "g"), ("sh", "S"), ("ch", "S"),
                  ("ph", "f"), ("q", "k"), ("ck", "k"), ("y", "i")):
         t = t.replace(x, y)
-    t = _DOUBLE_RE.sub(r"\1", t)
+    if doubles:
+        t = _DOUBLE_RE.sub(r"\1", t)
     if tok.endswith("ane") and not tok.endswith("anne"):
         t = t[:-1]
     return t
@@ -156,7 +158,9 @@ def _same_word(a: str, b: str, alone: bool, vowels: bool = True) -> bool:
     of several words (the other words are evidence)."""
     la, lb = _light_key(a), _light_key(b)
     if la == lb:
-        return True
+        # A doubled letter is a spelling variant of a long word (Mohamed / Mohammed), not
+        # of a short one (Pen / Penn, Bel / Bell).
+        return min(len(la), len(lb)) >= _SHORT or _light_key(a, False) == _light_key(b, False)
     if not vowels or min(len(la), len(lb)) < _SHORT:
         return False
     ga, gb = _GROUPS_RE.findall(la), _GROUPS_RE.findall(lb)
@@ -330,7 +334,7 @@ def _join_surnames(uf: _UF, nodes: Mapping[Node, int], context: _Context | None)
     the same: a guess across articles, so no spelling latitude (Marion is no Maurin),
     never a first name (Charles, Franck), never the end of a compound (Guyot is not
     Kesse-Guyot); a particle surname joins the full names that end with it (Le Pen),
-    its last word alone those that end with that word (Gaulle). The full name must be the only one with that surname or outweigh the others
+    and a surname whose "de" French drops joins them without it (Villepin). The full name must be the only one with that surname or outweigh the others
     (``_DOMINANT``), and (given the articles) share context with the surname."""
     by_last: dict[str, set[Node]] = defaultdict(set)
     bare: list[tuple[Node, str]] = []
@@ -339,10 +343,11 @@ def _join_surnames(uf: _UF, nodes: Mapping[Node, int], context: _Context | None)
             continue
         phrase, alone = _surname_phrase(node[1])
         if not alone:
-            # Under its surname with particles (Le Pen) and its last word (Gaulle, which
-            # the model cuts from "de Gaulle").
             by_last[phrase].add(node)
-            by_last[_surname(_ascii(node[1]).split()[-1])].add(node)
+            # French drops "de" before a surname alone (Villepin for Dominique de
+            # Villepin), never "Le" (Pen is not Le Pen).
+            if phrase.split()[0] in ("de", "du", "des"):
+                by_last[phrase.split()[-1]].add(node)
         elif "-" not in phrase.split()[-1] and phrase not in _FIRST_NAMES and len(phrase) >= 3:
             bare.append((node, phrase))
     for node, phrase in bare:
