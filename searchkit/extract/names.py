@@ -260,9 +260,9 @@ def _top_kind(votes: Mapping[str, int]) -> str:
 
 def _person_evidence(folded: str, names: Iterable[str], surnames: Collection[str]) -> bool:
     """Whether a name the model calls a person in some articles and something else in
-    others has a person's mark of its own. One word: a first name, or the surname of
-    someone named in full somewhere in the corpus (Trump, Macron); a town or a brand
-    called PER by the model has neither (Woking, Modène, Tesla). Several words: not led
+    others has a person's mark of its own. One word: a first name, or the first name or
+    surname of someone named in full somewhere in the corpus (Imran, Trump); a town or a
+    brand called PER by the model has neither (Woking, Modène, Tesla). Several words: not led
     by an acronym (RM Sotheby, BNP Paribas are firms)."""
     words = folded.split()
     if len(words) == 1:
@@ -275,7 +275,7 @@ def _majority_kinds(counts: Mapping[Node, int]) -> dict[Node, str]:
     set aside when the name has no person evidence (``_person_evidence``)."""
     votes_of: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     names_of: dict[str, set[str]] = defaultdict(set)
-    surnames: set[str] = set()
+    surnames: set[str] = set()  # and first names: the words that begin or end a full name
     for (kind, name), n in counts.items():
         folded = fold_name(name)
         votes_of[folded][kind] += n
@@ -283,6 +283,7 @@ def _majority_kinds(counts: Mapping[Node, int]) -> dict[Node, str]:
         words = _ascii(name).split()
         if kind == "person" and len(words) >= 2:
             surnames.add(_surname(words[-1]))
+            surnames.add(words[0])  # a first name the lexicon lacks (Imran Khan)
     decided: dict[str, str] = {}
     for folded, votes in votes_of.items():
         if "person" in votes and len(votes) > 1 and not _person_evidence(folded, names_of[folded], surnames):
