@@ -36,10 +36,13 @@ def rules(text: str, *ents: tuple[str, str]) -> list[tuple[str, str]]:
     ("Trump", {"person": 14, "place": 1}, "person"),
     ("Meghan", {"person": 6, "place": 1}, "person"),
     ("Kyriakos Mitsotakis", {"person": 5, "place": 1}, "person"),
+    ("Imran", {"person": 1, "place": 1}, "person"),  # Imran Khan begins with it
 ])
 def test_person_votes_need_person_evidence(name: str, votes: dict[str, int], kind: str) -> None:
     counts = {(k, name): n for k, n in votes.items()}
     counts[("person", "Donald Trump")] = 100
+    counts[("person", "Imran Khan")] = 3
+    counts[("person", "Tesla Semi")] = 1  # a truck the model called a person: no first name
     grouped = group_actors(counts)
     assert {grouped[(k, name)][0] for k in votes} == {kind}
 

@@ -41,7 +41,7 @@ from collections import defaultdict
 from functools import lru_cache
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from searchkit.extract.lexicon import load_lexicon
+from searchkit.extract.lexicon import load_lexicon, load_table
 
 __all__ = ["fold_name", "group_actors", "group_variants", "may_merge", "name_key"]
 
@@ -140,6 +140,7 @@ def name_key(name: str) -> str:
 _SHORT = 5
 _GROUPS_RE = re.compile(r"[aeiou]+|[^aeiou]+")
 _FIRST_NAMES = load_lexicon("first_names")
+_MAKERS = load_table("makers")
 
 
 def _acronym(name: str) -> bool:
@@ -283,7 +284,8 @@ def _majority_kinds(counts: Mapping[Node, int]) -> dict[Node, str]:
         words = _ascii(name).split()
         if kind == "person" and len(words) >= 2:
             surnames.add(_surname(words[-1]))
-            surnames.add(words[0])  # a first name the lexicon lacks (Imran Khan)
+            if words[0] not in _MAKERS:  # "Tesla Semi" is a truck, not a Tesla's first name
+                surnames.add(words[0])  # a first name the lexicon lacks (Imran Khan)
     decided: dict[str, str] = {}
     for folded, votes in votes_of.items():
         if "person" in votes and len(votes) > 1 and not _person_evidence(folded, names_of[folded], surnames):
