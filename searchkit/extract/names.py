@@ -110,14 +110,16 @@ def _token_key(tok: str) -> str:
 def _light_key(tok: str, doubles: bool = True) -> str:
     """A word with the spelling variants of one name made equal, vowels kept: the
     consonant correspondences of transliteration (Kadhimi / Kazimi, Qassem / Kassem,
-    Cheikh / Sheikh), ou/u, y/i, doubled letters (unless ``doubles`` is False), a mute e
-    after -an (Salmane / Salman)."""
+    Cheikh / Sheikh), ou/u, y/i, doubled letters (only those the folding made unless
+    ``doubles``), a mute e after -an (Salmane / Salman)."""
     t = tok.replace("ou", "u")
     for x, y in (("dh", "z"), ("th", "t"), ("kh", "k"), ("gh", "g"), ("sh", "S"), ("ch", "S"),
                  ("ph", "f"), ("q", "k"), ("ck", "k"), ("y", "i")):
         t = t.replace(x, y)
-    if doubles:
-        t = _DOUBLE_RE.sub(r"\1", t)
+    # Without ``doubles``, only the doubled letters the folding made fold (Riyad / Ryad:
+    # y -> i makes "ii"); those of the word itself stay (Pen / Penn, Brock / Brook).
+    t = _DOUBLE_RE.sub(r"\1", t) if doubles else _DOUBLE_RE.sub(
+        lambda m: m.group(0) if m.group(0) in tok else m.group(1), t)
     if tok.endswith("ane") and not tok.endswith("anne"):
         t = t[:-1]
     return t
@@ -160,7 +162,7 @@ def _same_word(a: str, b: str, alone: bool, vowels: bool = True) -> bool:
     la, lb = _light_key(a), _light_key(b)
     if la == lb:
         # A doubled letter is a spelling variant of a long word (Mohamed / Mohammed), not
-        # of a short one (Pen / Penn, Bel / Bell).
+        # of a short one (Pen / Penn, Brock / Brook).
         return min(len(la), len(lb)) >= _SHORT or _light_key(a, False) == _light_key(b, False)
     if not vowels or min(len(la), len(lb)) < _SHORT:
         return False
@@ -351,7 +353,7 @@ def _join_surnames(uf: _UF, nodes: Mapping[Node, int], context: _Context | None)
             # Villepin), never "Le" (Pen is not Le Pen).
             if phrase.split()[0] in ("de", "du", "des"):
                 by_last[phrase.split()[-1]].add(node)
-        elif "-" not in phrase.split()[-1] and phrase not in _FIRST_NAMES and len(phrase) >= 3:
+        elif "-" not in _ascii(node[1]).split()[-1] and phrase not in _FIRST_NAMES and len(phrase) >= 3:
             bare.append((node, phrase))
     for node, phrase in bare:
         full = _dominant(uf, by_last[phrase], nodes) if by_last.get(phrase) else []
