@@ -21,6 +21,14 @@ things wrong on news text, so a rule layer after the model
   name (France Info -> Franceinfo); a one-word "person" after "le quartier des", "la
   ville de"… is a place, and a "person" with a lowercase word that is no name particle
   ("Santé publique France") an organisation;
+- names people by what the article gives: a sovereign keeps the title (pape François,
+  prince Harry), a first name alone takes the article's one full name that starts with
+  it or the surname of the name it is coordinated with ("François et Penelope Fillon"),
+  "(prénom modifié)" stays anonymous; a name in apposition to a role is a person;
+- drops products, norms and nouns by rules: a maker's product (``lexicons/makers.txt``:
+  Bugatti Chiron counts as Bugatti, or as nothing), an acronym after "cycle"/"normes", a
+  ministry's portfolio cut from "ministre des Armées", a capitalised word opening a
+  sentence that the article also writes in lowercase;
 - finds config.yaml's aliases in the text as a gazetteer (``Gazetteer``), even where the
   model saw nothing.
 

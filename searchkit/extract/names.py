@@ -17,16 +17,20 @@ then needs evidence, never the key alone (the key put Chine with Seine, OMS with
   in the last vowel (Claudia / Claudio); places and organisations by no vowel at all
   (Bologne / Boulogne); two different first names never (Louis / Louise).
 - context (``_Context``, when the caller gives each name's articles): a surname alone
-  joins the unique full name ending with it, spelt the same, never a first name nor the
-  end of a compound (Guyot / Kesse-Guyot), and only when the articles of both mention a
-  third actor that is not everywhere; a one-word name spelt two ways likewise.
+  (Macron, Le Pen) joins the full name ending with it, spelt the same, when that name is
+  the only one with this surname or outweighs the others five to one (Emmanuel beside
+  Brigitte Macron), never a first name nor the end of a compound (Guyot / Kesse-Guyot),
+  and only when the articles of both mention a third actor that is not everywhere; a
+  one-word name spelt two ways likewise.
 - user aliases merge what no rule can.
 
 Kinds: persons only merge with persons (orgs with orgs, places with places), but the model
 sometimes gives one name two kinds (Kataib Hezbollah as PER in one article, ORG in
 another). Before grouping, each exact (folded) name is moved to its majority kind by article
 count; ties go to the first of org, person, place (org first because the model's most
-common confusion on news is an organisation named like a person). ``group_actors`` returns
+common confusion on news is an organisation named like a person). Person votes count only
+for a name with a person's evidence in the corpus (``_person_evidence``): the model calls
+towns and brands people (Woking, Tesla) far more often than it calls people places. ``group_actors`` returns
 the reconciled kind with the display name; ``group_variants`` only the display name.
 
 What it must not do: import spaCy or anything slow (it runs at query time), or merge
