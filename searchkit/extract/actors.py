@@ -272,6 +272,7 @@ _REGNAL = {"pape", "prince", "princesse", "roi", "reine", "duc", "duchesse", "em
 _ANONYMISED_RE = re.compile(r"\s*\((?:les?\s+)?pr[ée]noms?\s+(?:(?:a|ont)\s+[ée]t[ée]\s+)?"
                             r"(?:modifi|chang)", re.I)
 _ROMAN_RE = re.compile(r"[IVX]+")
+_AND_RE = re.compile(r"\s+et\s+")
 # "le quartier des Grésilles", "la ville de Woking": what follows is a place.
 _PLACE_BEFORE_RE = re.compile(
     r"\b(?:quartiers?|villes?|villages?|communes?|r[ée]gions?|provinces?|banlieue|localit[ée]|"
@@ -606,7 +607,7 @@ def _first_names(norm: str, cands: list[_Cand]) -> None:
         if _ANONYMISED_RE.match(norm, c.end):
             c.canonical = ""
             continue
-        m = re.compile(r"\s+et\s+").match(norm, c.end)
+        m = _AND_RE.match(norm, c.end)
         other = starts.get(m.end()) if m else None
         if other is not None and len(_words(other.canonical)) >= 2:
             c.canonical = " ".join([ws[0], *_words(other.canonical)[1:]])
