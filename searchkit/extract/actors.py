@@ -255,6 +255,8 @@ _EVENT_HEADS = tuple(e[len("head: "):] + " " for e in _EVENTS if e.startswith("h
 # words after a maker that name the firm itself (McLaren Automotive).
 _MAKERS = load_table("makers")
 _MAKER_WORDS = max(len(k.split()) for k in _MAKERS)
+_MAKER_FIRST = {k.split()[0] for k in _MAKERS}
+_MAKER_LAST = {k.split()[-1] for k in _MAKERS}
 _CORPORATE = load_lexicon("corporate")
 # A maker's name after these is a team's ("l'équipe réserve du Lada Togliatti").
 _TEAM_BEFORE_RE = re.compile(r"\b(?:[ée]quipes?|clubs?|[ée]curies?)\b[^.;:!?,]{0,20}$", re.I)
@@ -634,6 +636,11 @@ def _maker(norm: str, c: _Cand, products: set[str]) -> bool:
     or division (McLaren Automotive), a person after a maker ("Ferrari Charles
     Leclerc"), and a span the model calls a person (Suzuki Shōsan, a samurai)."""
     toks = _tokens(norm, c.start, c.end)
+    before = _tokens(norm, max(0, c.start - 30), c.start)
+    # Cheap test first: most spans neither start with nor follow a maker's word.
+    if not toks or (_fold(norm[toks[0][0]:toks[0][1]]) not in _MAKER_FIRST and not (
+            before and _fold(norm[before[-1][0]:before[-1][1]]) in _MAKER_LAST)):
+        return False
     folded = [_fold(norm[s:e]) for s, e in toks]
     if (c.label == "PER" and len(toks) > 1) or _TEAM_BEFORE_RE.search(norm[max(0, c.start - 40):c.start]):
         return False
@@ -644,8 +651,7 @@ def _maker(norm: str, c: _Cand, products: set[str]) -> bool:
             c.end, c.canonical = toks[n - 1][1], maker
             c.kind = "org" if c.label in ("ORG", "LOC") else None
             return True
-    before = _tokens(norm, max(0, c.start - 30), c.start)
-    if not toks or not before or before[-1][1] != c.start - 1 or not _product_words(folded):
+    if not before or before[-1][1] != c.start - 1 or not _product_words(folded):
         return False
     for n in range(min(_MAKER_WORDS, len(before)), 0, -1):
         words = [norm[s:e] for s, e in before[-n:]]
