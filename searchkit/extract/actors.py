@@ -21,6 +21,14 @@ things wrong on news text, so a rule layer after the model
   name (France Info -> Franceinfo); a one-word "person" after "le quartier des", "la
   ville de"… is a place, and a "person" with a lowercase word that is no name particle
   ("Santé publique France") an organisation;
+- names people by what the article gives: a sovereign keeps the title (pape François,
+  prince Harry), a first name alone takes the article's one full name that starts with
+  it or the surname of the name it is coordinated with ("François et Penelope Fillon"),
+  "(prénom modifié)" stays anonymous; a name in apposition to a role is a person;
+- drops products, norms and nouns by rules: a maker's product (``lexicons/makers.txt``:
+  Bugatti Chiron counts as Bugatti, or as nothing), an acronym after "cycle"/"normes", a
+  ministry's portfolio cut from "ministre des Armées", a capitalised word opening a
+  sentence that the article also writes in lowercase;
 - finds config.yaml's aliases in the text as a gazetteer (``Gazetteer``), even where the
   model saw nothing.
 
@@ -196,6 +204,10 @@ _ORG_CUES = {
     "airways", "motors", "unies", "nations", "otan", "onu", "ue",
 }
 
+# Heads that make a name an organisation even in lowercase ("université du Minnesota").
+_ORG_HEADS = {"ministere", "universite", "agence", "syndicat", "federation", "association",
+              "fondation", "banque", "parti", "institut"}
+
 # Capitals and countries that the model turns into people by metonymy ("Washington a
 # menacé…"). General geography, not the sample articles' list.
 _PLACES = {
@@ -239,6 +251,30 @@ _MEDIA = load_table("media")
 _EVENTS = load_lexicon("events")
 _PLACE_ACRONYMS = load_lexicon("place_acronyms")
 _EVENT_HEADS = tuple(e[len("head: "):] + " " for e in _EVENTS if e.startswith("head: "))
+# Makers followed by a product's name (Bugatti Chiron): the maker is the actor; and the
+# words after a maker that name the firm itself (McLaren Automotive).
+_MAKERS = load_table("makers")
+_MAKER_WORDS = max(len(k.split()) for k in _MAKERS)
+_MAKER_FIRST = {k.split()[0] for k in _MAKERS}
+_MAKER_LAST = {k.split()[-1] for k in _MAKERS}
+_CORPORATE = load_lexicon("corporate")
+# A maker's name after these is a team's ("l'équipe réserve du Lada Togliatti").
+_TEAM_BEFORE_RE = re.compile(r"\b(?:[ée]quipes?|clubs?|[ée]curies?)\b[^.;:!?,]{0,20}$", re.I)
+# An acronym after these names a norm or a test, no organisation ("cycle WLTP").
+_STANDARD_BEFORE_RE = re.compile(r"\b(?:cycles?|normes?|protocoles?|standards?|homologations?|"
+                                 r"certifications?|labels?|proc[ée]dures?)\s+$", re.I)
+_PORTFOLIO_BEFORE_RE = re.compile(r"\bminist(?:re|res|[èe]re|[èe]res)(?:\s+[a-zé]+)?\s+(?:de\s+la|des|du|de|"
+                                  r"de\s+l'|[àa]\s+la|aux|au)\s*$", re.I)
+# Titles of sovereigns and popes: "le prince Harry", "le pape François" name one person
+# by a first name, which alone names nobody in particular; the title stays in the name.
+_REGNAL = {"pape", "prince", "princesse", "roi", "reine", "duc", "duchesse", "empereur",
+           "imperatrice", "tsar", "tsarine", "infant", "infante", "archiduc", "archiduchesse",
+           "grand-duc", "grande-duchesse", "emir", "sultan"}
+# "Charles (prénom modifié)": a person the article keeps anonymous.
+_ANONYMISED_RE = re.compile(r"\s*\((?:les?\s+)?pr[ée]noms?\s+(?:(?:a|ont)\s+[ée]t[ée]\s+)?"
+                            r"(?:modifi|chang)", re.I)
+_ROMAN_RE = re.compile(r"[IVX]+")
+_AND_RE = re.compile(r"\s+et\s+")
 # "le quartier des Grésilles", "la ville de Woking": what follows is a place.
 _PLACE_BEFORE_RE = re.compile(
     r"\b(?:quartiers?|villes?|villages?|communes?|r[ée]gions?|provinces?|banlieue|localit[ée]|"
@@ -252,7 +288,7 @@ _TOKEN_RE = re.compile(r"\S+")
 _OPEN_QUOTES = "«\"“„"
 # Where a span runs past its name: dashes, quotes, brackets, commas, a sentence end (also
 # the glued ".Le" of scraped paragraphs) but not the dot of "M." or "Dr.".
-_CUT_RE = re.compile(r"\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|"
+_CUT_RE = re.compile(r"\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|\.-|(?<=[a-zé])\.(?=\d)|"
                      r"(?<!\b[A-Z])(?<!Dr)(?<!Mr)(?<!Pr)(?<!St)(?<!Mme)(?<!Mgr)"
                      r"[.!?](?=\s*[A-ZÀ-Ý])")
 _SPACE_RE = re.compile(r"\s+")
@@ -318,7 +354,8 @@ def _trim(norm: str, c: _Cand) -> bool:
     while toks:
         s, e = toks[0]
         word = norm[s:e]
-        if word in _ARTICLES and len(toks) > 1:
+        # "En France" opening a sentence: a place never starts with a preposition.
+        if (word in _ARTICLES or c.label == "LOC" and word in ("En", "Au", "Aux")) and len(toks) > 1:
             toks.pop(0)
             continue
         m2 = _ELISION_RE.match(word)
@@ -367,7 +404,33 @@ def _is_junk(norm: str, c: _Cand, quote_only: set[str]) -> bool:
         return True
     if len(words) == 1 and folded[0] in quote_only and folded[0] not in _PLACES:
         return True
+    # "ministre des Armées", "ministère de la Solidarité" cut by the model: the portfolio.
+    if (len(words) == 1 and folded[0] not in _PLACES
+            and _PORTFOLIO_BEFORE_RE.search(norm[max(0, c.start - 30):c.start])):
+        return True
+    if len(words) == 1 and folded[0] not in _PLACES and _common_word(norm, c.start, c.end):
+        return True
+    # "cycle WLTP", "normes ISO": an acronym after these is a norm or a test.
+    if _acronym(text) and _STANDARD_BEFORE_RE.search(norm[max(0, c.start - 20):c.start]):
+        return True
     return False
+
+
+def _common_word(norm: str, start: int, end: int) -> bool:
+    """A capitalised word that opens a sentence or a subtitle ("…texte.Manifestations")
+    and that the article also writes in lowercase mid-sentence: a common noun."""
+    word = norm[start:end]
+    if not word[:1].isupper() or word.isupper() or not _SENTENCE_START_RE.search(norm[max(0, start - 3):start]):
+        return False
+    lower = word[0].lower() + word[1:]
+    return re.search(r"(?<=[a-zà-ÿ,] )" + re.escape(lower) + r"(?!\w)", norm) is not None
+
+
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?]\s*|\n\s*)$")
+
+
+def _acronym(text: str) -> bool:
+    return 2 <= len(text) <= 6 and text.isalnum() and text.isupper()
 
 
 def _person_shape(words: list[str]) -> bool:
@@ -399,6 +462,9 @@ def _relabel(norm: str, c: _Cand) -> None:
         # Capital or country: metonymy ("Washington a menacé") is still the place.
         c.kind = "place"
         return
+    if folded_words[0] in _ORG_HEADS and len(words) > 1:
+        c.kind = "org"  # "ministère du Commerce", "université du Minnesota", even lowercase
+        return
     if has_org_cue and c.label in ("PER", "LOC", "MISC") and len(words) >= 1:
         if c.label != "LOC" or len(words) > 1 or folded_words[0] in _ORG_CUES:
             c.kind = "org"
@@ -421,6 +487,32 @@ def _relabel(norm: str, c: _Cand) -> None:
         c.kind = "org"  # "le RN", "la CGT": acronyms are parties and unions, not places
     if c.kind == "person" and len(words) == 1 and _PLACE_BEFORE_RE.search(norm[max(0, c.start - 50):c.start]):
         c.kind = "place"
+    if (c.kind != "person" and c.label != "PER" and not has_org_cue and _person_shape(words)
+            and folded_words[0] not in _STREETS and _holds_role(norm, c)):
+        c.kind = "person"
+
+
+# Words that begin the name of a street or a site, never a person's ("Rue du Pré-Botté").
+_STREETS = {"rue", "avenue", "boulevard", "place", "quai", "allee", "chemin", "route", "impasse",
+            "square", "cours", "pont", "port", "gare", "parc", "mont", "lac", "cap", "ile", "bois",
+            "foret", "chateau", "palais", "hotel", "stade", "musee", "eglise", "cathedrale"}
+# "le directeur général de l'OMS, Tedros Adhanom Ghebreyesus" / "X, directeur de l'OMS":
+# a name in apposition to a role is its holder. Not a name right after "de" ("le patron
+# d'Aston Martin"): that one is the organisation.
+_ROLE_BEFORE_RE = re.compile(r"\b(\w[\w-]*)\b[^.;:!?«»\"]{0,70}?,\s+$")
+_ROLE_AFTER_RE = re.compile(r",\s+(?:l'|le |la |l'ancien |l'ancienne |ancien |ancienne |"
+                            r"actuel |actuelle |nouveau |nouvelle )?(\w[\w-]*)\b")
+
+
+def _holds_role(norm: str, c: _Cand) -> bool:
+    """Whether ``c`` stands in apposition to a role: "<role> de l'OMS, <c>" or "<c>,
+    <role> de l'OMS"."""
+    before = norm[max(0, c.start - 80):c.start]
+    m = _ROLE_BEFORE_RE.search(before)
+    if m and any(_fold(w) in _ROLES for w in _words(before[m.start():])):
+        return True
+    after = _ROLE_AFTER_RE.match(norm, c.end)
+    return bool(after and _fold(after.group(1)) in _ROLES)
 
 
 def _strip_person(text: str) -> str:
@@ -433,6 +525,10 @@ def _strip_person(text: str) -> str:
         if m and _fold(w[m.end():]) in _TITLES:
             words.pop(0)
             continue
+        # A capitalised article before the last word is the surname's own (Le Pen,
+        # La Fontaine, De Gaulle), not an article to drop ("Pen").
+        if f in ("le", "la", "de", "du") and w[0].isupper() and len(words) == 2:
+            break
         if f in _TITLES or f.rstrip(".") in _TITLES or f in _ARTICLES:
             words.pop(0)
             continue
@@ -486,6 +582,91 @@ def _canonicalise(norm: str, cands: list[_Cand]) -> None:
                       and _fold(n).endswith(" " + _fold(c.canonical))]
             if len(longer) == 1:
                 c.canonical = longer[0]
+
+
+def _first_names(norm: str, cands: list[_Cand]) -> None:
+    """A person named by one word that the article does not resolve otherwise: after a
+    sovereign's title the title stays ("pape François", "prince Harry"); a first name
+    before "et" and a full name shares its surname ("François et Penelope Fillon"), or
+    is the one full name of the article that starts with it ("Meghan" / "Meghan
+    Markle"); one marked "(prénom modifié)" is kept anonymous, so no actor."""
+    by_first: dict[str, set[str]] = {}
+    starts = {c.start: c for c in cands if c.kind == "person"}
+    for c in cands:
+        ws = _words(c.canonical)
+        if c.kind == "person" and len(ws) >= 2:
+            by_first.setdefault(_fold(ws[0]), set()).add(c.canonical)
+    for c in cands:
+        ws = _words(c.canonical)
+        if c.kind != "person" or not ws or len(ws) > 2 or (len(ws) == 2 and not _ROMAN_RE.fullmatch(ws[1])):
+            continue
+        title = _regnal_title(norm, c) if c.canonical[:1].isupper() else None
+        if title:
+            c.canonical = f"{title} {c.canonical}"
+            continue
+        if len(ws) != 1 or _fold(ws[0]) not in _FIRST_NAMES:
+            continue
+        if _ANONYMISED_RE.match(norm, c.end):
+            c.canonical = ""
+            continue
+        m = _AND_RE.match(norm, c.end)
+        other = starts.get(m.end()) if m else None
+        if other is not None and len(_words(other.canonical)) >= 2:
+            c.canonical = " ".join([ws[0], *_words(other.canonical)[1:]])
+        elif len(by_first.get(_fold(ws[0]), ())) == 1:
+            c.canonical = next(iter(by_first[_fold(ws[0])]))
+
+
+def _regnal_title(norm: str, c: _Cand) -> str | None:
+    """The sovereign's title at the start of ``c`` or right before it, lowercase."""
+    first = _words(norm[c.start:c.end])[:1]
+    before = re.search(r"(\S+)\s+$", norm[max(0, c.start - 25):c.start])
+    for word in (*first, before.group(1) if before else ""):
+        if _fold(word) in _REGNAL:
+            return word.lower()
+    return None
+
+
+def _maker(norm: str, c: _Cand, products: set[str]) -> bool:
+    """A product named with its maker ("Peugeot 208", "Bugatti Chiron Pur Sport", or
+    "Chiron" right after "Bugatti"): True when ``c`` is settled here. The product's name
+    goes to ``products`` (alone elsewhere in the article it is no actor); a span the
+    model calls an organisation or a place becomes a mention of the maker, any other
+    (MISC, or a lone product after its maker) is dropped. Left alone: a maker's own firm
+    or division (McLaren Automotive), a person after a maker ("Ferrari Charles
+    Leclerc"), and a span the model calls a person (Suzuki Shōsan, a samurai)."""
+    toks = _tokens(norm, c.start, c.end)
+    before = _tokens(norm, max(0, c.start - 30), c.start)
+    # Cheap test first: most spans neither start with nor follow a maker's word.
+    if not toks or (_fold(norm[toks[0][0]:toks[0][1]]) not in _MAKER_FIRST and not (
+            before and _fold(norm[before[-1][0]:before[-1][1]]) in _MAKER_LAST)):
+        return False
+    folded = [_fold(norm[s:e]) for s, e in toks]
+    if (c.label == "PER" and len(toks) > 1) or _TEAM_BEFORE_RE.search(norm[max(0, c.start - 40):c.start]):
+        return False
+    for n in range(min(_MAKER_WORDS, len(toks) - 1), 0, -1):
+        maker = _MAKERS.get(" ".join(folded[:n]))
+        if maker is not None and _product_words(folded[n:]):
+            products.update({" ".join(folded[n:]), folded[n]})
+            c.end, c.canonical = toks[n - 1][1], maker
+            c.kind = "org" if c.label in ("ORG", "LOC") else None
+            return True
+    if not before or before[-1][1] != c.start - 1 or not _product_words(folded):
+        return False
+    for n in range(min(_MAKER_WORDS, len(before)), 0, -1):
+        words = [norm[s:e] for s, e in before[-n:]]
+        if _MAKERS.get(" ".join(_fold(w) for w in words)) is not None and words[0][:1].isupper():
+            products.update({" ".join(folded), folded[0]})
+            c.kind = None
+            return True
+    return False
+
+
+def _product_words(folded: list[str]) -> bool:
+    """Words after a maker's name that may name a product: not the firm's own words
+    (Automotive, Racing), an organisation cue, a place or a person's first name."""
+    return bool(folded) and not (folded[0] in _CORPORATE or folded[0] in _ORG_CUES
+                                 or folded[0] in _FIRST_NAMES or folded[0] in _PLACES)
 
 
 def _quote_only_words(norm: str, ents: list[tuple[int, int, str]]) -> set[str]:
@@ -569,6 +750,15 @@ def _role(norm: str, c: _Cand) -> bool:
     return not (i == 1 and len(words) == 2)
 
 
+def _portfolio_holder(norm: str, c: _Cand) -> None:
+    """"(ministre de la) Justice William Barr": a portfolio glued to its holder's name is
+    the holder, a person, when a first name follows the portfolio."""
+    toks = _tokens(norm, c.start, c.end)
+    if (len(toks) >= 3 and _fold(norm[toks[0][0]:toks[0][1]]) in _GENERIC_HEADS
+            and _fold(norm[toks[1][0]:toks[1][1]]) in _FIRST_NAMES):
+        c.start, c.kind, c.label = toks[1][0], "person", "PER"
+
+
 def _no_actor(canonical: str, kind: ActorKind | None) -> bool:
     """A demonym, compass point, unit or generic noun standing alone. A person keeps a
     singular demonym: Breton, Picard, Normand are surnames too."""
@@ -603,13 +793,15 @@ def _not_a_person(words: list[str]) -> bool:
 def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list[ActorMention]:
     quote_only = _quote_only_words(norm, ents)
     cands: list[_Cand] = []
-    media: list[_Cand] = []
+    media: list[_Cand] = []  # outlets and makers: named already, no rule applies
+    products: set[str] = set()  # folded names of the products named with their maker
     for s, e, label in ents:
         c = _Cand(s, e, label)
         # Roles first: trimming drops the lowercase "ministre" of a PER span.
         if _role(norm, c) or not _trim(norm, c):
             continue
-        if _media(norm, c):
+        _portfolio_holder(norm, c)
+        if _media(norm, c) or _maker(norm, c, products):
             media.append(c)
             continue
         if _is_junk(norm, c, quote_only):
@@ -617,7 +809,9 @@ def _apply_rules(text: str, norm: str, ents: list[tuple[int, int, str]]) -> list
         _relabel(norm, c)
         cands.append(c)
     _canonicalise(norm, cands)
-    cands = [c for c in cands if not _no_actor(c.canonical, c.kind)] + media
+    _first_names(norm, cands)
+    cands = [c for c in cands if not _no_actor(c.canonical, c.kind)
+             and _fold(c.canonical) not in products] + media
     cands.sort(key=lambda c: c.start)
     out: list[ActorMention] = []
     for c in cands:

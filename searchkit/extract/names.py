@@ -17,16 +17,20 @@ then needs evidence, never the key alone (the key put Chine with Seine, OMS with
   in the last vowel (Claudia / Claudio); places and organisations by no vowel at all
   (Bologne / Boulogne); two different first names never (Louis / Louise).
 - context (``_Context``, when the caller gives each name's articles): a surname alone
-  joins the unique full name ending with it, spelt the same, never a first name nor the
-  end of a compound (Guyot / Kesse-Guyot), and only when the articles of both mention a
-  third actor that is not everywhere; a one-word name spelt two ways likewise.
+  (Macron, Le Pen) joins the full name ending with it, spelt the same, when that name is
+  the only one with this surname or outweighs the others five to one (Emmanuel beside
+  Brigitte Macron), never a first name nor the end of a compound (Guyot / Kesse-Guyot),
+  and only when the articles of both mention a third actor that is not everywhere; a
+  one-word name spelt two ways likewise.
 - user aliases merge what no rule can.
 
 Kinds: persons only merge with persons (orgs with orgs, places with places), but the model
 sometimes gives one name two kinds (Kataib Hezbollah as PER in one article, ORG in
 another). Before grouping, each exact (folded) name is moved to its majority kind by article
 count; ties go to the first of org, person, place (org first because the model's most
-common confusion on news is an organisation named like a person). ``group_actors`` returns
+common confusion on news is an organisation named like a person). Person votes count only
+for a name with a person's evidence in the corpus (``_person_evidence``): the model calls
+towns and brands people (Woking, Tesla) far more often than it calls people places. ``group_actors`` returns
 the reconciled kind with the display name; ``group_variants`` only the display name.
 
 What it must not do: import spaCy or anything slow (it runs at query time), or merge
@@ -41,7 +45,7 @@ from collections import defaultdict
 from functools import lru_cache
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from searchkit.extract.lexicon import load_lexicon
+from searchkit.extract.lexicon import load_lexicon, load_table
 
 __all__ = ["fold_name", "group_actors", "group_variants", "may_merge", "name_key"]
 
@@ -107,15 +111,19 @@ def _token_key(tok: str) -> str:
     return _DOUBLE_RE.sub(r"\1", t)
 
 
-def _light_key(tok: str) -> str:
+def _light_key(tok: str, doubles: bool = True) -> str:
     """A word with the spelling variants of one name made equal, vowels kept: the
     consonant correspondences of transliteration (Kadhimi / Kazimi, Qassem / Kassem,
-    Cheikh / Sheikh), ou/u, y/i, doubled letters, a mute e after -an (Salmane / Salman)."""
+    Cheikh / Sheikh), ou/u, y/i, doubled letters (only those the folding made unless
+    ``doubles``), a mute e after -an (Salmane / Salman)."""
     t = tok.replace("ou", "u")
     for x, y in (("dh", "z"), ("th", "t"), ("kh", "k"), ("gh", "g"), ("sh", "S"), ("ch", "S"),
                  ("ph", "f"), ("q", "k"), ("ck", "k"), ("y", "i")):
         t = t.replace(x, y)
-    t = _DOUBLE_RE.sub(r"\1", t)
+    # Without ``doubles``, only the doubled letters the folding made fold (Riyad / Ryad:
+    # y -> i makes "ii"); those of the word itself stay (Pen / Penn, Brock / Brook).
+    t = _DOUBLE_RE.sub(r"\1", t) if doubles else _DOUBLE_RE.sub(
+        lambda m: m.group(0) if m.group(0) in tok else m.group(1), t)
     if tok.endswith("ane") and not tok.endswith("anne"):
         t = t[:-1]
     return t
@@ -138,6 +146,7 @@ def name_key(name: str) -> str:
 _SHORT = 5
 _GROUPS_RE = re.compile(r"[aeiou]+|[^aeiou]+")
 _FIRST_NAMES = load_lexicon("first_names")
+_MAKERS = load_table("makers")
 
 
 def _acronym(name: str) -> bool:
@@ -156,7 +165,9 @@ def _same_word(a: str, b: str, alone: bool, vowels: bool = True) -> bool:
     of several words (the other words are evidence)."""
     la, lb = _light_key(a), _light_key(b)
     if la == lb:
-        return True
+        # A doubled letter is a spelling variant of a long word (Mohamed / Mohammed), not
+        # of a short one (Pen / Penn, Brock / Brook).
+        return min(len(la), len(lb)) >= _SHORT or _light_key(a, False) == _light_key(b, False)
     if not vowels or min(len(la), len(lb)) < _SHORT:
         return False
     ga, gb = _GROUPS_RE.findall(la), _GROUPS_RE.findall(lb)
@@ -242,84 +253,136 @@ class _UF:
             self.parent[rb] = ra
 
 
-def _majority_kinds(counts: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], str]:
-    by_name: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+Node = tuple[str, str]
+# A surname alone joins the most frequent of several full names ending with it only when
+# that one has this many times the articles of the others together: "Macron" is
+# Emmanuel Macron beside Brigitte Macron, "Fillon" is not François beside Penelope Fillon.
+_DOMINANT = 5
+
+
+def _top_kind(votes: Mapping[str, int]) -> str:
+    """The kind with most votes; ties go to the first of ``_KIND_ORDER``."""
+    return max(votes, key=lambda k: (votes[k], -_KIND_ORDER.index(k) if k in _KIND_ORDER else -9))
+
+
+def _person_evidence(folded: str, names: Iterable[str], surnames: Collection[str]) -> bool:
+    """Whether a name the model calls a person in some articles and something else in
+    others has a person's mark of its own. One word: a first name, or the first name or
+    surname of someone named in full somewhere in the corpus (Imran, Trump); a town or a
+    brand called PER by the model has neither (Woking, Modène, Tesla). Several words: not led
+    by an acronym (RM Sotheby, BNP Paribas are firms)."""
+    words = folded.split()
+    if len(words) == 1:
+        return words[0] in _FIRST_NAMES or _surname(words[0]) in surnames
+    return not any(_acronym(name.split()[0]) and len(name.split()[0]) > 1 for name in names)
+
+
+def _majority_kinds(counts: Mapping[Node, int]) -> dict[Node, str]:
+    """Each (kind, name) -> the kind its folded name gets by article votes, person votes
+    set aside when the name has no person evidence (``_person_evidence``)."""
+    votes_of: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    names_of: dict[str, set[str]] = defaultdict(set)
+    surnames: set[str] = set()  # and first names: the words that begin or end a full name
     for (kind, name), n in counts.items():
-        by_name[fold_name(name)][kind] += n
-    out: dict[tuple[str, str], str] = {}
-    for kind, name in counts:
-        votes = by_name[fold_name(name)]
-        out[(kind, name)] = max(votes, key=lambda k: (votes[k], -_KIND_ORDER.index(k)
-                                                      if k in _KIND_ORDER else -9))
-    return out
+        folded = fold_name(name)
+        votes_of[folded][kind] += n
+        names_of[folded].add(name)
+        words = _ascii(name).split()
+        if kind == "person" and len(words) >= 2:
+            surnames.add(_surname(words[-1]))
+            if words[0] not in _MAKERS:  # "Tesla Semi" is a truck, not a Tesla's first name
+                surnames.add(words[0])  # a first name the lexicon lacks (Imran Khan)
+    decided: dict[str, str] = {}
+    for folded, votes in votes_of.items():
+        if "person" in votes and len(votes) > 1 and not _person_evidence(folded, names_of[folded], surnames):
+            votes = {k: v for k, v in votes.items() if k != "person"}
+        decided[folded] = _top_kind(votes)
+    return {(kind, name): decided[fold_name(name)] for kind, name in counts}
 
 
-def group_actors(counts: Mapping[tuple[str, str], int],
-                 aliases: Mapping[str, Sequence[str]] | None = None,
-                 docs: Mapping[tuple[str, str], Collection[int]] | None = None,
-                 ) -> dict[tuple[str, str], tuple[str, str]]:
-    """Map every (kind, name) of ``counts`` to its group's (kind, display name).
-
-    ``counts``: (kind, canonical name) -> number of articles. ``aliases``: preferred
-    display name -> other names of the same actor (config.yaml). ``docs``: (kind, name)
-    -> the articles that mention it; given, a surname alone joins a full name only when
-    their articles share context (see ``_share_context``). The display name is the
-    alias key if the group has one, else the most frequent variant (ties: the longest,
-    then alphabetical).
-    """
-    aliases = aliases or {}
-    kind_of = _majority_kinds(counts)
-    # Work on (reconciled kind, name) nodes; several inputs can share a node.
-    nodes: dict[tuple[str, str], int] = defaultdict(int)
-    for item, n in counts.items():
-        nodes[(kind_of[item], item[1])] += n
-    uf = _UF()
-    for node in nodes:
-        uf.find(node)
-
-    # 1. Same kind, same key, close folded spelling.
-    buckets: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+def _merge_spellings(uf: _UF, nodes: Iterable[Node], context: _Context | None) -> None:
+    """Same kind, same transliteration key, and ``may_merge``: one actor spelt two ways.
+    One word spelt two ways is two names as often as one (Iliass / Elias): their
+    articles must share context too."""
+    buckets: dict[tuple[str, str], list[Node]] = defaultdict(list)
     for node in nodes:
         buckets[(node[0], name_key(node[1]))].append(node)
-    context = _Context(docs) if docs is not None else None
     for members in buckets.values():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
                 if not may_merge(a[1], b[1], a[0] == "person"):
                     continue
-                # One word spelt two ways is two names as often as one (Iliass / Elias):
-                # their articles must share context too.
                 if (context is not None and " " not in fold_name(a[1])
                         and _light_key(fold_name(a[1])) != _light_key(fold_name(b[1]))
                         and not context.shared(a, [b])):
                     continue
                 uf.union(a, b)
 
-    # 2. A surname alone joins the unique multi-word person group ending with it, spelt
-    # the same: a guess across articles, so no spelling latitude (Marion is no Maurin),
-    # never a first name (Charles, Franck), never the end of a compound (Guyot is not
-    # Kesse-Guyot).
-    by_last: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for node in nodes:
-        words = _ascii(node[1]).split()
-        if node[0] == "person" and len(words) >= 2:
-            by_last[_surname(words[-1])].add(node)
-    for node in nodes:
-        words = _ascii(node[1]).split()
-        if node[0] != "person" or len(words) != 1 or "-" in words[0]:
-            continue
-        word = _surname(words[0])
-        if word in _FIRST_NAMES or len(word) < 3:
-            continue
-        fulls = by_last.get(word, set())
-        if not fulls or len({uf.find(f) for f in fulls}) != 1:
-            continue
-        if context is None or context.shared(node, fulls):
-            uf.union(next(iter(fulls)), node)
 
-    # 3. Aliases, matched on folded names, whatever the kind; they take the majority kind.
-    preferred: dict[tuple[str, str], str] = {}
-    folded_nodes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+# Lowercase words that begin a surname in European names: "Le Pen", "de Gaulle" and
+# "van der Bellen" are surnames alone, whose full names end with them.
+_SURNAME_PARTICLES = {"le", "la", "de", "du", "des", "van", "von", "der", "den", "da", "di",
+                      "del", "della", "dos", "das", "ter", "ten"}
+
+
+def _surname_phrase(name: str) -> tuple[str, bool]:
+    """(folded surname with its particles, whether the name is that surname alone).
+
+    >>> _surname_phrase("Marine Le Pen"), _surname_phrase("Le Pen"), _surname_phrase("al-Kazimi")
+    (('le pen', False), ('le pen', True), ('kazimi', True))
+    """
+    words = _ascii(name).split()
+    i = len(words) - 1
+    while i > 0 and words[i - 1] in _SURNAME_PARTICLES:
+        i -= 1
+    return " ".join([*words[i:-1], _surname(words[-1])]) if words else "", i == 0
+
+
+def _join_surnames(uf: _UF, nodes: Mapping[Node, int], context: _Context | None) -> None:
+    """A surname alone (Macron, Le Pen) joins the person named in full with it, spelt
+    the same: a guess across articles, so no spelling latitude (Marion is no Maurin),
+    never a first name (Charles, Franck), never the end of a compound (Guyot is not
+    Kesse-Guyot); a particle surname joins the full names that end with it (Le Pen),
+    and a surname whose "de" French drops joins them without it (Villepin). The full name must be the only one with that surname or outweigh the others
+    (``_DOMINANT``), and (given the articles) share context with the surname."""
+    by_last: dict[str, set[Node]] = defaultdict(set)
+    bare: list[tuple[Node, str]] = []
+    for node in nodes:
+        if node[0] != "person":
+            continue
+        phrase, alone = _surname_phrase(node[1])
+        if not alone:
+            by_last[phrase].add(node)
+            # French drops "de" before a surname alone (Villepin for Dominique de
+            # Villepin), never "Le" (Pen is not Le Pen).
+            if phrase.split()[0] in ("de", "du", "des"):
+                by_last[phrase.split()[-1]].add(node)
+        elif "-" not in _ascii(node[1]).split()[-1] and phrase not in _FIRST_NAMES and len(phrase) >= 3:
+            bare.append((node, phrase))
+    for node, phrase in bare:
+        full = _dominant(uf, by_last[phrase], nodes) if by_last.get(phrase) else []
+        if full and (context is None or context.shared(node, full)):
+            uf.union(full[0], node)
+
+
+def _dominant(uf: _UF, fulls: Iterable[Node], nodes: Mapping[Node, int]) -> list[Node]:
+    """The members of the group that outweighs the other groups of ``fulls`` (all of them
+    when they are one group), or [] when none does."""
+    groups: dict[Node, list[Node]] = defaultdict(list)
+    for f in fulls:
+        groups[uf.find(f)].append(f)
+    weight = {root: sum(nodes[m] for m in members) for root, members in groups.items()}
+    best = max(weight, key=lambda r: (weight[r], r))
+    rest = sum(weight.values()) - weight[best]
+    return sorted(groups[best]) if weight[best] >= _DOMINANT * rest else []
+
+
+def _apply_aliases(uf: _UF, nodes: Mapping[Node, int],
+                   aliases: Mapping[str, Sequence[str]]) -> dict[Node, str]:
+    """Aliases, matched on folded names whatever the kind, re-home every hit (and its
+    whole group) under one root of their majority kind. Returns root -> shown name."""
+    preferred: dict[Node, str] = {}
+    folded_nodes: dict[str, list[Node]] = defaultdict(list)
     for node in nodes:
         folded_nodes[fold_name(node[1])].append(node)
     for pref, others in aliases.items():
@@ -329,30 +392,58 @@ def group_actors(counts: Mapping[tuple[str, str], int],
         votes: dict[str, int] = defaultdict(int)
         for n in hit:
             votes[n[0]] += nodes[n]
-        kind = max(votes, key=lambda k: (votes[k], -_KIND_ORDER.index(k)
-                                         if k in _KIND_ORDER else -9))
-        # Re-home every hit (and its whole group) under one root of the majority kind.
+        kind = _top_kind(votes)
         root = next(n for n in hit if n[0] == kind)
         for n in hit:
             uf.union(root, n)
         preferred[uf.find(root)] = pref
+    return preferred
 
-    # Display: the alias key, else the most frequent variant (ties: longest, alphabetical).
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+
+def _display(uf: _UF, nodes: Mapping[Node, int], preferred: Mapping[Node, str]) -> dict[Node, Node]:
+    """Node -> its group's (majority kind, shown name): the alias key, else the most
+    frequent variant (ties: the longest, then alphabetical)."""
+    groups: dict[Node, list[Node]] = defaultdict(list)
     for node in nodes:
         groups[uf.find(node)].append(node)
-    display: dict[tuple[str, str], tuple[str, str]] = {}
+    display: dict[Node, Node] = {}
     for root, members in groups.items():
         kinds: dict[str, int] = defaultdict(int)
         names: dict[str, int] = defaultdict(int)
         for m in members:
             kinds[m[0]] += nodes[m]
             names[m[1]] += nodes[m]
-        kind = max(kinds, key=lambda k: (kinds[k], -_KIND_ORDER.index(k)
-                                         if k in _KIND_ORDER else -9))
         name = preferred.get(root) or min(names, key=lambda s: (-names[s], -len(s), s))
         for m in members:
-            display[m] = (kind, name)
+            display[m] = (_top_kind(kinds), name)
+    return display
+
+
+def group_actors(counts: Mapping[Node, int],
+                 aliases: Mapping[str, Sequence[str]] | None = None,
+                 docs: Mapping[Node, Collection[int]] | None = None,
+                 ) -> dict[Node, Node]:
+    """Map every (kind, name) of ``counts`` to its group's (kind, display name).
+
+    ``counts``: (kind, canonical name) -> number of articles. ``aliases``: preferred
+    display name -> other names of the same actor (config.yaml). ``docs``: (kind, name)
+    -> the articles that mention it; given, a one-word name joins another only when
+    their articles share context (``_Context``). The display name is the alias key if
+    the group has one, else the most frequent variant (ties: the longest, then
+    alphabetical).
+    """
+    kind_of = _majority_kinds(counts)
+    # Work on (reconciled kind, name) nodes; several inputs can share a node.
+    nodes: dict[Node, int] = defaultdict(int)
+    for item, n in counts.items():
+        nodes[(kind_of[item], item[1])] += n
+    uf = _UF()
+    for node in nodes:
+        uf.find(node)
+    context = _Context(docs) if docs is not None else None
+    _merge_spellings(uf, nodes, context)
+    _join_surnames(uf, nodes, context)
+    display = _display(uf, nodes, _apply_aliases(uf, nodes, aliases or {}))
     return {item: display[(kind_of[item], item[1])] for item in counts}
 
 

@@ -66,14 +66,14 @@ class ActorGroups:
             from searchkit.extract.names import name_key
 
             by_fold: dict[str, set[tuple[str, str]]] = {}
-            by_key: dict[str, set[tuple[str, str]]] = {}
+            by_key: dict[str, set[tuple[str, str, str]]] = {}  # key -> (kind, display, spelling)
             by_last: dict[str, set[tuple[str, str]]] = {}
             for (stored, name), disp in self.display.items():
                 k = self.kind.get((stored, name), stored)
                 fn = fold(name.lower())
                 for form in (fn, fold(disp.lower())):
                     by_fold.setdefault(form, set()).add((k, disp))
-                by_key.setdefault(name_key(name), set()).add((k, disp))
+                by_key.setdefault(name_key(name), set()).add((k, disp, name))
                 for last in {*fn.split()[-1:], *fn.replace("-", " ").split()[-1:]}:
                     by_last.setdefault(last, set()).add((k, disp))
             # An alias names its group even when no article spells it that way.
@@ -89,15 +89,18 @@ class ActorGroups:
     def resolve(self, value: str, kind: str | None) -> set[str]:
         """Display names of the groups that ``value`` names (any variant, any case or
         accent); a single word also finds the actors whose name ends with it."""
-        from searchkit.extract.names import name_key
+        from searchkit.extract.names import may_merge, name_key
 
         by_fold, by_key, by_last = self.lookup()
         v = fold(value.strip().lower())
         key = name_key(value)
         # A spelling the index knows wins; the transliteration key only finds the
-        # others (a filter on OMS must not bring AMS).
-        exact = by_fold.get(v, set()) or (by_key.get(key, set()) if key else set())
-        loose = by_last.get(v, set()) if " " not in v else set()
+        # others, and only spellings the merge rules accept (a filter on OMS must not
+        # bring AMS, nor "Le Pen" Leo Poon).
+        exact = by_fold.get(v, set()) or {(k, d) for k, d, name in (by_key.get(key, ()) if key else ())
+                                           if may_merge(value, name, k == "person")}
+        # A word, or words ("Le Pen"), also find the names that end with them.
+        loose = {(k, d) for k, d in by_last.get(v.split()[-1], ()) if " " not in v or d.lower().endswith(" " + v)} if v else set()
         pick = exact or loose
         return {d for k, d in pick if not kind or k == kind} or (
             {d for k, d in loose if not kind or k == kind} if exact else set()
