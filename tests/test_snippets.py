@@ -50,3 +50,12 @@ def test_orangesum_sample_marks_like_the_analyzer() -> None:
         s = set(rng.sample(sorted(stemmed), min(4, len(stemmed))))
         e = set(rng.sample(sorted(exact), min(3, len(exact))))
         assert match_spans(text, s, e) == _reference(text, s, e)
+
+
+def test_odd_terms_mark_nothing_and_never_raise() -> None:
+    """Found by the query fuzzer: an empty term (and one-letter or non-ASCII ones)."""
+    text = "L'avion a décollé à 5 h, x et Œuvre."
+    assert match_spans(text, {""}, {""}) == []
+    assert match_spans(text, {"", "avion"}) == _reference(text, {"avion"}, set())
+    for term in ("a", "5", "x", "h", "œuvr", "oeuvr"):
+        assert match_spans(text, {term}, {term}) == _reference(text, {term}, {term}), term

@@ -126,7 +126,7 @@ def match_spans(
         # its occurrences are marked without the elided article ("d'" of "d'être"), as
         # the analyzers' character spans have it.
         norm = normalize_apostrophes(text)
-        heads = frozenset(t[:2] for t in stemmed | exact)
+        heads = frozenset(t[:2] for t in stemmed | exact if t)  # an empty term marks nothing
         verdict: dict[str, int | None] = {}  # word -> chars of elided article to skip, None: no match
         for m in _candidate_words(norm, heads):
             word = m.group(0)
