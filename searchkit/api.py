@@ -10,8 +10,9 @@ from typing import Any, Mapping, Sequence
 
 from searchkit.config import Config, load_config
 from searchkit.errors import CorpusError
-from searchkit.index.indexer import IndexReport, ProgressFn, run_index
+from searchkit.index.indexer import IndexReport, ProgressFn
 from searchkit.results import ActorMatch, Document, Explanation, ResolvedActor, Results
+from searchkit.runs import index_corpus, open_engine
 from searchkit.vocab import FACET_TOP
 
 __all__ = ["SearchKit", "parse_part"]
@@ -56,14 +57,8 @@ class SearchKit:
     def _engine(self) -> Any:
         """The search engine over this kit's index, opened on first use. Private: the
         CLI, the REPL and embedding code use this class's methods, never the engine."""
-        if self._opened is None and self.config.backend == "opensearch":
-            from searchkit.backends.engine import BackendEngine
-
-            self._opened = BackendEngine(self._opensearch(), self.config.snippets)
         if self._opened is None:
-            from searchkit.search.engine import Engine  # Whoosh searcher only when searching
-
-            self._opened = Engine(self.config.index_dir, self.config.aliases, self.config.snippets, dedup=self.config.duplicates)
+            self._opened = open_engine(self.config)
         return self._opened
 
     def index(
@@ -81,63 +76,12 @@ class SearchKit:
         Raises ``NothingIndexedError`` (with the report) when the index ends up empty:
         a program must not go on searching nothing as if all were well.
         """
-        from searchkit.config import enabled_formats
-
         roots = [Path(p) for p in paths] if paths else list(self.config.corpus)
         missing = [str(r) for r in roots if not r.exists()]
         if missing and len(missing) == len(roots):
             raise CorpusError(f"corpus not found: {', '.join(missing)}", hint="set `corpus:` in config.yaml or pass a folder: searchkit index PATH")
         self.close()
-        c = self.config
-        if c.backend == "opensearch":
-            return self._index_opensearch(roots, rebuild, progress, part)
-        report = run_index(
-            roots,
-            c.index_dir,
-            rebuild=rebuild,
-            actors=c.actors,
-            dates=c.dates,
-            model=c.model,
-            workers=c.workers,
-            max_file_mb=c.max_file_mb,
-            commit_every=c.commit_every,
-            title_boost=c.title_boost,
-            progress=progress,
-            formats=enabled_formats(c),
-            aliases=c.aliases,
-            semantic=c.semantic,
-            dedup=c.duplicates,
-        )
-        # Numpy postings, facet tables and actor groups are built now, once, so that
-        # no search (least of all a one-shot `searchkit search`) waits for them.
-        self._engine.warm()
-        if report.documents == 0:
-            raise _nothing_indexed(report, roots, enabled_formats(c))
-        return report
-
-    # -- the OpenSearch backend (backend: opensearch in config.yaml) ----------
-    def _opensearch(self) -> Any:
-        from searchkit.backends.opensearch import OpenSearchBackend
-
-        c = self.config
-        return OpenSearchBackend(c.opensearch_url, c.opensearch_index, shards=c.opensearch_shards,
-                                 replicas=c.opensearch_replicas, aliases=c.aliases, title_boost=c.title_boost)
-
-    def _index_opensearch(self, roots: Sequence[Path], rebuild: bool, progress: ProgressFn | None, part: tuple[int, int] | None) -> IndexReport:
-        from searchkit.backends.ingest import run_backend_index
-        from searchkit.config import enabled_formats
-
-        c = self.config
-        backend = self._opensearch()
-        try:
-            report = run_backend_index(roots, backend, rebuild=rebuild, actors=c.actors, dates=c.dates, model=c.model,
-                                       workers=c.workers, max_file_mb=c.max_file_mb, progress=progress,
-                                       formats=enabled_formats(c), aliases=c.aliases, part=part, semantic=c.semantic)
-        finally:
-            backend.close()
-        if report.documents == 0:
-            raise _nothing_indexed(report, roots, enabled_formats(c))
-        return report
+        return index_corpus(self.config, roots, rebuild, progress, part)
 
     def search(
         self,
@@ -300,23 +244,3 @@ def parse_part(text: str) -> tuple[int, int]:
     from searchkit.backends.ingest import parse_part as parse
 
     return parse(text)
-
-
-def _nothing_indexed(report: IndexReport, roots: Sequence[Path], formats: set[str]) -> Exception:
-    from searchkit.corpus import suffixes
-    from searchkit.errors import NothingIndexedError
-
-    where = ", ".join(str(p) for p in roots)
-    if report.files_seen == 0:
-        names = suffixes(formats)
-        listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names) or "enabled"
-        return NothingIndexedError(
-            f"nothing to index: no {listed} file in {where}",
-            hint="point `corpus:` in config.yaml (or PATH) at your articles; `formats:` in config.yaml turns formats on and off",
-            report=report,
-        )
-    return NothingIndexedError(
-        f"nothing could be indexed: all {report.files_seen} files in {where} were skipped",
-        hint="see the reasons above; `searchkit index -v` lists each file",
-        report=report,
-    )

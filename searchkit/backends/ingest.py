@@ -18,12 +18,13 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Collection, Sequence
+from typing import Any, Sequence
 
 from searchkit.corpus import Problem, SourceFile, iter_sources
 from searchkit.errors import SearchkitError
-from searchkit.index.indexer import IndexReport, ProgressFn, count_file, maybe_changed, unique_id
+from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions, count_file, maybe_changed, unique_id
 from searchkit.index.workers import prepare_all
 
 __all__ = ["in_part", "parse_part", "run_backend_index"]
@@ -54,31 +55,28 @@ def in_part(key: str, part: tuple[int, int] | None) -> bool:
 def run_backend_index(
     roots: Sequence[Path],
     backend: Any,
+    options: RunOptions | None = None,
     *,
-    rebuild: bool = False,
-    actors: bool = True,
-    dates: bool = True,
-    model: str | None = None,
-    workers: int = 1,
-    max_file_mb: float | None = None,
     progress: ProgressFn | None = None,
-    formats: Collection[str] | None = None,
-    aliases: Any = None,
     part: tuple[int, int] | None = None,
     exclude: Sequence[Path] = (),
-    semantic: bool | None = None,
+    **settings: Any,
 ) -> IndexReport:
-    """Index ``roots`` into ``backend`` (see the module docstring). ``semantic``: store
-    passage vectors (True), not (False), or as the index already does (None)."""
+    """Index ``roots`` into ``backend`` (see the module docstring), with the indexer's
+    ``RunOptions`` (``settings``: its fields, applied over ``options``); ``commit_every``,
+    ``title_boost`` and ``dedup`` are the Whoosh index's and are not used here.
+    ``semantic``: store passage vectors (True), not (False), or as the index already
+    does (None)."""
     from searchkit.extract.actors import freeze_aliases
-    from searchkit.index.documents import Options
 
+    opts = replace(options or RunOptions(), **settings)
+    rebuild, actors, workers, formats, aliases = opts.rebuild, opts.actors, opts.workers, opts.formats, opts.aliases
     started = time.perf_counter()
     report = IndexReport()
     if rebuild and part is not None:
         raise SearchkitError("--rebuild with --part would delete the other parts' articles",
                              hint="rebuild once without --part (or delete the index), then run the parts")
-    semantic = _with_vectors(backend, semantic)
+    semantic = _with_vectors(backend, opts.semantic)
     backend.ensure_index(rebuild=rebuild)
     seen: list[SourceFile] = []
     for item in iter_sources(roots, exclude=list(exclude), formats=formats):
@@ -91,13 +89,13 @@ def run_backend_index(
     frozen_key = [[k, list(v)] for k, v in frozen]
     manifest = {k: v for k, v in backend.manifest().items() if in_part(k, part)}
     candidates = _plan(backend, seen, manifest, frozen_key, report)
-    options = Options(actors=actors, dates=dates, max_bytes=int(max_file_mb * 1e6) if max_file_mb else None, model=model, aliases=frozen, semantic=semantic)
+    extraction = replace(opts, dedup=False).extraction((), semantic)
     total, done = len(candidates), 0
     if progress:
         progress(0, total)
     writer = _Writer(backend)
     apply = _Apply(backend, manifest, report, frozen_key, writer)
-    for prepared in prepare_all(candidates, options, workers, manifest):
+    for prepared in prepare_all(candidates, extraction, workers, manifest):
         done += prepared.last
         apply.take(prepared)
         if progress:
