@@ -47,7 +47,6 @@ import functools
 import os
 import re
 import threading
-import unicodedata
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -55,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 from searchkit.extract.lexicon import load_lexicon, load_table
 from searchkit.extract.nerview import NerView, ner_view
 from searchkit.extract.types import ActorKind, ActorMention
+from searchkit.text.normalize import APOSTROPHES, fold, fold_chars
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -71,7 +71,7 @@ _LABELS: dict[str, ActorKind] = {"PER": "person", "ORG": "org", "LOC": "place"}
 # Same-length replacements only: offsets computed on the normalised text stay valid for
 # the original. The model was trained on ASCII apostrophes; with ’ it tags "qu’", "n’"…
 _CHAR_MAP = str.maketrans({
-    "\u2019": "'", "\u02bc": "'", "\u2018": "'", "\u00b4": "'", "`": "'",
+    **{c: "'" for c in APOSTROPHES},  # text/normalize's apostrophe signs
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
 })
 
@@ -283,7 +283,6 @@ _PLACE_BEFORE_RE = re.compile(
     r"(?:\s+[\w-]+){0,3}\s+(?:de|des|du|d')\s?$", re.I)
 
 
-_FOLD_RE = re.compile(r"[\u0300-\u036f]")
 _TOKEN_RE = re.compile(r"\S+")
 _OPEN_QUOTES = "«\"“„"
 # Where a span runs past its name: dashes, quotes, brackets, commas, a sentence end (also
@@ -297,7 +296,7 @@ _DEMONYM_RE = re.compile(r"(?:ains|aines|iens|iennes|éens|éennes|ites)$")
 
 
 def _fold(s: str) -> str:
-    return _FOLD_RE.sub("", unicodedata.normalize("NFD", s)).lower()
+    return fold(s).lower()
 
 
 def _stop_words() -> frozenset[str]:
@@ -840,11 +839,7 @@ def freeze_aliases(aliases: Any) -> Aliases:
 
 def _fold_chars(text: str) -> str:
     """``text`` lowercased and without accents, one character for one: offsets stay valid."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        out.append(base if len(base) == 1 else ch)
-    return "".join(out)
+    return fold_chars(text)
 
 
 _ALIAS_SPLIT = re.compile(r"[\s\-]+")

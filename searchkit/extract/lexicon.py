@@ -11,9 +11,10 @@ knowledge), or import anything slow (``names.py`` runs at query time).
 """
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
+
+from searchkit.text.normalize import fold, normalize_apostrophes
 
 __all__ = ["fold_entry", "load_lexicon", "load_table"]
 
@@ -22,10 +23,7 @@ _DIR = Path(__file__).with_name("lexicons")
 
 def fold_entry(s: str) -> str:
     """Lowercase, accents removed, typographic apostrophes plain, spaces single."""
-    s = s.replace("\u2019", "'").replace("\u02bc", "'")
-    s = "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
-    s = s.replace("œ", "oe").replace("æ", "ae")
-    return " ".join(s.lower().split())
+    return " ".join(fold(normalize_apostrophes(s)).lower().split())
 
 
 @lru_cache(maxsize=None)

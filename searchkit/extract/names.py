@@ -40,30 +40,24 @@ Donald Tusk, Ali Khamenei / Ali Sistani).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from functools import lru_cache
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from searchkit.extract.lexicon import load_lexicon, load_table
+from searchkit.text.normalize import fold, normalize_apostrophes
 
 __all__ = ["fold_name", "group_actors", "group_variants", "may_merge", "name_key"]
 
 _KIND_ORDER = ("org", "person", "place")
 _PARTICLES = {"al", "el", "ad", "ed", "ash", "as", "ach", "an", "ar", "at", "az", "ul"}
-_APOS_RE = re.compile(r"[\u2019\u02bc\u2018`´]")
-_MARKS_RE = re.compile(r"[\u0300-\u036f]")
 _SPLIT_RE = re.compile(r"[\s\-_'.,]+")
 _VOWELS_RE = re.compile(r"[aeiouy]+")
 _DOUBLE_RE = re.compile(r"(.)\1+")
 
 
 def _ascii(s: str) -> str:
-    s = _APOS_RE.sub("'", s)
-    s = unicodedata.normalize("NFKD", s)
-    s = _MARKS_RE.sub("", s)
-    # Ligatures NFKD leaves alone.
-    return s.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae").lower()
+    return fold(normalize_apostrophes(s)).lower()
 
 
 def _tokens(name: str) -> list[str]:

@@ -13,8 +13,8 @@ from functools import lru_cache
 from unidecode import unidecode
 
 __all__ = [
-    "APOSTROPHES", "APOSTROPHE_CLASS", "ELISION_ARTICLES", "ELISION_EXCEPTIONS", "fold", "normalize_apostrophes",
-    "strip_elision",
+    "APOSTROPHES", "APOSTROPHE_CLASS", "ELISION_ARTICLES", "ELISION_EXCEPTIONS", "fold", "fold_chars",
+    "normalize_apostrophes", "strip_elision",
 ]
 
 # The signs typed for an apostrophe in French text besides ASCII ': ’ ʼ ‘ ` ´ ′. Changing
@@ -71,6 +71,28 @@ def fold(word: str) -> str:
     if word.isascii():
         return word
     return unidecode(word)
+
+
+def fold_chars(text: str) -> str:
+    """``text`` lowercased and folded one character for one, so that offsets found in it
+    hold for ``text``: a character whose fold is one letter becomes it ("É" -> "e",
+    "ø" -> "o"), one that folds to more ("œ" -> "oe") stays as it is.
+
+    >>> fold_chars("Œuvre d'Éloïse")
+    "œuvre d'eloise"
+    """
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_char(ch) for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    folded = fold(ch).lower()
+    if len(folded) == 1:
+        return folded
+    lower = ch.lower()
+    return lower if len(lower) == 1 else ch
 
 
 def strip_elision(text: str) -> str:
