@@ -453,7 +453,9 @@ def test_node_lost_mid_run_then_rerun(opensearch_url: str, tmp_path: Path, monke
         assert "cannot reach OpenSearch" in str(err.value) and err.value.hint
         kit.close()
         again = _kit(ROOT / "config.yaml", corpus, name, opensearch_url, actors=False)
-        assert 0 < len(again._opensearch().manifest()) < n  # the first run stopped half-way
+        from searchkit.backends.opensearch import OpenSearchBackend
+
+        assert 0 < len(OpenSearchBackend(opensearch_url, name).manifest()) < n  # the first run stopped half-way
         assert again.index().documents == n
         _check_complete(opensearch_url, name, n)
         again.close()
