@@ -150,3 +150,18 @@ print(Engine(Path({str(tmp_path / "index")!r})).search("ministre").total)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) > 0
     assert FrenchText.__module__ == "searchkit.index.schema"
+
+
+def test_other_extraction_rules_read_every_file_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index extracted by older rules (documents.EXTRACTION_VERSION) is extracted
+    again by its next incremental run, file by file, as when the aliases change; with
+    the same rules, nothing is."""
+    from searchkit.index import documents
+
+    n = _corpus(tmp_path / "corpus")
+    run_index([tmp_path / "corpus"], tmp_path / "index", actors=False)
+    assert run_index([tmp_path / "corpus"], tmp_path / "index", actors=False).unchanged
+    monkeypatch.setattr(documents, "EXTRACTION_VERSION", documents.EXTRACTION_VERSION + 1)
+    report = run_index([tmp_path / "corpus"], tmp_path / "index", actors=False)
+    assert report.updated == n and report.added == 0 and report.documents == n
+    assert run_index([tmp_path / "corpus"], tmp_path / "index", actors=False).unchanged

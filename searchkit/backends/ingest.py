@@ -25,6 +25,7 @@ from typing import Any, Sequence
 from searchkit.corpus import Problem, SourceFile, iter_sources
 from searchkit.errors import SearchkitError
 from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions, count_file, maybe_changed, unique_id
+from searchkit.index.documents import extraction_key
 from searchkit.index.workers import prepare_all
 
 __all__ = ["in_part", "parse_part", "run_backend_index"]
@@ -86,7 +87,7 @@ def run_backend_index(
             seen.append(item)
     report.files_seen = len(seen)
     frozen = freeze_aliases(aliases) if actors else ()
-    frozen_key = [[k, list(v)] for k, v in frozen]
+    frozen_key = [[k, list(v)] for k, v in extraction_key(frozen)]
     manifest = {k: v for k, v in backend.manifest().items() if in_part(k, part)}
     candidates = _plan(backend, seen, manifest, frozen_key, report)
     extraction = replace(opts, dedup=False).extraction((), semantic)

@@ -13,7 +13,22 @@ from typing import Any, Iterable, Sequence
 
 from searchkit.corpus import Article, Problem, SourceFile
 
-__all__ = ["Options", "Prepared", "date_prefixes", "extract_documents", "extraction_text", "publication_date"]
+__all__ = [
+    "EXTRACTION_VERSION", "Options", "Prepared", "date_prefixes", "extract_documents", "extraction_key", "extraction_text",
+    "publication_date",
+]
+
+# Bump when what extraction stores for the same article changes (the date grammar, the
+# actor rules or their lexicons): an index extracted by other rules is read again, file by
+# file, by its next incremental run, as when config.yaml's aliases change, so that its
+# facets never mix old and new rules. 2: the facet-trust rules of issue 12.
+EXTRACTION_VERSION = 2
+
+
+def extraction_key(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What an index records of how its articles were extracted: the rules' version and
+    config.yaml's aliases (frozen), compared at the start of every run."""
+    return (("", (f"extraction {EXTRACTION_VERSION}",)), *aliases)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any, Callable, Collection, Sequence
 
 from searchkit.corpus import Problem, SourceFile, iter_sources
 from searchkit.errors import SearchkitError
-from searchkit.index.documents import Options, Prepared
+from searchkit.index.documents import Options, Prepared, extraction_key
 from searchkit.index.store import (
     ALIASES_FILE, MANIFEST_FILE, STAMP_FILE, check_stamp, clear_for_rebuild, create, index_exists, indexed_aliases,
     load_manifest, open_dir, run_lock, write_json,
@@ -193,8 +193,8 @@ class _Run:
             self.ix = create(index_dir, opts.title_boost)
         self.manifest = load_manifest(self.ix, index_dir)
         # The gazetteer reads config.yaml's aliases while extracting: with other aliases,
-        # every file is read again (its digest forgotten), not only the changed ones.
-        self.frozen = frozen_aliases(opts.aliases) if opts.actors else ()
+        # or other extraction rules, every file is read again (its digest forgotten).
+        self.frozen = extraction_key(frozen_aliases(opts.aliases) if opts.actors else ())
         if indexed_aliases(index_dir) != self.frozen:
             for entry in self.manifest.values():
                 entry.update(digest=None, size=-1)
