@@ -811,19 +811,38 @@ class Engine:
             return QueryMatch(dict(fields), frozenset(stemmed), frozenset(exact), query_names, tuple(spans))
 
     # -- for searchkit.workflow: co-mentions, timelines (numpy, no Whoosh there) --
-    def match_mask(self, text: str, filters: Mapping[str, Sequence[str]] | None = None) -> np.ndarray:
+    def match_mask(self, text: str, filters: Mapping[str, Sequence[str]] | None = None,
+                   collapse: bool = False, prefer: np.ndarray | None = None) -> np.ndarray:
         """The live articles ``text`` and ``filters`` match, as a boolean array over
-        document numbers (the numbering of ``tables``), without ranking or hits."""
+        document numbers (the numbering of ``tables``), without ranking or hits.
+
+        ``collapse``: each near-duplicate group keeps one member, the one a search's
+        ``total`` and facets count (its best-scoring match; with ``prefer``, document
+        numbers, the best-scoring of those among its matches, if any)."""
         with self._pinned() as searcher:
             stripped = text.strip()
             q = Q.Every() if stripped in ("", "*") else build_query(stripped, searcher.schema, self, strict=False).query
             fq = self.filter_query({k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs})
-            found = self._fast_search(q, fq, 0)
-            if found is not None:
-                return found[0]
-            mask = np.zeros(searcher.doc_count_all(), dtype=bool)
-            mask[np.fromiter(searcher.docs_for_query(q if fq is None else Q.And([q, fq])), dtype=np.int64)] = True
-            return mask
+            mask, scores = None, None
+            if self.fast is not None:
+                try:  # what _fast_search matches and scores
+                    mask, scores = self.fast.evaluate(q)
+                    if fq is not None:
+                        mask = mask & self.fast.evaluate(fq)[0]
+                except Unsupported:
+                    mask = None
+            if mask is None or scores is None:
+                # Whoosh evaluates it; a search's counts then score every match 0 too.
+                mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+                mask[np.fromiter(searcher.docs_for_query(q if fq is None else Q.And([q, fq])), dtype=np.int64)] = True
+                scores = np.zeros(len(mask))
+            if not collapse:
+                return mask
+            if prefer is not None and len(prefer):
+                # Preferred members outrank the others: lift their scores past every score.
+                scores = scores.astype(np.float64, copy=True)
+                scores[prefer] += float(scores.max() - scores.min()) + 1.0
+            return self.duplicates.representatives(mask, scores)
 
     def date_postings(self, field: str = "published") -> list[tuple[str, np.ndarray]]:
         """Every value of a date field (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` prefixes and

@@ -52,6 +52,9 @@ class Association:
     articles: int  # articles (among those the query and filters match) naming the target
     universe: int  # articles the query and filters match
     actors: tuple[Associate, ...]
+    # True: each near-duplicate group counts once (articles, universe and counts are
+    # the hits a collapsed search shows); False: every copy counts.
+    collapse: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +65,7 @@ class Association:
             "measure": self.measure,
             "articles": self.articles,
             "universe": self.universe,
+            "collapse": self.collapse,
             "actors": [a.to_dict() for a in self.actors],
         }
 
@@ -113,11 +117,18 @@ def associated(
     top: int = 20,
     measure: str = DEFAULT_MEASURE,
     min_count: int = 2,
+    collapse: bool = True,
 ) -> Association:
     """The actors co-mentioned with ``actor`` (any spelling) in the articles ``query``
     and ``filters`` match, best associated first; ``kind`` lists only people,
     organisations or places. Actors met with the target fewer than ``min_count``
-    times are left out: one shared article says little."""
+    times are left out: one shared article says little.
+
+    ``collapse`` (default): each near-duplicate group counts once, as in a collapsed
+    search, so that one dispatch copied five times is one co-mention, not five. The
+    group is counted through the member a search filtered on the target would show
+    (its best match among the copies naming the target, if any does), so ``count``
+    is the facet count of a search for the query with the target as a filter."""
     if kind is not None and kind not in KINDS:
         raise QueryError(f"unknown kind '{kind}'", hint="use person, org or place")
     if measure not in MEASURES:
@@ -128,12 +139,13 @@ def associated(
     displays = engine.groups.resolve(actor, None)
     if not displays:
         raise NotFoundError(f"no actor named '{actor}' in the index", hint="`searchkit facets actor` lists them (any spelling of a name works)")
-    mask = engine.match_mask(query, filters)
     tables = engine.tables
     whole = tables["actor"]
     idx = [i for i, v in enumerate(whole.values) if v in displays]
+    named = np.unique(whole.docs[np.isin(whole.vals, idx)])
+    mask = engine.match_mask(query, filters, collapse=collapse, prefer=named)
     target = np.zeros(len(mask), dtype=bool)
-    target[whole.docs[np.isin(whole.vals, idx)]] = True
+    target[named[named < len(mask)]] = True
     target &= mask
     n, n_target = int(np.count_nonzero(mask)), int(np.count_nonzero(target))
     # The target's name: its most mentioned group among the matched articles.
@@ -141,7 +153,7 @@ def associated(
     where = {v: i for i, v in enumerate(whole.values) if v in displays}
     main = max(sorted(displays), key=lambda d: int(per_group[where[d]]) if d in where else -1)
     found = rank(tables, displays, mask, target, (kind,) if kind else KINDS, measure, min_count)
-    return Association(main, tuple(sorted(displays)), query, filters, measure, n_target, n, tuple(found[:top] if top else found))
+    return Association(main, tuple(sorted(displays)), query, filters, measure, n_target, n, tuple(found[:top] if top else found), collapse)
 
 
 def rank(

@@ -41,6 +41,9 @@ class Timeline:
     undated: int
     imprecise: int
     periods: tuple[tuple[str, int], ...]
+    # True: each near-duplicate group counts once, through the hit a collapsed search
+    # shows for it (so ``total`` is that search's total); False: every copy counts.
+    collapse: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,7 @@ class Timeline:
             "total": self.total,
             "undated": self.undated,
             "imprecise": self.imprecise,
+            "collapse": self.collapse,
             "periods": [{"period": p, "count": c} for p, c in self.periods],
         }
 
@@ -93,12 +97,16 @@ def _step(by: str) -> int:
     return 7 if by == "week" else 1
 
 
-def timeline(engine: "Engine", query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month") -> Timeline:
-    """Articles ``query`` and ``filters`` match, counted per ``by`` period."""
+def timeline(engine: "Engine", query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month",
+             collapse: bool = True) -> Timeline:
+    """Articles ``query`` and ``filters`` match, counted per ``by`` period. With
+    ``collapse`` (default) a near-duplicate group counts once, in the period of the
+    copy a collapsed search shows (its best match): the bars add up to that search's
+    ``total``, and a month's bar is that search's ``published`` facet count."""
     if by not in PERIODS:
         raise QueryError(f"unknown period '{by}'", hint="use year, month or week")
     filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
-    mask = engine.match_mask(query, filters)
+    mask = engine.match_mask(query, filters, collapse=collapse)
     need = {"year": 0, "month": 1, "week": 2}[by]
     # Each article's finest date: a later, more precise term overwrites a coarser one.
     precision = np.full(len(mask), -1, dtype=np.int8)
@@ -129,7 +137,7 @@ def timeline(engine: "Engine", query: str = "", filters: Mapping[str, Sequence[s
         have = dict(zip(keys.tolist(), counts.tolist()))
         step = _step(by)
         periods = [(_label(k, by), int(have.get(k, 0))) for k in range(int(keys[0]), int(keys[-1]) + 1, step)]
-    return Timeline(query, filters, by, int(np.count_nonzero(hit)), int(np.count_nonzero(no_date)), int(np.count_nonzero(imprecise)), tuple(periods))
+    return Timeline(query, filters, by, int(np.count_nonzero(hit)), int(np.count_nonzero(no_date)), int(np.count_nonzero(imprecise)), tuple(periods), collapse)
 
 
 def render_timeline(tl: Timeline, width: int = 50, bar: str = "█", gap: int = 4) -> list[str]:
