@@ -206,12 +206,13 @@ class SearchKit:
         return self._engine.stats()
 
     # -- analyst workflow (searchkit/workflow/) -------------------------------
-    def associated(self, actor: str, kind: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int = 20, measure: str = "llr") -> Any:
+    def associated(self, actor: str, kind: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int = 20, measure: str = "llr", collapse: bool = True) -> Any:
         """Actors co-mentioned with ``actor`` (any spelling) in the articles ``query`` and
-        ``filters`` match, scored by log-likelihood: ``Association`` (``to_dict()``)."""
+        ``filters`` match, scored by log-likelihood: ``Association`` (``to_dict()``).
+        ``collapse`` (default): a near-duplicate group counts once, as in search."""
         from searchkit.workflow.associate import associated
 
-        return associated(self._engine, actor, kind, query, filters, top=top, measure=measure)
+        return associated(self._engine, actor, kind, query, filters, top=top, measure=measure, collapse=collapse)
 
     def export(self, out: Any, fmt: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int | None = None, sort: str = "relevance", bom: bool = False, collapse: bool = True) -> int:
         """Write every hit (up to ``limit``) to the text stream ``out`` as json, jsonl or
@@ -220,11 +221,12 @@ class SearchKit:
 
         return export(self, out, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
 
-    def timeline(self, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month") -> Any:
-        """Hits per month, week or year (``undated`` apart): ``Timeline`` (``to_dict()``)."""
+    def timeline(self, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month", collapse: bool = True) -> Any:
+        """Hits per month, week or year (``undated`` apart): ``Timeline`` (``to_dict()``).
+        ``collapse`` (default): a near-duplicate group counts once, as in search."""
         from searchkit.workflow.timeline import timeline
 
-        return timeline(self._engine, query, filters, by)
+        return timeline(self._engine, query, filters, by, collapse=collapse)
 
     @property
     def saved(self) -> Any:

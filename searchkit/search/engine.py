@@ -281,14 +281,25 @@ class Engine:
             return QueryMatch(dict(fields), frozenset(stemmed), frozenset(exact), query_names(q), tuple(spans))
 
     # -- for searchkit.workflow: co-mentions, timelines (numpy, no Whoosh there) --
-    def match_mask(self, text: str, filters: Mapping[str, Sequence[str]] | None = None) -> np.ndarray:
+    def match_mask(self, text: str, filters: Mapping[str, Sequence[str]] | None = None,
+                   collapse: bool = False, prefer: np.ndarray | None = None) -> np.ndarray:
         """The live articles ``text`` and ``filters`` match, as a boolean array over
-        document numbers (the numbering of ``tables``), without ranking or hits."""
+        document numbers (the numbering of ``tables``), without ranking or hits.
+
+        ``collapse``: each near-duplicate group keeps one member, the one a search's
+        ``total`` and facets count (its best-scoring match; with ``prefer``, document
+        numbers, the best-scoring of those among its matches, if any)."""
         with self._pinned() as snap:
             q = self._parse(text).query
             fq = self.filter_query({k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs})
-            found = rank.fast_search(snap, q, fq, 0)
-            return found[0] if found is not None else rank.whoosh_mask(snap.searcher, q if fq is None else Q.And([q, fq]))
+            mask, scores = rank.match_scores(snap, q, fq)
+            if not collapse:
+                return mask
+            if prefer is not None and len(prefer):
+                # Preferred members outrank the others: lift their scores past every score.
+                scores = scores.astype(np.float64, copy=True)
+                scores[prefer] += float(scores.max() - scores.min()) + 1.0
+            return snap.duplicates.representatives(mask, scores)
 
     def date_postings(self, field: str = "published") -> list[tuple[str, np.ndarray]]:
         """Every value of a date field (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` prefixes and

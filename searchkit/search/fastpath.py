@@ -118,7 +118,8 @@ class FastIndex:
     def postings(self, field: str, term: str | bytes) -> tuple[np.ndarray, np.ndarray]:
         """(global docnums, weights) of ``term`` in ``field``, deleted documents included
         (as in Whoosh's statistics; callers mask with ``live``)."""
-        key = term.encode("utf-8") if isinstance(term, str) else term
+        # surrogatepass: a lone surrogate (a fuzzed or badly decoded query) names no term.
+        key = term.encode("utf-8", "surrogatepass") if isinstance(term, str) else term
         ids_parts, w_parts = [], []
         for seg in self.segments:
             fa = seg.field(field)

@@ -18,7 +18,7 @@ from searchkit.search.fastpath import Unsupported
 from searchkit.search.hybrid import FusionParams, fuse, semantic_top, top_by_score
 from searchkit.search.snapshot import Snapshot
 
-__all__ = ["by_meaning", "fast_search", "order", "whoosh_mask", "whoosh_page"]
+__all__ = ["by_meaning", "fast_search", "match_scores", "order", "whoosh_mask", "whoosh_page"]
 
 
 def fast_search(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: Any = None) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
@@ -37,6 +37,23 @@ def fast_search(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: An
     if dups is not None:
         mask = dups.representatives(mask, scores)
     return mask, fast.top(mask, scores, k)
+
+
+def match_scores(snap: Snapshot, q: Q.Query, fq: Q.Query | None) -> tuple[np.ndarray, np.ndarray]:
+    """Every match of ``q`` within ``fq`` and its score, as the lexical search ranks
+    it: from the numpy postings, or, for what only Whoosh evaluates, every score 0 (as a
+    search's counts then score them)."""
+    fast = snap.fast
+    if fast is not None:
+        try:
+            mask, scores = fast.evaluate(q)
+            if fq is not None:
+                mask = mask & fast.evaluate(fq)[0]
+            return mask, scores
+        except Unsupported:
+            pass
+    mask = whoosh_mask(snap.searcher, q if fq is None else Q.And([q, fq]))
+    return mask, np.zeros(len(mask))
 
 
 def whoosh_mask(searcher: Any, q: Q.Query) -> np.ndarray:

@@ -506,6 +506,7 @@ def _export(obj: Context, query: str, filters: dict[str, list[str]], limit: int 
 @_filter_options
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Actors to list.")
 @click.option("--measure", type=click.Choice(["llr", "pmi", "npmi", "count"]), default="llr", show_default=True, help="Association score: log-likelihood (measured best on real news), PMI, normalised PMI, or raw co-mentions.")
+@click.option("--no-collapse", is_flag=True, help="Count every near-duplicate copy (default: a group counts once, as search shows it).")
 @click.option("--json", "as_json", is_flag=True, help='Print {"actor", "actors": [{"value", "kind", "count", "score"}], ...} as JSON.')
 @click.pass_obj
 @_guard
@@ -514,7 +515,8 @@ def with_(obj: Context, name: str, kind: str | None, query: str, top: int, measu
     scored so that those found everywhere do not top the list."""
     from searchkit.ui.render import format_associates, to_json
 
-    res = obj.kit.associated(_text_arg(name), kind=kind, query=_text_arg(query), filters=_filters(kwargs), top=top, measure=measure)
+    collapse = not kwargs.pop("no_collapse", False)
+    res = obj.kit.associated(_text_arg(name), kind=kind, query=_text_arg(query), filters=_filters(kwargs), top=top, measure=measure, collapse=collapse)
     click.echo(to_json(res.to_dict()) if as_json else format_associates(res, _style()))
 
 
@@ -524,6 +526,7 @@ def with_(obj: Context, name: str, kind: str | None, query: str, top: int, measu
 @click.option("--by", type=click.Choice(["year", "month", "week"]), default="month", show_default=True, help="Period of each bar (weeks are ISO weeks: 2020-W51).")
 @click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also draw the chart to this SVG file (needs searchkit[plot]).")
 @click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also draw the chart to this PNG file (needs searchkit[plot]).")
+@click.option("--no-collapse", is_flag=True, help="Count every near-duplicate copy (default: a group counts once, as search shows it).")
 @click.option("--json", "as_json", is_flag=True, help='Print {"by", "total", "undated", "imprecise", "periods": [{"period", "count"}]} as JSON.')
 @click.pass_obj
 @_guard
@@ -533,7 +536,8 @@ def timeline(obj: Context, query: str, by: str, svg: Path | None, png: Path | No
     from searchkit.ui.render import to_json
     from searchkit.workflow.timeline import plot, render_timeline
 
-    tl = obj.kit.timeline(_text_arg(query), _filters(kwargs), by=by)
+    collapse = not kwargs.pop("no_collapse", False)
+    tl = obj.kit.timeline(_text_arg(query), _filters(kwargs), by=by, collapse=collapse)
     for path, ext in ((svg, ".svg"), (png, ".png")):
         if path is not None:
             if path.suffix.lower() != ext:

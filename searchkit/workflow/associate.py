@@ -74,6 +74,9 @@ class Association:
     articles: int  # articles (among those the query and filters match) naming the target
     universe: int  # articles the query and filters match
     actors: tuple[Associate, ...]
+    # True: each near-duplicate group counts once (articles, universe and counts are
+    # the hits a collapsed search shows); False: every copy counts.
+    collapse: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +87,7 @@ class Association:
             "measure": self.measure,
             "articles": self.articles,
             "universe": self.universe,
+            "collapse": self.collapse,
             "actors": [a.to_dict() for a in self.actors],
         }
 
@@ -135,11 +139,18 @@ def associated(
     top: int = 20,
     measure: str = DEFAULT_MEASURE,
     min_count: int = 2,
+    collapse: bool = True,
 ) -> Association:
     """The actors co-mentioned with ``actor`` (any spelling) in the articles ``query``
     and ``filters`` match, best associated first; ``kind`` lists only people,
     organisations or places. Actors met with the target fewer than ``min_count``
-    times are left out: one shared article says little."""
+    times are left out: one shared article says little.
+
+    ``collapse`` (default): each near-duplicate group counts once, as in a collapsed
+    search, so that one dispatch copied five times is one co-mention, not five. The
+    group is counted through the member a search filtered on the target would show
+    (its best match among the copies naming the target, if any does), so ``count``
+    is the facet count of a search for the query with the target as a filter."""
     if kind is not None and kind not in KINDS:
         raise QueryError(f"unknown kind '{kind}'", hint="use person, org or place")
     if measure not in MEASURES:
@@ -154,22 +165,29 @@ def associated(
     # An engine over a Backend counts with the backend's aggregations; the Whoosh
     # engine hands over its facet tables and the mask of matched articles.
     count = getattr(engine, "co_mentions", None)
-    counts = count(query, filters, displays, kinds) if count is not None else table_co_mentions(engine, query, filters, displays, kinds)
+    if count is not None:  # OpenSearch keeps no near-duplicate groups: every copy counts
+        counts, collapse = count(query, filters, displays, kinds), False
+    else:
+        counts = table_co_mentions(engine, query, filters, displays, kinds, collapse)
     # The target's name: its most mentioned group among the matched articles.
     main = max(sorted(displays), key=lambda d: counts.target_groups.get(d, -1))
     found = rank_co_mentions(counts, displays, measure, min_count)
-    return Association(main, tuple(sorted(displays)), query, filters, measure, counts.articles, counts.universe, tuple(found[:top] if top else found))
+    return Association(main, tuple(sorted(displays)), query, filters, measure, counts.articles, counts.universe,
+                       tuple(found[:top] if top else found), collapse)
 
 
-def table_co_mentions(engine: "Engine", query: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str] = KINDS) -> CoMentions:
+def table_co_mentions(engine: "Engine", query: str, filters: Mapping[str, Sequence[str]], displays: set[str],
+                      kinds: Sequence[str] = KINDS, collapse: bool = True) -> CoMentions:
     """``CoMentions`` from the Whoosh engine's facet tables and its mask of the articles
-    ``query`` and ``filters`` match."""
-    mask = engine.match_mask(query, filters)
+    ``query`` and ``filters`` match; with ``collapse``, each near-duplicate group counted
+    through the member a search filtered on the target shows (see ``associated``)."""
     tables = engine.tables
     whole = tables["actor"]
     idx = [i for i, v in enumerate(whole.values) if v in displays]
+    named = np.unique(whole.docs[np.isin(whole.vals, idx)])
+    mask = engine.match_mask(query, filters, collapse=collapse, prefer=named)
     target = np.zeros(len(mask), dtype=bool)
-    target[whole.docs[np.isin(whole.vals, idx)]] = True
+    target[named[named < len(mask)]] = True
     target &= mask
     return _counts_from_tables(tables, displays, mask, target, kinds)
 

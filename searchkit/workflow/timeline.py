@@ -17,7 +17,7 @@ What this module must not do: read stored articles, draw (``render_timeline`` an
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -43,6 +43,9 @@ class Timeline:
     undated: int
     imprecise: int
     periods: tuple[tuple[str, int], ...]
+    # True: each near-duplicate group counts once, through the hit a collapsed search
+    # shows for it (so ``total`` is that search's total); False: every copy counts.
+    collapse: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +55,7 @@ class Timeline:
             "total": self.total,
             "undated": self.undated,
             "imprecise": self.imprecise,
+            "collapse": self.collapse,
             "periods": [{"period": p, "count": c} for p, c in self.periods],
         }
 
@@ -95,19 +99,27 @@ def _step(by: str) -> int:
     return 7 if by == "week" else 1
 
 
-def timeline(engine: "Engine", query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month") -> Timeline:
-    """Articles ``query`` and ``filters`` match, counted per ``by`` period."""
+def timeline(engine: "Engine", query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month",
+             collapse: bool = True) -> Timeline:
+    """Articles ``query`` and ``filters`` match, counted per ``by`` period. With
+    ``collapse`` (default) a near-duplicate group counts once, in the period of the
+    copy a collapsed search shows (its best match): the bars add up to that search's
+    ``total``, and a month's bar is that search's ``published`` facet count."""
     if by not in PERIODS:
         raise QueryError(f"unknown period '{by}'", hint="use year, month or week")
     filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
     count = getattr(engine, "date_counts", None)
-    total, terms = count(query, filters, "published") if count is not None else _posting_counts(engine, query, filters)
-    return from_counts(query, filters, by, total, terms)
+    if count is not None:  # OpenSearch keeps no near-duplicate groups: every copy counts
+        (total, terms), collapse = count(query, filters, "published"), False
+    else:
+        total, terms = _posting_counts(engine, query, filters, collapse)
+    return replace(from_counts(query, filters, by, total, terms), collapse=collapse)
 
 
-def _posting_counts(engine: "Engine", query: str, filters: Mapping[str, Sequence[str]]) -> tuple[int, dict[str, int]]:
-    """The Whoosh engine's way: the mask of matched articles over each date's postings."""
-    mask = engine.match_mask(query, filters)
+def _posting_counts(engine: "Engine", query: str, filters: Mapping[str, Sequence[str]], collapse: bool = True) -> tuple[int, dict[str, int]]:
+    """The Whoosh engine's way: the mask of matched articles (each near-duplicate group
+    through the copy a collapsed search shows, with ``collapse``) over each date's postings."""
+    mask = engine.match_mask(query, filters, collapse=collapse)
     terms = {term: int(np.count_nonzero(mask[docs])) for term, docs in engine.date_postings("published")}
     return int(np.count_nonzero(mask)), {t: n for t, n in terms.items() if n}
 
