@@ -164,3 +164,21 @@ def test_filters_facets_paging_and_sort_in_every_mode(semantic_kit, mode: str) -
     dated = semantic_kit.search("attaque", mode=mode, sort="date", limit=5).hits
     days = [h.published for h in dated if h.published]
     assert days == sorted(days, reverse=True)
+
+
+def test_the_next_page_reuses_the_query_vector(semantic_kit, monkeypatch) -> None:
+    """Paging (or a filter change) re-asks the same text: its vector is embedded once,
+    and the cache stays bounded."""
+    from searchkit.semantic import retrieve
+
+    first = semantic_kit.search("roquettes sur l'ambassade", limit=2, mode="hybrid")
+    ranker = semantic_kit._engine.semantic
+    calls = []
+    real = ranker._embedder.embed_query
+    monkeypatch.setattr(ranker._embedder, "embed_query", lambda text: calls.append(text) or real(text))
+    second = semantic_kit.search("roquettes sur l'ambassade", limit=2, offset=2, mode="hybrid")
+    assert calls == [] and {h.id for h in first.hits}.isdisjoint(h.id for h in second.hits)
+    monkeypatch.setattr(retrieve, "VECTOR_CACHE", 2)
+    for text in ("Bagdad", "Téhéran", "Washington"):
+        semantic_kit.search(text, limit=1, mode="hybrid")
+    assert calls == ["Bagdad", "Téhéran", "Washington"] and list(ranker._vectors) == ["Téhéran", "Washington"]

@@ -10,6 +10,7 @@ search in a semantic mode asks for it (a lexical one-shot search must stay fast)
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
 
@@ -17,7 +18,9 @@ import numpy as np
 
 from searchkit.semantic.store import VectorStore
 
-__all__ = ["SemanticRanker"]
+__all__ = ["SemanticRanker", "VECTOR_CACHE"]
+
+VECTOR_CACHE = 64  # query vectors kept per open index
 
 
 class SemanticRanker:
@@ -27,6 +30,9 @@ class SemanticRanker:
         self.index_dir = Path(index_dir)
         self._store: VectorStore | None = None
         self._embedder = None
+        # The last queries' vectors: the next page of a search, a REPL filter or sort
+        # change, or a saved search run again re-ask the same text (~20 ms each).
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def available(self) -> bool:
         """True if the index has vectors (semantic indexing was on)."""
@@ -49,9 +55,19 @@ class SemanticRanker:
     def similarity(self, text: str, order: Sequence[str | None]) -> np.ndarray:
         """Cosine similarity of ``text`` (as a query) with the article of each position of
         ``order`` (ids by document number); -inf where an article has no vector."""
+        return self.store.aligned_scores(order, self.query_vector(text))
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """``text`` embedded as a query, from the cache of the last ``VECTOR_CACHE``."""
+        vector = self._vectors.get(text)
+        if vector is not None:
+            self._vectors.move_to_end(text)
+            return vector
         if self._embedder is None:
             from searchkit.semantic.embed import query_embedder
 
             self._embedder = query_embedder()
-        vector = self._embedder.embed_query(text)
-        return self.store.aligned_scores(order, vector)
+        vector = self._vectors[text] = self._embedder.embed_query(text)
+        while len(self._vectors) > VECTOR_CACHE:
+            self._vectors.popitem(last=False)
+        return vector
