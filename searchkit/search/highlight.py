@@ -9,6 +9,7 @@ renderers turn that into colour. Pure functions over strings.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -195,11 +196,19 @@ def closest_sentences(text: str, query: str, count: int = 1) -> list[str]:
         return []
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
     wanted = _prefixes(query)
-    scored = []
-    for i, (s, e) in enumerate(sentences):
-        shared = len(wanted & _prefixes(text[s:e]))
-        if shared:
-            scored.append((-shared, i))
+    shared: dict[int, set[str]] = {}
+    if wanted:
+        # One scan of the whole text for the words that may share a beginning with the
+        # query (see _candidate_words), each then filed under its sentence; words never
+        # straddle sentences (the sentence ends are not word characters).
+        starts = [s for s, _ in sentences]
+        for m in _candidate_words(normalize_apostrophes(text), frozenset(p[:2] for p in wanted)):
+            stems, folded = word_terms(m.group(0))
+            if stems and len(folded) >= 3 and folded[:_PREFIX] in wanted:
+                i = bisect_right(starts, m.start()) - 1
+                if i >= 0 and m.start() < sentences[i][1]:
+                    shared.setdefault(i, set()).add(folded[:_PREFIX])
+    scored = [(-len(found), i) for i, found in shared.items()]
     if not scored:
         s, e = sentences[0] if sentences else (0, len(text))
         return [_trim(text, [], s, e)]
