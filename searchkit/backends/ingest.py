@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 from searchkit.corpus import Problem, SourceFile, iter_sources
 from searchkit.errors import SearchkitError
-from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions, count_file, maybe_changed, unique_id
+from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions, count_file, maybe_changed, triage, unique_id
 from searchkit.index.documents import extraction_key
 from searchkit.index.workers import prepare_all
 
@@ -182,13 +182,11 @@ class _Apply:
 
     def take(self, prepared: Any) -> None:
         key = prepared.source.key
-        old = self.manifest.get(key) if prepared.part == 0 else self.in_parts[key][0]
+        verdict, old = triage(prepared, self.manifest, self.in_parts)
         self.report.problems.extend(prepared.problems)
-        if not prepared.digest:
-            return
-        if prepared.part == 0 and old and old.get("digest") == prepared.digest:
-            old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
-            self.writer.entries[key] = old
+        if verdict == "touched":
+            self.writer.entries[key] = old  # saved with the next batch
+        if verdict != "changed":
             return
         ids = self._start(key, old) if prepared.part == 0 else self.in_parts.pop(key)[1]
         for doc in prepared.docs:

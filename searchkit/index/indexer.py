@@ -257,16 +257,11 @@ class _Run:
 
     def _apply(self, prepared: Prepared) -> None:
         key = prepared.source.key
-        old = self.manifest.get(key) if prepared.part == 0 else self.in_parts[key][0]
+        verdict, old = triage(prepared, self.manifest, self.in_parts)
         self.report.problems.extend(prepared.problems)
-        if not prepared.digest:
-            # Not read (unreadable, gone, too big): keep what the index has of it
-            # and record nothing, so the next run tries again.
-            return
-        if prepared.part == 0 and old and old.get("digest") == prepared.digest:
-            # Touched but not changed: remember the new stat, do no work.
-            old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
-            self.dirty = True
+        if verdict == "touched":
+            self.dirty = True  # the entry's new stat is written with the next manifest
+        if verdict != "changed":
             return
         if prepared.part == 0:
             self.report.files_changed += 1
@@ -358,6 +353,27 @@ def open_vectors(index_dir: Path, semantic: bool, manifest: dict[str, dict[str, 
         if any(i not in have for i in entry.get("ids", [])):
             manifest[key] = {**entry, "digest": None}
     return store
+
+
+def triage(prepared: Prepared, manifest: dict[str, dict[str, Any]],
+           in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]]) -> tuple[str, dict[str, Any] | None]:
+    """What a prepared file (or part of one) asks of a run, on any backend, and the
+    file's manifest entry before the run:
+
+    - "unread": not read (unreadable, gone, too big): keep what the index has of it and
+      record nothing, so that the next run tries again;
+    - "touched": its content hash is the recorded one: only its stat changed, and the
+      entry takes the new one here (no work for the index);
+    - "changed": its documents replace the file's.
+    """
+    key = prepared.source.key
+    old = manifest.get(key) if prepared.part == 0 else in_parts[key][0]
+    if not prepared.digest:
+        return "unread", old
+    if prepared.part == 0 and old and old.get("digest") == prepared.digest:
+        old.update(size=prepared.source.size, mtime_ns=prepared.source.mtime_ns)
+        return "touched", old
+    return "changed", old
 
 
 def count_file(report: IndexReport, old: dict[str, Any] | None, ids: list[str]) -> None:
