@@ -28,6 +28,7 @@ from searchkit.index.store import MANIFEST_FILE, create, index_exists, load_mani
 from searchkit.search import rank
 from searchkit.search.hits import body_spans, query_terms
 from searchkit.search.snapshot import Snapshot
+from searchkit.search.suggest import nearest_word
 from searchkit.search.tables import facet_counts
 
 __all__ = ["WhooshBackend", "to_whoosh"]
@@ -196,14 +197,8 @@ class WhooshBackend:
         """For each word not in the unstemmed fields, its nearest indexed word."""
         reader = self.snapshot.searcher.reader()
         corrector = self.snapshot.searcher.corrector("body_exact")
-        out: dict[str, str] = {}
-        for w in words:
-            if reader.doc_frequency("body_exact", w) or reader.doc_frequency("title_exact", w):
-                continue
-            found = corrector.suggest(w, limit=1, maxdist=2)
-            if found:
-                out[w] = found[0]
-        return out
+        near = {w: nearest_word(reader, corrector, w) for w in words}
+        return {w: n for w, n in near.items() if n is not None}
 
     def document(self, doc_id: str) -> dict[str, Any]:
         fields = self.snapshot.searcher.document(id=doc_id)

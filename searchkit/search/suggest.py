@@ -13,10 +13,19 @@ from typing import Any
 from searchkit.text.normalize import fold
 from searchkit.vocab import OPERATORS
 
-__all__ = ["suggest"]
+__all__ = ["nearest_word", "suggest"]
 
 SUGGEST_MAX_LEN = 30  # longer words get no "did you mean"
 SUGGEST_MAX_WORDS = 8  # words looked up in the corrector, per query
+
+
+def nearest_word(reader: Any, corrector: Any, folded: str) -> str | None:
+    """The indexed word nearest the folded word ``folded`` (unstemmed fields, edit
+    distance 2 at most), or None when ``folded`` is indexed itself or nothing is near."""
+    if reader.doc_frequency("body_exact", folded) or reader.doc_frequency("title_exact", folded):
+        return None
+    found = corrector.suggest(folded, limit=1, maxdist=2)
+    return found[0] if found and found[0] != folded else None
 
 
 def suggest(searcher: Any, text: str) -> str | None:
@@ -35,14 +44,11 @@ def suggest(searcher: Any, text: str) -> str | None:
         if len(word) > SUGGEST_MAX_LEN or budget[0] <= 0:
             return word
         budget[0] -= 1
-        folded = fold(word.lower())
-        if reader.doc_frequency("body_exact", folded) or reader.doc_frequency("title_exact", folded):
+        near = nearest_word(reader, corrector, fold(word.lower()))
+        if near is None:
             return word
-        found = corrector.suggest(folded, limit=1, maxdist=2)
-        if found and found[0] != folded:
-            changed = True
-            return found[0]
-        return word
+        changed = True
+        return near
 
     # Words next to ":", "~" or "*" (field names, field values, fuzzy and
     # wildcard terms) are left as typed.
