@@ -81,7 +81,7 @@ class SearchKit:
         if missing and len(missing) == len(roots):
             raise CorpusError(f"corpus not found: {', '.join(missing)}", hint="set `corpus:` in config.yaml or pass a folder: searchkit index PATH")
         self.close()
-        return index_corpus(self.config, roots, rebuild, progress, part)
+        return index_corpus(self.config, roots, rebuild, progress, part, warm=lambda: self._engine.warm())
 
     def search(
         self,

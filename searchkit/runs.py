@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from searchkit.config import Config, enabled_formats
 from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions, run_index
@@ -40,8 +40,9 @@ def open_engine(config: Config) -> Any:
 
 
 def index_corpus(config: Config, roots: Sequence[Path], rebuild: bool, progress: ProgressFn | None,
-                 part: tuple[int, int] | None) -> IndexReport:
-    """One incremental run over ``roots`` into the configured index. Raises
+                 part: tuple[int, int] | None, warm: Callable[[], None]) -> IndexReport:
+    """One incremental run over ``roots`` into the configured index; ``warm`` then builds
+    what a first search needs (the caller's own engine: it is opened once). Raises
     ``NothingIndexedError`` (with the report) when the index ends up empty."""
     options = run_options(config, rebuild)
     if config.backend == "opensearch":
@@ -57,11 +58,7 @@ def index_corpus(config: Config, roots: Sequence[Path], rebuild: bool, progress:
         report = run_index(roots, config.index_dir, options, progress=progress)
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.
-        engine = open_engine(config)
-        try:
-            engine.warm()
-        finally:
-            engine.close()
+        warm()
     if report.documents == 0:
         raise _nothing_indexed(report, roots, options.formats or set())
     return report
