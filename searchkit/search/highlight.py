@@ -98,17 +98,13 @@ def _candidate_words(norm: str, heads: frozenset[str]) -> Iterator[re.Match[str]
         start = hit.start()
         # Back to the word's start: over letters and digits, and over an apostrophe
         # that has a letter or digit before it (the tokenizer keeps those inside words).
-        while start and (_WORDCHAR(norm[start - 1]) or (norm[start - 1] == "'" and start > 1 and _WORDCHAR(norm[start - 2]))):
+        while start and (norm[start - 1].isalnum() or (norm[start - 1] == "'" and start > 1 and norm[start - 2].isalnum())):
             start -= 1
         word = WORD.match(norm, start)
         if word is None:  # not a word start after all (a stray apostrophe)
             continue
         last_end = word.end()
         yield word
-
-
-def _WORDCHAR(c: str) -> bool:
-    return c.isalnum()
 
 
 def match_spans(
