@@ -174,6 +174,14 @@ class FastIndex:
         mask, scores = self._eval(q)
         return mask & self.live, scores
 
+    def evaluate_within(self, q: Q.Query, fq: Q.Query | None) -> tuple[np.ndarray, np.ndarray]:
+        """``evaluate(q)`` restricted to the matches of the filter query ``fq`` (which
+        does not score); ``Unsupported`` as ``evaluate``."""
+        mask, scores = self.evaluate(q)
+        if fq is not None:
+            mask &= self.evaluate(fq)[0]
+        return mask, scores
+
     def _eval(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(q, Q.Term):
             return self._term(q)

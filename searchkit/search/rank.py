@@ -29,9 +29,7 @@ def fast_search(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: An
     if fast is None:
         return None
     try:
-        mask, scores = fast.evaluate(q)
-        if fq is not None:
-            mask &= fast.evaluate(fq)[0]
+        mask, scores = fast.evaluate_within(q, fq)
     except Unsupported:
         return None
     if dups is not None:
@@ -46,10 +44,7 @@ def match_scores(snap: Snapshot, q: Q.Query, fq: Q.Query | None) -> tuple[np.nda
     fast = snap.fast
     if fast is not None:
         try:
-            mask, scores = fast.evaluate(q)
-            if fq is not None:
-                mask = mask & fast.evaluate(fq)[0]
-            return mask, scores
+            return fast.evaluate_within(q, fq)
         except Unsupported:
             pass
     mask = whoosh_mask(snap.searcher, q if fq is None else Q.And([q, fq]))

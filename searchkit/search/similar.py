@@ -42,9 +42,7 @@ def _rank(snap: Snapshot, q: Q.Query, fq: Q.Query | None, own: list[int], want: 
     """(matches, the ``want`` best) without the article's own group."""
     dups, fast, searcher = snap.duplicates, snap.fast, snap.searcher
     if fast is not None:
-        mask, scores = fast.evaluate(q)
-        if fq is not None:
-            mask &= fast.evaluate(fq)[0]
+        mask, scores = fast.evaluate_within(q, fq)
         mask[own] = False
         if collapse:
             mask = dups.representatives(mask, scores)
