@@ -299,11 +299,24 @@ class Score:
     n: int
     failed: int
     seconds: float
+    rr: list[float] = field(default_factory=list)  # reciprocal rank of each query, in order
+
+
+def paired_interval(a: list[float], b: list[float], rounds: int = 2000) -> tuple[float, float]:
+    """95% paired bootstrap interval of mean(a) - mean(b) over the same queries: how far
+    a difference of MRR could move with another draw of queries (fixed seed)."""
+    import numpy as np
+
+    d = np.asarray(a) - np.asarray(b)
+    if not len(d):
+        return 0.0, 0.0
+    means = d[np.random.default_rng(0).integers(0, len(d), (rounds, len(d)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 def evaluate(system: System, set_name: str, queries: list[tuple[str, str]], relevant: dict[str, set[str]]) -> Score:
-    rr = hits = failed = 0
-    rr_sum = 0.0
+    failed = 0
+    rr: list[float] = []
     t0 = time.perf_counter()
     for target, text in queries:
         try:
@@ -311,16 +324,13 @@ def evaluate(system: System, set_name: str, queries: list[tuple[str, str]], rele
         except QueryFailed as exc:
             failed += 1
             system.errors.append((set_name, text, str(exc)))
+            rr.append(0.0)
             continue
         rel = relevant[target]
-        for rank, doc_id in enumerate(ranked[:K], start=1):
-            if doc_id in rel:
-                rr_sum += 1.0 / rank
-                hits += 1
-                break
-    del rr
+        rr.append(next((1.0 / rank for rank, doc_id in enumerate(ranked[:K], start=1) if doc_id in rel), 0.0))
     n = len(queries)
-    return Score(rr_sum / n if n else 0.0, hits / n if n else 0.0, n, failed, time.perf_counter() - t0)
+    hits = sum(1 for x in rr if x)
+    return Score(sum(rr) / n if n else 0.0, hits / n if n else 0.0, n, failed, time.perf_counter() - t0, rr)
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -386,8 +396,8 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
         for other in names:
             if other == base:
                 continue
-            diffs = ", ".join(f"{s} {scores[(other, s)].mrr - scores[(base, s)].mrr:+.3f}" for s in sets if (other, s) in scores and (base, s) in scores)
-            out.append(f"- {other} minus raw Whoosh, MRR@{K}: {diffs}.")
+            diffs = ", ".join(_difference(scores[(other, s)], scores[(base, s)], s) for s in sets if (other, s) in scores and (base, s) in scores)
+            out.append(f"- {other} minus raw Whoosh, MRR@{K} [95% paired bootstrap interval; queries ranked better / worse]: {diffs}.")
     if "titles" in sets and "titles, no accents" in sets:
         drops = ", ".join(f"{x} {scores[(x, 'titles, no accents')].mrr - scores[(x, 'titles')].mrr:+.3f}" for x in names if (x, "titles") in scores)
         out.append(f"- Typing titles without accents changes MRR@{K} by: {drops}.")
@@ -421,6 +431,13 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
             out.append(f"- ... and {len(errs) - 40} more")
         out.append("")
     return "\n".join(out)
+
+
+def _difference(a: Score, b: Score, set_name: str) -> str:
+    lo, hi = paired_interval(a.rr, b.rr)
+    better = sum(1 for x, y in zip(a.rr, b.rr) if x > y)
+    worse = sum(1 for x, y in zip(a.rr, b.rr) if x < y)
+    return f"{set_name} {a.mrr - b.mrr:+.3f} [{lo:+.3f}, {hi:+.3f}; {better}/{worse}]"
 
 
 def main(argv: list[str] | None = None) -> int:
