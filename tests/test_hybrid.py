@@ -45,22 +45,53 @@ def test_fuse_rrf_rewards_agreement() -> None:
     assert top_by_score(mask, fused, 4).tolist()[0] == 1
 
 
-def test_default_fusion_is_min_max_and_keeps_deep_lexical_matches_below() -> None:
+def test_default_fusion_standardises_and_keeps_deep_lexical_matches_below() -> None:
     size = 300
     lex_mask = np.zeros(size, dtype=bool)
     lex_mask[:150] = True
     lex_scores = np.where(lex_mask, np.linspace(10, 1, size), 0.0)
     similarity = np.linspace(-1, 1, size).astype(np.float32)
     params = FusionParams(depth=20)
-    assert params.method == "minmax"
+    assert params.method == "zscore"
     mask, fused = fuse(lex_mask, lex_scores, similarity, np.ones(size, dtype=bool), params)
     assert mask[:150].all() and mask[-20:].all()
     fused_candidates = np.r_[0:20, size - 20 : size]  # the two top-20 rankings
     assert fused[100] < fused[fused_candidates].min()  # a deep lexical match ranks below them
     assert fused[100] > fused[101]
-    # Scores of both sides scaled to 0..1: the best lexical and the closest article tie at 1,
-    # the best of both at 1 + weight.
-    assert fused[0] == pytest.approx(1.0) and fused[-1] == pytest.approx(params.semantic_weight)
+    # Each side's top 20: minus its lowest, over its standard deviation. Both are evenly
+    # spaced, so their best gets 19 steps / std of 20 evenly spaced steps.
+    even = 19 / np.arange(20).std()
+    assert fused[0] == pytest.approx(even) and fused[-1] == pytest.approx(params.semantic_weight * even)
+    assert fused[19] == 0.0 and fused[size - 20] == 0.0
+
+
+def test_standardising_keeps_how_far_a_ranking_stands_out() -> None:
+    """Lexical search has one article far ahead (a long query that names it), meaning is
+    hesitant (close cosines, a slightly different best): min-max stretches both bests to
+    1 and lets the weighted vector side decide; standardised scores keep the lexical lead."""
+    size = 40
+    lex_scores = np.r_[20.0, np.linspace(2.0, 1.0, size - 1)]
+    similarity = np.r_[0.80, 0.82, np.linspace(0.80, 0.79, size - 2)].astype(np.float32)
+    everything = np.ones(size, dtype=bool)
+    best = {}
+    for method in ("minmax", "zscore"):
+        mask, fused = fuse(everything, lex_scores, similarity, everything, FusionParams(method=method, semantic_weight=1.5, long_query=0))
+        best[method] = int(top_by_score(mask, fused, 1)[0])
+    assert best == {"minmax": 1, "zscore": 0}
+
+
+def test_long_queries_weigh_meaning_less() -> None:
+    params = FusionParams(semantic_weight=1.0, long_query=20)
+    assert params.weight(5) == params.weight(20) == 1.0
+    assert params.weight(40) == pytest.approx(0.5)
+    assert FusionParams(long_query=0).weight(400) == FusionParams().semantic_weight
+    # Two articles, one first by words, the other by meaning, level when the weights are
+    # equal: a short query keeps the tie, a long one ranks the lexical one first.
+    lex_scores, similarity = np.array([2.0, 1.0, 0.0]), np.array([0.0, 1.0, 2.0], dtype=np.float32)
+    everything = np.ones(3, dtype=bool)
+    short = fuse(everything, lex_scores, similarity, everything, params, words=8)[1]
+    long = fuse(everything, lex_scores, similarity, everything, params, words=40)[1]
+    assert short[0] == pytest.approx(short[2]) and long[0] > long[2]
 
 
 def test_filters_bound_both_rankings() -> None:

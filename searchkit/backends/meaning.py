@@ -73,7 +73,7 @@ def by_meaning(backend: Any, text: str, tree: Node, ftree: Node | None, mode: st
         pool: Node = FacetTerms("id", near_ids) if near_ids else MatchNone()
     else:
         lexical = backend.search(tree, ftree, params.depth, 0, "relevance", (), None)
-        ranked = _fused(lexical, near, params)
+        ranked = _fused(lexical, near, params, len(text.split()))
         pool = Or((tree, FacetTerms("id", near_ids))) if near_ids else tree
     fields = FACET_FIELDS if facets else ()
     if sort == "date":  # the candidates, newest first
@@ -89,7 +89,7 @@ def by_meaning(backend: Any, text: str, tree: Node, ftree: Node | None, mode: st
     return BackendResult(tuple(page), scores, found.total, found.facets, tuple(docs))
 
 
-def _fused(lexical: BackendResult, near: Sequence[tuple[str, float]], params: FusionParams) -> list[tuple[str, float]]:
+def _fused(lexical: BackendResult, near: Sequence[tuple[str, float]], params: FusionParams, words: int) -> list[tuple[str, float]]:
     """``hybrid.fuse`` over the union of the two top lists, numbered locally."""
     ids = list(dict.fromkeys([*lexical.ids, *(i for i, _ in near)]))
     if not ids:
@@ -102,5 +102,5 @@ def _fused(lexical: BackendResult, near: Sequence[tuple[str, float]], params: Fu
         lex_mask[at[i]], lex_scores[at[i]] = True, s
     for i, s in near:
         similarity[at[i]] = s
-    mask, scores = fuse(lex_mask, lex_scores, similarity, np.ones(len(ids), dtype=bool), params)
+    mask, scores = fuse(lex_mask, lex_scores, similarity, np.ones(len(ids), dtype=bool), params, words)
     return [(ids[k], float(scores[k])) for k in top_by_score(mask, scores, len(ids))]

@@ -3,11 +3,12 @@
 What it is for: given the lexical scores of the articles a query matched and the
 cosine similarities of every article's passage vector with the query vector,
 return the candidates and their fused scores, for the ``hybrid`` and ``semantic``
-search modes. Two fusions are implemented and were measured on the PIAF dev questions
-only (bench/ranking.py, "Fusion"): min-max normalised scores, the vector side weighted
-1.5, ranked best (MRR@10 0.948 spf / 0.717 cnil, against 0.924 / 0.693 for reciprocal
-rank fusion at k=60 and 0.933 / 0.689 for e5 alone), so it is the default. RRF stays
-available (``method="rrf"``): it needs no score calibration at all.
+search modes. Three fusions are implemented and were measured with bench/ranking.py
+(BENCHMARKS.md, "Fusion"): each ranking's top 100 scores standardised (minus the
+100th, over their standard deviation) and summed, the default; min-max scaling of the
+same scores; reciprocal rank fusion. Standardising keeps what min-max throws away, how
+far a ranking's best matches stand out from the rest, so a confident ranking is not
+flattened to the same 0..1 as a hesitant one.
 
 What it must not do: compute vectors, read an index or know about Whoosh: the engine
 hands it arrays and gets arrays back.
@@ -24,16 +25,26 @@ __all__ = ["FusionParams", "fuse", "semantic_top", "top_by_score"]
 @dataclass(frozen=True)
 class FusionParams:
     """How the two rankings combine. ``depth``: how many of each ranking take part;
-    ``method``: "minmax" (each ranking's scores over its top ``depth`` scaled to 0..1,
-    then summed, the vector side times ``semantic_weight``) or "rrf" (reciprocal rank
-    fusion with offset ``k``). The default is the best of the grid tried on the PIAF
-    dev questions; weight 2.0 was 0.002 better on their mean and 1.5 was kept as the
-    less vector-heavy of two equals (news queries lean on words more than questions)."""
+    ``method``: "zscore" (each ranking's top ``depth`` scores, minus the lowest of them,
+    over their standard deviation, then summed, the vector side times the weight),
+    "minmax" (the same scores scaled to 0..1) or "rrf" (reciprocal rank fusion with
+    offset ``k``). ``long_query``: past this many words the vector side's weight shrinks
+    in proportion (20 words: weight/2 at 40), because e5 was trained on short queries and
+    a long query gives BM25 more evidence (on 30-word news abstracts e5 alone ranks 0.10
+    MRR below lexical search, on questions and titles it ranks level or above); 0 keeps
+    the weight whatever the length. The choice of these values is in BENCHMARKS.md."""
 
     depth: int = 100
     k: float = 60.0
-    semantic_weight: float = 1.5
-    method: str = "minmax"
+    semantic_weight: float = 1.0
+    method: str = "zscore"
+    long_query: int = 20
+
+    def weight(self, words: int) -> float:
+        """The vector side's weight for a query of ``words`` words."""
+        if self.long_query and words > self.long_query:
+            return self.semantic_weight * self.long_query / words
+        return self.semantic_weight
 
 
 def top_by_score(mask: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
@@ -60,8 +71,9 @@ def fuse(
     similarity: np.ndarray,
     allowed: np.ndarray,
     params: FusionParams = FusionParams(),
+    words: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(candidate mask, fused scores) for hybrid search.
+    """(candidate mask, fused scores) for hybrid search of a ``words``-word query.
 
     Candidates: every article the words matched (so a hybrid search never loses a
     lexical hit) plus the ``depth`` most similar ones; ``allowed`` (live articles that
@@ -73,13 +85,15 @@ def fuse(
     lex_mask = lexical_mask & allowed
     lex_top = top_by_score(lex_mask, lexical_scores, params.depth)
     sem_top = semantic_top(similarity, allowed, params.depth)
+    weight = params.weight(words)
     fused = np.zeros(size, dtype=np.float64)
-    if params.method == "minmax":
-        _add_minmax(fused, lex_top, lexical_scores, 1.0)
-        _add_minmax(fused, sem_top, similarity, params.semantic_weight)
+    if params.method in _NORMALISED:
+        add = _NORMALISED[params.method]
+        add(fused, lex_top, lexical_scores, 1.0)
+        add(fused, sem_top, similarity, weight)
     else:
         fused[lex_top] += 1.0 / (params.k + np.arange(1, len(lex_top) + 1))
-        fused[sem_top] += params.semantic_weight / (params.k + np.arange(1, len(sem_top) + 1))
+        fused[sem_top] += weight / (params.k + np.arange(1, len(sem_top) + 1))
     mask = lex_mask.copy()
     mask[sem_top] = True
     # Lexical matches beyond the fused depth: after every fused candidate, in lexical order.
@@ -90,7 +104,7 @@ def fuse(
         floor = fused[mask & ~rest].min() if (mask & ~rest).any() else 0.0
         lex = lexical_scores[rest]
         top = float(lex.max()) or 1.0
-        # Strictly below the lowest fused candidate (min-max gives that one 0).
+        # Strictly below the lowest fused candidate (both normalisations give that one 0).
         fused[rest] = min(floor, 0.0) - 1.0 + 0.5 * (lex / top)
     return mask, fused
 
@@ -101,3 +115,16 @@ def _add_minmax(fused: np.ndarray, docs: np.ndarray, scores: np.ndarray, weight:
     s = scores[docs].astype(np.float64)
     lo, hi = float(s.min()), float(s.max())
     fused[docs] += weight * ((s - lo) / (hi - lo) if hi > lo else np.ones_like(s))
+
+
+def _add_zscore(fused: np.ndarray, docs: np.ndarray, scores: np.ndarray, weight: float) -> None:
+    # Minus the lowest rather than the mean: an article outside this ranking's top
+    # gets 0 from it, as the lowest of the top does (the mean would give it a negative).
+    if not len(docs):
+        return
+    s = scores[docs].astype(np.float64)
+    spread = float(s.std())
+    fused[docs] += weight * ((s - s.min()) / spread if spread > 0 else np.ones_like(s))
+
+
+_NORMALISED = {"minmax": _add_minmax, "zscore": _add_zscore}

@@ -98,7 +98,7 @@ def by_meaning(
         mask = np.zeros(len(similarity), dtype=bool)
         mask[semantic_top(similarity, allowed, params.depth)] = True
         return mask, similarity.astype(np.float64)
-    return fuse(lex_mask, lex_scores, similarity, allowed, params)
+    return fuse(lex_mask, lex_scores, similarity, allowed, params, len(text.split()))
 
 
 def order(searcher: Any, mask: np.ndarray, scores: np.ndarray, sort: str, want: int) -> list[int]:
