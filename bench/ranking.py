@@ -29,7 +29,9 @@ Systems, on the same docs:
 
 What it must not do: read ../shared/holdout, or tune anything -- it only measures.
 Also, first: the PIAF question sets (``load_piaf``), and with ``semantic`` (the default) the
-hybrid ranking and e5 alone from the same index, and the fusion grid on the PIAF dev sets.
+hybrid ranking and e5 alone from the same index, and the fusion grid: every fusion tried
+on the PIAF dev questions (which choose) and the news titles and abstracts (a floor: never
+below lexical search alone).
 Run: ``.venv/bin/python bench/ranking.py [--n 5000] [--q 300] [--no-semantic]``.
 """
 from __future__ import annotations
