@@ -80,8 +80,27 @@ def test_standardising_keeps_how_far_a_ranking_stands_out() -> None:
     assert best == {"minmax": 1, "zscore": 0}
 
 
+def test_a_lone_lexical_match_stands_out() -> None:
+    """A rare name matched by one article: the words' ranking is that article and nothing
+    else, the most decisive ranking there is, and it must not count for less than the
+    vector side's best guess among articles that do not contain the name."""
+    size = 200
+    lex_mask = np.zeros(size, dtype=bool)
+    lex_mask[7] = True
+    lex_scores = np.where(lex_mask, 12.0, 0.0)
+    similarity = np.linspace(0.9, 0.7, size).astype(np.float32)
+    similarity[7] = 0.75  # the match is not among the closest by meaning
+    everything = np.ones(size, dtype=bool)
+    mask, fused = fuse(lex_mask, lex_scores, similarity, everything)
+    assert top_by_score(mask, fused, 1).tolist() == [7]
+    # Two matches: still both first, best lexical first.
+    lex_mask[9], lex_scores[9] = True, 6.0
+    mask, fused = fuse(lex_mask, lex_scores, similarity, everything)
+    assert top_by_score(mask, fused, 2).tolist() == [7, 9]
+
+
 def test_long_queries_weigh_meaning_less() -> None:
-    params = FusionParams(semantic_weight=1.0, long_query=20)
+    params = FusionParams(semantic_weight=1.0, long_query=20, depth=3)
     assert params.weight(5) == params.weight(20) == 1.0
     assert params.weight(40) == pytest.approx(0.5)
     assert FusionParams(long_query=0).weight(400) == FusionParams().semantic_weight

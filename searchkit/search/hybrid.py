@@ -87,10 +87,15 @@ def fuse(
     sem_top = semantic_top(similarity, allowed, params.depth)
     weight = params.weight(words)
     fused = np.zeros(size, dtype=np.float64)
-    if params.method in _NORMALISED:
-        add = _NORMALISED[params.method]
-        add(fused, lex_top, lexical_scores, 1.0)
-        add(fused, sem_top, similarity, weight)
+    if params.method == "zscore":
+        # Fewer lexical matches than ``depth``: the rest of that top are articles the
+        # words score 0, so a lone match of a rare name stands out as it should (alone,
+        # its spread would be 0). Cosines have no such floor: the vector side is not padded.
+        _add_zscore(fused, lex_top, lexical_scores, 1.0, pad_to=params.depth)
+        _add_zscore(fused, sem_top, similarity, weight)
+    elif params.method == "minmax":
+        _add_minmax(fused, lex_top, lexical_scores, 1.0)
+        _add_minmax(fused, sem_top, similarity, weight)
     else:
         fused[lex_top] += 1.0 / (params.k + np.arange(1, len(lex_top) + 1))
         fused[sem_top] += weight / (params.k + np.arange(1, len(sem_top) + 1))
@@ -117,14 +122,13 @@ def _add_minmax(fused: np.ndarray, docs: np.ndarray, scores: np.ndarray, weight:
     fused[docs] += weight * ((s - lo) / (hi - lo) if hi > lo else np.ones_like(s))
 
 
-def _add_zscore(fused: np.ndarray, docs: np.ndarray, scores: np.ndarray, weight: float) -> None:
+def _add_zscore(fused: np.ndarray, docs: np.ndarray, scores: np.ndarray, weight: float, pad_to: int = 0) -> None:
+    """Standardise over the top, counting ``pad_to - len(docs)`` more scores of 0."""
     # Minus the lowest rather than the mean: an article outside this ranking's top
     # gets 0 from it, as the lowest of the top does (the mean would give it a negative).
     if not len(docs):
         return
     s = scores[docs].astype(np.float64)
-    spread = float(s.std())
-    fused[docs] += weight * ((s - s.min()) / spread if spread > 0 else np.ones_like(s))
-
-
-_NORMALISED = {"minmax": _add_minmax, "zscore": _add_zscore}
+    top = np.concatenate([s, np.zeros(pad_to - len(s))]) if pad_to > len(s) else s
+    spread = float(top.std())
+    fused[docs] += weight * ((s - top.min()) / spread if spread > 0 else np.ones_like(s))
