@@ -13,15 +13,7 @@ import pytest
 from searchkit.extract.actors import _apply_rules, normalize_text
 from searchkit.extract.names import group_actors
 from searchkit.search.groups import ActorGroups
-
-
-def rules(text: str, *ents: tuple[str, str]) -> list[tuple[str, str]]:
-    """The rule layer over ``ents`` (surface, model label), each at its first occurrence."""
-    found = []
-    for surface, label in ents:
-        start = text.index(surface)
-        found.append((start, start + len(surface), label))
-    return [(m.kind, m.canonical) for m in _apply_rules(text, normalize_text(text), found)]
+from tests.support.actor_rules import rules
 
 
 # --------------------------------------------------------------------------- kinds

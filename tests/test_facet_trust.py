@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from searchkit.extract.actors import _add_aliases, _apply_rules, freeze_aliases, normalize_text
 from searchkit.extract.names import group_actors, group_variants, may_merge
+from tests.support.actor_rules import rules
 
 ROOT = Path(__file__).resolve().parents[1]
 JUDGEMENTS = ROOT / "tests" / "data" / "facet_judgements.jsonl"
@@ -109,15 +110,6 @@ def test_the_judged_sample_is_whole() -> None:
 
 
 # --------------------------------------------------------------------------- rules
-
-def rules(text: str, *ents: tuple[str, str]) -> list[tuple[str, str]]:
-    """The rule layer over ``ents`` (surface, model label), each at its first occurrence."""
-    found = []
-    for surface, label in ents:
-        start = text.index(surface)
-        found.append((start, start + len(surface), label))
-    return [(m.kind, m.canonical) for m in _apply_rules(text, normalize_text(text), found)]
-
 
 def test_demonyms_compass_points_units_and_generic_nouns_are_no_actors() -> None:
     text = ("Les Français et les Parisiennes du Sud, du Nord-Est ; 730 Nm ; la Constitution. "
