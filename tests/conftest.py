@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,28 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not available (../shared/data is optional)")
     return path
+
+
+def opensearch_kit(corpus: Path, index: str, url: str, **settings: Any) -> Any:
+    """A SearchKit on config.yaml whose backend is the OpenSearch index ``index`` at
+    ``url`` (one worker), with ``settings`` overriding config keys (``actors=False``...)."""
+    from searchkit import SearchKit
+
+    kit = SearchKit.open(ROOT / "config.yaml", index_dir=corpus.parent / "unused-index", corpus=corpus)
+    kit.config.workers = 1
+    kit.config.backend, kit.config.opensearch_url, kit.config.opensearch_index = "opensearch", url, index
+    for key, value in settings.items():
+        setattr(kit.config, key, value)
+    return kit
+
+
+def drop_opensearch_index(url: str, index: str) -> None:
+    """Delete an OpenSearch index of the tests and its manifest index."""
+    from searchkit.backends.opensearch_client import OpenSearchClient
+
+    with OpenSearchClient(url) as client:
+        client.delete_index(index)
+        client.delete_index(index + "-manifest")
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, shared_data
+from tests.conftest import ROOT, SEEDS, drop_opensearch_index, opensearch_kit, shared_data
 
 QUERIES = [
     "aeroport", "teheran", "roquette", '"zone verte"', "etats unis", "États-Unis", '"États-Unis"', "oeuvre",
@@ -39,27 +39,6 @@ def ids(res: Any) -> list[str]:
     return sorted(h.id for h in res.hits)
 
 
-def _kit(config: Path, corpus: Path, index: str, url: str, **extra: Any) -> Any:
-    from searchkit import SearchKit
-
-    kit = SearchKit.open(config, index_dir=corpus.parent / "unused-index", corpus=corpus)
-    kit.config.workers = 1
-    kit.config.backend = "opensearch"
-    kit.config.opensearch_url = url
-    kit.config.opensearch_index = index
-    for k, v in extra.items():
-        setattr(kit.config, k, v)
-    return kit
-
-
-def _drop(url: str, index: str) -> None:
-    from searchkit.backends.opensearch_client import OpenSearchClient
-
-    with OpenSearchClient(url) as client:
-        client.delete_index(index)
-        client.delete_index(index + "-manifest")
-
-
 @pytest.fixture(scope="module")
 def os_kit(opensearch_url: str, tmp_path_factory: pytest.TempPathFactory):
     """The seeds, indexed (actors and dates) into a fresh OpenSearch index."""
@@ -67,13 +46,13 @@ def os_kit(opensearch_url: str, tmp_path_factory: pytest.TempPathFactory):
     corpus = base / "seeds"
     shutil.copytree(SEEDS, corpus)
     name = f"searchkit-test-{os.getpid()}-seeds"
-    _drop(opensearch_url, name)
-    kit = _kit(ROOT / "config.yaml", corpus, name, opensearch_url)
+    drop_opensearch_index(opensearch_url, name)
+    kit = opensearch_kit(corpus, name, opensearch_url)
     report = kit.index()
     assert report.documents == 5
     yield kit
     kit.close()
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -135,8 +114,8 @@ def test_incremental_runs(opensearch_url: str, tmp_path: Path) -> None:
     corpus = tmp_path / "c"
     shutil.copytree(SEEDS, corpus)
     name = f"searchkit-test-{os.getpid()}-incremental"
-    _drop(opensearch_url, name)
-    kit = _kit(ROOT / "config.yaml", corpus, name, opensearch_url, actors=False)
+    drop_opensearch_index(opensearch_url, name)
+    kit = opensearch_kit(corpus, name, opensearch_url, actors=False)
     try:
         assert kit.index().added == 5
         again = kit.index()
@@ -149,7 +128,7 @@ def test_incremental_runs(opensearch_url: str, tmp_path: Path) -> None:
         assert kit.search("zeppelins").total == 1
     finally:
         kit.close()
-        _drop(opensearch_url, name)
+        drop_opensearch_index(opensearch_url, name)
 
 
 def _many_files(folder: Path, n: int) -> None:
@@ -183,7 +162,7 @@ def test_crash_between_documents_and_manifest(opensearch_url: str, tmp_path: Pat
     corpus = tmp_path / "c"
     _many_files(corpus, 60)
     name = f"searchkit-test-{os.getpid()}-crash"
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
     monkeypatch.setattr(ingest, "BATCH_DOCS", 20)
     calls = {"n": 0}
     real = OpenSearchBackend.save_manifest
@@ -195,7 +174,7 @@ def test_crash_between_documents_and_manifest(opensearch_url: str, tmp_path: Pat
         real(self, entries)
 
     monkeypatch.setattr(OpenSearchBackend, "save_manifest", dying)
-    kit = _kit(ROOT / "config.yaml", corpus, name, opensearch_url, actors=False)
+    kit = opensearch_kit(corpus, name, opensearch_url, actors=False)
     try:
         with pytest.raises(KeyboardInterrupt):
             kit.index()
@@ -205,7 +184,7 @@ def test_crash_between_documents_and_manifest(opensearch_url: str, tmp_path: Pat
         _check_complete(opensearch_url, name, 60)
     finally:
         kit.close()
-        _drop(opensearch_url, name)
+        drop_opensearch_index(opensearch_url, name)
 
 
 def test_kill_9_mid_run_then_rerun(opensearch_url: str, tmp_path: Path) -> None:
@@ -216,7 +195,7 @@ def test_kill_9_mid_run_then_rerun(opensearch_url: str, tmp_path: Path) -> None:
     n = 400
     _many_files(corpus, n)
     name = f"searchkit-test-{os.getpid()}-kill"
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
     config = tmp_path / "config.yaml"
     config.write_text(
         f"corpus: c\nindex_dir: idx\nextract: {{actors: false}}\nindex: {{workers: 1}}\n"
@@ -245,7 +224,7 @@ def test_kill_9_mid_run_then_rerun(opensearch_url: str, tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
-        _drop(opensearch_url, name)
+        drop_opensearch_index(opensearch_url, name)
 
 
 def test_node_down_is_one_line_with_hint(tmp_path: Path) -> None:
@@ -297,13 +276,13 @@ def orangesum_pair(opensearch_url: str, tmp_path_factory: pytest.TempPathFactory
     whoosh.config.workers = 1
     whoosh.index()
     name = f"searchkit-test-{os.getpid()}-orangesum"
-    _drop(opensearch_url, name)
-    os_kit = _kit(ROOT / "config.yaml", corpus, name, opensearch_url, actors=False)
+    drop_opensearch_index(opensearch_url, name)
+    os_kit = opensearch_kit(corpus, name, opensearch_url, actors=False)
     os_kit.index()
     yield whoosh, os_kit, titles
     whoosh.close()
     os_kit.close()
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
 
 
 def test_orangesum_title_queries_overlap(orangesum_pair) -> None:
@@ -338,7 +317,7 @@ def test_two_indexers_split_one_corpus(opensearch_url: str, tmp_path: Path) -> N
     n = 120
     _many_files(corpus, n)
     name = f"searchkit-test-{os.getpid()}-parts"
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
     config = tmp_path / "config.yaml"
     config.write_text(
         f"corpus: c\nindex_dir: idx\nextract: {{actors: false}}\nindex: {{workers: 1}}\n"
@@ -362,7 +341,7 @@ def test_two_indexers_split_one_corpus(opensearch_url: str, tmp_path: Path) -> N
         assert refused.returncode != 0 and "rebuild once without --part" in refused.stderr and "Traceback" not in refused.stderr
         _check_complete(opensearch_url, name, n)
     finally:
-        _drop(opensearch_url, name)
+        drop_opensearch_index(opensearch_url, name)
 
 
 class _Proxy:
@@ -439,10 +418,10 @@ def test_node_lost_mid_run_then_rerun(opensearch_url: str, tmp_path: Path, monke
     n = 80
     _many_files(corpus, n)
     name = f"searchkit-test-{os.getpid()}-lost"
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
     monkeypatch.setattr(ingest, "BATCH_DOCS", 10)
     proxy = _Proxy(opensearch_url)
-    kit = _kit(ROOT / "config.yaml", corpus, name, proxy.url, actors=False)
+    kit = opensearch_kit(corpus, name, proxy.url, actors=False)
     proxy.cut_after = 14  # set-up requests, then a few batches of documents and manifest entries
     try:
         from searchkit.backends import opensearch_client
@@ -452,7 +431,7 @@ def test_node_lost_mid_run_then_rerun(opensearch_url: str, tmp_path: Path, monke
             kit.index()
         assert "cannot reach OpenSearch" in str(err.value) and err.value.hint
         kit.close()
-        again = _kit(ROOT / "config.yaml", corpus, name, opensearch_url, actors=False)
+        again = opensearch_kit(corpus, name, opensearch_url, actors=False)
         from searchkit.backends.opensearch import OpenSearchBackend
 
         assert 0 < len(OpenSearchBackend(opensearch_url, name).manifest()) < n  # the first run stopped half-way
@@ -461,7 +440,7 @@ def test_node_lost_mid_run_then_rerun(opensearch_url: str, tmp_path: Path, monke
         again.close()
     finally:
         proxy.close()
-        _drop(opensearch_url, name)
+        drop_opensearch_index(opensearch_url, name)
 
 
 def test_document_same_stored_fields(seeds_kit, os_kit) -> None:

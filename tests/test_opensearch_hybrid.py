@@ -15,17 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, drop_opensearch_index, opensearch_kit
 
 QUERIES = ["attaque contre l'ambassade", "roquettes", "élection présidentielle américaine", "zzyzx", '"zone verte"']
-
-
-def _drop(url: str, index: str) -> None:
-    from searchkit.backends.opensearch_client import OpenSearchClient
-
-    with OpenSearchClient(url) as client:
-        client.delete_index(index)
-        client.delete_index(index + "-manifest")
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +37,13 @@ def pair(opensearch_url: str, tmp_path_factory: pytest.TempPathFactory):
     whoosh.config.workers = 1
     whoosh.index()
     name = f"searchkit-test-{os.getpid()}-hybrid"
-    _drop(opensearch_url, name)
-    kit = SearchKit.open(ROOT / "config.yaml", index_dir=base / "unused", corpus=corpus, semantic=True)
-    kit.config.workers = 1
-    kit.config.backend, kit.config.opensearch_url, kit.config.opensearch_index = "opensearch", opensearch_url, name
+    drop_opensearch_index(opensearch_url, name)
+    kit = opensearch_kit(corpus, name, opensearch_url, semantic=True)
     kit.index()
     yield whoosh, kit
     whoosh.close()
     kit.close()
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -102,7 +92,7 @@ def test_index_without_vectors_says_so(opensearch_url: str, tmp_path: Any) -> No
     corpus = tmp_path / "seeds"
     shutil.copytree(SEEDS, corpus)
     name = f"searchkit-test-{os.getpid()}-novectors"
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
     kit = SearchKit.open(ROOT / "config.yaml", index_dir=tmp_path / "unused", corpus=corpus, semantic=False)
     kit.config.workers, kit.config.actors = 1, False
     kit.config.backend, kit.config.opensearch_url, kit.config.opensearch_index = "opensearch", opensearch_url, name
@@ -121,7 +111,7 @@ def test_index_without_vectors_says_so(opensearch_url: str, tmp_path: Any) -> No
         assert "--rebuild" in (refused.value.hint or "")
     finally:
         kit.close()
-        _drop(opensearch_url, name)
+        drop_opensearch_index(opensearch_url, name)
 
 
 def test_similar_by_meaning_where_there_are_vectors(pair) -> None:

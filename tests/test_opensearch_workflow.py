@@ -21,29 +21,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import ROOT, SEEDS, shared_data
+from tests.conftest import ROOT, SEEDS, drop_opensearch_index, opensearch_kit, shared_data
 
 ACTORS = ["Soleimani", "Kazimi", "Joe Biden", "Bagdad", "Trump", "Irak"]
 ORANGESUM_N = 400
-
-
-def _drop(url: str, index: str) -> None:
-    from searchkit.backends.opensearch_client import OpenSearchClient
-
-    with OpenSearchClient(url) as client:
-        client.delete_index(index)
-        client.delete_index(index + "-manifest")
-
-
-def _os_kit(corpus: Path, index: str, url: str, **extra: Any) -> Any:
-    from searchkit import SearchKit
-
-    kit = SearchKit.open(ROOT / "config.yaml", index_dir=corpus.parent / "unused-index", corpus=corpus)
-    kit.config.workers = 1
-    kit.config.backend, kit.config.opensearch_url, kit.config.opensearch_index = "opensearch", url, index
-    for k, v in extra.items():
-        setattr(kit.config, k, v)
-    return kit
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +39,13 @@ def pair(opensearch_url: str, tmp_path_factory: pytest.TempPathFactory):
     whoosh.config.workers = 1
     whoosh.index()
     name = f"searchkit-test-{os.getpid()}-workflow"
-    _drop(opensearch_url, name)
-    kit = _os_kit(corpus, name, opensearch_url)
+    drop_opensearch_index(opensearch_url, name)
+    kit = opensearch_kit(corpus, name, opensearch_url)
     kit.index()
     yield whoosh, kit
     whoosh.close()
     kit.close()
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
 
 
 def _seed_ids() -> list[str]:
@@ -139,8 +120,8 @@ def test_saved_searches_report_new_articles(pair, opensearch_url: str, tmp_path:
     for p in seeds[:3]:
         shutil.copy(p, corpus / p.name)
     name = f"searchkit-test-{os.getpid()}-saved"
-    _drop(opensearch_url, name)
-    kit = _os_kit(corpus, name, opensearch_url)
+    drop_opensearch_index(opensearch_url, name)
+    kit = opensearch_kit(corpus, name, opensearch_url)
     try:
         kit.index()
         saved = kit.saved.add("roquettes", "roquettes")
@@ -157,7 +138,7 @@ def test_saved_searches_report_new_articles(pair, opensearch_url: str, tmp_path:
         assert kit.saved.path != pair[0].saved.path != pair[1].saved.path != kit.saved.path
     finally:
         kit.close()
-        _drop(opensearch_url, name)
+        drop_opensearch_index(opensearch_url, name)
 
 
 def test_cli_commands_unchanged_on_opensearch(pair, opensearch_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,13 +185,13 @@ def orangesum(opensearch_url: str, tmp_path_factory: pytest.TempPathFactory):
     whoosh.config.workers = 1
     whoosh.index()
     name = f"searchkit-test-{os.getpid()}-workflow-orangesum"
-    _drop(opensearch_url, name)
-    kit = _os_kit(corpus, name, opensearch_url)
+    drop_opensearch_index(opensearch_url, name)
+    kit = opensearch_kit(corpus, name, opensearch_url)
     kit.index()
     yield whoosh, kit
     whoosh.close()
     kit.close()
-    _drop(opensearch_url, name)
+    drop_opensearch_index(opensearch_url, name)
 
 
 def test_orangesum_timeline_and_with_same(orangesum) -> None:
