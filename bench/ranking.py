@@ -267,6 +267,7 @@ FUSIONS = {
 }
 # The question sets the fusion is chosen on, and the news sets it is checked on.
 GRID_SETS = {"spf": ["spf questions"], "cnil": ["cnil questions"], "OrangeSum": ["titles", "abstracts"]}
+QUESTION_SETS = ("spf", "cnil")
 
 
 def fusion_grid(engine: object, coll: Sample, set_names: list[str]) -> dict[str, dict[str, float]]:
@@ -286,7 +287,7 @@ def fusion_grid(engine: object, coll: Sample, set_names: list[str]) -> dict[str,
 
 
 def render_grid(grid: dict[str, dict[str, float]], scores: dict[tuple[str, str], Score]) -> str:
-    chosen = [l for l in grid if not any(l.startswith(x) for x in ("titles", "abstracts"))]
+    chosen = [l for coll in QUESTION_SETS for l in GRID_SETS[coll] if l in grid]
     labels = list(grid)
     lines = ["## Fusion\n", f"Hybrid MRR@{K} for each fusion tried. The questions (left) choose; the news sets (right) check that a fusion "
              "is never below lexical search alone, whose MRR is in the last row. Mean: of the question sets.\n",
