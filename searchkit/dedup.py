@@ -220,6 +220,16 @@ class DuplicateGroups:
     def groups(self) -> Iterable[np.ndarray]:
         return self._members.values()
 
+    def with_copies(self, mask: np.ndarray) -> np.ndarray:
+        """``mask`` plus every copy of the documents it holds."""
+        out = mask.copy()
+        n = min(len(self.labels), len(mask))
+        lab = self.labels[:n]
+        taken = np.unique(lab[mask[:n] & (lab >= 0)])
+        if len(taken):
+            out[:n] |= (lab >= 0) & np.isin(lab, taken)
+        return out
+
     def collapse(self, ranked: Iterable[int], want: int) -> tuple[list[int], bool]:
         """The first ``want`` documents of ``ranked`` keeping one per group (the first
         seen, i.e. the best ranked); and whether ``ranked`` ran out before that."""

@@ -90,6 +90,9 @@ class Results:
     # How a lenient parse read the query ("an unclosed \" was read as a space").
     notices: tuple[str, ...] = ()
     mode: str = "lexical"
+    # Hybrid mode, when the words match fewer than a page: articles found by meaning
+    # alone, most similar first (score: their cosine). Never counted in ``total`` or facets.
+    related: tuple[Hit, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +105,7 @@ class Results:
             "notices": list(self.notices),
             "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [v.to_dict() for v in vals] for k, vals in self.facets.items()},
+            "related": [h.to_dict() for h in self.related],
         }
 
 

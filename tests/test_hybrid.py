@@ -20,7 +20,7 @@ def test_top_by_score_orders_best_first_ties_by_docnum() -> None:
     assert top_by_score(mask, scores, 3).tolist() == [1, 4, 0]
 
 
-def test_fuse_keeps_every_lexical_match_and_adds_the_closest_articles() -> None:
+def test_fuse_matches_exactly_what_the_words_match() -> None:
     size = 300
     lex_mask = np.zeros(size, dtype=bool)
     lex_mask[:150] = True  # more lexical matches than the fusion depth
@@ -28,12 +28,40 @@ def test_fuse_keeps_every_lexical_match_and_adds_the_closest_articles() -> None:
     similarity = np.linspace(-1, 1, size).astype(np.float32)  # the last articles are the closest
     allowed = np.ones(size, dtype=bool)
     mask, fused = fuse(lex_mask, lex_scores, similarity, allowed, FusionParams(depth=20, method="rrf"))
-    assert mask[:150].all()  # no lexical hit lost
-    assert mask[-20:].all() and mask.sum() == 170  # the 20 closest joined
+    # No lexical hit lost, and the closest articles, which the words do not match, not added.
+    assert (mask == lex_mask).all()
     # A lexical match past the depth ranks below every fused candidate, in lexical order.
     assert fused[100] < fused[:20].min() and fused[100] > fused[101]
     # Ranked first in both lists beats ranked first in one.
     assert fused[0] > 0
+
+
+def test_a_match_the_vector_side_ranks_high_rises() -> None:
+    """The vector side's top is over every allowed article: a match the words rank low
+    but meaning ranks high gets its fused score (and is not added when the words miss it)."""
+    size = 300
+    lex_mask = np.zeros(size, dtype=bool)
+    lex_mask[:150] = True
+    lex_scores = np.where(lex_mask, np.linspace(10, 1, size), 0.0)
+    similarity = np.zeros(size, dtype=np.float32)
+    similarity[140] = 1.0  # a deep lexical match, the nearest by meaning
+    similarity[200] = 0.9  # near by meaning, not matched by the words
+    mask, fused = fuse(lex_mask, lex_scores, similarity, np.ones(size, dtype=bool), FusionParams(depth=20))
+    assert mask[140] and not mask[200]
+    assert fused[140] > fused[100]
+
+
+def test_the_fusion_does_not_depend_on_the_page() -> None:
+    """The depth is the fusion's own, so the first page is the same for any page size."""
+    rng = np.random.default_rng(3)
+    size = 500
+    lex_mask = rng.random(size) < 0.6
+    lex_scores = np.where(lex_mask, rng.random(size) * 10, 0.0)
+    similarity = rng.random(size).astype(np.float32)
+    everything = np.ones(size, dtype=bool)
+    mask, fused = fuse(lex_mask, lex_scores, similarity, everything)
+    first = top_by_score(mask, fused, 10).tolist()
+    assert top_by_score(mask, fused, 1000).tolist()[:10] == first
 
 
 def test_fuse_rrf_rewards_agreement() -> None:
@@ -54,7 +82,7 @@ def test_default_fusion_standardises_and_keeps_deep_lexical_matches_below() -> N
     params = FusionParams(depth=20)
     assert params.method == "zscore"
     mask, fused = fuse(lex_mask, lex_scores, similarity, np.ones(size, dtype=bool), params)
-    assert mask[:150].all() and mask[-20:].all()
+    assert (mask == lex_mask).all()
     fused_candidates = np.r_[0:20, size - 20 : size]  # the two top-20 rankings
     assert fused[100] < fused[fused_candidates].min()  # a deep lexical match ranks below them
     assert fused[100] > fused[101]
@@ -117,8 +145,8 @@ def test_filters_bound_both_rankings() -> None:
     allowed = np.array([False, True, True, False])
     similarity = np.array([0.9, 0.8, 0.1, 0.7], dtype=np.float32)
     assert semantic_top(similarity, allowed, 10).tolist() == [1, 2]
-    mask, _ = fuse(np.array([True, False, False, True]), np.ones(4), similarity, allowed, FusionParams(depth=10))
-    assert mask.tolist() == [False, True, True, False]
+    mask, _ = fuse(np.array([True, True, False, True]), np.ones(4), similarity, allowed, FusionParams(depth=10))
+    assert mask.tolist() == [False, True, False, False]
 
 
 def test_articles_without_a_vector_are_not_semantic_candidates() -> None:
@@ -190,16 +218,28 @@ def meaning_kit(tmp_path_factory):
 
 
 def test_a_question_in_other_words_finds_its_article_by_meaning(meaning_kit) -> None:
-    # No word of the question is in any article: lexical search finds nothing, semantic
-    # and hybrid find the rocket attack first.
+    # No word of the question is in any article: lexical search finds nothing; semantic
+    # search finds the rocket attack first; hybrid matches nothing (the words decide) and
+    # offers it apart, as related, counted nowhere.
     question = "tirs de missiles visant une mission diplomatique"
     assert meaning_kit.search(question, mode="lexical").total == 0
-    for mode in ("semantic", "hybrid"):
-        res = meaning_kit.search(question, mode=mode, limit=3)
-        assert [h.id for h in res.hits][:1] == ["bagdad"], (mode, res.hits)
-        # A hit found by meaning alone still gets a snippet: a sentence, nothing marked.
-        assert all(h.snippets and "<mark>" not in h.snippets[0] for h in res.hits)
+    res = meaning_kit.search(question, mode="semantic", limit=3)
+    assert [h.id for h in res.hits][:1] == ["bagdad"] and not res.related
+    hybrid = meaning_kit.search(question, mode="hybrid", limit=3)
+    assert hybrid.total == 0 and not hybrid.hits and not any(hybrid.facets.values())
+    assert [h.id for h in hybrid.related] == ["bagdad"]
+    # A hit found by meaning alone still gets a snippet: a sentence, nothing marked.
+    assert all(h.snippets and "<mark>" not in h.snippets[0] for h in (*res.hits, *hybrid.related))
+    assert hybrid.to_dict()["related"][0]["id"] == "bagdad"
     assert meaning_kit.search("dessert aux fruits", mode="semantic").hits[0].id == "tarte"
+
+
+def test_english_questions_find_their_article_and_off_topic_ones_nothing(meaning_kit) -> None:
+    english = meaning_kit.search("rockets fired at the US embassy in Baghdad", mode="hybrid")
+    assert [h.id for h in (*english.hits, *english.related)][:1] == ["bagdad"]
+    for off_topic in ("comment renouveler mon passeport", "tarif de la taxe foncière", "les impôts locaux augmentent"):
+        res = meaning_kit.search(off_topic, mode="hybrid")
+        assert res.total == 0 and not res.hits and not res.related, off_topic
 
 
 @pytest.mark.parametrize("mode", ["semantic", "hybrid"])

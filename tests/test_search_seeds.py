@@ -142,7 +142,7 @@ def test_json_contract_shape_keys_mode_and_notices(seeds_kit) -> None:
 
 def test_json_contract_shape(seeds_kit) -> None:
     d = seeds_kit.search("roquettes", limit=1).to_dict()
-    assert list(d) == ["query", "filters", "total", "took_ms", "mode", "suggestion", "notices", "hits", "facets"]
+    assert list(d) == ["query", "filters", "total", "took_ms", "mode", "suggestion", "notices", "hits", "facets", "related"]
     assert list(d["hits"][0]) == ["id", "path", "title", "score", "published", "snippets", "actors", "mentioned", "duplicates"]
     assert set(d["facets"]) == {"actor", "person", "org", "place", "published", "mentioned"}
     assert all(set(v) == {"value", "count", "variants"} for vals in d["facets"].values() for v in vals)

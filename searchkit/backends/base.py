@@ -220,6 +220,8 @@ class BackendResult:
     total: int
     facets: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = field(default_factory=dict)
     documents: tuple[dict[str, Any], ...] = ()
+    # Hybrid mode: (stored fields, cosine) of the articles related by meaning alone.
+    related: tuple[tuple[dict[str, Any], float], ...] = ()
 
 
 class Backend(Protocol):

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 from whoosh import query as Q
 
+from searchkit.search import proximity
 from searchkit.search.resolve import check_page, facet_query, filter_query
 from searchkit.search.suggest import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one limit for both engines' "did you mean"
 from searchkit.text.analysis import fold
@@ -84,7 +85,7 @@ class BackendEngine:
         """As the Whoosh engine's search (semantic and hybrid modes: ``backends.meaning``).
         ``collapse`` is accepted and has no effect yet: near-duplicate groups are not kept
         on OpenSearch (every copy is a hit)."""
-        from searchkit.backends.meaning import by_meaning, resolve_mode
+        from searchkit.backends.meaning import by_meaning, page_of, resolve_mode
 
         started = time.perf_counter()
         check_page(sort, limit, offset)
@@ -94,17 +95,22 @@ class BackendEngine:
         mode, fallback = resolve_mode(self.backend, mode, stripped)
         parsed, tree, ftree = self.trees(stripped, filters, strict)
         count = self.snippet_count if snippet_count is None else snippet_count
-        if mode == "lexical":
-            found = self.backend.search(tree, ftree, limit, offset, sort, FACET_FIELDS if facets else (), facet_top, snippets=bool(count))
-        else:
+        words = proximity.query_words(stripped) if sort == "relevance" and limit else ()
+        if mode != "lexical":
             found = by_meaning(self.backend, stripped, tree, ftree, mode, sort, limit, offset, facets, facet_top)
+        elif words:  # its first candidates rescored by word order, as the Whoosh engine does
+            first = self.backend.search(tree, ftree, max(offset + limit, proximity.RESCORE_DEPTH), 0, sort, FACET_FIELDS if facets else (), facet_top)
+            found = page_of(self.backend, tree, tree, ftree, list(zip(first.ids, first.scores)), first, sort, limit, offset, words)
+        else:
+            found = self.backend.search(tree, ftree, limit, offset, sort, FACET_FIELDS if facets else (), facet_top, snippets=bool(count))
         names = self._filtered_names(tree, filters)
         meaning = stripped if mode != "lexical" else None
         hits = tuple(self.hit(doc, score, rank, names, count, meaning) for rank, (doc, score) in enumerate(zip(found.documents, found.scores), start=offset + 1))
+        related = tuple(self.hit(doc, score, rank, names, count, meaning) for rank, (doc, score) in enumerate(found.related, start=1))
         facet_values = {f: tuple(FacetValue(v, n, var) for v, n, var in vals) for f, vals in found.facets.items()}
         suggestion = self.suggest(stripped) if found.total < 3 and stripped not in ("", "*") else None
         took = (time.perf_counter() - started) * 1000
-        return Results(text, filters, found.total, took, suggestion, hits, facet_values, offset, (*parsed.notices, *fallback), mode)
+        return Results(text, filters, found.total, took, suggestion, hits, facet_values, offset, (*parsed.notices, *fallback), mode, related)
 
     def trees(self, text: str, filters: Mapping[str, Sequence[str]], strict: bool = False) -> tuple[ParsedQuery, Node, Node | None]:
         """The parse of ``text`` (everything when empty), its tree and the filters' tree."""

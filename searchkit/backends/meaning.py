@@ -4,9 +4,10 @@ The same modes as the Whoosh backend (``search/rank``, by meaning), with the bac
 own rankings: the query's vector (embedded here, the one vector computed at query time)
 against the index's nearest passage vectors (a filtered k-NN query), and the lexical
 ranking of the same query; ``hybrid.fuse`` fuses them exactly as for the Whoosh backend
-(min-max, vector side weighted 1.5, each ranking's top ``depth``), over a local
-numbering of the candidates. Total and facets count every lexical match plus the
-nearest vectors (semantic mode: the nearest vectors alone), as the Whoosh backend does.
+(each ranking's top ``depth``, a fixed depth), over a local numbering of the candidates.
+Hybrid's total and facets count what the words match, as the Whoosh backend's do; the
+nearest articles the words do not match are offered apart (``related``) when the words
+match fewer than a page. Semantic mode counts the nearest vectors alone.
 
 It must NOT compute passage vectors, fuse rankings its own way, or speak the backend's
 wire protocol.
@@ -18,12 +19,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from searchkit.backends.base import BackendResult, FacetTerms, MatchNone, Node, Or
+from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, Node
+from searchkit.search import proximity
 from searchkit.errors import QueryError, SearchkitError
 from searchkit.search.hybrid import FusionParams, fuse, top_by_score
 from searchkit.vocab import FACET_FIELDS, MODES
 
-__all__ = ["by_meaning", "resolve_mode"]
+__all__ = ["by_meaning", "page_of", "resolve_mode"]
 
 _embedder: Any = None
 
@@ -64,41 +66,78 @@ def _query_vector(text: str) -> np.ndarray:
 
 def by_meaning(backend: Any, text: str, tree: Node, ftree: Node | None, mode: str, sort: str, limit: int, offset: int,
                facets: bool, facet_top: int | None, params: FusionParams = FusionParams()) -> BackendResult:
-    """One page of a semantic or hybrid search, its total and its facets."""
-    params = replace(params, depth=max(params.depth, offset + limit))
-    near = backend.knn(_query_vector(text), params.depth, ftree)
-    near_ids = tuple(i for i, _ in near)
-    if mode == "semantic":
-        ranked = near
-        pool: Node = FacetTerms("id", near_ids) if near_ids else MatchNone()
-    else:
-        lexical = backend.search(tree, ftree, params.depth, 0, "relevance", (), None)
-        ranked = _fused(lexical, near, params, len(text.split()))
-        pool = Or((tree, FacetTerms("id", near_ids))) if near_ids else tree
+    """One page of a semantic or hybrid search, its total, its facets and (hybrid) the
+    articles related by meaning alone."""
     fields = FACET_FIELDS if facets else ()
-    if sort == "date":  # the candidates, newest first
-        found = backend.search(pool, ftree, limit, offset, "date", fields, facet_top)
-        score = dict(ranked)
-        page: Sequence[str] = found.ids
-        scores = tuple(score.get(i, 0.0) for i in page)
-    else:
+    if mode == "semantic":
+        near = backend.knn(_query_vector(text), max(params.depth, offset + limit), ftree)
+        pool: Node = FacetTerms("id", tuple(i for i, _ in near)) if near else MatchNone()
         found = backend.search(pool, ftree, 0, 0, "relevance", fields, facet_top)
-        page = tuple(i for i, _ in ranked[offset : offset + limit])
-        scores = tuple(s for _, s in ranked[offset : offset + limit])
-    docs = backend.fetch(page, tree) if page else []
-    return BackendResult(tuple(page), scores, found.total, found.facets, tuple(docs))
+        return page_of(backend, tree, pool, ftree, near, found, sort, limit, offset)
+    near = backend.knn(_query_vector(text), params.depth, ftree)
+    lexical = backend.search(tree, ftree, params.depth, 0, "relevance", fields, facet_top)
+    near_ids = tuple(i for i, _ in near)
+    matched = dict(zip(lexical.ids, lexical.scores))
+    if near_ids:  # which of the nearest articles the words match, deeper than their top too
+        also = backend.search(And((tree, FacetTerms("id", near_ids))), ftree, len(near_ids), 0, "relevance", (), None)
+        matched.update((i, s) for i, s in zip(also.ids, also.scores) if i not in matched)
+    ranked = _fused(matched, near, params, len(text.split()))
+    want = max(offset + limit, proximity.RESCORE_DEPTH)
+    if len(ranked) < want and lexical.total > len(ranked):
+        # Deeper than the fused candidates: the words' own order, below every fused one.
+        deeper = backend.search(tree, ftree, want + len(matched), 0, "relevance", (), None)
+        rest = [(i, sc) for i, sc in zip(deeper.ids, deeper.scores) if i not in matched][: want - len(ranked)]
+        ranked += rest_scores(rest, min((sc for _, sc in ranked), default=0.0))
+    related = [(i, c) for i, c in near if i not in matched and c >= params.related_cosine] if lexical.total < params.related_below else []
+    related = related[: params.related_below]
+    page = page_of(backend, tree, tree, ftree, ranked, lexical, sort, limit, offset, proximity.query_words(text))
+    docs = backend.fetch([i for i, _ in related], tree) if related and limit else []
+    return replace(page, related=tuple(zip(docs, (c for _, c in related))))
 
 
-def _fused(lexical: BackendResult, near: Sequence[tuple[str, float]], params: FusionParams, words: int) -> list[tuple[str, float]]:
-    """``hybrid.fuse`` over the union of the two top lists, numbered locally."""
-    ids = list(dict.fromkeys([*lexical.ids, *(i for i, _ in near)]))
+def page_of(backend: Any, tree: Node, pool: Node, ftree: Node | None, ranked: Sequence[tuple[str, float]], found: BackendResult,
+            sort: str, limit: int, offset: int, words: tuple[str, ...] = ()) -> BackendResult:
+    """The page asked for of ``ranked`` (best first; with ``words``, its first
+    ``proximity.RESCORE_DEPTH`` rescored by their order, as the Whoosh engine does),
+    or by date of every article ``pool`` matches; ``found``'s total and facets."""
+    if sort == "date":
+        by_date = backend.search(pool, ftree, limit, offset, "date", (), None)
+        score = dict(ranked)
+        return BackendResult(by_date.ids, tuple(score.get(i, 0.0) for i in by_date.ids), found.total, found.facets,
+                             tuple(backend.fetch(by_date.ids, tree)) if by_date.ids else ())
+    docs: dict[str, dict[str, Any]] = {}
+    if words and limit and len(ranked) > 1:
+        head = [i for i, _ in ranked[: proximity.RESCORE_DEPTH]]
+        docs = {d["id"]: d for d in backend.fetch(head, tree)}
+        texts = [proximity.article_text(docs.get(i, {})) for i in head]
+        ranked = proximity.rescore(list(ranked), texts, words)
+    chosen = list(ranked[offset : offset + limit])
+    missing = [i for i, _ in chosen if i not in docs]
+    if missing:
+        docs.update((d["id"], d) for d in backend.fetch(missing, tree))
+    chosen = [(i, sc) for i, sc in chosen if i in docs]
+    return BackendResult(tuple(i for i, _ in chosen), tuple(sc for _, sc in chosen), found.total, found.facets,
+                         tuple(docs[i] for i, _ in chosen))
+
+
+def rest_scores(rest: Sequence[tuple[str, float]], floor: float) -> list[tuple[str, float]]:
+    """Matches deeper than the fused candidates, as ``hybrid.fuse`` scores them: strictly
+    below the lowest fused score, in their lexical order."""
+    top = max((sc for _, sc in rest), default=0.0) or 1.0
+    return [(i, min(floor, 0.0) - 1.0 + 0.5 * sc / top) for i, sc in rest]
+
+
+def _fused(matched: dict[str, float], near: Sequence[tuple[str, float]], params: FusionParams, words: int) -> list[tuple[str, float]]:
+    """``hybrid.fuse`` over the words' matches and the nearest articles, numbered
+    locally: the matches, fused, best first."""
+    ids = list(dict.fromkeys([*matched, *(i for i, _ in near)]))
     if not ids:
         return []
     at = {i: n for n, i in enumerate(ids)}
     lex_mask = np.zeros(len(ids), dtype=bool)
     lex_scores = np.zeros(len(ids))
     similarity = np.full(len(ids), -np.inf)
-    for i, s in zip(lexical.ids, lexical.scores):
+    for i, s in matched.items():
         lex_mask[at[i]], lex_scores[at[i]] = True, s
     for i, s in near:
         similarity[at[i]] = s

@@ -193,6 +193,15 @@ class WhooshBackend:
         facets = {f: tuple((v.value, v.count, v.variants) for v in values) for f, values in counts.items()}
         return T.BackendResult(tuple(d["id"] for d in docs), tuple(s for _, s in page), int(mask.sum()), facets, tuple(docs))
 
+    def fetch(self, ids: Sequence[str], tree: T.Node) -> list[dict[str, Any]]:
+        """The stored fields of ``ids``, in that order, with the body spans ``tree`` matches."""
+        snap = self.snapshot
+        stemmed, exact = query_terms(snap.searcher.reader(), to_whoosh(tree))
+        docs = [dict(f) for f in (snap.searcher.document(id=i) for i in ids) if f is not None]
+        for doc in docs:
+            doc["_marked"] = body_spans(doc, stemmed, exact, set())
+        return docs
+
     def suggest(self, words: Sequence[str]) -> dict[str, str]:
         """For each word not in the unstemmed fields, its nearest indexed word."""
         reader = self.snapshot.searcher.reader()

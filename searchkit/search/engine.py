@@ -26,6 +26,7 @@ from searchkit.index.store import open_index
 from searchkit.results import FacetValue, Results
 from searchkit.search import rank
 from searchkit.search.hits import body_spans, filtered_names, make_hit, query_names, query_terms
+from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams
 from searchkit.search.query import ParsedQuery, build_query
 from searchkit.search.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
@@ -177,14 +178,15 @@ class Engine:
             check_page(sort, limit, offset)
             clean = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
             plan = _Plan(text.strip(), self._parse(text, strict), self.filter_query(clean), clean, mode, sort, offset + limit, collapse)
-            mask, ranked = self._rank(snap, plan, limit)
+            mask, ranked, near = self._rank(snap, plan, limit)
             total = int(np.count_nonzero(mask))
             count = self.snippet_count if snippet_count is None else snippet_count
             hits = self._hits(snap, plan, ranked[offset:], offset, count)
+            related = self._hits(snap, plan, near, 0, count) if limit else ()
             facet_values = self.facet_counts(mask, top=facet_top) if facets else {}
             suggestion = did_you_mean(snap.searcher, plan.text) if total < 3 and plan.text not in ("", "*") else None
             took = (time.perf_counter() - started) * 1000
-            return Results(text, clean, total, took, suggestion, hits, facet_values, offset, plan.parsed.notices + notices, mode)
+            return Results(text, clean, total, took, suggestion, hits, facet_values, offset, plan.parsed.notices + notices, mode, related)
 
     def _mode(self, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
         """The mode a search runs in, and a notice when the default had to fall back."""
@@ -203,28 +205,24 @@ class Engine:
         self.semantic.check()  # semantic or hybrid asked for: a one-line error if impossible
         return mode, ()
 
-    def _rank(self, snap: Snapshot, plan: _Plan, limit: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
-        """(every match, the ``plan.want`` first as (docnum, score))."""
+    def _rank(self, snap: Snapshot, plan: _Plan, limit: int) -> tuple[np.ndarray, list[tuple[int, float]], list[tuple[int, float]]]:
+        """(every match, the ``plan.want`` first as (docnum, score), the articles
+        related by meaning alone as (docnum, cosine): hybrid mode only)."""
         q, fq, dups = plan.parsed.query, plan.fq, snap.duplicates
+        # A query of several plain words: its first candidates are rescored by word
+        # order (search/proximity.py), always the same number of them, whatever the page.
+        words = proximity.query_words(plan.text) if plan.sort == "relevance" and limit and plan.mode != "semantic" else ()
+        want = max(plan.want, proximity.RESCORE_DEPTH) if words else plan.want
         if plan.mode != "lexical":
-            mask, scores = rank.by_meaning(snap, self.semantic, self.fusion, q, fq, plan.text, plan.mode, plan.want)
-            if plan.collapse:
-                mask = dups.representatives(mask, scores)
-            return mask, [(d, float(scores[d])) for d in rank.order(snap.searcher, mask, scores, plan.sort, plan.want)]
-        found = rank.fast_search(snap, q, fq, plan.want, dups if plan.collapse else None) if plan.sort == "relevance" else None
+            mask, ranked, near = rank.meaning_page(snap, self.semantic, self.fusion, q, fq, plan.text, plan.mode, plan.sort, want, plan.collapse)
+            return mask, rank.reorder(snap, ranked, words)[: plan.want], near
+        found = rank.fast_search(snap, q, fq, want, dups if plan.collapse else None) if plan.sort == "relevance" else None
         if found is not None:
-            return found
+            return found[0], rank.reorder(snap, found[1], words)[: plan.want], []
         # Whoosh evaluates what the numpy copy cannot (phrases, wildcards, fuzzy
         # terms, ranges) and sorts by date.
-        mask = rank.whoosh_mask(snap.searcher, q if fq is None else Q.And([q, fq]))
-        if plan.collapse:  # counts only: each group through one member
-            mask = dups.representatives(mask, np.zeros(len(mask)))
-        if not limit or np.count_nonzero(mask) <= plan.want - limit:
-            return mask, []
-        kwargs: dict[str, Any] = {"limit": plan.want, "filter": fq}
-        if plan.sort == "date":
-            kwargs.update(sortedby="date_key", reverse=True)
-        return mask, rank.whoosh_page(snap.searcher, q, kwargs, plan.want, dups if plan.collapse else None)
+        mask, ranked = rank.whoosh_search(snap, q, fq, plan.sort, plan.want, limit, dups if plan.collapse else None)
+        return mask, ranked, []
 
     def _hits(self, snap: Snapshot, plan: _Plan, ranked: list[tuple[int, float]], offset: int, count: int) -> tuple[Any, ...]:
         if not ranked:

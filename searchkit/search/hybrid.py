@@ -2,13 +2,19 @@
 
 What it is for: given the lexical scores of the articles a query matched and the
 cosine similarities of every article's passage vector with the query vector,
-return the candidates and their fused scores, for the ``hybrid`` and ``semantic``
-search modes. Three fusions are implemented and were measured with bench/ranking.py
-(BENCHMARKS.md, "Fusion"): each ranking's top 100 scores standardised (minus the
-100th, over their standard deviation) and summed, the default; min-max scaling of the
-same scores; reciprocal rank fusion. Standardising keeps what min-max throws away, how
-far a ranking's best matches stand out from the rest, so a confident ranking is not
-flattened to the same 0..1 as a hesitant one.
+return the fused scores of the articles the words matched, for the ``hybrid`` mode,
+the articles found by meaning alone that clear the related-article threshold
+(``related``), and the nearest articles for the ``semantic`` mode. Three fusions are
+implemented and were measured with bench/ranking.py (BENCHMARKS.md, "Fusion"): each
+ranking's top 100 scores standardised (minus the 100th, over their standard deviation)
+and summed, the default; min-max scaling of the same scores; reciprocal rank fusion.
+Standardising keeps what min-max throws away, how far a ranking's best matches stand
+out from the rest, so a confident ranking is not flattened to the same 0..1 as a
+hesitant one.
+
+The words decide what a hybrid search matches, meaning only the order: an article the
+words do not match is never a hit (it would count in ``total``, facets, timelines and
+exports without containing the words); it can only be offered apart, as related.
 
 What it must not do: compute vectors, read an index or know about Whoosh: the engine
 hands it arrays and gets arrays back.
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FusionParams", "fuse", "semantic_top", "top_by_score"]
+__all__ = ["FusionParams", "fuse", "related", "semantic_top", "top_by_score"]
 
 
 @dataclass(frozen=True)
@@ -32,13 +38,22 @@ class FusionParams:
     in proportion (20 words: weight/2 at 40), because e5 was trained on short queries and
     a long query gives BM25 more evidence (on 30-word news abstracts e5 alone ranks 0.10
     MRR below lexical search, on questions and titles it ranks level or above); 0 keeps
-    the weight whatever the length. The choice of these values is in BENCHMARKS.md."""
+    the weight whatever the length. The choice of these values is in BENCHMARKS.md.
+
+    ``depth`` is fixed whatever the page asked for, so that the first page of a search
+    is the same with ``limit=10`` as with ``limit=1000``. ``related_below``: the words
+    matching fewer articles than this (a page), articles found by meaning alone are
+    offered apart (``related``), at most ``related_below`` of them and only those whose
+    cosine with the query is at least ``related_cosine`` (calibrated in BENCHMARKS.md,
+    "Related by meaning": off-topic questions clear it almost never)."""
 
     depth: int = 100
     k: float = 60.0
     semantic_weight: float = 1.0
     method: str = "zscore"
     long_query: int = 20
+    related_below: int = 10
+    related_cosine: float = 0.86
 
     def weight(self, words: int) -> float:
         """The vector side's weight for a query of ``words`` words."""
@@ -73,13 +88,13 @@ def fuse(
     params: FusionParams = FusionParams(),
     words: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(candidate mask, fused scores) for hybrid search of a ``words``-word query.
+    """(match mask, fused scores) for hybrid search of a ``words``-word query.
 
-    Candidates: every article the words matched (so a hybrid search never loses a
-    lexical hit) plus the ``depth`` most similar ones; ``allowed`` (live articles that
-    pass the filters) bounds both. Scores: the fusion of the two top-``depth`` rankings;
-    a lexical match deeper than ``depth`` keeps a small score below every ranked
-    candidate, in its lexical order.
+    Matches: exactly the articles the words matched within ``allowed`` (live articles
+    that pass the filters). Scores: the fusion of the two top-``depth`` rankings (the
+    vector side's top is over every allowed article, so a match the words rank low but
+    meaning ranks high rises); a match in neither top keeps a small score below every
+    fused one, in its lexical order.
     """
     size = len(lexical_scores)
     lex_mask = lexical_mask & allowed
@@ -99,9 +114,8 @@ def fuse(
     else:
         fused[lex_top] += 1.0 / (params.k + np.arange(1, len(lex_top) + 1))
         fused[sem_top] += weight / (params.k + np.arange(1, len(sem_top) + 1))
-    mask = lex_mask.copy()
-    mask[sem_top] = True
-    # Lexical matches beyond the fused depth: after every fused candidate, in lexical order.
+    mask = lex_mask
+    # Matches in neither top: after every fused match, in lexical order.
     rest = lex_mask.copy()
     rest[lex_top] = False
     rest[sem_top] = False
@@ -112,6 +126,19 @@ def fuse(
         # Strictly below the lowest fused candidate (both normalisations give that one 0).
         fused[rest] = min(floor, 0.0) - 1.0 + 0.5 * (lex / top)
     return mask, fused
+
+
+def related(similarity: np.ndarray, allowed: np.ndarray, excluded: np.ndarray, matched: int,
+            params: FusionParams = FusionParams()) -> np.ndarray:
+    """Document numbers of the articles found by meaning alone, most similar first:
+    allowed, not ``excluded`` (the words' matches and their copies), cosine at least
+    ``params.related_cosine``; none when the words ``matched`` a page
+    (``params.related_below``) or more. The caller cuts the list (after collapsing
+    near-duplicates)."""
+    if matched >= params.related_below:
+        return np.zeros(0, dtype=np.int64)
+    pool = allowed & ~excluded & (similarity >= params.related_cosine)
+    return top_by_score(pool, similarity, int(np.count_nonzero(pool)))
 
 
 def _add_minmax(fused: np.ndarray, docs: np.ndarray, scores: np.ndarray, weight: float) -> None:

@@ -1,24 +1,26 @@
 """Ranking the documents of one snapshot: on the numpy postings when the query allows
 (terms with AND, OR, AND NOT, scored with Whoosh's own BM25F), with Whoosh otherwise
 (phrases, wildcards, fuzzy terms, ranges, sorting by date), and by meaning for the
-semantic and hybrid modes (vectors: semantic/retrieve.py; fusion: hybrid.py).
+semantic and hybrid modes (vectors: semantic/retrieve.py; fusion: hybrid.py); the
+first candidates of a several-word query rescored by word order (proximity.py); the
+articles related by meaning alone that hybrid offers apart.
 
 Near-duplicate groups (``dups``) collapse to their best match before the top is cut.
 Gives document numbers and scores; never builds hits.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from whoosh import query as Q
 
 from searchkit.search.fastpath import Unsupported
-from searchkit.search.hybrid import FusionParams, fuse, semantic_top, top_by_score
+from searchkit.search import proximity
+from searchkit.search.hybrid import FusionParams, fuse, related as hybrid_related, semantic_top, top_by_score
 from searchkit.search.snapshot import Snapshot
 
-__all__ = ["by_meaning", "fast_search", "match_scores", "order", "whoosh_mask", "whoosh_page"]
+__all__ = ["by_meaning", "fast_search", "match_scores", "meaning_page", "order", "related", "reorder", "whoosh_mask", "whoosh_page", "whoosh_search"]
 
 
 def fast_search(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: Any = None) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
@@ -58,6 +60,20 @@ def whoosh_mask(searcher: Any, q: Q.Query) -> np.ndarray:
     return mask
 
 
+def whoosh_search(snap: Snapshot, q: Q.Query, fq: Q.Query | None, sort: str, want: int, limit: int, dups: Any) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """Every match and the ``want`` first, evaluated and ranked (or sorted by date) by
+    Whoosh; with ``dups``, each near-duplicate group counted and shown once."""
+    mask = whoosh_mask(snap.searcher, q if fq is None else Q.And([q, fq]))
+    if dups is not None:  # counts only: each group through one member
+        mask = dups.representatives(mask, np.zeros(len(mask)))
+    if not limit or np.count_nonzero(mask) <= want - limit:
+        return mask, []
+    kwargs: dict[str, Any] = {"limit": want, "filter": fq}
+    if sort == "date":
+        kwargs.update(sortedby="date_key", reverse=True)
+    return mask, whoosh_page(snap.searcher, q, kwargs, want, dups)
+
+
 def whoosh_page(searcher: Any, q: Q.Query, kwargs: dict[str, Any], want: int, dups: Any) -> list[tuple[int, float]]:
     """The ``want`` best (docnum, score) from Whoosh; with ``dups``, one per
     near-duplicate group, asking Whoosh for more until that many are found."""
@@ -76,10 +92,11 @@ def whoosh_page(searcher: Any, q: Q.Query, kwargs: dict[str, Any], want: int, du
 
 def by_meaning(
     snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query, fq: Q.Query | None, text: str, mode: str, want: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(candidate mask, scores) for the semantic and hybrid modes; filters bound both
-    rankings, and hybrid keeps every lexical match."""
-    params = replace(fusion, depth=max(fusion.depth, want))
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(match mask, scores, cosine similarities, allowed) for the semantic and hybrid
+    modes; filters bound both rankings. Hybrid matches what the words match, fused at
+    a fixed depth (the first page does not depend on ``want``); semantic matches the
+    ``max(depth, want)`` articles nearest by meaning."""
     searcher = snap.searcher
     fast = snap.fast
     try:
@@ -90,15 +107,49 @@ def by_meaning(
     except Unsupported:  # phrases, wildcards...: Whoosh ranks the lexical side
         lex_mask = whoosh_mask(searcher, q)
         lex_scores = np.zeros(len(lex_mask))
-        for r in searcher.search(q, limit=params.depth):
+        for r in searcher.search(q, limit=fusion.depth):
             lex_scores[r.docnum] = float(r.score or 0.0)
         allowed = whoosh_mask(searcher, fq if fq is not None else Q.Every())
     similarity = semantic.similarity(text, snap.doc_ids())
     if mode == "semantic":
         mask = np.zeros(len(similarity), dtype=bool)
-        mask[semantic_top(similarity, allowed, params.depth)] = True
-        return mask, similarity.astype(np.float64)
-    return fuse(lex_mask, lex_scores, similarity, allowed, params, len(text.split()))
+        mask[semantic_top(similarity, allowed, max(fusion.depth, want))] = True
+        return mask, similarity.astype(np.float64), similarity, allowed
+    mask, scores = fuse(lex_mask, lex_scores, similarity, allowed, fusion, len(text.split()))
+    return mask, scores, similarity, allowed
+
+
+def meaning_page(snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query, fq: Q.Query | None, text: str, mode: str,
+                 sort: str, want: int, collapse: bool) -> tuple[np.ndarray, list[tuple[int, float]], list[tuple[int, float]]]:
+    """A semantic or hybrid search: (every match, the ``want`` first as (docnum,
+    score), the articles related by meaning alone as (docnum, cosine), hybrid only)."""
+    mask, scores, similarity, allowed = by_meaning(snap, semantic, fusion, q, fq, text, mode, want)
+    near = related(snap, fusion, collapse, mask, similarity, allowed) if mode == "hybrid" else []
+    if collapse:
+        mask = snap.duplicates.representatives(mask, scores)
+    return mask, [(d, float(scores[d])) for d in order(snap.searcher, mask, scores, sort, want)], near
+
+
+def related(snap: Snapshot, fusion: FusionParams, collapse: bool, matched: np.ndarray, similarity: np.ndarray,
+            allowed: np.ndarray) -> list[tuple[int, float]]:
+    """Articles found by meaning alone (docnum, cosine), offered apart when the words
+    match fewer than a page: never a copy of a match; with ``collapse``, one per
+    near-duplicate group, as the matches are counted."""
+    dups = snap.duplicates
+    count = int(np.count_nonzero(dups.representatives(matched, similarity) if collapse else matched))
+    found = hybrid_related(similarity, allowed, dups.with_copies(matched) if collapse else matched, count, fusion).tolist()
+    if collapse:
+        found, _ = dups.collapse(found, fusion.related_below)
+    return [(int(d), float(similarity[d])) for d in found[: fusion.related_below]]
+
+
+def reorder(snap: Snapshot, ranked: list[tuple[int, float]], words: tuple[str, ...]) -> list[tuple[int, float]]:
+    """``ranked`` with its first ``proximity.RESCORE_DEPTH`` rescored by the order of
+    ``words`` (a query of several plain words; empty: unchanged)."""
+    if not words or len(ranked) < 2:
+        return ranked
+    texts = [proximity.article_text(snap.searcher.stored_fields(d)) for d, _ in ranked[: proximity.RESCORE_DEPTH]]
+    return proximity.rescore(ranked, texts, words)
 
 
 def order(searcher: Any, mask: np.ndarray, scores: np.ndarray, sort: str, want: int) -> list[int]:

@@ -74,24 +74,33 @@ def format_results(res: Results, style: Style, width: int | None = None) -> str:
     if res.suggestion:
         lines.append(style.hint(f"did you mean: {res.suggestion}"))
     for hit in res.hits:
-        lines.append("")
-        date = style.date(hit.published or "undated")
-        title = hit.title or hit.id
-        # Titles are often a whole first sentence: keep the hit's header on one line.
-        room = max(30, width - len(hit.published or "undated") - len(hit.id) - 10)
-        if len(title) > room:
-            title = title[: room - 1].rsplit(" ", 1)[0] + "…"
-        lines.append(f"{style.bold(f'{hit.rank:>2}.')} {style.title(title)}  {date}  {style.dim(hit.id)}")
-        if hit.actors:
-            people = [a.name for a in hit.actors if a.kind == "person"][:4]
-            others = [a.name for a in hit.actors if a.kind != "person"][:3]
-            lines.append("    " + style.actor(", ".join(people + others)))
-        for snip in hit.snippets:
-            lines.append("    " + style.marks(snip))
-        if hit.duplicates:  # near-duplicate copies collapsed into this hit
-            shown_ids = ", ".join(hit.duplicates[:5]) + (", …" if len(hit.duplicates) > 5 else "")
-            lines.append("    " + style.dim(f"+ {len(hit.duplicates)} {'copy' if len(hit.duplicates) == 1 else 'copies'}: {shown_ids}"))
+        lines += _hit_lines(hit, style, width)
+    if res.related:
+        # Found by meaning alone: apart from the hits, and counted nowhere.
+        lines += ["", style.bold(f"Related by meaning ({_plural(len(res.related), 'article')} without the words, not counted above)")]
+        for hit in res.related:  # numbered r1, r2...: `:show r1` in the REPL
+            lines += _hit_lines(hit, style, width, label=f"r{hit.rank}")
     return "\n".join(lines)
+
+
+def _hit_lines(hit: Hit, style: Style, width: int, label: str = "") -> list[str]:
+    date = style.date(hit.published or "undated")
+    title = hit.title or hit.id
+    # Titles are often a whole first sentence: keep the hit's header on one line.
+    room = max(30, width - len(hit.published or "undated") - len(hit.id) - 10)
+    if len(title) > room:
+        title = title[: room - 1].rsplit(" ", 1)[0] + "…"
+    lines = ["", f"{style.bold(f'{label or hit.rank:>2}.')} {style.title(title)}  {date}  {style.dim(hit.id)}"]
+    if hit.actors:
+        people = [a.name for a in hit.actors if a.kind == "person"][:4]
+        others = [a.name for a in hit.actors if a.kind != "person"][:3]
+        lines.append("    " + style.actor(", ".join(people + others)))
+    for snip in hit.snippets:
+        lines.append("    " + style.marks(snip))
+    if hit.duplicates:  # near-duplicate copies collapsed into this hit
+        shown_ids = ", ".join(hit.duplicates[:5]) + (", …" if len(hit.duplicates) > 5 else "")
+        lines.append("    " + style.dim(f"+ {len(hit.duplicates)} {'copy' if len(hit.duplicates) == 1 else 'copies'}: {shown_ids}"))
+    return lines
 
 
 def format_facets(facets: Mapping[str, Sequence[FacetValue]], style: Style, top: int | None = 10) -> str:

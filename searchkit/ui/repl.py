@@ -68,7 +68,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("", "this help"),
     "next": ("", "next page of hits (also: Enter on an empty line)"),
     "prev": ("", "previous page of hits"),
-    "show": ("N|ID", "the whole article N (or with id ID), matches highlighted, in a pager"),
+    "show": ("N|rN|ID", "the whole article N (rN: related article N; or with id ID), matches highlighted, in a pager"),
     "explain": ("N", "why hit N matched: query words, index terms, spellings, actors"),
     "similar": ("N|ID", "articles like hit N (or article ID), current filters applied, its copies left out"),
     "facets": ("[FIELD] [N]", "facet counts over the current hits (actor person org place published mentioned)"),
@@ -76,7 +76,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "unfilter": ("FIELD[=VALUE]", "drop a filter (all values of FIELD, or one)"),
     "clear": ("", "drop every filter"),
     "sort": ("[date|relevance]", "order of the hits (newest first, or best first)"),
-    "mode": ("[hybrid|lexical|semantic]", "how hits are found: words, meaning (passage vectors), or both fused"),
+    "mode": ("[hybrid|lexical|semantic]", "what matches and ranks: lexical (words), hybrid (words match, words and meaning rank; related by meaning listed apart), semantic (nearest by meaning)"),
     "analyze": ("TEXT", "the index terms TEXT becomes (stems, accent-free forms)"),
     "stats": ("", "index statistics"),
     "with": ("ACTOR", "who is mentioned with ACTOR in the current hits (log-likelihood score)"),
@@ -205,6 +205,18 @@ class AnalystCommands:
         return Reply(f"saved {s.name!r}: {s.matched} article{'s' if s.matched != 1 else ''} now; `searchkit saved run {s.name}` lists new ones")
 
 
+def _is_related_number(arg: str, results: "Results | None") -> bool:
+    """``r1``, ``r2``...: a related article's number, when the last search has some."""
+    return arg[:1] in ("r", "R") and arg[1:].isdigit() and results is not None and bool(results.related)
+
+
+def _related_hit(results: "Results", n: int) -> "Hit":
+    for hit in results.related:
+        if hit.rank == n:
+            return hit
+    raise QueryError(f"there is no related article r{n}", hint="related articles are numbered r1, r2... under 'Related by meaning'")
+
+
 class ReplEngine(AnalystCommands):
     """Session state (query, filters, sort, page) and the commands that change it.
 
@@ -328,8 +340,10 @@ class ReplEngine(AnalystCommands):
     def _hit(self, arg: str) -> "Hit":
         if self.results is None:
             raise QueryError("no results yet", hint="type a query first, then :show N or :explain N")
+        if arg[:1] in ("r", "R") and arg[1:].isdigit():  # a related article (hybrid: found by meaning alone)
+            return _related_hit(self.results, int(arg[1:]))
         if not arg.isdigit() or int(arg) < 1:
-            raise QueryError(f"'{arg}' is not a hit number", hint="use the number before a hit, e.g. :show 1")
+            raise QueryError(f"'{arg}' is not a hit number", hint="use the number before a hit, e.g. :show 1 (or r1 for a related article)")
         n = int(arg)
         for hit in self.results.hits:
             if hit.rank == n:
@@ -423,7 +437,7 @@ class ReplEngine(AnalystCommands):
     def cmd_show(self, arg: str) -> Reply:
         if not arg:
             return self.error(":show needs a hit number", "e.g. :show 1")
-        doc_id = self._hit(arg).id if arg.isdigit() else arg
+        doc_id = self._hit(arg).id if arg.isdigit() or _is_related_number(arg, self.results) else arg
         doc = self.kit.document(doc_id, self.query or "", self.filters)
         return Reply(format_document(doc, self.style), page=True)
 
