@@ -10,6 +10,7 @@ Gives document numbers and scores; never builds hits.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams, fuse, related as hybrid_related, semantic_top, top_by_score
 from searchkit.search.snapshot import Snapshot
 
-__all__ = ["by_meaning", "fast_search", "match_scores", "meaning_page", "order", "related", "reorder", "whoosh_mask", "whoosh_page", "whoosh_search"]
+__all__ = ["Meaning", "by_meaning", "fast_search", "match_scores", "meaning_page", "order", "related", "reorder", "whoosh_mask", "whoosh_page", "whoosh_search"]
 
 
 def fast_search(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: Any = None) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
@@ -90,13 +91,25 @@ def whoosh_page(searcher: Any, q: Q.Query, kwargs: dict[str, Any], want: int, du
         n *= 4
 
 
-def by_meaning(
-    snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query, fq: Q.Query | None, text: str, mode: str, want: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(match mask, scores, cosine similarities, allowed) for the semantic and hybrid
-    modes; filters bound both rankings. Hybrid matches what the words match, fused at
-    a fixed depth (the first page does not depend on ``want``); semantic matches the
-    ``max(depth, want)`` articles nearest by meaning."""
+@dataclass(frozen=True)
+class Meaning:
+    """A semantic or hybrid ranking: what matches, the scores that order it, each
+    article's cosine with the query, the articles the filters allow, and the scores
+    that pick each near-duplicate group's member (hybrid: the lexical ones, so that a
+    group shows the same copy as in lexical mode)."""
+
+    mask: np.ndarray
+    scores: np.ndarray
+    similarity: np.ndarray
+    allowed: np.ndarray
+    members: np.ndarray
+
+
+def by_meaning(snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query, fq: Q.Query | None, text: str, mode: str, want: int) -> Meaning:
+    """The ranking of the semantic and hybrid modes; filters bound both rankings.
+    Hybrid matches what the words match, fused at a fixed depth (the first page does not
+    depend on ``want``); semantic matches the ``max(depth, want)`` articles nearest by
+    meaning."""
     searcher = snap.searcher
     fast = snap.fast
     try:
@@ -104,9 +117,11 @@ def by_meaning(
             raise Unsupported("no numpy copy")
         lex_mask, lex_scores = fast.evaluate(q)
         allowed = fast.live.copy() if fq is None else fast.evaluate(fq)[0]
+        members = lex_scores
     except Unsupported:  # phrases, wildcards...: Whoosh ranks the lexical side
         lex_mask = whoosh_mask(searcher, q)
         lex_scores = np.zeros(len(lex_mask))
+        members = lex_scores.copy()  # as lexical mode counts what Whoosh evaluates
         for r in searcher.search(q, limit=fusion.depth):
             lex_scores[r.docnum] = float(r.score or 0.0)
         allowed = whoosh_mask(searcher, fq if fq is not None else Q.Every())
@@ -114,19 +129,20 @@ def by_meaning(
     if mode == "semantic":
         mask = np.zeros(len(similarity), dtype=bool)
         mask[semantic_top(similarity, allowed, max(fusion.depth, want))] = True
-        return mask, similarity.astype(np.float64), similarity, allowed
+        return Meaning(mask, similarity.astype(np.float64), similarity, allowed, similarity)
     mask, scores = fuse(lex_mask, lex_scores, similarity, allowed, fusion, len(text.split()))
-    return mask, scores, similarity, allowed
+    return Meaning(mask, scores, similarity, allowed, members)
 
 
 def meaning_page(snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query, fq: Q.Query | None, text: str, mode: str,
                  sort: str, want: int, collapse: bool) -> tuple[np.ndarray, list[tuple[int, float]], list[tuple[int, float]]]:
     """A semantic or hybrid search: (every match, the ``want`` first as (docnum,
     score), the articles related by meaning alone as (docnum, cosine), hybrid only)."""
-    mask, scores, similarity, allowed = by_meaning(snap, semantic, fusion, q, fq, text, mode, want)
-    near = related(snap, fusion, collapse, mask, similarity, allowed) if mode == "hybrid" else []
+    found = by_meaning(snap, semantic, fusion, q, fq, text, mode, want)
+    mask, scores = found.mask, found.scores
+    near = related(snap, fusion, collapse, mask, found.similarity, found.allowed) if mode == "hybrid" else []
     if collapse:
-        mask = snap.duplicates.representatives(mask, scores)
+        mask = snap.duplicates.representatives(mask, found.members)
     return mask, [(d, float(scores[d])) for d in order(snap.searcher, mask, scores, sort, want)], near
 
 
