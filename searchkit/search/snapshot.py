@@ -1,13 +1,20 @@
-"""One Whoosh searcher and everything derived from the index state it sees: the numpy
+"""One index state, its Whoosh searchers and everything derived from it: the numpy
 postings, actor groups, facet tables, near-duplicate groups and the article id of
 each document number. A snapshot never changes; when the index does, the engine
-opens a new one (see ``engine.Engine.searcher``) and this one is closed.
+opens a new one (see ``engine.Engine.snapshot``) and closes this one once the last
+operation that pinned it ends (``acquire``/``release``, as Lucene's SearcherManager).
 
-Derived data is built on first use and kept on disk (``search.cache``) for the next
-process; nothing here parses queries or makes hits.
+Many threads may share a snapshot. Whoosh's readers read through file objects with one
+position each, so a reader must not be shared between threads (two threads reading
+stored fields through one file decompress each other's bytes): each thread gets its own
+searcher over the snapshot's segments, opened on first use. Derived data is built once,
+under a lock, and is read-only afterwards. Derived data is built on first use and kept
+on disk (``search.cache``) for the next process; nothing here parses queries or makes
+hits.
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -20,7 +27,7 @@ from searchkit.search.groups import ActorGroups
 from searchkit.search.tables import FacetTable, build_table, link_kinds
 from searchkit.vocab import FACET_FIELDS
 
-__all__ = ["Snapshot", "term_text"]
+__all__ = ["Snapshot", "StaleSnapshot", "term_text"]
 
 
 def term_text(term: Any) -> str:
@@ -28,24 +35,84 @@ def term_text(term: Any) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
 
 
+class StaleSnapshot(OSError):
+    """A thread's searcher could not be opened: a commit since removed the segment
+    files of this snapshot. The engine pins a newer one."""
+
+
 class Snapshot:
-    """A searcher over ``ix`` and its derived data, for one index state."""
+    """Searchers over one index state of ``ix`` (one per thread) and its derived data."""
 
     def __init__(self, ix: Any, index_dir: Path, aliases: Mapping[str, Sequence[str]], dedup: bool) -> None:
         self.ix, self.index_dir, self.aliases, self.dedup = ix, index_dir, aliases, dedup
-        self.searcher = ix.searcher()
+        self._toc = ix._read_toc()  # the state every thread's searcher opens: one commit
+        self._local = threading.local()
+        self._searchers: list[Any] = []
+        self._lock = threading.RLock()  # searchers list, pins and derived data
+        self._pins = 0
+        self._retired = self._closed = False
         self._fast: FastIndex | None = None
         self._fast_tried = False
         self._tables: dict[str, FacetTable] | None = None
         self._groups: ActorGroups | None = None
         self._dups: Any = None
         self._doc_ids: list[str | None] | None = None
+        self.searcher  # noqa: B018 - opens the creating thread's searcher while the files are there
+
+    @property
+    def searcher(self) -> Any:
+        """This thread's Whoosh searcher over the snapshot's segments."""
+        found = getattr(self._local, "searcher", None)
+        if found is None:
+            from whoosh.index import FileIndex
+            from whoosh.searching import Searcher
+
+            toc = self._toc
+            try:
+                reader = FileIndex._reader(self.ix.storage, toc.schema, list(toc.segments), toc.generation)
+            except OSError as exc:
+                raise StaleSnapshot(str(exc)) from exc
+            found = self._local.searcher = Searcher(reader, fromindex=self.ix)
+            with self._lock:
+                self._searchers.append(found)
+        return found
+
+    @property
+    def generation(self) -> int:
+        return int(self._toc.generation)
 
     def up_to_date(self) -> bool:
-        return self.searcher.up_to_date()
+        return self.ix.latest_generation() == self._toc.generation
+
+    def acquire(self) -> None:
+        """Pin: the snapshot stays open until the matching ``release``."""
+        with self._lock:
+            if self._closed:
+                raise StaleSnapshot("snapshot closed")
+            self._pins += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._pins -= 1
+            if self._retired and not self._pins:
+                self._close()
+
+    def retire(self) -> None:
+        """A newer snapshot replaces this one: close it once no operation pins it."""
+        with self._lock:
+            self._retired = True
+            if not self._pins:
+                self._close()
 
     def close(self) -> None:
-        self.searcher.close()
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        self._closed = True
+        for searcher in self._searchers:
+            searcher.close()
+        self._searchers = []
 
     def _indexer_running(self) -> bool:
         lock = self.ix.lock("WRITELOCK")
@@ -59,16 +126,22 @@ class Snapshot:
         """The numpy copy of the postings (see index/fastcopy.py), built here if the
         indexer did not (an index from an older searchkit); None if it cannot be had."""
         if not self._fast_tried:
-            self._fast_tried = True
-            if not self.searcher.doc_count_all():  # no segment yet: nothing to copy
-                return None
-            self._fast = FastIndex.open(self.index_dir, self.searcher)
-            if self._fast is None and not self._indexer_running():
-                # An index from an older searchkit: build the copy once. While an
-                # indexer runs, its own warm-up will; searches use Whoosh meanwhile.
-                ensure(self.index_dir, self.searcher.reader())
-                self._fast = FastIndex.open(self.index_dir, self.searcher)
+            with self._lock:
+                if not self._fast_tried:
+                    self._fast = self._open_fast()
+                    self._fast_tried = True
         return self._fast
+
+    def _open_fast(self) -> FastIndex | None:
+        if not self.searcher.doc_count_all():  # no segment yet: nothing to copy
+            return None
+        fast = FastIndex.open(self.index_dir, self.searcher)
+        if fast is None and not self._indexer_running():
+            # An index from an older searchkit: build the copy once. While an
+            # indexer runs, its own warm-up will; searches use Whoosh meanwhile.
+            ensure(self.index_dir, self.searcher.reader())
+            fast = FastIndex.open(self.index_dir, self.searcher)
+        return fast
 
     def postings(self, field: str) -> Iterable[tuple[str, np.ndarray]]:
         """Every term of ``field`` with its live document numbers."""
@@ -85,6 +158,12 @@ class Snapshot:
     @property
     def groups(self) -> ActorGroups:
         if self._groups is None:
+            with self._lock:
+                return self._build_groups()
+        return self._groups
+
+    def _build_groups(self) -> ActorGroups:
+        if self._groups is None:
             self._load_facets()
         if self._groups is None:
             # Live articles per name, from the numpy postings when there are: asking
@@ -97,11 +176,14 @@ class Snapshot:
     @property
     def tables(self) -> dict[str, FacetTable]:
         if self._tables is None:
-            self._load_facets()
-        if self._tables is None:
-            self._tables = {f: build_table(f, self.postings, self.groups) for f in FACET_FIELDS}
-            link_kinds(self._tables)
-            self._save_facets()
+            with self._lock:
+                if self._tables is None:
+                    self._load_facets()
+                if self._tables is None:
+                    tables = {f: build_table(f, self.postings, self.groups) for f in FACET_FIELDS}
+                    link_kinds(tables)
+                    self._tables = tables
+                    self._save_facets()
         return self._tables
 
     def _facets_path(self) -> Path:
@@ -112,10 +194,11 @@ class Snapshot:
         loaded = load_pickle(path)
         if loaded is None:
             return
-        self._tables, self._groups = loaded
+        tables, groups = loaded
         # The actor lookup tables (only filters by actor need them) are a second
         # file, read on first use: a plain one-shot search does not pay for them.
-        self._groups.extra = actors_path(path)
+        groups.extra = actors_path(path)
+        self._groups, self._tables = groups, tables  # complete before another thread sees them
 
     def _save_facets(self) -> None:
         path = self._facets_path()
@@ -132,6 +215,12 @@ class Snapshot:
     def duplicates(self) -> Any:
         """The near-duplicate groups (dedup.DuplicateGroups), kept on disk beside the
         facet tables, keyed by the same index state."""
+        if self._dups is None:
+            with self._lock:
+                return self._build_duplicates()
+        return self._dups
+
+    def _build_duplicates(self) -> Any:
         if self._dups is None and not self.dedup:
             from searchkit.dedup import DuplicateGroups
 
@@ -158,15 +247,20 @@ class Snapshot:
     def doc_ids(self) -> list[str | None]:
         """The article id of each document number (None: deleted), for aligning vectors."""
         if self._doc_ids is None:
-            searcher = self.searcher
-            reader = searcher.reader()
-            order: list[str | None] = [None] * searcher.doc_count_all()
-            if self.fast is not None:
-                for doc_id, docs in self.fast.terms("id"):
-                    for d in docs.tolist():
-                        order[d] = doc_id
-            for d, have in enumerate(order):  # segments copied before ids were kept
-                if have is None and not reader.is_deleted(d):
-                    order[d] = searcher.stored_fields(d).get("id")
-            self._doc_ids = order
+            with self._lock:
+                if self._doc_ids is None:
+                    self._doc_ids = self._read_doc_ids()
         return self._doc_ids
+
+    def _read_doc_ids(self) -> list[str | None]:
+        searcher = self.searcher
+        reader = searcher.reader()
+        order: list[str | None] = [None] * searcher.doc_count_all()
+        if self.fast is not None:
+            for doc_id, docs in self.fast.terms("id"):
+                for d in docs.tolist():
+                    order[d] = doc_id
+        for d, have in enumerate(order):  # segments copied before ids were kept
+            if have is None and not reader.is_deleted(d):
+                order[d] = searcher.stored_fields(d).get("id")
+        return order

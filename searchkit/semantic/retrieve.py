@@ -10,6 +10,7 @@ search in a semantic mode asks for it (a lexical one-shot search must stay fast)
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
@@ -33,6 +34,7 @@ class SemanticRanker:
         # The last queries' vectors: the next page of a search, a REPL filter or sort
         # change, or a saved search run again re-ask the same text (~20 ms each).
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the cache, the store and the embedder are shared by threads
 
     def available(self) -> bool:
         """True if the index has vectors (semantic indexing was on)."""
@@ -41,7 +43,9 @@ class SemanticRanker:
     @property
     def store(self) -> VectorStore:
         if self._store is None:
-            self._store = VectorStore.open(self.index_dir)  # VectorsMissingError, one line
+            with self._lock:
+                if self._store is None:
+                    self._store = VectorStore.open(self.index_dir)  # VectorsMissingError, one line
         return self._store
 
     def check(self) -> None:
@@ -59,15 +63,19 @@ class SemanticRanker:
 
     def query_vector(self, text: str) -> np.ndarray:
         """``text`` embedded as a query, from the cache of the last ``VECTOR_CACHE``."""
-        vector = self._vectors.get(text)
-        if vector is not None:
-            self._vectors.move_to_end(text)
-            return vector
-        if self._embedder is None:
-            from searchkit.semantic.embed import query_embedder
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+                return vector
+            if self._embedder is None:
+                from searchkit.semantic.embed import query_embedder
 
-            self._embedder = query_embedder()
-        vector = self._vectors[text] = self._embedder.embed_query(text)
-        while len(self._vectors) > VECTOR_CACHE:
-            self._vectors.popitem(last=False)
+                self._embedder = query_embedder()
+            embedder = self._embedder
+        vector = embedder.embed_query(text)
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > VECTOR_CACHE:
+                self._vectors.popitem(last=False)
         return vector

@@ -30,8 +30,9 @@ import json
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -89,6 +90,9 @@ class VectorStore:
         # Uncommitted changes (indexer only): id -> vector, and ids to delete.
         self._adds: dict[str, np.ndarray] = {}
         self._dels: set[str] = set()
+        # Readers in several threads: the loaded matrix and the row map change together.
+        self._lock = threading.RLock()
+        self._align: tuple[Any, np.ndarray, Any] | None = None  # (key, rows, the order list)
 
     # -- opening ------------------------------------------------------------------------------
     @staticmethod
@@ -139,10 +143,11 @@ class VectorStore:
         the index's commit ``generation`` (default: the latest on disk); the same
         objects come back while that does not change."""
         gen = committed_generation(self.index_dir) if generation is None else generation
-        if gen != self._loaded_gen:
-            self._ids, self._matrix = self._load(gen)
-            self._loaded_gen = gen
-        return self._ids, self._matrix
+        with self._lock:
+            if gen != self._loaded_gen:
+                self._ids, self._matrix = self._load(gen)
+                self._loaded_gen = gen
+            return self._ids, self._matrix
 
     def scores(self, query: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Cosine similarity of every stored vector with ``query`` (an L2-normalised
@@ -157,14 +162,15 @@ class VectorStore:
         the index's document numbers, None for a deleted one): float32, ``-inf`` where
         there is no vector. The row map is built once per ``order`` object and index
         generation, so a search pays one matrix-vector product and one gather."""
-        ids, m = self.matrix()
-        key = (self._loaded_gen, id(order), len(order))
-        if getattr(self, "_align_key", None) != key:
-            row = {doc_id: i for i, doc_id in enumerate(ids)}
-            rows = np.fromiter((row.get(d, -1) if d is not None else -1 for d in order), dtype=np.int64, count=len(order))
-            # The cache holds ``order`` itself, so its id() cannot be reused by another list.
-            self._align_key, self._align_rows, self._align_order = key, rows, order
-        rows = self._align_rows
+        with self._lock:
+            ids, m = self.matrix()
+            key = (self._loaded_gen, id(order), len(order))
+            if self._align is None or self._align[0] != key:
+                row = {doc_id: i for i, doc_id in enumerate(ids)}
+                rows = np.fromiter((row.get(d, -1) if d is not None else -1 for d in order), dtype=np.int64, count=len(order))
+                # The cache holds ``order`` itself, so its id() cannot be reused by another list.
+                self._align = (key, rows, order)
+            rows = self._align[1]
         out = np.full(len(order), -np.inf, dtype=np.float32)
         if ids:
             sims = m @ np.asarray(query, dtype=np.float32)

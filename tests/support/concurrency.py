@@ -249,20 +249,18 @@ class CommitDuringSearch:
 
 
 def run_commit_during_search(base: Path) -> CommitDuringSearch:
-    """A commit landing in the middle of a search, made deterministic: Whoosh's
-    ``Searcher.up_to_date`` is wrapped so that, the first time a search asks it
-    (when the search starts), another process indexes 200 more articles right after
-    the answer. The search must answer from one consistent state (before or after),
-    never fail."""
-    from whoosh import searching
-
+    """A commit landing in the middle of a search, made deterministic: the snapshot's
+    ``up_to_date`` is wrapped so that, the first time a search asks it (when the search
+    starts), another process indexes 200 more articles right after the answer. The
+    search must answer from one consistent state (before or after), never fail."""
     from searchkit import SearchKit
+    from searchkit.search.snapshot import Snapshot
 
     generate_corpus(base / "corpus", txt=200, jsonl_files=1, per_jsonl=200, seed=13)
     config = write_config(base, base / "corpus", commit_every=100)
     searchkit(config, "index", str(base / "corpus" / "bulk00.jsonl"))
     kit = SearchKit.open(config)
-    real = searching.Searcher.up_to_date
+    real = Snapshot.up_to_date
     fired = False
 
     def answer_then_commit(self: Any) -> bool:
@@ -275,14 +273,14 @@ def run_commit_during_search(base: Path) -> CommitDuringSearch:
 
     try:
         before = kit.search("Article", limit=3, collapse=False).total
-        searching.Searcher.up_to_date = answer_then_commit  # type: ignore[method-assign]
+        Snapshot.up_to_date = answer_then_commit  # type: ignore[method-assign]
         try:
             total: int | None = kit.search("Article", limit=3, collapse=False).total
             error = ""
         except Exception as exc:
             total, error = None, f"{type(exc).__name__}: {exc}"
     finally:
-        searching.Searcher.up_to_date = real  # type: ignore[method-assign]
+        Snapshot.up_to_date = real  # type: ignore[method-assign]
         kit.close()
     return CommitDuringSearch(before, error if fired else "the hook never fired", total)
 
