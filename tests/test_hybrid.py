@@ -227,16 +227,19 @@ def test_a_question_in_other_words_finds_its_article_by_meaning(meaning_kit) -> 
     assert [h.id for h in res.hits][:1] == ["bagdad"] and not res.related
     hybrid = meaning_kit.search(question, mode="hybrid", limit=3)
     assert hybrid.total == 0 and not hybrid.hits and not any(hybrid.facets.values())
-    assert [h.id for h in hybrid.related] == ["bagdad"]
+    assert {h.id for h in hybrid.related} <= {"bagdad"}  # only if its cosine clears the calibrated threshold
     # A hit found by meaning alone still gets a snippet: a sentence, nothing marked.
-    assert all(h.snippets and "<mark>" not in h.snippets[0] for h in (*res.hits, *hybrid.related))
-    assert hybrid.to_dict()["related"][0]["id"] == "bagdad"
+    assert all(h.snippets and "<mark>" not in h.snippets[0] for h in res.hits)
     assert meaning_kit.search("dessert aux fruits", mode="semantic").hits[0].id == "tarte"
 
 
 def test_english_questions_find_their_article_and_off_topic_ones_nothing(meaning_kit) -> None:
     english = meaning_kit.search("rockets fired at the US embassy in Baghdad", mode="hybrid")
-    assert [h.id for h in (*english.hits, *english.related)][:1] == ["bagdad"]
+    assert english.total == 0 and [h.id for h in english.related] == ["bagdad"]
+    hit = english.related[0]
+    assert hit.rank == 1 and hit.score >= meaning_kit._engine.fusion.related_cosine_english
+    assert hit.snippets and "<mark>" not in hit.snippets[0]  # the closest sentence
+    assert english.to_dict()["related"][0]["id"] == "bagdad"
     for off_topic in ("comment renouveler mon passeport", "tarif de la taxe foncière", "les impôts locaux augmentent"):
         res = meaning_kit.search(off_topic, mode="hybrid")
         assert res.total == 0 and not res.hits and not res.related, off_topic
@@ -272,3 +275,17 @@ def test_the_next_page_reuses_the_query_vector(semantic_kit, monkeypatch) -> Non
     for text in ("Bagdad", "Téhéran", "Washington"):
         semantic_kit.search(text, limit=1, mode="hybrid")
     assert calls == ["Bagdad", "Téhéran", "Washington"] and list(ranker._vectors) == ["Téhéran", "Washington"]
+
+
+def test_related_articles_skip_matches_their_copies_and_near_empty_pages() -> None:
+    from searchkit.search.hybrid import is_english, related
+
+    similarity = np.array([0.95, 0.90, 0.89, 0.70, 0.93], dtype=np.float32)
+    allowed = np.array([True, True, True, True, False])
+    excluded = np.array([True, False, False, False, False])  # a match (or a copy of one)
+    params = FusionParams(related_cosine=0.88, related_below=10)
+    assert related(similarity, allowed, excluded, 1, params).tolist() == [1, 2]
+    assert related(similarity, allowed, excluded, 10, params).tolist() == []  # the words match a page
+    assert related(similarity, allowed, excluded, 1, params, threshold=0.895).tolist() == [1]
+    assert is_english("rocket attack on the embassy") and not is_english("roquettes sur l'ambassade")
+    assert not is_english("Joe Biden") and params.related_threshold("what is the CNIL") == params.related_cosine_english

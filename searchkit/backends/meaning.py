@@ -88,11 +88,12 @@ def by_meaning(backend: Any, text: str, tree: Node, ftree: Node | None, mode: st
         deeper = backend.search(tree, ftree, want + len(matched), 0, "relevance", (), None)
         rest = [(i, sc) for i, sc in zip(deeper.ids, deeper.scores) if i not in matched][: want - len(ranked)]
         ranked += rest_scores(rest, min((sc for _, sc in ranked), default=0.0))
-    related = [(i, c) for i, c in near if i not in matched and c >= params.related_cosine] if lexical.total < params.related_below else []
-    related = related[: params.related_below]
+    threshold = params.related_threshold(text)
+    candidates = [(i, c) for i, c in near if i not in matched and c >= threshold] if lexical.total < params.related_below and limit else []
     page = page_of(backend, tree, tree, ftree, ranked, lexical, sort, limit, offset, proximity.query_words(text))
-    docs = backend.fetch([i for i, _ in related], tree) if related and limit else []
-    return replace(page, related=tuple(zip(docs, (c for _, c in related))))
+    cosine = dict(candidates)
+    docs = [d for d in backend.fetch(list(cosine), tree) if len((d.get("body") or "").split()) >= params.related_min_words] if cosine else []
+    return replace(page, related=tuple((d, cosine[d["id"]]) for d in docs[: params.related_below]))
 
 
 def page_of(backend: Any, tree: Node, pool: Node, ftree: Node | None, ranked: Sequence[tuple[str, float]], found: BackendResult,

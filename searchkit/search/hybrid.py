@@ -21,11 +21,12 @@ hands it arrays and gets arrays back.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FusionParams", "fuse", "related", "semantic_top", "top_by_score"]
+__all__ = ["FusionParams", "fuse", "is_english", "related", "semantic_top", "top_by_score"]
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,12 @@ class FusionParams:
     ``depth`` is fixed whatever the page asked for, so that the first page of a search
     is the same with ``limit=10`` as with ``limit=1000``. ``related_below``: the words
     matching fewer articles than this (a page), articles found by meaning alone are
-    offered apart (``related``), at most ``related_below`` of them and only those whose
-    cosine with the query is at least ``related_cosine`` (calibrated in BENCHMARKS.md,
-    "Related by meaning": off-topic questions clear it almost never)."""
+    offered apart (``related``), at most ``related_below`` of them, only those whose
+    cosine with the query is at least ``related_cosine`` (``related_cosine_english`` for
+    a query in English: e5's cosines across languages sit in a lower band) and whose
+    text has at least ``related_min_words`` words (a near-empty page is close to every
+    query). The thresholds are the best cosine of the highest off-topic question plus a
+    hair, measured in BENCHMARKS.md ("Related by meaning")."""
 
     depth: int = 100
     k: float = 60.0
@@ -53,13 +57,40 @@ class FusionParams:
     method: str = "zscore"
     long_query: int = 20
     related_below: int = 10
-    related_cosine: float = 0.86
+    related_cosine: float = 0.88
+    related_cosine_english: float = 0.83
+    related_min_words: int = 20
+
+    def related_threshold(self, text: str) -> float:
+        """The cosine an article found by meaning alone must reach for ``text``."""
+        return self.related_cosine_english if is_english(text) else self.related_cosine
 
     def weight(self, words: int) -> float:
         """The vector side's weight for a query of ``words`` words."""
         if self.long_query and words > self.long_query:
             return self.semantic_weight * self.long_query / words
         return self.semantic_weight
+
+
+# English function words that are not French words: a query with more of them than of
+# French stop words is read as English (for the related-article threshold only).
+_ENGLISH = frozenset(
+    "the of and to is are was were what how who whom which where when why do does did can could should would "
+    "my your his her their our this that these those with from for at by an be been being it its you we they "
+    "have has had not will about after before into than there any some".split()
+)
+_FRENCH = frozenset(
+    "le la les de des du un une et est sont que qui quoi comment quel quelle quels quelles où pour par dans sur "
+    "avec au aux ce cette ces mon ma mes son sa ses leur il elle ils elles je nous vous pas ne en se".split()
+)
+
+
+def is_english(text: str) -> bool:
+    """Whether ``text`` reads as English rather than French: more English function
+    words than French ones (``"rocket attack on the embassy"``), at least one."""
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+    english = sum(1 for w in words if w in _ENGLISH)
+    return english > 0 and english > sum(1 for w in words if w in _FRENCH)
 
 
 def top_by_score(mask: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
@@ -129,15 +160,15 @@ def fuse(
 
 
 def related(similarity: np.ndarray, allowed: np.ndarray, excluded: np.ndarray, matched: int,
-            params: FusionParams = FusionParams()) -> np.ndarray:
+            params: FusionParams = FusionParams(), threshold: float | None = None) -> np.ndarray:
     """Document numbers of the articles found by meaning alone, most similar first:
     allowed, not ``excluded`` (the words' matches and their copies), cosine at least
-    ``params.related_cosine``; none when the words ``matched`` a page
+    ``threshold`` (default ``params.related_cosine``); none when the words ``matched`` a page
     (``params.related_below``) or more. The caller cuts the list (after collapsing
     near-duplicates)."""
     if matched >= params.related_below:
         return np.zeros(0, dtype=np.int64)
-    pool = allowed & ~excluded & (similarity >= params.related_cosine)
+    pool = allowed & ~excluded & (similarity >= (params.related_cosine if threshold is None else threshold))
     return top_by_score(pool, similarity, int(np.count_nonzero(pool)))
 
 

@@ -140,23 +140,31 @@ def meaning_page(snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query
     score), the articles related by meaning alone as (docnum, cosine), hybrid only)."""
     found = by_meaning(snap, semantic, fusion, q, fq, text, mode, want)
     mask, scores = found.mask, found.scores
-    near = related(snap, fusion, collapse, mask, found.similarity, found.allowed) if mode == "hybrid" else []
+    near = related(snap, fusion, collapse, mask, found.similarity, found.allowed, text) if mode == "hybrid" else []
     if collapse:
         mask = snap.duplicates.representatives(mask, found.members)
     return mask, [(d, float(scores[d])) for d in order(snap.searcher, mask, scores, sort, want)], near
 
 
 def related(snap: Snapshot, fusion: FusionParams, collapse: bool, matched: np.ndarray, similarity: np.ndarray,
-            allowed: np.ndarray) -> list[tuple[int, float]]:
+            allowed: np.ndarray, text: str) -> list[tuple[int, float]]:
     """Articles found by meaning alone (docnum, cosine), offered apart when the words
-    match fewer than a page: never a copy of a match; with ``collapse``, one per
-    near-duplicate group, as the matches are counted."""
+    match fewer than a page: above the threshold for ``text``'s language, never a copy
+    of a match, never a near-empty article; with ``collapse``, one per near-duplicate
+    group, as the matches are counted."""
     dups = snap.duplicates
     count = int(np.count_nonzero(dups.representatives(matched, similarity) if collapse else matched))
-    found = hybrid_related(similarity, allowed, dups.with_copies(matched) if collapse else matched, count, fusion).tolist()
+    excluded = dups.with_copies(matched) if collapse else matched
+    found = hybrid_related(similarity, allowed, excluded, count, fusion, fusion.related_threshold(text)).tolist()
     if collapse:
-        found, _ = dups.collapse(found, fusion.related_below)
-    return [(int(d), float(similarity[d])) for d in found[: fusion.related_below]]
+        found, _ = dups.collapse(found, len(found))
+    out: list[tuple[int, float]] = []
+    for d in found:
+        if len(out) == fusion.related_below:
+            break
+        if len((snap.searcher.stored_fields(d).get("body") or "").split()) >= fusion.related_min_words:
+            out.append((int(d), float(similarity[d])))
+    return out
 
 
 def reorder(snap: Snapshot, ranked: list[tuple[int, float]], words: tuple[str, ...]) -> list[tuple[int, float]]:
