@@ -12,12 +12,10 @@ ranking ``rank``, hits ``hits``; it never writes the index.
 """
 from __future__ import annotations
 
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, ContextManager, Mapping, Sequence
 
 import numpy as np
 from whoosh import query as Q
@@ -32,7 +30,7 @@ from searchkit.search.hybrid import FusionParams
 from searchkit.search.query import ParsedQuery, build_query
 from searchkit.search.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
 from searchkit.search.similar import similar as similar_articles
-from searchkit.search.snapshot import Snapshot, StaleSnapshot, term_text
+from searchkit.search.snapshot import Snapshot, SnapshotManager, term_text
 from searchkit.search.suggest import suggest as did_you_mean
 from searchkit.search.tables import FacetTable, facet_counts
 from searchkit.semantic.retrieve import SemanticRanker
@@ -83,66 +81,19 @@ class Engine:
         self.aliases = dict(aliases or {})
         self.snippet_count = snippet_count
         self.ix = open_index(index_dir)
-        self._snap: Snapshot | None = None
-        self._lock = threading.Lock()  # replacing the current snapshot
-        self._local = threading.local()  # the snapshot this thread's operation pinned
+        self._snapshots = SnapshotManager(lambda: Snapshot(self.ix, self.index_dir, self.aliases, self.dedup))
         self.semantic = SemanticRanker(index_dir)
         self.fusion = FusionParams()  # how hybrid fuses the two rankings (bench/ranking.py tunes it)
 
-    # -- the current snapshot ------------------------------------------------
     @property
     def snapshot(self) -> Snapshot:
         """The snapshot this thread's operation pinned, else the current one; a newer
         commit is picked up between operations, never in the middle of one."""
-        pinned = getattr(self._local, "snap", None)
-        if pinned is not None:
-            return pinned
-        with self._lock:
-            return self._current()
+        return self._snapshots.current()
 
-    def _current(self, stale: Snapshot | None = None) -> Snapshot:
-        """The newest snapshot (caller holds ``_lock``); the one it replaces closes when
-        the last operation pinning it ends."""
-        snap = self._snap
-        if snap is None or snap is stale or not snap.up_to_date():
-            # Reopen, not Searcher.refresh(): in whoosh-reloaded 2.7.5 refresh keeps the
-            # segments a merge replaced (articles counted twice) and raises TypeError
-            # on an index with no segment yet.
-            self._snap = Snapshot(self.ix, self.index_dir, self.aliases, self.dedup)
-            if snap is not None:
-                snap.retire()
-        return self._snap
-
-    @contextmanager
-    def _pinned(self) -> Iterator[Snapshot]:
-        """One snapshot for a whole operation: facet arrays, masks and stored fields
-        then all describe the same commit even if the indexer commits meanwhile, and
-        the snapshot stays open until the operation ends, whatever other threads do."""
-        outer = getattr(self._local, "snap", None)
-        if outer is not None:  # nested in an operation of this thread: the same snapshot
-            yield outer
-            return
-        snap = self._acquire()
-        self._local.snap = snap
-        try:
-            yield snap
-        finally:
-            self._local.snap = None
-            snap.release()
-
-    def _acquire(self) -> Snapshot:
-        stale: Snapshot | None = None
-        for _ in range(10):
-            with self._lock:
-                snap = self._current(stale)
-                snap.acquire()
-            try:
-                snap.searcher  # noqa: B018 - this thread's searcher, while the snapshot's files exist
-                return snap
-            except StaleSnapshot:  # a commit removed its files before this thread opened them
-                snap.release()
-                stale = snap
-        raise StaleSnapshot("the index changed under every attempt to open it")
+    def _pinned(self) -> ContextManager[Snapshot]:
+        """One snapshot for a whole operation (see ``SnapshotManager.pinned``)."""
+        return self._snapshots.pinned()
 
     searcher = property(lambda self: self.snapshot.searcher, doc="The current Whoosh searcher.")
     fast = property(lambda self: self.snapshot.fast, doc="The numpy postings (None: Whoosh only).")
@@ -154,10 +105,7 @@ class Engine:
         return self.snapshot.doc_ids()
 
     def close(self) -> None:
-        with self._lock:
-            if self._snap is not None:
-                self._snap.retire()
-                self._snap = None
+        self._snapshots.close()
 
     def warm(self) -> None:
         """Build (or load) everything a first query needs, and keep it on disk: the

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from searchkit.search.groups import ActorGroups
 from searchkit.search.tables import FacetTable, build_table, link_kinds
 from searchkit.vocab import FACET_FIELDS
 
-__all__ = ["Snapshot", "StaleSnapshot", "term_text"]
+__all__ = ["Snapshot", "SnapshotManager", "StaleSnapshot", "term_text"]
 
 
 def term_text(term: Any) -> str:
@@ -264,3 +265,73 @@ class Snapshot:
             if have is None and not reader.is_deleted(d):
                 order[d] = searcher.stored_fields(d).get("id")
         return order
+
+
+class SnapshotManager:
+    """The current snapshot of one index and the pins on it, for many threads (as
+    Lucene's SearcherManager): an operation pins the newest snapshot for its whole
+    length (its nested calls, in the same thread, share it); a commit makes the next
+    operation open a new one, and the one it replaces closes when its last pin goes."""
+
+    def __init__(self, open_snapshot: Callable[[], Snapshot]) -> None:
+        self._open = open_snapshot
+        self._snap: Snapshot | None = None
+        self._lock = threading.Lock()  # replacing the current snapshot
+        self._local = threading.local()  # the snapshot this thread's operation pinned
+
+    def current(self) -> Snapshot:
+        """The snapshot this thread's operation pinned, else the newest."""
+        pinned = getattr(self._local, "snap", None)
+        if pinned is not None:
+            return pinned
+        with self._lock:
+            return self._newest()
+
+    def _newest(self, stale: Snapshot | None = None) -> Snapshot:
+        """(caller holds ``_lock``)"""
+        snap = self._snap
+        if snap is None or snap is stale or not snap.up_to_date():
+            # Reopen, not Searcher.refresh(): in whoosh-reloaded 2.7.5 refresh keeps the
+            # segments a merge replaced (articles counted twice) and raises TypeError
+            # on an index with no segment yet.
+            self._snap = self._open()
+            if snap is not None:
+                snap.retire()
+        return self._snap
+
+    @contextmanager
+    def pinned(self) -> Iterator[Snapshot]:
+        """One snapshot for a whole operation: facet arrays, masks and stored fields
+        then all describe the same commit even if the indexer commits meanwhile, and
+        the snapshot stays open until the operation ends, whatever other threads do."""
+        outer = getattr(self._local, "snap", None)
+        if outer is not None:  # nested in an operation of this thread: the same snapshot
+            yield outer
+            return
+        snap = self._acquire()
+        self._local.snap = snap
+        try:
+            yield snap
+        finally:
+            self._local.snap = None
+            snap.release()
+
+    def _acquire(self) -> Snapshot:
+        stale: Snapshot | None = None
+        for _ in range(10):
+            with self._lock:
+                snap = self._newest(stale)
+                snap.acquire()
+            try:
+                snap.searcher  # noqa: B018 - this thread's searcher, while the snapshot's files exist
+                return snap
+            except StaleSnapshot:  # a commit removed its files before this thread opened them
+                snap.release()
+                stale = snap
+        raise StaleSnapshot("the index changed under every attempt to open it")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snap is not None:
+                self._snap.retire()
+                self._snap = None
