@@ -19,7 +19,7 @@ of list_of_duplicates.txt):
 
 Before querying, the characters ``"():*~?«»`` are replaced by spaces, for every system alike
 (query syntax, as in bench/ranking.py's ``clean``). Relevant: every article of the sample whose
-text contains the passage (lowercased, whitespace collapsed: copies exist), plus the other
+text contains the passage's words in order (lowercased, punctuation aside: copies exist), plus the other
 members of the source's group in list_of_duplicates.txt. Scores per kind: first (a relevant
 article at rank 1), top 10, MRR@10, and the latency of each query.
 
@@ -89,8 +89,11 @@ def clean(query: str) -> str:
 
 
 def norm(text: str) -> str:
-    """The form passages are looked up in: lowercased, whitespace collapsed."""
-    return " ".join(text.lower().split())
+    """The form passages are looked up in: its words, lowercased, in order. An article
+    holds a passage when it has the passage's words in that order, whatever the
+    punctuation between them ("la Constitution et" and "la Constitution, et" are the
+    same words; OrangeSum's paragraph joins ".Le" are a word boundary)."""
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -455,7 +458,7 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
                    f"{multi} with more than one relevant article.")
     out.append("")
     out.append(
-        f"Relevant: every article of the sample whose text contains the passage (lowercased, whitespace collapsed), plus the "
+        f"Relevant: every article of the sample whose text contains the passage's words in order (lowercased, punctuation aside), plus the "
         f"other members of the source's group in list_of_duplicates.txt.\n"
     )
     built = "; ".join(f"{b.name} reused (built {b.when} in {b.seconds:.0f} s)" if b.reused else f"{b.name} built in {b.seconds:.1f} s" for b in builds)

@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import shared_data
+from searchkit.search.proximity import RESCORE_DEPTH
 from tests.support.trust import first_page_differences, hybrid_differences, title_queries
 
 ORANGESUM = shared_data("orangesum", "orangesum_articles.jsonl.gz")
@@ -64,7 +65,7 @@ def test_with_a_shallow_fusion_deep_matches_keep_their_lexical_order(news) -> No
             assert not hybrid_differences(kit, q), q
             lexical = [h.id for h in kit.search(q, mode="lexical", limit=1000, snippets=0, facets=False).hits]
             hybrid = [h.id for h in kit.search(q, mode="hybrid", limit=1000, snippets=0, facets=False).hits]
-            fused = set(hybrid[: 2 * 5 + 50])  # the two tops and what word order rescored
+            fused = set(hybrid[: 2 * 5 + RESCORE_DEPTH])  # the two tops and what word order rescored
             assert [d for d in hybrid if d not in fused] == [d for d in lexical if d not in fused], q
     finally:
         engine.fusion = saved
