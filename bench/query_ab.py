@@ -10,7 +10,9 @@ packages (commit 2f4faf9 and older) reads an index written by newer code through
 module aliases.
 
 What it must not do: change the index beyond the engines' own caches.
-Run: ``.venv/bin/python bench/query_ab.py INDEX ROOT_A ROOT_B [--rounds 3]``.
+``--mode lexical|hybrid|semantic`` searches in that mode (default: the engine's default, hybrid
+where the index has vectors).
+Run: ``.venv/bin/python bench/query_ab.py INDEX ROOT_A ROOT_B [--rounds 3] [--mode M]``.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from pathlib import Path
 _CHILD = r"""
 import statistics, sys, time
 from pathlib import Path
-root, index = sys.argv[1], sys.argv[2]
+root, index, mode = sys.argv[1], sys.argv[2], (sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "default" else None)
 sys.path[:0] = [root, root + "/bench"]
 try:
     from searchkit.search.engine import Engine
@@ -39,7 +41,7 @@ queries = sample_queries(orangesum_rows(36152), 300, 1)
 def p50(**kw):
     ts = []
     for q in queries:
-        t = time.perf_counter(); engine.search(q, **kw); ts.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter(); engine.search(q, mode=mode, **kw); ts.append((time.perf_counter() - t) * 1000)
     return statistics.median(ts)
 p50()
 print(f"{p50():.1f} {p50(facets=False, snippet_count=0):.1f}")
@@ -51,12 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("index", type=Path)
     ap.add_argument("roots", type=Path, nargs=2)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--mode", default="default", choices=["default", "lexical", "hybrid", "semantic"])
     args = ap.parse_args(argv)
-    print(f"Command: `.venv/bin/python bench/query_ab.py {args.index} {args.roots[0]} {args.roots[1]} --rounds {args.rounds}`\n")
+    print(f"Command: `.venv/bin/python bench/query_ab.py {args.index} {args.roots[0]} {args.roots[1]} --rounds {args.rounds}{'' if args.mode == 'default' else ' --mode ' + args.mode}`\n")
     print("| round | checkout | p50 ms, snippets + 6 facets | p50 ms, ranking alone |\n|---:|---|---:|---:|")
     for n in range(1, args.rounds + 1):
         for root in args.roots:
-            out = subprocess.run([sys.executable, "-c", _CHILD, str(root.resolve()), str(args.index)],
+            out = subprocess.run([sys.executable, "-c", _CHILD, str(root.resolve()), str(args.index), args.mode],
                                  capture_output=True, text=True, check=True, env={"PYTHONPATH": str(root.resolve()), "PATH": "/usr/bin:/bin"})
             full, ranking = out.stdout.split()[-2:]
             print(f"| {n} | {root} | {full} | {ranking} |", flush=True)

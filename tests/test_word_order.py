@@ -15,8 +15,8 @@ from tests.conftest import shared_data
 
 def test_query_words_are_folded_in_order_and_only_for_plain_text() -> None:
     assert query_words("Sept roquettes ont visé l’ambassade") == ("sept", "roquettes", "ont", "vise", "l", "ambassade")
-    assert query_words("roquettes Bagdad") == ()  # fewer than MIN_WORDS: left as ranked
-    assert MIN_WORDS == 3
+    assert query_words("roquettes à Bagdad") == ()  # fewer than MIN_WORDS: left as ranked
+    assert MIN_WORDS == 4
     # Query syntax: not a pasted passage.
     for text in ('"zone verte" de Bagdad', "person:Biden attaque ambassade", "roquettes OR missiles ambassade", "ambassa* de Bagdad"):
         assert query_words(text) == (), text

@@ -82,7 +82,7 @@ def by_meaning(backend: Any, text: str, tree: Node, ftree: Node | None, mode: st
         also = backend.search(And((tree, FacetTerms("id", near_ids))), ftree, len(near_ids), 0, "relevance", (), None)
         matched.update((i, s) for i, s in zip(also.ids, also.scores) if i not in matched)
     ranked = _fused(matched, near, params, len(text.split()))
-    want = max(offset + limit, proximity.RESCORE_DEPTH)
+    want = max(offset + limit, proximity.depth(proximity.query_words(text)))
     if len(ranked) < want and lexical.total > len(ranked):
         # Deeper than the fused candidates: the words' own order, below every fused one.
         deeper = backend.search(tree, ftree, want + len(matched), 0, "relevance", (), None)
@@ -99,7 +99,7 @@ def by_meaning(backend: Any, text: str, tree: Node, ftree: Node | None, mode: st
 def page_of(backend: Any, tree: Node, pool: Node, ftree: Node | None, ranked: Sequence[tuple[str, float]], found: BackendResult,
             sort: str, limit: int, offset: int, words: tuple[str, ...] = ()) -> BackendResult:
     """The page asked for of ``ranked`` (best first; with ``words``, its first
-    ``proximity.RESCORE_DEPTH`` rescored by their order, as the Whoosh engine does),
+    ``proximity.depth(words)`` rescored by their order, as the Whoosh engine does),
     or by date of every article ``pool`` matches; ``found``'s total and facets."""
     if sort == "date":
         by_date = backend.search(pool, ftree, limit, offset, "date", (), None)
@@ -108,7 +108,7 @@ def page_of(backend: Any, tree: Node, pool: Node, ftree: Node | None, ranked: Se
                              tuple(backend.fetch(by_date.ids, tree)) if by_date.ids else ())
     docs: dict[str, dict[str, Any]] = {}
     if words and limit and len(ranked) > 1:
-        head = [i for i, _ in ranked[: proximity.RESCORE_DEPTH]]
+        head = [i for i, _ in ranked[: proximity.depth(words)]]
         docs = {d["id"]: d for d in backend.fetch(head, tree)}
         texts = [proximity.article_text(docs.get(i, {})) for i in head]
         ranked = proximity.rescore(list(ranked), texts, words)

@@ -192,7 +192,7 @@ class Engine:
         # A query of several plain words: its first candidates are rescored by word
         # order (search/proximity.py), always the same number of them, whatever the page.
         words = proximity.query_words(plan.text) if plan.sort == "relevance" and limit and plan.mode != "semantic" else ()
-        want = max(plan.want, proximity.RESCORE_DEPTH) if words else plan.want
+        want = max(plan.want, proximity.depth(words))
         if plan.mode != "lexical":
             mask, ranked, near = rank.meaning_page(snap, self.semantic, self.fusion, q, fq, plan.text, plan.mode, plan.sort, want, plan.collapse)
             return mask, rank.reorder(snap, ranked, words)[: plan.want], near

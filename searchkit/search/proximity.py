@@ -12,27 +12,33 @@ share, squared, times the spread of the scores being rescored: an article holdin
 whole passage goes to the top, one holding a stray "de la" barely moves.
 
 What it must not do: read an index or decide which candidates are rescored (the
-engines pass the texts of their first ``RESCORE_DEPTH``), or change which articles
+engines pass the texts of their first ``depth(words)``), or change which articles
 match: it reorders the rescored candidates only, all of them still above the rest.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from searchkit.text.normalize import fold, normalize_apostrophes
 from searchkit.vocab import OPERATORS
 
-__all__ = ["MIN_WORDS", "RESCORE_DEPTH", "article_text", "order_scores", "query_words", "rescore"]
+__all__ = ["MIN_WORDS", "RESCORE_DEPTH", "article_text", "depth", "order_scores", "query_words", "rescore"]
 
-# Queries of fewer words are left as ranked: one or two words have no order worth
-# scoring that BM25 has not seen (both words present), and short queries are most of
-# what users type, so they pay nothing for this.
-MIN_WORDS = 3
-# How many of a ranking's first candidates are rescored. Fixed, so that the first page
-# never depends on the page size (a deeper candidate keeps its place below all of these).
-# bench/passages.py: with 50, 292 of 300 pasted passages found their source first
-# (lexical), some sources of stop-word-heavy passages ranking 50-100; with 100, 297.
+# Queries of fewer words are left as ranked: the keywords users type (1-3 words, most
+# queries) have little order that BM25 has not seen (all the words present), and
+# rescoring costs them the reading of the candidates' text (a three-word query: 30
+# articles, +4 ms on 36k articles, against a 6 ms search). Pasted passages and
+# questions are longer.
+MIN_WORDS = 4
+# How many of a ranking's first candidates are rescored: ten per query word, at most
+# RESCORE_DEPTH. It depends on the query alone, so that the first page never depends on
+# the page size (a deeper candidate keeps its place below all of these). A long pasted
+# passage needs depth (bench/passages.py: with 50, 292 of 300 passages found their
+# source first in lexical mode, some sources of stop-word-heavy passages ranking 50-100;
+# with 100, 297); a three-word query's word order moves its first hits, not its 90th.
+PER_WORD = 10
 RESCORE_DEPTH = 100
 # The lift of an article holding every pair, in spreads of the rescored scores: above 1,
 # so that it passes the first candidate even when that one holds some pairs (a third
@@ -62,9 +68,36 @@ def article_text(fields: Mapping[str, Any]) -> str:
     return f"{fields.get('title') or ''}\n{fields.get('body') or ''}"
 
 
-def _pairs(text: str) -> set[tuple[str, str]]:
-    words = [fold(w) for w in _WORD.findall(normalize_apostrophes(text).lower())]
-    return set(zip(words, words[1:]))
+def depth(words: Sequence[str]) -> int:
+    """How many first candidates a query of ``words`` has rescored (0: none)."""
+    return min(RESCORE_DEPTH, PER_WORD * len(words)) if words else 0
+
+
+# Each folded letter of a query word, as the letters it stands for in running text.
+_VARIANTS = {"a": "aàâäáãå", "c": "cç", "e": "eéèêë", "i": "iîïíì", "n": "nñ", "o": "oôöóòõ", "u": "uùûüú", "y": "yÿý"}
+_GAP = re.compile(r"\W*")  # what may stand between two adjacent words
+
+
+def _pattern(word: str) -> str:
+    out, i = [], 0
+    while i < len(word):
+        two = word[i : i + 2]
+        if two in ("oe", "ae"):  # œ, æ folded
+            out.append(f"(?:{two}|{'œ' if two == 'oe' else 'æ'})")
+            i += 2
+            continue
+        ch = word[i]
+        out.append(f"[{_VARIANTS[ch]}]" if ch in _VARIANTS else re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _finder(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern finding every query word in raw text, whatever its case and accents:
+    an article is scanned once, in C, without being folded or split into words."""
+    alternatives = sorted(set(words), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(_pattern(w) for w in alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 def order_scores(words: Sequence[str], text: str) -> float:
@@ -79,13 +112,19 @@ def order_scores(words: Sequence[str], text: str) -> float:
     pairs = list(zip(words, words[1:]))
     if not pairs:
         return 0.0
-    found = _pairs(text)
+    found: set[tuple[str, str]] = set()
+    previous, end = "", -1
+    for m in _finder(tuple(words)).finditer(text):
+        word = fold(m.group().lower())
+        if previous and _GAP.fullmatch(text, end, m.start()):
+            found.add((previous, word))
+        previous, end = word, m.end()
     return sum(1 for p in pairs if p in found) / len(pairs)
 
 
 def rescore(ranked: Sequence[tuple[int, float]], texts: Sequence[str], words: Sequence[str]) -> list[tuple[int, float]]:
     """``ranked`` (best first, as (document, score)) with each of the first
-    ``len(texts)`` lifted by its order score squared times ``LIFT`` spreads of their
+    ``len(texts)`` (``depth(words)``, as the engines pass them) lifted by its order score squared times ``LIFT`` spreads of their
     scores, and re-sorted; the rest keep their place after them.
 
     An article holding the whole query in order goes first from anywhere among the

@@ -168,11 +168,11 @@ def related(snap: Snapshot, fusion: FusionParams, collapse: bool, matched: np.nd
 
 
 def reorder(snap: Snapshot, ranked: list[tuple[int, float]], words: tuple[str, ...]) -> list[tuple[int, float]]:
-    """``ranked`` with its first ``proximity.RESCORE_DEPTH`` rescored by the order of
+    """``ranked`` with its first ``proximity.depth(words)`` rescored by the order of
     ``words`` (a query of several plain words; empty: unchanged)."""
     if not words or len(ranked) < 2:
         return ranked
-    texts = [proximity.article_text(snap.searcher.stored_fields(d)) for d, _ in ranked[: proximity.RESCORE_DEPTH]]
+    texts = [proximity.article_text(snap.searcher.stored_fields(d)) for d, _ in ranked[: proximity.depth(words)]]
     return proximity.rescore(ranked, texts, words)
 
 
