@@ -5,7 +5,10 @@ here wrote (OrangeSum, see ../shared/data/orangesum/SOURCE.md). Known-item task:
 the article **text only** (no title, no abstract) of a fixed sample of N articles, then
 query with the title (or the abstract) of Q of them; the relevant document is the
 article the title belongs to (plus its exact duplicates: same text, or same group in
-OrangeSum's list_of_duplicates.txt). Scores: MRR@10 and Recall@10.
+OrangeSum's list_of_duplicates.txt). Scores: MRR@10 and Recall@10, each counted two ways:
+by groups (searchkit searched with ``collapse=True``, its default: a near-duplicate group is
+one hit; relevant = the target and its exact copies, ``with_copies``) and by ids
+(``collapse=False``; relevant = the qrel page alone on PIAF, as before).
 
 Query sets, identical for every system:
 - ``titles``: the article title;
@@ -18,10 +21,8 @@ natural language). A query a system still rejects counts as a miss and is report
 
 Systems, on the same docs:
 1. searchkit: ``searchkit.index.indexer.run_index`` over a temporary .jsonl of ``{"id", "text"}``
-   (actors and dates off), queried through ``searchkit.search.engine.Engine.search``. Its reader
-   sets the title field to the first line/sentence of the text (part of the text anyway,
-   but boosted 2x). A second row queries the same index with ``texte:( … )`` (body only)
-   to show what that pseudo-title costs.
+   (actors and dates off), queried through ``searchkit.search.engine.Engine.search``. A
+   record with no ``title`` has none indexed (its first line is shown, not indexed).
 2. raw Whoosh: one TEXT ``body`` field with ``LanguageAnalyzer("fr")``,
    ``QueryParser("body", schema, group=OrGroup)``, default BM25F.
 3. raw Whoosh + accent folding (``| CharsetFilter(accent_map)``): the obvious cheap fix,
@@ -47,6 +48,7 @@ import shutil
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,12 +70,30 @@ def clean(query: str) -> str:
     return re.sub(r"\s+", " ", _SYNTAX.sub(" ", query)).strip()
 
 
+def copy_key(text: str) -> str:
+    """Two pages are exact copies when this is equal: the text NFC-normalised, case-folded,
+    its whitespace runs made one space."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def with_copies(relevant: dict[str, set[str]], docs: list[dict]) -> dict[str, set[str]]:
+    """``relevant`` counted by groups: each set plus every exact copy (``copy_key``) of its
+    members in ``docs``."""
+    by_key: dict[str, set[str]] = {}
+    key_of: dict[str, str] = {}
+    for d in docs:
+        key_of[d["id"]] = k = copy_key(d["text"])
+        by_key.setdefault(k, set()).add(d["id"])
+    return {t: set().union(rel, *(by_key.get(key_of.get(x, ""), set()) for x in rel)) for t, rel in relevant.items()}
+
+
 # --- data ---------------------------------------------------------------------------------------
 @dataclass
 class Sample:
     docs: list[dict]  # {"id": str, "text": str}
     queries: dict[str, list[tuple[str, str]]]  # set name -> [(target id, query)]
-    relevant: dict[str, set[str]]  # target id -> relevant ids (target + duplicates)
+    relevant: dict[str, set[str]]  # target id -> relevant ids, counted by ids (the target [+ duplicates])
+    groups: dict[str, set[str]] = field(default_factory=dict)  # target id -> relevant ids, counted by groups
     multi_relevant: int = 0
     step: int = 1
     eligible: int = 0
@@ -129,15 +149,15 @@ def load_sample(n: int, q: int) -> Sample:
         "abstracts": [(str(r["id"]), clean(r["abstract"])) for r in picked],
     }
     multi = sum(1 for v in relevant.values() if len(v) > 1)
-    return Sample(docs, queries, relevant, multi, step, len(eligible))
+    return Sample(docs, queries, relevant, with_copies(relevant, docs), multi, step, len(eligible))
 
 
 PIAF = ROOT.parent / "shared" / "data" / "piaf_ir_dev"
 
 
 def load_piaf(name: str) -> Sample:
-    """A PIAF question set: the whole corpus, the dev questions (one relevant page each),
-    asked as written and without accents."""
+    """A PIAF question set: the whole corpus, the dev questions (one qrel page each; counted
+    by groups, that page's exact copies too), asked as written and without accents."""
     from unidecode import unidecode
 
     docs = []
@@ -155,7 +175,8 @@ def load_piaf(name: str) -> Sample:
         asked.append((target[qid], clean(question)))
     queries = {f"{name} questions": asked, f"{name}, no accents": [(t, unidecode(q)) for t, q in asked]}
     relevant = {t: {t} for t, _ in asked}
-    return Sample(docs, queries, relevant, 0, 1, len(asked))
+    groups = with_copies(relevant, docs)
+    return Sample(docs, queries, relevant, groups, sum(1 for v in groups.values() if len(v) > 1), 1, len(asked))
 
 
 # --- systems ------------------------------------------------------------------------------------
@@ -166,9 +187,10 @@ SearchFn = Callable[[str], list[str]]
 class System:
     name: str
     build_seconds: float
-    search: SearchFn
+    search: SearchFn  # the ranking counted by ids (searchkit: collapse=False)
     close: Callable[[], None] = lambda: None
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (set, query, error)
+    grouped: SearchFn | None = None  # the ranking counted by groups (searchkit: collapse=True); None: ``search``
 
 
 def build_searchkit(docs: list[dict], work: Path, semantic: bool = False) -> list[System]:
@@ -197,19 +219,23 @@ def build_searchkit(docs: list[dict], work: Path, semantic: bool = False) -> lis
         similarity, memo = engine.semantic.similarity, {}
         engine.semantic.similarity = lambda text, order: memo[text] if text in memo else memo.setdefault(text, similarity(text, order))
 
-    def run(text: str, mode: str = "lexical") -> list[str]:
+    def run(text: str, mode: str = "lexical", collapse: bool = False) -> list[str]:
         try:
-            # collapse=False: this measures ranking, not grouping (a near-duplicate copy
-            # shown in place of the relevant page would count as a miss here).
-            res = engine.search(text, limit=K, facets=False, snippet_count=0, mode=mode, collapse=False)
+            # collapse=False for the figures counted by ids (a near-duplicate copy shown in
+            # place of the relevant page would count as a miss there); collapse=True, the
+            # default of a search, for the figures counted by groups.
+            res = engine.search(text, limit=K, facets=False, snippet_count=0, mode=mode, collapse=collapse)
         except SearchkitError as exc:  # QueryError: a miss, reported
             raise QueryFailed(f"{type(exc).__name__}: {exc}") from None
         return [h.id for h in res.hits]
 
-    systems = [System("searchkit lexical", seconds, run)]
+    def system(name: str, mode: str) -> System:
+        return System(name, seconds, lambda text: run(text, mode), grouped=lambda text: run(text, mode, collapse=True))
+
+    systems = [system("searchkit lexical", "lexical")]
     if semantic:
-        systems.append(System("searchkit hybrid", seconds, lambda text: run(text, "hybrid")))
-        systems.append(System("e5 alone", seconds, lambda text: run(text, "semantic")))
+        systems.append(system("searchkit hybrid", "hybrid"))
+        systems.append(system("e5 alone", "semantic"))
     systems[-1].close = engine.close
     systems[0].engine = engine  # type: ignore[attr-defined] - for the fusion grid
     return systems
@@ -325,23 +351,53 @@ def paired_interval(a: list[float], b: list[float], rounds: int = 2000) -> tuple
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def evaluate(system: System, set_name: str, queries: list[tuple[str, str]], relevant: dict[str, set[str]]) -> Score:
-    failed = 0
-    rr: list[float] = []
+@dataclass
+class Run:
+    """One system's ranked ids for each query of a set (None: the query failed)."""
+
+    ranked: list[list[str] | None]
+    seconds: float
+
+
+def run_set(system: System, set_name: str, queries: list[tuple[str, str]], search: SearchFn | None = None) -> Run:
+    search = search or system.search
+    ranked: list[list[str] | None] = []
     t0 = time.perf_counter()
-    for target, text in queries:
+    for _, text in queries:
         try:
-            ranked = system.search(text)
+            ranked.append(search(text))
         except QueryFailed as exc:
-            failed += 1
             system.errors.append((set_name, text, str(exc)))
-            rr.append(0.0)
-            continue
+            ranked.append(None)
+    return Run(ranked, time.perf_counter() - t0)
+
+
+def score(run: Run, queries: list[tuple[str, str]], relevant: dict[str, set[str]]) -> Score:
+    rr: list[float] = []
+    for (target, _), ranked in zip(queries, run.ranked):
         rel = relevant[target]
-        rr.append(next((1.0 / rank for rank, doc_id in enumerate(ranked[:K], start=1) if doc_id in rel), 0.0))
+        rr.append(next((1.0 / rank for rank, doc_id in enumerate((ranked or [])[:K], start=1) if doc_id in rel), 0.0))
     n = len(queries)
     hits = sum(1 for x in rr if x)
-    return Score(sum(rr) / n if n else 0.0, hits / n if n else 0.0, n, failed, time.perf_counter() - t0, rr)
+    failed = sum(1 for x in run.ranked if x is None)
+    return Score(sum(rr) / n if n else 0.0, hits / n if n else 0.0, n, failed, run.seconds, rr)
+
+
+def evaluate(system: System, set_name: str, queries: list[tuple[str, str]], relevant: dict[str, set[str]]) -> Score:
+    """``system.search`` on ``queries``, counted against ``relevant``."""
+    return score(run_set(system, set_name, queries), queries, relevant)
+
+
+def evaluate_both(system: System, set_name: str, queries: list[tuple[str, str]], coll: "Sample") -> tuple[Score, Score]:
+    """(counted by ids, counted by groups): ``search`` against the ids of ``coll.relevant``,
+    ``grouped`` (or the same ranking when the system has none) against ``coll.groups``."""
+    by_ids = run_set(system, set_name, queries)
+    if system.grouped is None:
+        return score(by_ids, queries, coll.relevant), score(by_ids, queries, coll.groups)
+    errors = len(system.errors)
+    by_groups = run_set(system, set_name, queries, system.grouped)
+    del system.errors[errors:]  # the same query text fails alike in both runs: listed once
+    return score(by_ids, queries, coll.relevant), score(by_groups, queries, coll.groups)
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -349,18 +405,56 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
-def render(args: argparse.Namespace, sample: Sample, systems: list[System], scores: dict[tuple[str, str], Score], total_seconds: float, sets: list[str] | None = None, builds: dict[tuple[str, str], float] | None = None) -> str:
+def _table(scores: dict[tuple[str, str], Score], names: list[str], sets: list[str]) -> list[str]:
+    out = ["| query set | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for s in sets:
+        cells = [s]
+        best = max((scores[(n, s)].mrr for n in names if (n, s) in scores), default=0.0)
+        for n in names:
+            sc = scores.get((n, s))
+            if sc is None:
+                cells.append("–")
+                continue
+            fail = f" ({sc.failed} failed)" if sc.failed else ""
+            mrr = f"{sc.mrr:.3f}"
+            cells.append((f"**{mrr}**" if sc.mrr == best else mrr) + f" / {sc.recall:.3f}{fail}")
+        out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
+def _differences(scores: dict[tuple[str, str], Score], names: list[str], sets: list[str], counted: str) -> list[str]:
+    out = []
+    base = next((x for x in names if x.startswith("raw Whoosh LanguageAnalyzer")), None)
+    if base:
+        for other in names:
+            if other == base:
+                continue
+            diffs = ", ".join(_difference(scores[(other, s)], scores[(base, s)], s) for s in sets if (other, s) in scores and (base, s) in scores)
+            out.append(f"- {other} minus raw Whoosh, MRR@{K} {counted} [95% paired bootstrap interval; queries ranked better / worse]: {diffs}.")
+    return out
+
+
+def _copies_line(collections: list[tuple[str, "Sample"]]) -> str:
+    parts = []
+    for label, c in collections:
+        targets = {t for qs in c.queries.values() for t, _ in qs}
+        parts.append(f"{label} {sum(1 for t in targets if len(c.groups[t]) > len(c.relevant[t]))} of {len(targets)}")
+    return "Targets that gain relevant copies when counted by groups: " + ", ".join(parts) + "."
+
+
+def render(args: argparse.Namespace, sample: Sample, systems: list[System], scores: dict[tuple[str, str], Score], scores_ids: dict[tuple[str, str], Score], total_seconds: float, sets: list[str] | None = None, builds: dict[tuple[str, str], float] | None = None, collections: list[tuple[str, "Sample"]] | None = None) -> str:
     import whoosh
 
     sets = sets or list(sample.queries)
+    collections = collections or [("OrangeSum", sample)]
     words = sum(len(d["text"].split()) for d in sample.docs)
     cmd = ".venv/bin/python bench/ranking.py" + ("" if args.n == 5000 else f" --n {args.n}") + ("" if args.q == 300 else f" --q {args.q}")
     out: list[str] = []
     out.append("# Ranking quality: French questions (PIAF) and known-item news search (OrangeSum)\n")
     out.append(
         "Generated by `bench/ranking.py`. **PIAF** (`../shared/data/piaf_ir_dev/`, dev questions only): `spf`, 535 "
-        "service-public.fr pages and 271 questions; `cnil`, 524 CNIL help pages and 262 questions; one relevant page "
-        "per question; each corpus indexed whole, as `{\"id\", \"text\"}` records. Questions asked as written and "
+        "service-public.fr pages and 271 questions; `cnil`, 524 CNIL help pages and 262 questions; one qrel page "
+        "per question (counted by groups, its exact copies in the corpus too); each corpus indexed whole, as `{\"id\", \"text\"}` records. Questions asked as written and "
         "without accents (unidecode).\n"
     )
     out.append(
@@ -374,26 +468,21 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
     )
     out.append(f"Command: `{cmd}`  \nMachine: {machine()}; Whoosh {whoosh.versionstring()}; total run {total_seconds:.0f} s.\n")
     names = [x.name for x in systems]
-    out.append(f"## MRR@{K} / Recall@{K}\n")
-    out.append("| query set | " + " | ".join(names) + " |")
-    out.append("|---|" + "---:|" * len(names))
-    for s in sets:
-        cells = [s]
-        best = max((scores[(n, s)].mrr for n in names if (n, s) in scores), default=0.0)
-        for n in names:
-            sc = scores.get((n, s))
-            if sc is None:
-                cells.append("–")
-                continue
-            fail = f" ({sc.failed} failed)" if sc.failed else ""
-            mrr = f"{sc.mrr:.3f}"
-            cells.append((f"**{mrr}**" if sc.mrr == best else mrr) + f" / {sc.recall:.3f}{fail}")
-        out.append("| " + " | ".join(cells) + " |")
+    out.append(f"## MRR@{K} / Recall@{K}, counted by groups\n")
+    out.append("A near-duplicate group searchkit collapses is one hit, relevant when it or one of its members is: "
+               "relevant = the target page and its exact copies in the corpus (see *How it is measured*); searchkit "
+               "searched as it ships (`collapse=True`).\n")
+    out += _table(scores, names, sets)
+    out.append("")
+    out.append(f"## MRR@{K} / Recall@{K}, counted by ids\n")
+    out.append("The previous measure: relevant = the qrel page alone on PIAF (its exact copies count as misses), the "
+               "article and its duplicates on OrangeSum; searchkit searched with `collapse=False`.\n")
+    out += _table(scores_ids, names, sets)
     if builds:
         out.append("")
         out.append("Index build (seconds): " + "; ".join(f"{n} on {c}: {t:.1f}" for (n, c), t in builds.items()) + ".")
     out.append("")
-    out.append("Query time (all queries of a set, one process):\n")
+    out.append("Query time (all queries of a set, one process; searchkit as counted by groups, `collapse=True`):\n")
     out.append("| system | " + " | ".join(sets) + " |")
     out.append("|---|" + "---:|" * len(sets))
     for sysm in systems:
@@ -401,14 +490,9 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
             f"{scores[(sysm.name, s)].seconds:.1f} s ({1000 * scores[(sysm.name, s)].seconds / max(1, scores[(sysm.name, s)].n):.0f} ms/q)" if (sysm.name, s) in scores else "–" for s in sets
         ) + " |")
     out.append("")
-    out.append("## Reading the table\n")
-    base = next((x for x in names if x.startswith("raw Whoosh LanguageAnalyzer")), None)
-    if base:
-        for other in names:
-            if other == base:
-                continue
-            diffs = ", ".join(_difference(scores[(other, s)], scores[(base, s)], s) for s in sets if (other, s) in scores and (base, s) in scores)
-            out.append(f"- {other} minus raw Whoosh, MRR@{K} [95% paired bootstrap interval; queries ranked better / worse]: {diffs}.")
+    out.append("## Reading the tables\n")
+    out += _differences(scores, names, sets, "by groups")
+    out += _differences(scores_ids, names, sets, "by ids")
     if "titles" in sets and "titles, no accents" in sets:
         drops = ", ".join(f"{x} {scores[(x, 'titles, no accents')].mrr - scores[(x, 'titles')].mrr:+.3f}" for x in names if (x, "titles") in scores)
         out.append(f"- Typing titles without accents changes MRR@{K} by: {drops}.")
@@ -421,7 +505,7 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
         "- searchkit lexical / hybrid, e5 alone: one index per collection, `searchkit.index.indexer.run_index` over a temporary "
         "`.jsonl` of `{\"id\", \"text\"}` (actors and dates off, 2 workers, `semantic=True`: a passage vector per "
         "article from multilingual-e5-small, title + first 256 tokens), then `Engine.search(q, limit=10, facets=False, "
-        "snippet_count=0, collapse=False, mode=...)` with mode `lexical`, `hybrid` and `semantic` (= e5 alone: the "
+        "snippet_count=0, collapse=..., mode=...)` with mode `lexical`, `hybrid` and `semantic` (= e5 alone: the "
         "query's vector against the passage vectors, nothing lexical). Build times include embedding. A record with "
         "no `title` has none indexed (its first line is shown, not indexed).\n"
         "- raw Whoosh: `Schema(id=ID, body=TEXT(analyzer=LanguageAnalyzer(\"fr\")))`, "
@@ -430,6 +514,17 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
         "`| CharsetFilter(accent_map)` (folds after stemming), for reference.\n"
         f"- MRR@{K}: mean of 1/rank of the first relevant doc in the top {K} (0 if absent). "
         f"R@{K}: share of queries with a relevant doc in the top {K}.\n"
+        "- Counted by groups (the first table): searchkit collapses near-duplicates by default (MinHash groups, "
+        "`collapse=True`): a group is one hit, shown as its best-ranked member, which need not be the page a qrel "
+        "names. So a hit is relevant when it is the target page or one of its exact copies in that corpus (same "
+        "text once NFC-normalised, case-folded and its whitespace collapsed; on OrangeSum also the duplicates "
+        "counted by ids below), for every system alike; searchkit is searched with `collapse=True`, the other "
+        "systems have no collapsing and rank as they do. "
+        f"{_copies_line(collections)}\n"
+        "- Counted by ids (the second table, the previous measure): relevant = the qrel page alone on PIAF; on "
+        "OrangeSum the article plus its duplicates (same stripped text, or same group of list_of_duplicates.txt); "
+        "searchkit searched with `collapse=False`, so no copy hides the target.\n"
+        "- The fusion grid below is counted by ids, with `collapse=False` (it compares fusions, not grouping).\n"
     )
     errs = [(sysm.name, e) for sysm in systems for e in sysm.errors]
     out.append("## Rejected queries\n")
@@ -471,7 +566,8 @@ def main(argv: list[str] | None = None) -> int:
     collections.append(("OrangeSum", sample))
     work = Path(tempfile.mkdtemp(prefix="searchkit-ranking-"))
     systems: list[System] = []
-    scores: dict[tuple[str, str], Score] = {}
+    scores: dict[tuple[str, str], Score] = {}  # counted by groups
+    scores_ids: dict[tuple[str, str], Score] = {}  # counted by ids
     builds: dict[tuple[str, str], float] = {}
     grid: dict[str, dict[str, float]] = {}
     sets: list[str] = []
@@ -492,18 +588,19 @@ def main(argv: list[str] | None = None) -> int:
                     if sysm.name not in [x.name for x in systems]:
                         systems.append(sysm)
                     for set_name, queries in coll.queries.items():
-                        sc = evaluate(sysm, set_name, queries, coll.relevant)
-                        scores[(sysm.name, set_name)] = sc
-                        print(f"  {sysm.name} / {set_name}: MRR@{K} {sc.mrr:.3f} R@{K} {sc.recall:.3f} failed {sc.failed} ({sc.seconds:.1f} s)", file=sys.stderr)
+                        by_ids, by_groups = evaluate_both(sysm, set_name, queries, coll)
+                        scores_ids[(sysm.name, set_name)] = by_ids
+                        scores[(sysm.name, set_name)] = sc = by_groups
+                        print(f"  {sysm.name} / {set_name}: MRR@{K} by groups {sc.mrr:.3f}, by ids {by_ids.mrr:.3f}; R@{K} {sc.recall:.3f} failed {sc.failed} ({sc.seconds:.1f} s)", file=sys.stderr)
                 if args.semantic and label in GRID_SETS and hasattr(built[0], "engine"):
                     grid.update(fusion_grid(built[0].engine, coll, GRID_SETS[label]))
                 for sysm in built:
                     sysm.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    text = render(args, sample, systems, scores, time.perf_counter() - started, sets, builds)
+    text = render(args, sample, systems, scores, scores_ids, time.perf_counter() - started, sets, builds, collections)
     if grid:
-        text += "\n" + render_grid(grid, scores)
+        text += "\n" + render_grid(grid, scores_ids)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n", "utf-8")
     print(text)
