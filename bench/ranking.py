@@ -14,7 +14,10 @@ Query sets, identical for every system:
 - ``titles``: the article title;
 - ``titles (no accents)``: the title passed through unidecode, as typed on a keyboard
   without accents ("Sécurité routière" -> "Securite routiere");
-- ``abstracts``: the article's abstract ("heading").
+- ``abstracts``: the article's abstract ("heading");
+- ``abstracts, titles indexed``: the same abstracts over the same articles indexed with
+  their titles (searchkit: ``{"id", "title", "text"}`` records; raw Whoosh: title and text
+  in its one field): real articles have titles.
 Before querying, the characters ``"():*~?`` are replaced by spaces in every query, for
 every system alike (they are query syntax in Whoosh and in searchkit, and titles are
 natural language). A query a system still rejects counts as a miss and is reported.
@@ -97,6 +100,7 @@ class Sample:
     multi_relevant: int = 0
     step: int = 1
     eligible: int = 0
+    titles: dict[str, str] = field(default_factory=dict)  # id -> the article's title (OrangeSum)
 
 
 def load_sample(n: int, q: int) -> Sample:
@@ -149,7 +153,18 @@ def load_sample(n: int, q: int) -> Sample:
         "abstracts": [(str(r["id"]), clean(r["abstract"])) for r in picked],
     }
     multi = sum(1 for v in relevant.values() if len(v) > 1)
-    return Sample(docs, queries, relevant, with_copies(relevant, docs), multi, step, len(eligible))
+    titles = {str(r["id"]): (r.get("title") or "").strip() for r in rows}
+    return Sample(docs, queries, relevant, with_copies(relevant, docs), multi, step, len(eligible), titles)
+
+
+TITLED = "abstracts, titles indexed"
+
+
+def with_titles(sample: Sample) -> Sample:
+    """The same articles indexed with their titles (``{"id", "title", "text"}``), queried by
+    the same abstracts, with the same relevant docs."""
+    docs = [{**d, "title": sample.titles.get(d["id"], "")} for d in sample.docs]
+    return Sample(docs, {TITLED: sample.queries["abstracts"]}, sample.relevant, sample.groups, sample.multi_relevant, sample.step, sample.eligible, sample.titles)
 
 
 PIAF = ROOT.parent / "shared" / "data" / "piaf_ir_dev"
@@ -206,7 +221,8 @@ def build_searchkit(docs: list[dict], work: Path, semantic: bool = False) -> lis
     jsonl = src / "orangesum_sample.jsonl"
     with jsonl.open("w", encoding="utf-8") as fh:
         for d in docs:
-            fh.write(json.dumps({"id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
+            record = {"id": d["id"], "title": d["title"], "text": d["text"]} if d.get("title") else {"id": d["id"], "text": d["text"]}
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     index_dir = work / "sk_index"
     t0 = time.perf_counter()
     report = run_index(roots=[jsonl], index_dir=index_dir, actors=False, dates=False, workers=2 if semantic else 1, semantic=semantic)
@@ -258,7 +274,8 @@ def build_whoosh(docs: list[dict], work: Path, fold: bool) -> System:
     ix = windex.create_in(str(index_dir), schema)
     writer = ix.writer()
     for d in docs:
-        writer.add_document(id=d["id"], body=d["text"])
+        # A title (the titled collection) goes in the one field, before the text.
+        writer.add_document(id=d["id"], body=f"{d['title']}\n{d['text']}" if d.get("title") else d["text"])
     writer.commit()
     seconds = time.perf_counter() - t0
     parser = QueryParser("body", ix.schema, group=OrGroup)
@@ -292,7 +309,7 @@ FUSIONS = {
        for k, m, w in (("minmax", "min-max", 1.5), ("zscore", "z-score", 1.0)) for n in (16, 20, 24)},
 }
 # The question sets the fusion is chosen on, and the news sets it is checked on.
-GRID_SETS = {"spf": ["spf questions"], "cnil": ["cnil questions"], "OrangeSum": ["titles", "abstracts"]}
+GRID_SETS = {"spf": ["spf questions"], "cnil": ["cnil questions"], "OrangeSum": ["titles", "abstracts"], "OrangeSum + titles": [TITLED]}
 QUESTION_SETS = ("spf", "cnil")
 
 
@@ -466,6 +483,13 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
         f"(+ its duplicates in the sample: same text or same group in list_of_duplicates.txt; "
         f"{sample.multi_relevant} queries have more than one relevant doc).\n"
     )
+    if any(label == "OrangeSum + titles" for label, _ in collections):
+        out.append(
+            f"**OrangeSum + titles** (set `{TITLED}`): the same {len(sample.docs):,} articles indexed **with their titles** "
+            f"({sum(1 for d in sample.docs if sample.titles.get(d['id']))} have one), the same abstract queries and relevant "
+            "docs. searchkit indexes `{\"id\", \"title\", \"text\"}` records (title field boosted 2x); raw Whoosh puts "
+            "the title and the text in its one `body` field.\n"
+        )
     out.append(f"Command: `{cmd}`  \nMachine: {machine()}; Whoosh {whoosh.versionstring()}; total run {total_seconds:.0f} s.\n")
     names = [x.name for x in systems]
     out.append(f"## MRR@{K} / Recall@{K}, counted by groups\n")
@@ -503,12 +527,13 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
         "(they are query syntax; titles and abstracts are natural language). A query a system still rejects counts "
         "as a miss (listed below).\n"
         "- searchkit lexical / hybrid, e5 alone: one index per collection, `searchkit.index.indexer.run_index` over a temporary "
-        "`.jsonl` of `{\"id\", \"text\"}` (actors and dates off, 2 workers, `semantic=True`: a passage vector per "
+        "`.jsonl` of `{\"id\", \"text\"}` (`{\"id\", \"title\", \"text\"}` on OrangeSum + titles; actors and dates off, 2 workers, `semantic=True`: a passage vector per "
         "article from multilingual-e5-small, title + first 256 tokens), then `Engine.search(q, limit=10, facets=False, "
         "snippet_count=0, collapse=..., mode=...)` with mode `lexical`, `hybrid` and `semantic` (= e5 alone: the "
         "query's vector against the passage vectors, nothing lexical). Build times include embedding. A record with "
         "no `title` has none indexed (its first line is shown, not indexed).\n"
-        "- raw Whoosh: `Schema(id=ID, body=TEXT(analyzer=LanguageAnalyzer(\"fr\")))`, "
+        "- raw Whoosh: `Schema(id=ID, body=TEXT(analyzer=LanguageAnalyzer(\"fr\")))` (on OrangeSum + titles, "
+        "`body` = title, newline, text), "
         "`QueryParser(\"body\", schema, group=OrGroup)`, default BM25F, `searcher.search(q, limit=10)`.\n"
         "- raw Whoosh + accent folding (when not run with --no-fold-baseline): the same with "
         "`| CharsetFilter(accent_map)` (folds after stemming), for reference.\n"
@@ -564,6 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     if PIAF.exists():
         collections += [("spf", load_piaf("spf")), ("cnil", load_piaf("cnil"))]
     collections.append(("OrangeSum", sample))
+    collections.append(("OrangeSum + titles", with_titles(sample)))
     work = Path(tempfile.mkdtemp(prefix="searchkit-ranking-"))
     systems: list[System] = []
     scores: dict[tuple[str, str], Score] = {}  # counted by groups
