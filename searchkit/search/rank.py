@@ -139,23 +139,22 @@ def meaning_page(snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query
     """A semantic or hybrid search: (every match, the ``want`` first as (docnum,
     score), the articles related by meaning alone as (docnum, cosine), hybrid only)."""
     found = by_meaning(snap, semantic, fusion, q, fq, text, mode, want)
-    mask, scores = found.mask, found.scores
-    near = related(snap, fusion, collapse, mask, found.similarity, found.allowed, text) if mode == "hybrid" else []
-    if collapse:
-        mask = snap.duplicates.representatives(mask, found.members)
-    return mask, [(d, float(scores[d])) for d in order(snap.searcher, mask, scores, sort, want)], near
+    mask = snap.duplicates.representatives(found.mask, found.members) if collapse else found.mask
+    near: list[tuple[int, float]] = []
+    if mode == "hybrid" and np.count_nonzero(mask) < fusion.related_below:  # the words match less than a page
+        near = related(snap, fusion, collapse, found.mask, found.similarity, found.allowed, text)
+    return mask, [(d, float(found.scores[d])) for d in order(snap.searcher, mask, found.scores, sort, want)], near
 
 
 def related(snap: Snapshot, fusion: FusionParams, collapse: bool, matched: np.ndarray, similarity: np.ndarray,
             allowed: np.ndarray, text: str) -> list[tuple[int, float]]:
-    """Articles found by meaning alone (docnum, cosine), offered apart when the words
-    match fewer than a page: above the threshold for ``text``'s language, never a copy
-    of a match, never a near-empty article; with ``collapse``, one per near-duplicate
-    group, as the matches are counted."""
+    """Articles found by meaning alone (docnum, cosine), for a search whose words
+    ``matched`` fewer than a page: above the threshold for ``text``'s language, never a
+    copy of a match, never a near-empty article; with ``collapse``, one per
+    near-duplicate group, as the matches are counted."""
     dups = snap.duplicates
-    count = int(np.count_nonzero(dups.representatives(matched, similarity) if collapse else matched))
     excluded = dups.with_copies(matched) if collapse else matched
-    found = hybrid_related(similarity, allowed, excluded, count, fusion, fusion.related_threshold(text)).tolist()
+    found = hybrid_related(similarity, allowed, excluded, 0, fusion, fusion.related_threshold(text)).tolist()
     if collapse:
         found, _ = dups.collapse(found, len(found))
     out: list[tuple[int, float]] = []
