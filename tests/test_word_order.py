@@ -37,6 +37,8 @@ def test_rescore_lifts_the_article_holding_the_passage_and_keeps_the_rest_below(
     texts = ["le ministre de la santé", "la réforme des retraites et le ministre", "Le ministre a annoncé mardi une réforme des retraites contestée."]
     out = rescore(ranked, texts, words)
     assert [d for d, _ in out][:1] == [12]
+    # A few pairs in order (2 of 8 here) are no evidence of the passage: no lift.
+    assert dict(out)[10] == 9.0 and dict(out)[11] == 8.0
     assert [d for d, _ in out][3:] == [13, 14]  # not rescored: same order, still below
     assert min(s for _, s in out[:3]) >= max(s for _, s in out[3:])
     assert rescore(ranked, texts, ()) == ranked
