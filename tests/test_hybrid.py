@@ -289,3 +289,25 @@ def test_related_articles_skip_matches_their_copies_and_near_empty_pages() -> No
     assert related(similarity, allowed, excluded, 1, params, threshold=0.895).tolist() == [1]
     assert is_english("rocket attack on the embassy") and not is_english("roquettes sur l'ambassade")
     assert not is_english("Joe Biden") and params.related_threshold("what is the CNIL") == params.related_cosine_english
+
+
+README_CHECKS = ["roquettes", "teheran", "Moustafa al-Kazimi", "roquettes près de l'ambassade", "Kataib Hezbollah", "sécurité", "zone verte"]
+
+
+def test_on_the_seeds_hybrid_matches_what_lexical_matches(semantic_kit) -> None:
+    """The README's French checks in the default mode (hybrid): the exact article sets,
+    totals and facets of lexical mode; an off-topic question gets no hit and nothing
+    related; an English question about the embassy attacks finds them apart."""
+    from tests.support.trust import hybrid_differences
+
+    assert semantic_kit.search("teheran").total == 1  # was 5: every seed joined by meaning
+    problems = [p for q in README_CHECKS for p in hybrid_differences(semantic_kit, q)]
+    assert not problems, problems
+    for off_topic in ("recette de la tarte aux pommes", "comment renouveler mon passeport"):
+        res = semantic_kit.search(off_topic)
+        # Whatever its words match (a "renouveler" somewhere), nothing is added by meaning.
+        assert res.mode == "hybrid" and not res.related, off_topic
+        assert res.total == semantic_kit.search(off_topic, mode="lexical").total, off_topic
+    english = semantic_kit.search("rocket attack on the embassy")
+    found = [h.id for h in (*english.hits, *english.related)]
+    assert english.related and set(found) >= {"002_c925a0e807458d19", "003_1abb85e4a02a73e3"}
