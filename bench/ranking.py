@@ -465,7 +465,8 @@ def render(args: argparse.Namespace, sample: Sample, systems: list[System], scor
     sets = sets or list(sample.queries)
     collections = collections or [("OrangeSum", sample)]
     words = sum(len(d["text"].split()) for d in sample.docs)
-    cmd = ".venv/bin/python bench/ranking.py" + ("" if args.n == 5000 else f" --n {args.n}") + ("" if args.q == 300 else f" --q {args.q}")
+    cmd = (".venv/bin/python bench/ranking.py" + ("" if args.n == 5000 else f" --n {args.n}") + ("" if args.q == 300 else f" --q {args.q}")
+           + ("" if args.semantic else " --no-semantic") + (" --no-fold-baseline" if args.no_fold_baseline else ""))
     out: list[str] = []
     out.append("# Ranking quality: French questions (PIAF) and known-item news search (OrangeSum)\n")
     out.append(
