@@ -15,8 +15,6 @@ kept in DIR and reused when present).
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import sys
 import tempfile
 import time
@@ -29,19 +27,7 @@ ARTICLES = ROOT.parent / "shared" / "data" / "orangesum" / "orangesum_articles.j
 REPORT = ROOT / "bench" / "reports" / "trust.md"
 
 from benchlib import cpu_model  # noqa: E402
-from tests.support.trust import first_page_differences, hybrid_differences, title_queries  # noqa: E402
-
-
-def load(n: int) -> list[dict]:
-    rows = []
-    with gzip.open(ARTICLES, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if row.get("text", "").strip() and row.get("title", "").strip():
-                rows.append(row)
-            if len(rows) == n:
-                break
-    return rows
+from tests.support.trust import first_page_differences, hybrid_differences, news_rows, title_queries, write_news  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,13 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     from searchkit import SearchKit
 
     work = args.work or Path(tempfile.mkdtemp(prefix="searchkit-trust-"))
-    rows = load(args.n)
+    rows = news_rows(ARTICLES, args.n)
     corpus = work / "corpus"
     if not corpus.exists():
-        corpus.mkdir(parents=True)
-        with (corpus / "news.jsonl").open("w", encoding="utf-8") as fh:
-            for r in rows:
-                fh.write(json.dumps({"id": str(r["id"]), "date": r["date"], "title": r["title"], "text": r["text"]}, ensure_ascii=False) + "\n")
+        write_news(rows, corpus)
     kit = SearchKit.open(index_dir=work / "index", corpus=corpus, semantic=True)
     t0 = time.perf_counter()
     kit.index()

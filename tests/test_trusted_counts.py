@@ -4,7 +4,6 @@ timelines, co-mentions and exports), meaning only the order; the first page neve
 depends on the page size; articles found by meaning alone are offered apart."""
 from __future__ import annotations
 
-import gzip
 import io
 import json
 from dataclasses import replace
@@ -13,7 +12,7 @@ import pytest
 
 from tests.conftest import shared_data
 from searchkit.search.proximity import RESCORE_DEPTH
-from tests.support.trust import first_page_differences, hybrid_differences, title_queries
+from tests.support.trust import first_page_differences, hybrid_differences, news_rows, title_queries, write_news
 
 ORANGESUM = shared_data("orangesum", "orangesum_articles.jsonl.gz")
 N = 300
@@ -26,19 +25,9 @@ def news(tmp_path_factory):
         pytest.skip("OrangeSum (../shared/data/orangesum) is not here")
     from searchkit import SearchKit
 
-    rows = []
-    with gzip.open(ORANGESUM, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if row.get("text", "").strip() and row.get("title", "").strip():
-                rows.append(row)
-            if len(rows) == N:
-                break
+    rows = news_rows(ORANGESUM, N)
     base = tmp_path_factory.mktemp("trust")
-    (base / "corpus").mkdir()
-    with (base / "corpus" / "news.jsonl").open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps({"id": str(row["id"]), "date": row["date"], "title": row["title"], "text": row["text"]}, ensure_ascii=False) + "\n")
+    write_news(rows, base / "corpus")
     kit = SearchKit.open(index_dir=base / "index", corpus=base / "corpus", semantic=True)
     kit.config.workers = 2
     kit.index()

@@ -2,8 +2,6 @@
 article it was copied from first, in lexical and hybrid mode, whatever the page size."""
 from __future__ import annotations
 
-import gzip
-import json
 import random
 import re
 
@@ -11,6 +9,7 @@ import pytest
 
 from searchkit.search.proximity import MIN_WORDS, RESCORE_DEPTH, order_scores, query_words, rescore
 from tests.conftest import shared_data
+from tests.support.trust import news_rows, write_news
 
 
 def test_query_words_are_folded_in_order_and_only_for_plain_text() -> None:
@@ -73,19 +72,9 @@ def news(tmp_path_factory):
         pytest.skip("OrangeSum (../shared/data/orangesum) is not here")
     from searchkit import SearchKit
 
-    rows = []
-    with gzip.open(ORANGESUM, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if row.get("text", "").strip():
-                rows.append(row)
-            if len(rows) == 400:
-                break
+    rows = news_rows(ORANGESUM, 400, titled=False)
     base = tmp_path_factory.mktemp("order")
-    (base / "corpus").mkdir()
-    with (base / "corpus" / "news.jsonl").open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps({"id": str(row["id"]), "title": row["title"], "text": row["text"]}, ensure_ascii=False) + "\n")
+    write_news(rows, base / "corpus")
     kit = SearchKit.open(index_dir=base / "index", corpus=base / "corpus", semantic=False)
     kit.config.actors = False
     kit.config.workers = 1

@@ -7,18 +7,45 @@ another page size or in pages (the first page never depends on the page size). E
 check returns the disagreements it found, so a test asserts there are none and a bench
 counts them.
 
-What it must not do: build an index, read ../shared, or loosen a comparison (facets are
+What it must not do: build an index, or loosen a comparison (facets are
 compared value by value and count by count, hits as exact id lists).
 """
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-__all__ = ["content_words", "first_page_differences", "hybrid_differences", "title_queries"]
+__all__ = ["content_words", "first_page_differences", "hybrid_differences", "news_rows", "title_queries", "write_news"]
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def news_rows(path: Path, n: int, titled: bool = True) -> list[dict]:
+    """The first ``n`` OrangeSum records of ``path`` with a text (and a title, if ``titled``)."""
+    rows: list[dict] = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row.get("text", "").strip() and (not titled or row.get("title", "").strip()):
+                rows.append(row)
+            if len(rows) == n:
+                break
+    return rows
+
+
+def write_news(rows: Iterable[dict], folder: Path) -> Path:
+    """``rows`` as one .jsonl collection of ``{"id", "date", "title", "text"}`` in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "news.jsonl"
+    with out.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            record = {"id": str(row["id"]), "date": row.get("date"), "title": row.get("title", ""), "text": row["text"]}
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return out
 
 
 def content_words(title: str) -> list[str]:
