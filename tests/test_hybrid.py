@@ -311,3 +311,13 @@ def test_on_the_seeds_hybrid_matches_what_lexical_matches(semantic_kit) -> None:
     english = semantic_kit.search("rocket attack on the embassy")
     found = [h.id for h in (*english.hits, *english.related)]
     assert english.related and set(found) >= {"002_c925a0e807458d19", "003_1abb85e4a02a73e3"}
+
+
+def test_ties_go_by_docnum_whatever_the_number_asked() -> None:
+    """Equal scores at the cut: the same first documents for any n (page-size stability)."""
+    scores = np.array([1.0, 2.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0])
+    mask = np.ones(len(scores), dtype=bool)
+    everything = top_by_score(mask, scores, len(scores)).tolist()
+    assert everything == [5, 1, 0, 2, 3, 4, 6, 7]
+    for n in range(1, len(scores) + 1):
+        assert top_by_score(mask, scores, n).tolist() == everything[:n], n

@@ -100,9 +100,12 @@ def top_by_score(mask: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
         return cand[:0]
     s = scores[cand]
     if len(cand) > n:
-        keep = np.argpartition(-s, n - 1)[:n]
+        # Keep every candidate tied with the n-th score, so that ties go by docnum
+        # whatever ``n`` is: the first page must not depend on the page size.
+        kth = np.partition(-s, n - 1)[n - 1]
+        keep = -s <= kth
         cand, s = cand[keep], s[keep]
-    return cand[np.lexsort((cand, -s))]
+    return cand[np.lexsort((cand, -s))][:n]
 
 
 def semantic_top(similarity: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
