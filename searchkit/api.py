@@ -6,7 +6,7 @@ plain dataclasses. Raises ``SearchkitError`` subclasses; never prints or exits.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from searchkit.config import Config, load_config
 from searchkit.errors import CorpusError
@@ -220,6 +220,13 @@ class SearchKit:
         from searchkit.workflow.export import export
 
         return export(self, out, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
+
+    def export_text(self, fmt: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int | None = None, sort: str = "relevance", bom: bool = False, collapse: bool = True) -> Iterator[str]:
+        """``export`` as text pieces to stream (the web server's download): the format
+        and the query are checked, and the first page searched, before this returns."""
+        from searchkit.workflow.export import export_text
+
+        return export_text(self, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
 
     def timeline(self, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month", collapse: bool = True) -> Any:
         """Hits per month, week or year (``undated`` apart): ``Timeline`` (``to_dict()``).

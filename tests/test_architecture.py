@@ -2,7 +2,7 @@
 
 * no import cycle inside searchkit/ (lazy imports in functions count: they are cycles
   waiting for a refactor to make them eager; ``if TYPE_CHECKING`` imports do not);
-* the user-interface modules (cli, repl, render) import no Whoosh and no engine
+* the user-interface modules (cli, repl, render and the web server) import no Whoosh and no engine
   internals, and never reach for an ``engine``: they use ``SearchKit`` and ``results``;
 * no module imports another module's private (``_name``) name;
 * no class over 250 lines, no function over 80;
@@ -23,7 +23,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "searchkit"
 
-UI_MODULES = ("searchkit.ui.cli", "searchkit.ui.repl", "searchkit.ui.render")
+UI_MODULES = (
+    "searchkit.ui.cli", "searchkit.ui.repl", "searchkit.ui.render",
+    "searchkit.web", "searchkit.web.app", "searchkit.web.guard", "searchkit.web.params", "searchkit.web.server",
+)
 # What the user interface must not import: the search engine and its storage.
 UI_FORBIDDEN = (
     "whoosh", "searchkit.search", "searchkit.index", "searchkit.text.analysis", "searchkit.corpus", "searchkit.extract",

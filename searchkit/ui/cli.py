@@ -634,6 +634,33 @@ def saved_run(obj: Context, name: str | None, run_all: bool, as_json: bool) -> N
     click.echo(to_json(run_.to_dict()) if as_json else format_saved_run(run_, _style()))
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 opens it to other machines (a token is then required).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in this machine's browser.")
+@click.option("--token", default=None, envvar="SEARCHKIT_TOKEN", help="Access token to require (default: none on 127.0.0.1, a random one elsewhere). Also $SEARCHKIT_TOKEN.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME", help="Another host name the page may be reached by (e.g. the machine's DNS name). Repeatable.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"url", "host", "port", "token"} as JSON once listening.')
+@click.pass_obj
+@_guard
+def serve(obj: Context, host: str, port: int, open_browser: bool, token: str | None, allow_hosts: tuple[str, ...], as_json: bool) -> None:
+    """Serve the search page and its JSON API until Ctrl-C (read-only).
+
+    Colleagues open the printed address in a browser; the API under /api/ answers
+    what the commands' --json print (README, "The web page")."""
+    from searchkit.ui.render import to_json
+    from searchkit.web import serve as run
+
+    def announce(address: Any) -> None:
+        if as_json:
+            click.echo(to_json(address.to_dict()))
+        else:
+            click.echo(f"Serving {obj.kit.config.index_dir} at {address.url}  (Ctrl-C to stop)")
+        sys.stdout.flush()
+
+    run(obj.kit, host, port, token=token, extra_hosts=allow_hosts, open_browser=open_browser, announce=announce)
+
+
 def main() -> None:
     try:
         cli(prog_name="searchkit")

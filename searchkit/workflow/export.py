@@ -14,8 +14,9 @@ the CLI can write to stdout and tests to StringIO), or reach past the public
 from __future__ import annotations
 
 import csv
+import io
 import json
-from typing import IO, TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from searchkit.errors import QueryError
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from searchkit.api import SearchKit
     from searchkit.results import Hit
 
-__all__ = ["COLUMNS", "FORMATS", "export", "format_for", "hit_row", "write_rows"]
+__all__ = ["COLUMNS", "FORMATS", "export", "export_text", "format_for", "hit_row", "iter_text", "write_rows"]
 
 FORMATS = ("json", "jsonl", "csv")
 COLUMNS = ("id", "title", "published", "score", "path", "actors", "mentioned", "duplicates")
@@ -65,33 +66,57 @@ def _csv_cell(value: Any) -> Any:
 
 def write_rows(rows: Iterable[Mapping[str, Any]], out: IO[str], fmt: str, bom: bool = False) -> int:
     """Write rows in ``fmt``; returns how many. JSON is one array, streamed row by row."""
+    counted = _Counted(rows)
+    for chunk in iter_text(counted, fmt, bom):
+        out.write(chunk)
+    return counted.n
+
+
+class _Counted:
+    """The rows, counting those taken (iter_text is a generator: it cannot return it)."""
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.rows, self.n = rows, 0
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+
+def iter_text(rows: Iterable[Mapping[str, Any]], fmt: str, bom: bool = False) -> Iterator[str]:
+    """The export of ``rows`` in ``fmt`` as text pieces, a row (or the header) each: what
+    ``write_rows`` writes, and what the web server streams."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown export format '{fmt}'", hint=f"use one of: {', '.join(FORMATS)}")
-    n = 0
     if fmt == "csv":
         if bom:
-            out.write("\ufeff")
+            yield "\ufeff"
         # lineterminator \r\n is what RFC 4180 and Excel expect; the csv module's default.
-        writer = csv.DictWriter(out, fieldnames=COLUMNS)
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=COLUMNS)
         writer.writeheader()
         for row in rows:
             writer.writerow({k: _csv_cell(row.get(k)) for k in COLUMNS})
-            n += 1
-        return n
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+        yield buf.getvalue()
+        return
     if bom:
         raise QueryError("--bom applies to CSV only", hint="JSON readers reject a byte-order mark; drop --bom or use --format csv")
+    n = 0
     if fmt == "json":
-        out.write("[")
+        yield "["
     for row in rows:
+        line = json.dumps(row, ensure_ascii=False)
         if fmt == "json":
-            out.write(",\n" if n else "\n")
-        out.write(json.dumps(row, ensure_ascii=False))
-        if fmt == "jsonl":
-            out.write("\n")
+            yield (",\n" if n else "\n") + line
+        else:
+            yield line + "\n"
         n += 1
     if fmt == "json":
-        out.write("\n]\n" if n else "]\n")
-    return n
+        yield "\n]\n" if n else "]\n"
 
 
 def search_rows(kit: "SearchKit", query: str, filters: Mapping[str, Sequence[str]] | None, limit: int | None, sort: str, collapse: bool = True) -> Iterable[dict[str, Any]]:
@@ -122,6 +147,29 @@ def export(
 ) -> int:
     """Search and write every hit (up to ``limit``) to ``out``; returns how many.
     ``collapse=False``: every near-duplicate copy is a row of its own."""
+    rows = _Counted(first_rows(kit, fmt, query, filters, limit, sort, bom, collapse))
+    for chunk in iter_text(rows, fmt, bom):
+        out.write(chunk)
+    return rows.n
+
+
+def export_text(
+    kit: "SearchKit",
+    fmt: str,
+    query: str = "",
+    filters: Mapping[str, Sequence[str]] | None = None,
+    limit: int | None = None,
+    sort: str = "relevance",
+    bom: bool = False,
+    collapse: bool = True,
+) -> Iterator[str]:
+    """``export`` as text pieces to stream, with the same checks made before the first
+    piece: a bad query raises here, not half-way through a download."""
+    return iter_text(first_rows(kit, fmt, query, filters, limit, sort, bom, collapse), fmt, bom)
+
+
+def first_rows(kit: "SearchKit", fmt: str, query: str, filters: Mapping[str, Sequence[str]] | None, limit: int | None, sort: str, bom: bool, collapse: bool) -> Iterable[dict[str, Any]]:
+    """Every row, with the format checked and the first page searched now."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown export format '{fmt}'", hint=f"use one of: {', '.join(FORMATS)}")
     if bom and fmt != "csv":
@@ -129,7 +177,7 @@ def export(
     # Run the first page before writing anything: a bad query is an error, not half a file.
     rows = iter(search_rows(kit, query, filters, limit, sort, collapse))
     first = next(rows, None)
-    return write_rows([] if first is None else _chain(first, rows), out, fmt, bom)
+    return [] if first is None else _chain(first, rows)
 
 
 def _chain(first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
