@@ -108,3 +108,21 @@ def opensearch_index(opensearch_url: str, request: pytest.FixtureRequest):
         client.delete_index(name)
         yield name
         client.delete_index(name)
+
+
+@pytest.fixture(scope="session")
+def web_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config.yaml over seeds/ plus an article full of HTML (the web page must show it
+    as text), indexed once with actors and dates: the web server's tests share it."""
+    from searchkit import SearchKit
+    from tests.support.web import XSS_ARTICLE
+
+    base = tmp_path_factory.mktemp("web")
+    shutil.copytree(SEEDS, base / "corpus")
+    (base / "corpus" / "balises.txt").write_text(XSS_ARTICLE, "utf-8")
+    config = base / "config.yaml"
+    config.write_text("corpus: corpus\nindex_dir: index\nindex: {workers: 1}\n", "utf-8")
+    kit = SearchKit.open(config)
+    kit.index()
+    kit.close()
+    return config
