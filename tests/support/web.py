@@ -52,16 +52,24 @@ def _first(paths: tuple[str, ...], name: str) -> str | None:
     return next((p for p in paths if Path(p).exists()), None) or shutil.which(name)
 
 
+def _missing(reason: str) -> None:
+    """Skip, except where the browser tests are required (CI sets
+    SEARCHKIT_BROWSER_TESTS=required): there a missing browser is a failure."""
+    if os.environ.get("SEARCHKIT_BROWSER_TESTS") == "required":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def chromium() -> Any:
     """A headless chromium WebDriver, or skip the test saying what is missing."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        pytest.skip("selenium is not installed (pip install -e '.[test]')")
+        _missing("selenium is not installed (pip install -e '.[test]')")
     browser, driver = _first(CHROMIUM, "chromium"), _first(CHROMEDRIVER, "chromedriver")
     if not browser or not driver:
-        pytest.skip("chromium and chromium-driver are not installed (apt-get install chromium chromium-driver; CI installs them)")
+        _missing("chromium and chromium-driver are not installed (apt-get install chromium chromium-driver; CI installs them)")
     os.environ["SE_OFFLINE"] = "true"  # never let selenium-manager download a driver
     options = webdriver.ChromeOptions()
     options.binary_location = browser
