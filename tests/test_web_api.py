@@ -257,3 +257,17 @@ def test_a_port_in_use_is_one_line_with_a_hint(web_config: Path) -> None:
         taken.close()
     assert result.returncode == 1
     assert "already in use" in result.stderr and "--port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_listening_socket_says_it_is_tcp() -> None:
+    """asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP; without it
+    each keep-alive request waited for the client's delayed ACK (~40 ms)."""
+    import socket
+
+    from searchkit.web.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

@@ -52,14 +52,23 @@ class Address:
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port``; ConfigError with a hint if it cannot be had."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP named: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say
+    # they are TCP, and accepted sockets inherit it. With proto 0 every keep-alive request
+    # after the first waited ~40 ms for the client's delayed ACK (bench/serve_speed.py).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.create_server((host, port), family=family, reuse_port=False)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
     except socket.gaierror:
+        sock.close()
         raise ConfigError(f"cannot listen on '{host}': no such address here", hint="use --host 127.0.0.1 (this machine) or 0.0.0.0 (every interface)") from None
     except PermissionError:
+        sock.close()
         raise ConfigError(f"not allowed to listen on port {port}", hint="ports below 1024 need root; try --port 8080") from None
     except OSError as exc:
+        sock.close()
         if exc.errno == 98:  # EADDRINUSE
             raise ConfigError(f"port {port} is already in use", hint=f"another server runs there; try --port {port + 1}, or --port 0 for any free port") from None
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}", hint="check --host and --port") from None
