@@ -271,3 +271,23 @@ def test_the_listening_socket_says_it_is_tcp() -> None:
         assert sock.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
+
+
+def test_serve_on_a_fresh_clone_indexes_first(tmp_path: Path) -> None:
+    """`make install && searchkit serve`: no index yet, so it is built, then served."""
+    import shutil
+    import urllib.request
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "seeds", tmp_path / "seeds")
+    config = tmp_path / "config.yaml"
+    config.write_text("corpus: seeds\nindex_dir: index\nindex: {workers: 1}\nextract: {actors: false}\n", "utf-8")
+    proc = serve(config)
+    try:
+        address = json.loads(proc.stdout.readline())
+        with urllib.request.urlopen(address["url"] + "api/search?q=roquettes", timeout=30) as response:
+            assert json.load(response)["total"] == 5
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert "No index yet" in err and "Indexed 5 articles" in err
+    assert proc.returncode == 130

@@ -169,36 +169,22 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
     """
     from searchkit.ui.render import to_json
 
-    bar: Any = None
-    show_bar = sys.stderr.isatty() and not as_json
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if not show_bar or total < 2:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="indexing", file=sys.stderr, show_eta=True, show_pos=True)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
+    bar = _Progress(show=sys.stderr.isatty() and not as_json)
     if semantic is not None:
         obj.kit.config.semantic = semantic
     from searchkit.errors import NothingIndexedError
 
     failed: NothingIndexedError | None = None
     try:
-        report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=progress, part=_part(obj, part))
+        report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=bar.update, part=_part(obj, part))
     except NothingIndexedError as exc:  # print what was skipped, then the error
         report, failed = exc.report, exc
     except KeyboardInterrupt:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-            bar = None
+        bar.close()
         click.echo("interrupted: the articles committed so far are kept; run `searchkit index` again to finish", err=True)
         click.get_current_context().exit(ExitStatus.INTERRUPTED)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        bar.close()
     if as_json:
         click.echo(to_json(report.to_dict()))
     else:
@@ -221,6 +207,27 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
     if failed is not None:
         # Exit 0 whenever something is searchable: bad files alone are not a failure.
         raise failed
+
+
+class _Progress:
+    """An indexing run's progress bar with its ETA on stderr (a terminal only)."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self.bar: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if not self.show or total < 2:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="indexing", file=sys.stderr, show_eta=True, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -658,7 +665,28 @@ def serve(obj: Context, host: str, port: int, open_browser: bool, token: str | N
             click.echo(f"Serving {obj.kit.config.index_dir} at {address.url}  (Ctrl-C to stop)")
         sys.stdout.flush()
 
+    _index_if_missing(obj)
     run(obj.kit, host, port, token=token, extra_hosts=allow_hosts, open_browser=open_browser, announce=announce)
+
+
+def _index_if_missing(obj: Context) -> None:
+    """`serve` on a fresh clone: no index yet, so build it from `corpus` first (as
+    `searchkit index` would) rather than serve an error page."""
+    from searchkit.errors import IndexMissingError
+
+    try:
+        obj.kit.stats()
+        return
+    except IndexMissingError:
+        pass
+    corpus = ", ".join(str(c) for c in obj.kit.config.corpus)
+    click.echo(f"No index yet in {obj.kit.config.index_dir}: indexing {corpus} first.", err=True)
+    bar = _Progress(show=sys.stderr.isatty())
+    try:
+        report = obj.kit.index(progress=bar.update)
+    finally:
+        bar.close()
+    click.echo(f"Indexed {_count(report.documents, 'article', 'articles')} in {report.seconds:.1f} s.", err=True)
 
 
 def main() -> None:
