@@ -654,7 +654,7 @@ def serve(obj: Context, host: str, port: int, open_browser: bool, token: str | N
     """Serve the search page and its JSON API until Ctrl-C (read-only).
 
     Colleagues open the printed address in a browser; the API under /api/ answers
-    what the commands' --json print (README, "The web page")."""
+    what the commands' --json print (docs/web.md)."""
     from searchkit.ui.render import to_json
     from searchkit.web import serve as run
 
