@@ -33,6 +33,7 @@ class Config:
     dates: bool = True
     model: str = "fr_core_news_md"
     duplicates: bool = True  # near-duplicate detection (dedup.py) and collapsing
+    acronyms: bool = True  # an acronym and its long form as one facet value (extract/acronyms.py)
     aliases: dict[str, list[str]] = field(default_factory=dict)
     limit: int = 10
     title_boost: float = 2.0
@@ -73,6 +74,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...], str]]] = {
         "dates": ("dates", bool, "true or false"),
         "model": ("model", str, "a spaCy French pipeline name, e.g. fr_core_news_md"),
         "duplicates": ("duplicates", bool, "true or false"),
+        "acronyms": ("acronyms", bool, "true or false"),
     },
     "search": {
         "limit": ("limit", int, "an integer from 1 to 1000"),

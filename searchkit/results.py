@@ -45,9 +45,14 @@ class FacetValue:
     value: str
     count: int
     variants: tuple[str, ...] = ()  # other spellings merged into this actor
+    # Why an acronym and its long form are this one value (extract/acronyms.py), else "".
+    because: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "count": self.count, "variants": list(self.variants)}
+        out: dict[str, Any] = {"value": self.value, "count": self.count, "variants": list(self.variants)}
+        if self.because:  # only where an acronym was merged: most values have no story
+            out["because"] = self.because
+        return out
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def open_engine(config: Config) -> Any:
         return BackendEngine(_opensearch(config), config.snippets)
     from searchkit.search.engine import Engine  # Whoosh searcher only when searching
 
-    return Engine(config.index_dir, config.aliases, config.snippets, dedup=config.duplicates)
+    return Engine(config.index_dir, config.aliases, config.snippets, dedup=config.duplicates, acronyms=config.acronyms)
 
 
 def index_corpus(config: Config, roots: Sequence[Path], rebuild: bool, progress: ProgressFn | None,
@@ -68,7 +68,8 @@ def _opensearch(config: Config) -> Any:
     from searchkit.backends.opensearch import OpenSearchBackend
 
     return OpenSearchBackend(config.opensearch_url, config.opensearch_index, shards=config.opensearch_shards,
-                             replicas=config.opensearch_replicas, aliases=config.aliases, title_boost=config.title_boost)
+                             replicas=config.opensearch_replicas, aliases=config.aliases, title_boost=config.title_boost,
+                             acronyms=config.acronyms)
 
 
 def _nothing_indexed(report: IndexReport, roots: Sequence[Path], formats: Any) -> Exception:

@@ -30,7 +30,7 @@ from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, N
 from searchkit.errors import QueryError
 from searchkit.results import FacetValue, Results
 from searchkit.search.similar import SIMILAR_DEPTH, SIMILAR_TERMS  # the same numbers on both backends
-from searchkit.vocab import ACTOR_KINDS, FACET_FIELDS, FACET_TOP
+from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, FACET_FIELDS, FACET_TOP
 from searchkit.workflow.associate import CoMentions
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,7 +85,7 @@ def similar(engine: "BackendEngine", doc_id: str, filters: Mapping[str, Sequence
         found = backend.search(tree, allowed, limit, offset, "relevance", FACET_FIELDS, FACET_TOP, snippets=bool(count))
     names = engine.groups.names_in_filters(filters)
     hits = tuple(engine.hit(d, s, rank, names, count) for rank, (d, s) in enumerate(zip(found.documents, found.scores), start=offset + 1))
-    facets = {f: tuple(FacetValue(v, n, var) for v, n, var in vals) for f, vals in found.facets.items()}
+    facets = {f: tuple(FacetValue(v, n, var, engine.groups.because(v) if f in ACTOR_FIELDS else "") for v, n, var in vals) for f, vals in found.facets.items()}
     took = (time.perf_counter() - started) * 1000
     return Results(" ".join(t for t, _ in terms), filters, found.total, took, None, hits, facets, offset,
                    mode="semantic" if vector is not None else "lexical")

@@ -107,7 +107,7 @@ class BackendEngine:
         meaning = stripped if mode != "lexical" else None
         hits = tuple(self.hit(doc, score, rank, names, count, meaning) for rank, (doc, score) in enumerate(zip(found.documents, found.scores), start=offset + 1))
         related = tuple(self.hit(doc, score, rank, names, count, meaning) for rank, (doc, score) in enumerate(found.related, start=1))
-        facet_values = {f: tuple(FacetValue(v, n, var) for v, n, var in vals) for f, vals in found.facets.items()}
+        facet_values = {f: tuple(FacetValue(v, n, var, self.groups.because(v) if f in ACTOR_FIELDS else "") for v, n, var in vals) for f, vals in found.facets.items()}
         suggestion = self.suggest(stripped) if found.total < 3 and stripped not in ("", "*") else None
         took = (time.perf_counter() - started) * 1000
         return Results(text, filters, found.total, took, suggestion, hits, facet_values, offset, (*parsed.notices, *fallback), mode, related)

@@ -46,6 +46,7 @@ class OpenSearchBackend:
         title_boost: float = 2.0,
         client: OpenSearchClient | None = None,
         vectors: tuple[int, str] | None = None,
+        acronyms: bool = True,
     ) -> None:
         """``vectors``: (dimensions, embedding name) of the passage vectors a new index
         holds (semantic: true), None for none."""
@@ -54,6 +55,7 @@ class OpenSearchBackend:
         self.manifest_store = ManifestIndex(self.client, f"{index}-manifest")
         self.shards, self.replicas = shards, replicas
         self.aliases = dict(aliases or {})
+        self.acronyms = acronyms  # merge acronyms with their long forms (config extract.acronyms)
         self.title_boost = title_boost
         self._groups: Any = None
         self._vocab: dict[str, dict[str, int]] = {}
@@ -82,6 +84,9 @@ class OpenSearchBackend:
                     raise
         else:
             self.check()
+            # Fields added since the index was made (the mapping is strict): adding one
+            # to a mapping is allowed, and a no-op when it is there.
+            self.client.request("PUT", f"/{self.index}/_mapping", {"properties": {"acronym": {"type": "keyword"}}})
             if self.vectors and self.embedding != self.vectors[1]:
                 raise IndexIncompatibleError(f"the OpenSearch index '{self.index}' has no {self.vectors[1]} vectors",
                                              hint="rebuild it with them: searchkit index --rebuild (or set semantic: false)")
@@ -158,7 +163,8 @@ class OpenSearchBackend:
 
             counts = {(kind, name): n for kind in ACTOR_KINDS for name, n in self.actor_vocabulary(kind).items()}
             docs = actor_postings(self.client, self.index, ACTOR_KINDS) if self.count() <= CONTEXT_MAX_ARTICLES else None
-            self._groups = ActorGroups(counts, self.aliases, docs)
+            definitions = self.vocabulary("acronym") if self.acronyms else None
+            self._groups = ActorGroups(counts, self.aliases, docs, definitions)
         return self._groups
 
     def count(self) -> int:

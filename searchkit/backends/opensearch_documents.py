@@ -18,7 +18,7 @@ from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, UNDATED
 
 __all__ = ["KEYWORD_FIELDS", "STORED_FIELDS", "date_buckets", "mappings_body", "split_values", "to_source"]
 
-KEYWORD_FIELDS = ("id", "source", "digest", *ACTOR_FIELDS, *DATE_FIELDS, "published_bucket", "mentioned_bucket")
+KEYWORD_FIELDS = ("id", "source", "digest", *ACTOR_FIELDS, *DATE_FIELDS, "published_bucket", "mentioned_bucket", "acronym")
 STORED_FIELDS = ["id", "path", "title", "display_title", "body", "meta"]
 
 
@@ -61,6 +61,7 @@ def to_source(doc: Mapping[str, Any]) -> dict[str, Any]:
         out[f] = split_values(doc.get(f))
     if doc.get("_vector") is not None:  # semantic: true (the workers embedded it)
         out["vector"] = [float(x) for x in doc["_vector"]]
+    out["acronym"] = split_values(doc.get("acronym"))
     out["published_bucket"] = date_buckets(out["published"])
     out["mentioned_bucket"] = date_buckets(out["mentioned"])
     return out

@@ -152,6 +152,12 @@ def publication_date(article: Article, infer: bool = True) -> tuple[str | None, 
     return None, None
 
 
+def _acronyms(article: Article) -> str:
+    from searchkit.extract.acronyms import find_definitions, term
+
+    return ",".join(sorted({term(d) for d in find_definitions(f"{article.title}\n{article.body}")}))
+
+
 def _document(article: Article, mentions: Iterable[Any], options: Options) -> dict[str, Any]:
     published, precision = publication_date(article, infer=options.dates)
     mentioned: list[str] = []
@@ -197,6 +203,9 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
         "person": ",".join(sorted(by_kind["person"])),
         "org": ",".join(sorted(by_kind["org"])),
         "place": ",".join(sorted(by_kind["place"])),
+        # Acronym definitions ("OMS=Organisation mondiale de la santé"): the collection's
+        # evidence for merging an acronym's facet value with its long form (search/groups).
+        "acronym": _acronyms(article) if options.actors else "",
         "meta": meta,
     }
     if options.dedup:

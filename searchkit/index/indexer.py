@@ -291,6 +291,8 @@ class _Run:
             sig = doc.pop("_minhash", None)
             if self.signatures is not None:
                 self.signatures.put(doc["id"], doc["digest"], sig)
+            if "acronym" not in self.writer.schema:  # an index made before acronyms were kept
+                doc.pop("acronym", None)
             self.writer.add_document(**doc)
             if self.vectors is not None and vector is not None:
                 self.vectors.add([doc["id"]], vector[None, :])

@@ -139,6 +139,8 @@ def build_schema(title_boost: float = 2.0) -> Schema:
         person=KEYWORD(commas=True),
         org=KEYWORD(commas=True),
         place=KEYWORD(commas=True),
+        # "SHORT=long form" acronym definitions (extract/acronyms): evidence, not a facet.
+        acronym=KEYWORD(commas=True),
         # What a hit shows: {"published": .., "precision": .., "mentioned": [..], "actors": [..]}
         meta=STORED(),
     )

@@ -20,7 +20,7 @@ from searchkit.index.fastcopy import CACHE_DIR
 __all__ = ["GROUPING", "actors_path", "dups_path", "facets_path", "load_pickle", "save_pickle"]
 
 # Bumped when actor grouping or the facet tables change, so that caches written by older code are rebuilt.
-GROUPING = 6
+GROUPING = 7
 
 
 def actors_path(facets_path: Path) -> Path:
@@ -48,10 +48,11 @@ def save_pickle(path: Path, obj: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def facets_path(index_dir: Path, reader: Any, aliases: Mapping[str, Sequence[str]]) -> Path:
-    """The facet tables' file for the state ``reader`` sees."""
+def facets_path(index_dir: Path, reader: Any, aliases: Mapping[str, Sequence[str]], acronyms: bool = True) -> Path:
+    """The facet tables' file for the state ``reader`` sees, grouped with ``aliases``
+    (and acronyms merged or not)."""
     state = [(getattr(r.segment(), "segid", ""), r.doc_count_all() - r.doc_count()) for r, _ in reader.leaf_readers()]
-    key = hashlib.blake2b(json.dumps([state, sorted(aliases.items()), GROUPING], sort_keys=True).encode(), digest_size=8)
+    key = hashlib.blake2b(json.dumps([state, sorted(aliases.items()), GROUPING, acronyms], sort_keys=True).encode(), digest_size=8)
     return index_dir / CACHE_DIR / f"facets-{key.hexdigest()}.pickle"
 
 

@@ -75,13 +75,14 @@ class _Plan:
 class Engine:
     """A searcher over one index, refreshed when the index changes on disk."""
 
-    def __init__(self, index_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None, snippet_count: int = 2, dedup: bool = True) -> None:
+    def __init__(self, index_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None, snippet_count: int = 2, dedup: bool = True,
+                 acronyms: bool = True) -> None:
         self.index_dir = index_dir
         self.dedup = dedup  # False: no near-duplicate groups (config extract.duplicates)
         self.aliases = dict(aliases or {})
         self.snippet_count = snippet_count
         self.ix = open_index(index_dir)
-        self._snapshots = SnapshotManager(lambda: Snapshot(self.ix, self.index_dir, self.aliases, self.dedup))
+        self._snapshots = SnapshotManager(lambda: Snapshot(self.ix, self.index_dir, self.aliases, self.dedup, acronyms))
         self.semantic = SemanticRanker(index_dir)
         self.fusion = FusionParams()  # how hybrid fuses the two rankings (bench/ranking.py tunes it)
 

@@ -26,9 +26,20 @@ class ActorGroups:
     plain search needs neither) and pickled with the facet cache once built."""
 
     def __init__(self, counts: Mapping[tuple[str, str], int], aliases: Mapping[str, Sequence[str]],
-                 docs: Mapping[tuple[str, str], Any] | None = None) -> None:
+                 docs: Mapping[tuple[str, str], Any] | None = None, definitions: Mapping[str, int] | None = None) -> None:
         from searchkit.extract.names import group_actors
 
+        # Acronyms the collection defines ("OMS" = "Organisation mondiale de la santé")
+        # become aliases of their long form; config.yaml's aliases come after, so they win.
+        self.acronyms: dict[str, Any] = {}
+        if definitions:
+            from searchkit.extract.acronyms import acronym_aliases
+
+            kinds: dict[str, dict[str, int]] = {}
+            for (kind, name), n in counts.items():
+                kinds.setdefault(name, {})[kind] = n
+            learned, self.acronyms = acronym_aliases(definitions, kinds, aliases)
+            aliases = {**learned, **dict(aliases or {})}
         grouped = group_actors(counts, aliases, docs)
         self.display: dict[tuple[str, str], str] = {k: name for k, (_, name) in grouped.items()}
         # The facet each name is counted under: its group's majority kind.
@@ -49,6 +60,11 @@ class ActorGroups:
             self.extra = None
             if loaded is not None:
                 self._lookup, self._members = loaded
+
+    def because(self, display: str) -> str:
+        """Why ``display`` holds an acronym and its long form ("" if it does not)."""
+        merge = self.acronyms.get(display)
+        return merge.because() if merge is not None else ""
 
     @property
     def members(self) -> dict[str, set[tuple[str, str]]]:

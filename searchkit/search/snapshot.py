@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from searchkit.index.fastcopy import ensure
+from searchkit.index.fastcopy import FIELDS as FAST_FIELDS, ensure
 from searchkit.search.cache import actors_path, dups_path, facets_path, load_pickle, save_pickle
 from searchkit.search.fastpath import FastIndex
 from searchkit.search.groups import ActorGroups
@@ -44,8 +44,9 @@ class StaleSnapshot(OSError):
 class Snapshot:
     """Searchers over one index state of ``ix`` (one per thread) and its derived data."""
 
-    def __init__(self, ix: Any, index_dir: Path, aliases: Mapping[str, Sequence[str]], dedup: bool) -> None:
+    def __init__(self, ix: Any, index_dir: Path, aliases: Mapping[str, Sequence[str]], dedup: bool, acronyms: bool = True) -> None:
         self.ix, self.index_dir, self.aliases, self.dedup = ix, index_dir, aliases, dedup
+        self.acronyms = acronyms  # merge acronyms with their long forms (config extract.acronyms)
         self._toc = ix._read_toc()  # the state every thread's searcher opens: one commit
         self._local = threading.local()
         self._searchers: list[Any] = []
@@ -146,7 +147,7 @@ class Snapshot:
 
     def postings(self, field: str) -> Iterable[tuple[str, np.ndarray]]:
         """Every term of ``field`` with its live document numbers."""
-        fast = self.fast
+        fast = self.fast if field in FAST_FIELDS else None  # the numpy copy holds the ranked and facet fields
         if fast is not None:
             yield from fast.terms(field)
             return
@@ -171,7 +172,10 @@ class Snapshot:
             # Whoosh's multi-segment reader for each name's frequency looks the name up
             # in every segment (40 s for the 36k-article corpus).
             docs = {(kind, name): ids for kind in ("person", "org", "place") for name, ids in self.postings(kind)}
-            self._groups = ActorGroups({k: len(ids) for k, ids in docs.items()}, self.aliases, docs)
+            definitions = None
+            if self.acronyms and "acronym" in self.ix.schema:  # an older index has no evidence
+                definitions = {value: len(ids) for value, ids in self.postings("acronym")}
+            self._groups = ActorGroups({k: len(ids) for k, ids in docs.items()}, self.aliases, docs, definitions)
         return self._groups
 
     @property
@@ -188,7 +192,7 @@ class Snapshot:
         return self._tables
 
     def _facets_path(self) -> Path:
-        return facets_path(self.index_dir, self.searcher.reader(), self.aliases)
+        return facets_path(self.index_dir, self.searcher.reader(), self.aliases, self.acronyms)
 
     def _load_facets(self) -> None:
         path = self._facets_path()

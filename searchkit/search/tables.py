@@ -8,7 +8,7 @@ Built from postings handed in by the caller; this module opens no index.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -34,6 +34,8 @@ class FacetTable:
     # value has exactly the documents of its actor value (``link_kinds``); their counts
     # are then read off the actor table's instead of counted again.
     in_actor: np.ndarray | None = None
+    # Why a value holds an acronym and its long form, per value ("" for most).
+    because: list[str] = dataclass_field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Each value's place in alphabetical order: the tie-break of facet_counts.
@@ -148,11 +150,13 @@ def build_table(field: str, postings: PostingsFn, groups: ActorGroups) -> FacetT
     if field in ACTOR_FIELDS:
         _add_actors(pairs, field, postings, groups)
         variants = [tuple(sorted(groups.variants([v], None) - {v})) for v in pairs.values]
+        because = [groups.because(v) for v in pairs.values]
     else:
         _add_dates(pairs, field, postings)
         variants = [() for _ in pairs.values]
+        because = []
     docs, vals = pairs.arrays()
-    return FacetTable(pairs.values, variants, docs, vals)
+    return FacetTable(pairs.values, variants, docs, vals, because=because)
 
 
 def link_kinds(tables: dict[str, FacetTable]) -> None:
@@ -192,5 +196,5 @@ def facet_counts(
             if f == "actor":
                 actor_counts = counts
         order = table.top(counts, top)
-        out[f] = tuple(FacetValue(table.values[i], int(counts[i]), table.variants[i]) for i in order)
+        out[f] = tuple(FacetValue(table.values[i], int(counts[i]), table.variants[i], table.because[i] if table.because else "") for i in order)
     return {f: out[f] for f in fields}

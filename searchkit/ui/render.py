@@ -116,6 +116,8 @@ def format_facets(facets: Mapping[str, Sequence[FacetValue]], style: Style, top:
             bar = "█" * max(1, round(12 * v.count / biggest))
             extra = style.dim(f"  ({', '.join(v.variants)})") if v.variants else ""
             lines.append(f"  {v.value:<{width}}  {v.count:>5}  {style.dim(bar)}{extra}")
+            if v.because:  # an acronym merged with its long form: say on what evidence
+                lines.append(style.dim(f"  {'':<{width}}         ↳ {v.because}"))
         if top is not None and len(values) > top:
             lines.append(style.dim(f"  … {len(values) - top} more"))
     return "\n".join(lines)
