@@ -182,7 +182,7 @@ class SearchKit:
             for k, spelling in groups.members.get(display, ()):
                 if kind is None or k == kind:
                     by_kind.setdefault(k, set()).add(spelling)
-            found += [ResolvedActor(display, k, tuple(sorted(v | {display}))) for k, v in sorted(by_kind.items())]
+            found += [ResolvedActor(display, k, tuple(sorted(v | {display})), groups.because(display)) for k, v in sorted(by_kind.items())]
         return ActorMatch(name, kind, tuple(found))
 
     def extract(self, path: str | Path, actors: bool = True) -> list[Any]:

@@ -175,9 +175,13 @@ class ResolvedActor:
     name: str
     kind: str
     variants: tuple[str, ...]
+    because: str = ""  # why an acronym is among the variants (extract/acronyms.py)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "variants": list(self.variants)}
+        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "variants": list(self.variants)}
+        if self.because:
+            out["because"] = self.because
+        return out
 
 
 @dataclass(frozen=True)
@@ -251,9 +255,13 @@ class FilterMatch:
     matched: tuple[str, ...]  # canonical actor names, or the article's matching dates
     variants: tuple[str, ...] = ()
     forms: tuple[str, ...] = ()
+    because: str = ""  # why an acronym and its long form count as one actor
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "value": self.value, "matched": list(self.matched), "variants": list(self.variants), "forms": list(self.forms)}
+        out = {"field": self.field, "value": self.value, "matched": list(self.matched), "variants": list(self.variants), "forms": list(self.forms)}
+        if self.because:
+            out["because"] = self.because
+        return out
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,9 @@ def test_merged_in_the_index_once_the_collection_says_so(tmp_path: Path) -> None
     for value in ("OMS", "Organisation mondiale de la santé", "oms"):
         assert kit.search("Genève", filters={"org": [value]}).total == 4, value
     assert kit.search("org:OMS").total == 4
+    assert "2 articles" in kit.resolve_actor("OMS").actors[0].because  # what `:explain` and the web page say
+    (reason,) = kit.explain("a3", "Genève", {"org": ["OMS"]}).filters
+    assert reason.matched == ("Organisation mondiale de la santé",) and "(OMS)" in reason.because
     people = {v.value for v in kit.facets("person", top=0)["person"]}
     assert "Marine Le Pen" in people  # "Marine Le Pen (RN)" merged nobody
     kit.close()

@@ -108,7 +108,8 @@ def _filter_matches(doc: Document, filters: Mapping[str, Sequence[str]], resolve
                 match = resolve(value, None if name == "actor" else name)
                 variants = set(match.variants)
                 forms = sorted({f for a in doc.actors if a.name in variants for f in (a.forms or (a.name,))})
-                out.append(FilterMatch(name, value, tuple(sorted(match.names)), tuple(sorted(variants)), tuple(forms)))
+                because = "; ".join(dict.fromkeys(a.because for a in match.actors if a.because))
+                out.append(FilterMatch(name, value, tuple(sorted(match.names)), tuple(sorted(variants)), tuple(forms), because))
             else:
                 dates = [doc.published] if name == "published" else list(doc.mentioned)
                 got = tuple(d or "undated" for d in dates if date_in(d, value))

@@ -172,6 +172,8 @@ def format_explanation(ex: Explanation, hit: Hit | None, style: Style) -> str:
                 f"  filter {f.field}={f.value} -> {style.actor(', '.join(f.matched) or '?')}"
                 f" (spellings: {', '.join(f.variants)}); in this article as: {', '.join(repr(x) for x in f.forms) or '-'}"
             )
+            if f.because:
+                lines.append(style.dim(f"    ↳ {f.because}"))
         else:
             lines.append(f"  filter {f.field}={f.value} -> {f.field} {style.date(', '.join(f.matched) or 'undated')}")
     if ex.query_actors:

@@ -178,7 +178,7 @@ function facetList(field, values, p) {
   const items = values.map((v) => {
     const on = included.includes(v.value);
     const off = excluded.includes(v.value);
-    const title = v.variants.length ? `aussi écrit : ${v.variants.join(", ")}` : undefined;
+    const title = [v.variants.length ? `aussi écrit : ${v.variants.join(", ")}` : "", v.because || ""].filter(Boolean).join("\n") || undefined;
     return el("li", {},
       el("button", { type: "button", class: "facet", "data-facet": field, "data-value": v.value, "aria-pressed": on ? "true" : "false", title,
         onclick: () => (on ? removeValue(p, field, v.value) : addFilter(p, field, v.value)) },
@@ -352,6 +352,7 @@ async function renderActor(p, seq) {
     el("h1", { id: "actor-name", tabindex: "-1", text: shown }),
     el("p", { class: "meta", text: [...new Set(who.actors.map((a) => KIND_LABELS[a.kind] || a.kind))].join(", ") }),
     el("p", {}, el("strong", { text: "Graphies regroupées : " }), spellings.join(" · ") || shown),
+    ...who.actors.filter((a) => a.because).map((a) => el("p", { class: "note because", text: "Sigle regroupé : " + a.because })),
     el("p", {}, navLink(filterParams, `Voir les ${plural(assoc.articles, "article", "articles")} qui le citent`, { id: "actor-articles" })),
     el("h2", { text: "Cités avec" }),
     rows.length ? el("table", { class: "assoc" }, el("thead", {}, el("tr", {}, el("th", { text: "Acteur" }), el("th", { text: "Type" }), el("th", { class: "num", text: "Articles communs" }))), el("tbody", {}, rows))
