@@ -67,11 +67,11 @@ def test_evidence_decides_what_merges() -> None:
 
 
 ARTICLES = {
-    "a1.txt": "Titre : L'OMS alerte\nDate : 2020-03-02\n\nL'Organisation mondiale de la santé (OMS) a lancé une alerte lundi à Genève. Marine Le Pen (RN) a réagi.\n",
-    "a2.txt": "Titre : Nouvelle alerte\nDate : 2020-03-05\n\nL'OMS est à Genève. Anne Hidalgo (PS) a répondu.\n",
-    "a3.txt": "Titre : Un rapport\nDate : 2020-03-09\n\nL'Organisation mondiale de la santé publie un rapport à Genève. Le Rassemblement national de Marine Le Pen critique.\n",
+    "a1.txt": "date 2020-03-02\nL'OMS alerte\n\nL'Organisation mondiale de la santé (OMS) a lancé une alerte lundi à Genève. Marine Le Pen (RN) a réagi.\n",
+    "a2.txt": "date 2020-03-05\nNouvelle alerte\n\nL'OMS est à Genève. Anne Hidalgo (PS) a répondu.\n",
+    "a3.txt": "date 2020-03-09\nUn rapport\n\nL'Organisation mondiale de la santé publie un rapport à Genève. Le Rassemblement national de Marine Le Pen critique.\n",
 }
-SECOND = "Titre : Les chiffres\nDate : 2020-03-12\n\nSelon l'Organisation mondiale de la santé (OMS), les chiffres montent à Genève.\n"
+SECOND = "date 2020-03-12\nLes chiffres\n\nSelon l'Organisation mondiale de la santé (OMS), les chiffres montent à Genève.\n"
 
 
 def write_corpus(base: Path, acronyms: bool = True) -> Path:

@@ -16,8 +16,8 @@ import pytest
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMEDRIVER = ("/usr/bin/chromedriver",)
 
-XSS_ARTICLE = """Titre : l'ambassade et <script>window.__xss = 1</script> les roquettes
-Date : 2020-12-22
+XSS_ARTICLE = """date 2020-12-22
+L'ambassade et <script>window.__xss = 1</script> les roquettes
 
 Un texte qui parle de roquettes tirées vers l'ambassade, avec <img src=x onerror="window.__xss = 2"> et
 <b>balises</b> que la page doit montrer comme du texte. Les roquettes sont tombées près de l'ambassade.
