@@ -378,3 +378,51 @@ def test_periods_that_are_not_relative_dates(text: str) -> None:
     # Each is followed by a real season: only that one (and "2019", a year said) is a date.
     got = values(f"{text}, puis cet été.", "2020-03-10")
     assert [v for v in got if v[1] != "2019"] == [("cet été", "2020", "year")]
+
+
+# --- issue 24: years named by a noun, a "de", a list ------------------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Il avait perdu la présidentielle de 2012, puis les européennes de 2019.",
+         [("2012", "2012", "year"), ("2019", "2019", "year")]),
+        ("La loi de 1905 sur la laïcité reste en vigueur.", [("1905", "1905", "year")]),
+        ("Le collectionneur a acheté une Alpine de 1973 vendue aux enchères.", [("1973", "1973", "year")]),
+        ("Selon les chiffres de 2016, la baisse continue", [("2016", "2016", "year")]),
+        ("L'édition 2021 du festival est annulée.", [("2021", "2021", "year")]),
+        ("le bénéfice de l'exercice 2019 a reculé", [("2019", "2019", "year")]),
+        ("Les municipales 2020 ont été marquées par l'abstention.", [("2020", "2020", "year")]),
+        ("Elle a été élue Miss France 2018 à Châteauroux.", [("2018", "2018", "year")]),
+        ("une neutralité carbone d'ici à 2050, a-t-il dit", [("2050", "2050", "year")]),
+        ("à l'horizon 2030", [("2030", "2030", "year")]),
+        ("leur rivalité remonte à 1998.", [("1998", "1998", "year")]),
+        ("les ventes ont chuté de 12 % par rapport à 2019", [("2019", "2019", "year")]),
+        ("le vote a été repoussé à 2022", [("2022", "2022", "year")]),
+        ("entre 2011 et aujourd'hui", [("2011", "2011", "year"), ("aujourd'hui", "2020-06-10", "day")]),
+        ("il avait voté en 2010 et 2011, puis s'était abstenu", [("2010", "2010", "year"), ("2011", "2011", "year")]),
+        ("vainqueur en 1995, 1997 et 2001.", [("1995", "1995", "year"), ("1997", "1997", "year"), ("2001", "2001", "year")]),
+        ("trois conflits (2006, 2009, 2014) ont suivi", [("2006", "2006", "year"), ("2009", "2009", "year"), ("2014", "2014", "year")]),
+        ("la saison 2019/2020 a été écourtée", [("2019", "2019", "year"), ("2020", "2020", "year")]),
+        ("publié en juin 2017 dans le Journal officiel", [("juin 2017", "2017-06", "month")]),
+    ],
+)
+def test_years_named_in_news(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, "2020-06-10") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plus de 2000 manifestants ont défilé",
+        "une hausse de 1950 euros par an",
+        "un cortège de 2000 personnes",
+        "on comptait en 2019, 2000 migrants de plus",  # only 2019
+        "il a été rejoint par près de 2000 militants",
+        "Tél. : +33 1-2010-2015",
+        "un ratio de 1990/2000",
+        "passé de 1900 à 2000 membres",
+        "entre 1500 et 2000 personnes",
+    ],
+)
+def test_year_rules_leave_counts_alone(text: str) -> None:
+    assert [m.value for m in extract_dates(text, "2020-06-10")] in ([], ["2019"])

@@ -9,8 +9,11 @@ anchored on the publication date and skipped when there is none.
 What it must not do: no I/O, no model, no spaCy, no dateparser -- it runs on every
 article at index time, so it is pure string work with regexes compiled once at import.
 It must never turn a count into a year: a bare number is a year only in a year context
-("en 2014", "depuis 2003", "fin 2023", "(2019)", after a month...) and within 1800..2100,
-and never when a count noun or a unit follows ("en 2000 exemplaires"). Nor into a day: a
+("en 2014", "depuis 2003", "fin 2023", "(2019)", after a month, after a noun naming a yearly
+thing or event: "l'édition 2020", "les municipales 2020"; "de 2012" closing a phrase, not
+after a quantity word: "la présidentielle de 2012" but not "plus de 2000"; listed with such
+a year: "en 2010 et 2011") and within 1800..2100, and never when a count noun or a unit
+follows ("en 2000 exemplaires"). Nor into a day: a
 bare day number needs "le"/"jusqu'au" before it and the end of the phrase after it.
 
 Choices (documented because they are policy, not grammar):
@@ -106,7 +109,7 @@ _COUNT_AFTER = (
     r"(?!\s*(?:%|€|\$|[.,]\d|\d(?!\d?\s*[:h]\s*\d\d)|pour\s*cent|euros?|dollars?|francs?|livres?|km|kilom|m[èe]tres?|kg|tonnes?"
     r"|personnes?|habitants?|soldats?|militaires?|morts?|victimes?|bless[ée]s?|hommes?|femmes?"
     r"|enfants?|[ée]l[èe]ves?|salari[ée]s?|emplois?|postes?|exemplaires?|voix|si[èe]ges?|logements?"
-    r"|ans?\b|jours?\b|mois\b|heures?\b|minutes?\b|fois\b|m[²2]|places?|points?|dans\s+le))"
+    r"|ans?\b|jours?\b|mois\b|heures?\b|minutes?\b|fois\b|m[²2]|places?|points?))"
 )
 # 4-digit year in range, not part of a digit group ("2 500", "12 2014 000").
 _YEAR = r"(?<![\d.,])(?<!\d )(?<!\d\u00a0)((?:18|19|20)\d\d|2100)(?!\d)(?![.,]\d)(?![ \u00a0]\d\d\d)"
@@ -184,18 +187,62 @@ _RE_MONTH_CUE = re.compile(
     rf"(?:\s+(?P<rel>dernier|pass[ée]|prochain))?",
     _FLAGS,
 )
-# Year in a year context: en 2014, depuis 2003, fin 2023, l'année 2019, mi-2019.
+# Year in a year context: en 2014, depuis 2003, fin 2023, l'année 2019, mi-2019, d'ici à 2030,
+# remonte à 2016; after a noun that names a yearly thing ("l'édition 2020", "l'exercice 2019",
+# "la saison 2021", "le budget 2021", "les municipales 2020") or a yearly event ("l'Euro 2016",
+# "les JO 2024", "le Salon de Genève 2019").
 _RE_YEAR_CUE = re.compile(
-    rf"\b(?P<cue>en|depuis|d[èe]s|jusqu{_APOS}en|jusqu{_APOS}à|avant|apr[èe]s|vers|d{_APOS}ici|pour|fin"
-    rf"|(?:d[ée]but|fin|milieu)\s+de|d[ée]but|mi|courant|ann[ée]e|an|printemps|[ée]t[ée]|automne|hiver)"
+    rf"\b(?P<cue>en|depuis|d[èe]s|jusqu{_APOS}en|jusqu{_APOS}à|avant|apr[èe]s|vers|d{_APOS}ici(?:\s+[àa])?|pour|fin"
+    rf"|(?:d[ée]but|fin|milieu)\s+de|d[ée]but|mi|courant|ann[ée]e|an|printemps|[ée]t[ée]|automne|hiver"
+    rf"|(?:(?:[àa]\s+)?l{_APOS})?horizon|(?:par\s+)?rapport\s+[àa]|compar[ée]e?s?\s+[àa]|(?:remont|report|repouss|d[ée]cal)[ée]?\w{{0,4}}\s+[àa]"
+    rf"|[ée]dition|saison|exercice|mill[ée]sime|rentr[ée]e|budget|bilan|r[ée]colte|cuv[ée]e|recensement|promotion"
+    rf"|pr[ée]sidentielles?|l[ée]gislatives|municipales|r[ée]gionales|europ[ée]ennes|s[ée]natoriales|d[ée]partementales"
+    rf"|cantonales|[ée]lections?|primaires?|jo|jeux\s+olympiques|euro|mondial|coupe\s+du\s+monde|miss\s+france"
+    rf"|roland[\s-]garros|tour\s+de\s+france|heures\s+du\s+mans|salon\s+(?:de\s+|du\s+|d{_APOS})?[^\W\d_]+(?:[\s-][^\W\d_]+)?)"
     rf"(?:\s+|-)(?:de\s+l{_APOS}ann[ée]e\s+|l{_APOS}an(?:n[ée]e)?\s+)?{_YEAR}{_COUNT_AFTER}",
     _FLAGS,
 )
-# (2019), [2019]
-_RE_YEAR_PAREN = re.compile(rf"[(\[]{_YEAR}[)\]]")
-# de 2010 à 2015, entre 2010 et 2015, 2010-2015: both ends are years.
+# (2019), [2019], and the first year of a list in brackets: (2008, 2012, 2014) -- the others
+# are coordinated years (_coordinated).
+_RE_YEAR_PAREN = re.compile(rf"[(\[]{_YEAR}(?:[)\]]|(?=\s*[,;]\s*{_YEAR}))")
+# de 2010 à 2015, entre 2010 et 2015, 2010-2015, la saison 2019/2020: both ends are years
+# (not inside a phone number: "138-2010-2015").
 _RE_YEAR_RANGE = re.compile(
-    rf"(?:\b(?:de|entre|des\s+ann[ée]es|du)\s+)?{_YEAR}\s*(?:-|–|à|au|et|ou)\s*{_YEAR}{_COUNT_AFTER}", _FLAGS
+    rf"(?:\b(?:de|entre|des\s+ann[ée]es|du)\s+)?(?<!\d[-–/.])(?<!\d\s[-–]){_YEAR}\s*(?P<sep>-|–|/|à|au|et|ou)\s*{_YEAR}{_COUNT_AFTER}",
+    _FLAGS,
+)
+# "de 2012" after a noun: "la présidentielle de 2012", "les attentats de 2015", "une Ford GT de
+# 2017", "la loi de 1905"; "entre 2011 et aujourd'hui". The year must end the phrase (punctuation
+# or a small word follows): a noun after it makes it a count ("de 2000 manifestants"), and a
+# quantity word before it ("plus de 2000", "une hausse de 1990") is checked by the builder.
+_PHRASE_END = (
+    rf"(?=\s*(?:$|[,.;:!?()\]»\"”…–-]|\s(?:et|ou|ainsi|aujourd|[àa](?!\s*\d)|au|aux|en|dans|pour|sur|avec|par|lors|contre|puis|mais"
+    rf"|qui|que|qu{_APOS}|o[uù]|ont|est|sont|[ée]tait|[ée]taient|avait|avaient|a|ne|n{_APOS}|se|s{_APOS}|il|elle|ils"
+    rf"|elles|on|le|la|les|l{_APOS}|un|une|des|du|comme|selon|apr[èe]s|avant|depuis|jusqu{_APOS}|chez|sous|entre"
+    rf"|pendant|durant|alors|quand|lorsqu{_APOS}|d[ée]j[àa]|aussi|encore|toujours|notamment|dont|pr[ée]sent[ée]e?s?"
+    # past participles that describe a thing of that year ("une Ferrari de 1967 vendue 2 M$")
+    rf"|(?:d[ée]voil|r[ée]alis|sign|adopt|vot|adjug|carross|habill|engag|[ée]quip|restaur|immatricul|anim|expos"
+    rf"|pr[ée]sent|lanc|publi|promulgu)[ée]e?s?|(?:vend|rev[êe]t)ue?s?|(?:conduit|construit|produit|sortie|mise)e?"
+    # a singular participle cannot follow a count ("de 1958 appartenant", "de 2003 issue")
+    rf"|[^\W\d_]{{2,}}(?:é|ée|ue|ie|ite|ant)|issu|aussi|intitul[ée]e?)\b))"
+)
+_RE_YEAR_OF = re.compile(
+    rf"\b(?P<cue>de|entre)\s+{_YEAR}{_COUNT_AFTER}{_PHRASE_END}", _FLAGS
+)
+# Years coordinated with a year just found: "en 2010 et 2011", "en 1964, 1965 et 1967", "(2008,
+# 2012, 2014)", "après 2018 et 2014". A comma list counts only if it ends with "et"/"ou" or a
+# bracket ("en 2019, 2000 migrants" is a count); the last year must end the phrase.
+_RE_YEAR_LINK = re.compile(rf"\s*(?P<sep>,?\s*(?:et|ou)\s+|[,;]\s*)(?:en\s+)?{_YEAR}{_COUNT_AFTER}", _FLAGS)
+_RE_PHRASE_END = re.compile(_PHRASE_END, _FLAGS)
+# Words before "de" that make the number a quantity: "plus de 2000", "un total de 1950".
+_QUANTITY_BEFORE = re.compile(
+    r"(?:\b(?:plus|moins|pr[èe]s|environ|quelque|total|hausse|baisse|augmentation|diminution|chute|recul|progression"
+    r"|nombre|moyenne|seuil|barre|cap|score|num[ée]ro|n°|montant|somme|prix|co[uû]t|taux|indice|poids|altitude"
+    r"|hauteur|distance|profondeur|vitesse|capacit[ée]|population|effectif|lot|s[ée]rie|tranche|amende|salaire"
+    r"|revenu|loyer|facture|pension|prime|plafond|limite|minimum|maximum|passer|pass[ée]e?s?|passant|ramen[ée]e?s?"
+    r"|estim[ée]e?s?|[ée]valu[ée]e?s?|chiffr(?:é|ée|és|ées)|[ée]l[èe]ve|[ée]levant|gain|perte|exc[ée]dent|d[ée]ficit|solde"
+    r"|record|volume|stock|dette|pr[êe]t|capital|valeur|cote|classement|rang|place|ligne|bus|vol|route)"
+    r")\s*$"
 )
 # aujourd'hui, hier, avant-hier, demain, après-demain
 _RE_DEICTIC_DAY = re.compile(
@@ -552,16 +599,31 @@ def _b_year_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
     return (start, m.end(), _iso(y), "year")
 
 
+def _b_year_of(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    y = int(m.group(2))
+    s = m.string
+    if m.group("cue") == "entre":
+        if not re.match(r"\s+et\s+(?!\d)", s[m.end():m.end() + 8]):
+            return None  # "entre 2011 et aujourd'hui"; "entre 1950 et 2000" is the range rule's
+    elif not 1900 <= y <= 2049:
+        return None  # "de 1850" is as often a count as a year
+    if _QUANTITY_BEFORE.search(s, max(0, m.start() - 24), m.start()):
+        return None
+    return (m.start(2), m.end(2), str(y), "year")
+
+
 def _b_year_paren(m: re.Match[str], pub: _Pub) -> _Cand | None:
     return (m.start(1), m.end(1), m.group(1), "year")
 
 
 def _iter_year_range(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
-    a, b = int(m.group(1)), int(m.group(2))
+    a, b = int(m.group(1)), int(m.group(3))
     if not a < b < a + 100:
         return  # "2010 à 2015" is a span of years; "1900 et 2000" euros is not
+    if m.group("sep") == "/" and b != a + 1:
+        return  # "2019/2020" is a season; "1990/2000" is as often a ratio
     yield (m.start(1), m.end(1), str(a), "year")
-    yield (m.start(2), m.end(2), str(b), "year")
+    yield (m.start(3), m.end(3), str(b), "year")
 
 
 def _b_deictic(m: re.Match[str], pub: _Pub) -> _Cand | None:
@@ -800,6 +862,7 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
         (_RE_YEAR_CUE, _single(_b_year_cue), False, None),
         (_RE_YEAR_PAREN, _single(_b_year_paren), False, None),
         (_RE_YEAR_RANGE, _iter_year_range, False, None),
+        (_RE_YEAR_OF, _single(_b_year_of), False, None),
         (_RE_DM, _single(_b_dm), True, None),
     ],
     "month": [
@@ -844,7 +907,7 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
 # How far a rule's match may reach before and after its anchor, per kind: "jusqu'en 2014
 # soldats" around a year, "ce dimanche, le 20 décembre 2020 dernier" around a month. The
 # count-noun check looks ~20 characters past a year, so the windows leave room for it.
-_EXTENT: dict[str, tuple[int, int]] = {"digit": (16, 30), "month": (48, 45), "weekday": (24, 48), "keyword": (26, 36),
+_EXTENT: dict[str, tuple[int, int]] = {"digit": (26, 30), "month": (48, 45), "weekday": (24, 48), "keyword": (26, 36),
                                         "week": (28, 30), "season": (24, 24), "share": (16, 40)}
 _RANK: dict[str, int] = {"day": 0, "month": 1, "year": 2}
 
@@ -973,6 +1036,32 @@ def _bare_days(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision)
     return out
 
 
+def _coordinated(low: str, kept: list[_Cand]) -> list[_Cand]:
+    """Years listed after a year found: "en 2010 et 2011", "(2008, 2012, 2014)"."""
+    out: list[_Cand] = []
+    for start, end, value, precision in kept:
+        if precision != "year" or not low[end - 4:end].isdigit():
+            continue
+        first, pos, chain, closed = int(value), end, [], False
+        while len(chain) < 8:
+            m = _RE_YEAR_LINK.match(low, pos)
+            if m is None or abs(int(m.group(2)) - first) > 60:
+                break
+            chain.append(m)
+            pos = m.end()
+            if m.group("sep").strip(" ,;"):
+                closed = True  # "et"/"ou" ends the list
+                break
+        if not chain:
+            continue
+        if not closed and not low[pos:pos + 3].lstrip().startswith((")", "]")):
+            continue  # "en 2019, 2000 migrants": a comma alone makes no list
+        if not _RE_PHRASE_END.match(low, pos):
+            continue
+        out += [(m.start(2), m.end(2), m.group(2), "year") for m in chain]
+    return out
+
+
 def _bare_matches(low: str) -> Iterator[re.Match[str]]:
     """_RE_BARE_DAY's matches, in order and not overlapping, found from _BARE_HINT's hits."""
     done = 0
@@ -1047,6 +1136,9 @@ def extract_dates(text: str, published: _dt.date | str | None = None) -> list[Da
                             c = (c[0], c[1], *_coarsen(pub, pub_precision))
                         cands.add(c)
     kept = _select(list(cands))
+    linked = _coordinated(low, kept)
+    if linked:
+        kept = _select(kept + linked)
     bare = _bare_days(low, kept, pub, pub_precision)
     if bare:
         kept = sorted(kept + bare)
