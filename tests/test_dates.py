@@ -426,3 +426,43 @@ def test_years_named_in_news(text: str, expected: list[tuple[str, str, str]]) ->
 )
 def test_year_rules_leave_counts_alone(text: str) -> None:
     assert [m.value for m in extract_dates(text, "2020-06-10")] in ([], ["2019"])
+
+
+# --- issue 24: months listed, spanned, or named by "de", "pour", "à partir de" -----------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Les pluies tombent de juin à octobre.", [("juin", "2020-06", "month"), ("octobre", "2020-10", "month")]),
+        # December before April is the December before.
+        ("les patients admis entre décembre et avril", [("décembre", "2019-12", "month"), ("avril", "2020-04", "month")]),
+        ("les ventes de janvier-février ont reculé", [("janvier", "2020-01", "month"), ("février", "2020-02", "month")]),
+        ("Les mois de janvier, février et avril ont été doux.",
+         [("janvier", "2020-01", "month"), ("février", "2020-02", "month"), ("avril", "2020-04", "month")]),
+        ("Les salons prévus entre mars et juin 2019 sont annulés.", [("mars", "2019-03", "month"), ("juin 2019", "2019-06", "month")]),
+        ("en mars et avril 2018", [("mars", "2018-03", "month"), ("avril 2018", "2018-04", "month")]),
+        ("le massacre d'avril à juillet 1994", [("avril", "1994-04", "month"), ("juillet 1994", "1994-07", "month")]),
+        ("le candidat à l'élection présidentielle de novembre, a-t-il dit", [("novembre", "2020-11", "month")]),
+        ("après les législatives d'octobre, le parti", [("octobre", "2020-10", "month")]),
+        ("Le scrutin, prévu pour avril, a été reporté.", [("avril", "2020-04", "month")]),
+        ("Les salles rouvriront à partir de septembre.", [("septembre", "2020-09", "month")]),
+        ("un accord d'ici à juillet", [("juillet", "2020-07", "month")]),
+        ("l'audience a été repoussée à septembre", [("septembre", "2020-09", "month")]),
+        ("Il est né en juin de 1962.", [("juin de 1962", "1962-06", "month")]),
+        ("le 23 novembre de 1987", [("23 novembre de 1987", "1987-11-23", "day")]),
+    ],
+)
+def test_months_in_news(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, "2020-06-10") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la surface de Mars est glacée",
+        "une nouvelle mission pour Mars",
+        "le maréchal Juin et ses troupes",
+        "De Mars à Jupiter, les sondes",
+    ],
+)
+def test_capitalised_month_words_inside_a_sentence_are_not_months(text: str) -> None:
+    assert values(text, "2020-06-10") == []

@@ -31,6 +31,10 @@ Choices (documented because they are policy, not grammar):
 - ranges and lists ("du 4 au 22 mars", "les 9 et 10 juin") -> one day mention per day
   said, all in the month (and year) said at the end; the days in between are not invented
   and there is no range type (the DateMention contract has none, and facets count days);
+- months listed or spanned ("de juin à octobre", "entre décembre et avril", "en mars et
+  avril 2019") -> one month mention per month said, in the order said (a month not after the
+  one before it is in the next year), the year said at the end, else the years putting the
+  span nearest the publication date (ties go to the past);
 - a week ("la semaine dernière", "cette semaine", "ce week-end") -> the month holding its
   Thursday (a weekend: its Saturday), month precision: the day facet must not count a day
   nobody named, and the month is right for most of the week's days (the ISO 8601 rule);
@@ -142,7 +146,7 @@ _RE_DM = re.compile(
 _RE_DAY_MONTH = re.compile(
     rf"(?:\b(?P<ce>ce|cette)\s+)?(?:\b(?P<wd>{_WEEKDAY_ANY}){_NOT_LETTER},?\s*(?:le\s+)?\(?)?"
     rf"\b{_DAY}[\s\u00a0]*-?[\s\u00a0]*(?P<month>{_MONTH_ANY}){_NOT_LETTER}\)?"
-    rf"(?:[\s\u00a0]*,?[\s\u00a0]*(?:{_YEAR}{_COUNT_AFTER}|{_YY}))?"
+    rf"(?:[\s\u00a0]*,?[\s\u00a0]*(?:(?:de\s+)?{_YEAR}{_COUNT_AFTER}|{_YY}))?"
     rf"(?:\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochain|prochaine))?",
     _FLAGS,
 )
@@ -169,18 +173,35 @@ _RE_MONTH_DAY_YEAR = re.compile(
 # [mi-|début|fin] octobre [de l'année] 2019 / octobre 98
 _RE_MONTH_YEAR = re.compile(
     rf"(?:\b(?:mi|d[ée]but|fin|courant)[\s-]+)?\b(?P<month>{_MONTH_ANY}){_NOT_LETTER}"
-    rf"[\s\u00a0]*,?[\s\u00a0]*(?:de\s+l{_APOS}ann[ée]e\s+)?(?:{_YEAR}{_COUNT_AFTER}|{_YY})",
+    rf"[\s\u00a0]*,?[\s\u00a0]*(?:(?:de\s+l{_APOS}ann[ée]e\s+|de\s+)?{_YEAR}{_COUNT_AFTER}|(?:de\s+l{_APOS}ann[ée]e\s+)?{_YY})",
     _FLAGS,
 )
+# Months listed or spanned: "de juin à octobre", "entre décembre et avril", "en mars et avril",
+# "janvier-février", "les mois de janvier, février et avril", "entre mars et juin 2020". Each
+# month is its own month mention (as days in a list are); the months run in the order said, so
+# "décembre" before "avril" is the December before (see _iter_month_list).
+_RE_MONTH_LIST = re.compile(
+    rf"\b(?P<first>{_MONTH_FULL})\b(?P<more>(?:\s*,\s*(?:en\s+)?{_MONTH_FULL}\b)*"
+    rf"(?:\s*,?\s+(?:et|ou|[àa]|au)\s+(?:en\s+|d{_APOS}|de\s+)?|\s*[-–/]\s*){_MONTH_FULL}\b)"
+    rf"(?:[\s\u00a0]*,?[\s\u00a0]*(?P<y>{_YEAR}){_COUNT_AFTER})?"
+    rf"(?:\s+(?P<rel>derniers|pass[ée]s|prochains))?",
+    _FLAGS,
+)
+_RE_MONTH_WORD = re.compile(rf"{_MONTH_FULL}\b")
 # ISO-like month: 2016-11, 11/2016 (month first only with a 4-digit year).
 _RE_NUM_MONTH_YEAR = re.compile(
     r"(?<![\d/.-])(?:(\d{4})\s*[-/]\s*(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])\s*[-/]\s*(\d{4}))(?![\d/.-])"
 )
 # Bare month with a cue: en octobre, mi-octobre, fin octobre, au mois de mars, au mois d'août,
-# ce mars, cet août, janvier dernier. An abbreviation needs a cue and its dot ("en oct.",
+# ce mars, cet août, janvier dernier, à partir d'avril, d'ici à juillet, jusqu'à septembre,
+# prévu pour avril, repoussé à juillet;
+# "de novembre" closing a phrase ("la présidentielle de novembre", "les législatives
+# d'octobre"), not "de Mars" or "pour Mars" capitalised inside a sentence (the planet). An abbreviation needs a cue and its dot ("en oct.",
 # "au mois de fév."), and "en sept." is refused: it is as often "cut in seven".
 _RE_MONTH_CUE = re.compile(
-    rf"(?:\b(?P<cue>en|d[èe]s|depuis|jusqu{_APOS}en|d{_APOS}ici|courant|d[ée]but|fin|mi|ce|cet|cette"
+    rf"(?:\b(?P<cue>en|d[èe]s|depuis|jusqu{_APOS}(?:en|[àa])|d{_APOS}ici(?:\s+[àa])?|[àa]\s+partir\s+d(?:e|{_APOS}(?=[aoe]))"
+    rf"|(?P<de>de|d{_APOS}(?=[aoe]))|(?P<pour>pour)|(?:remont|report|repouss|d[ée]cal)[ée]?\w{{0,4}}\s+[àa]"
+    rf"|courant|d[ée]but|fin|mi|ce|cet|cette"
     rf"|(?:au|le|du|en)\s+mois\s+d(?:e|{_APOS}(?=[aoe]))|(?:d[ée]but|fin|milieu)\s+(?:de|du|d{_APOS}(?=[aoe]))"
     rf"|(?:plus\s+)?t[ôo]t\s+en|tard\s+en|avant|apr[èe]s)(?:[\s-]+|(?<=[{_APOS[1:-1]}])))?"
     rf"\b(?P<month>{_MONTH_FULL}\b|(?:janv|f[ée]vr?|avr|juil|sept|oct|nov|d[ée]c)\.)"
@@ -567,6 +588,51 @@ def _b_month_year(m: re.Match[str], pub: _Pub) -> _Cand | None:
     return (m.start(), m.end(), _iso(y, mo), "month")
 
 
+def _capitalised_inside(low: str, i: int) -> bool:
+    """Whether the word at ``i`` is capitalised in the original text, not after a full stop."""
+    original = getattr(low, "original", None)
+    if original is None or not original[i].isupper():
+        return False
+    before = original[:i].rstrip(" \u00a0\"«“(-")
+    return bool(before) and before[-1] not in ".!?:…\n"
+
+
+def _iter_month_list(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
+    words = list(_RE_MONTH_WORD.finditer(m.string, m.start(), m.end("more")))
+    months = [_month_number(w.group()) for w in words]
+    if len(set(months)) != len(months):
+        return
+    # Years of each month, the last one in year 0: a month not after the one before it starts a new year.
+    offsets = [0] * len(months)
+    for i in range(len(months) - 2, -1, -1):
+        offsets[i] = offsets[i + 1] - (months[i] >= months[i + 1])
+    if offsets[0] < -1:
+        return  # more than a year of months: not a span said in order
+    if m.group("y"):
+        last_year = int(m.group("y"))
+    elif pub is None:
+        return
+    else:
+        here = pub.year * 12 + pub.month
+        side = _rel_side(m.group("rel"))
+        best = None
+        for y in (pub.year - 1, pub.year, pub.year + 1):
+            first = (y + offsets[0]) * 12 + months[0]
+            last = y * 12 + months[-1]
+            if side == "past" and last >= here or side == "next" and first <= here:
+                continue
+            dist = 0 if first <= here <= last else min(abs(first - here), abs(last - here))
+            key = (dist, last > here)
+            if best is None or key < best[0]:
+                best = (key, y)
+        if best is None:
+            return
+        last_year = best[1]
+    for i, (w, mo) in enumerate(zip(words, months)):
+        end = m.end() if i == len(words) - 1 else w.end()
+        yield (w.start(), end, _iso(last_year + offsets[i], mo), "month")
+
+
 def _b_num_month_year(m: re.Match[str], pub: _Pub) -> _Cand | None:
     y, mo = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
     if not _in_range(int(y)):
@@ -581,6 +647,13 @@ def _b_month_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
         return None  # a bare month name is too weak ("Mars", "Mai 68" the film...)
     if pub is None:
         return None
+    if not word.endswith(".") and _RE_MONTH_LIST.match(m.string, m.start("month")):
+        return None  # "en mars et avril 2019": the list rule gives both months their year
+    if m.group("de") or m.group("pour"):
+        if word.endswith(".") or m.group("de") and not _RE_PHRASE_END.match(m.string, m.end()):
+            return None  # "de juin 15 personnes"
+        if _capitalised_inside(m.string, m.start("month")):
+            return None  # "la surface de Mars", "une mission pour Mars", "le maréchal Juin"
     first = fold(cue).split()[0] if cue else ""
     if word.endswith(".") and (not cue or (first == "en" and word.startswith("sept"))):
         return None  # "oct." needs a cue; "en sept." is as often "en sept" (seven)
@@ -871,6 +944,7 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
         (_RE_MONTH_DAY_YEAR, _single(_b_month_day_year), False, None),
         (_RE_MONTH_YEAR, _single(_b_month_year), False, None),
         (_RE_MONTH_CUE, _single(_b_month_cue), True, None),
+        (_RE_MONTH_LIST, _iter_month_list, False, None),
     ],
     "weekday": [
         (_RE_NTH_WEEKDAY, _single(_b_nth_weekday), False, None),
@@ -939,6 +1013,12 @@ def _coarsen(pub: _dt.date, pub_precision: Precision) -> tuple[str, Precision]:
     if pub_precision == "month":
         return _iso(pub.year, pub.month), "month"
     return _iso(pub.year), "year"
+
+
+class _Lowered(str):
+    """The lower-cased text, carrying the original for the few rules that look at case."""
+
+    original: str
 
 
 def _lower(text: str) -> str:
@@ -1117,7 +1197,8 @@ def extract_dates(text: str, published: _dt.date | str | None = None) -> list[Da
     ['2020-01-03', '2021-07-13']
     """
     pub, pub_precision = _parse_published(published)
-    low = _lower(text)
+    low = _Lowered(_lower(text))
+    low.original = text
     n = len(low)
     cands: set[_Cand] = set()
     for kind, rules in _RULES.items():
