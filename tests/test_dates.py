@@ -466,3 +466,49 @@ def test_months_in_news(text: str, expected: list[tuple[str, str, str]]) -> None
 )
 def test_capitalised_month_words_inside_a_sentence_are_not_months(text: str) -> None:
     assert values(text, "2020-06-10") == []
+
+
+# --- issue 24: dates counted from the story or from publication ------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 2020-06-10 is a Wednesday: "mardi" is the 9th, and "la veille" the day before it.
+        ("Le ministre a reçu mardi les syndicats. La veille, il avait vu le patronat.",
+         [("mardi", "2020-06-09", "day"), ("La veille", "2020-06-08", "day")]),
+        ("Arrêté le 3 mars 2019, il a été relâché deux jours plus tard.",
+         [("3 mars 2019", "2019-03-03", "day"), ("deux jours plus tard", "2019-03-05", "day")]),
+        ("Il rejoint le club en 2015. Trois ans plus tard, il part pour Madrid.",
+         [("2015", "2015", "year"), ("Trois ans plus tard", "2018", "year")]),
+        ("Les ventes ont chuté en avril. Un an auparavant, elles progressaient.",
+         [("avril", "2020-04", "month"), ("Un an auparavant", "2019", "year")]),
+        # without an earlier date, publication is the anchor
+        ("Le bilan s'alourdit de 83 morts depuis la veille.", [("la veille", "2020-06-09", "day")]),
+        ("Il a repris le travail le lendemain matin.", [("le lendemain", "2020-06-11", "day")]),
+        ("A ce jour, aucun cas n'a été confirmé.", [("ce jour", "2020-06-10", "day")]),
+        ("il y a plus de dix ans", [("il y a plus de dix ans", "2010", "year")]),
+        ("il y a quelques jours", [("il y a quelques jours", "2020-06", "month")]),
+        ("il y a une quinzaine de jours", [("il y a une quinzaine de jours", "2020-05", "month")]),
+        ("les résultats sont attendus dans quelques semaines", [("dans quelques semaines", "2020-07", "month")]),
+        ("Il y a à peu près un mois, il était élu.", [("Il y a à peu près un mois", "2020-05", "month")]),
+    ],
+)
+def test_relative_and_anaphoric_dates(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, "2020-06-10") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "à la veille du second tour",
+        "au lendemain de sa victoire",
+        "on ne rouvre pas du jour au lendemain",
+        "l'Institut de veille sanitaire et la veille technologique",
+        "un mois après le début du confinement",
+        "pendant deux jours après",
+        "ce jour-là, il pleuvait",
+        "il y a quelques années",
+        "elle est retombée enceinte deux ans plus tard.",  # 2022: counted from the wrong date
+    ],
+)
+def test_relative_phrases_that_are_not_dated(text: str) -> None:
+    assert values(text, "2020-06-10") == []

@@ -44,9 +44,18 @@ Choices (documented because they are policy, not grammar):
 - parts of the year or month ("d'ici la fin de l'année", "depuis le début de l'année",
   "fin du mois dernier") -> that year or month; a quarter or half of a year said ("au
   troisième trimestre 2016") -> that year;
-- "la veille", "le lendemain", "la semaine suivante" (relative to the story, not to
-  publication), decades ("les années 90": no single year) and quarters without a year
-  are skipped.
+- "la veille", "le lendemain", "trois jours plus tard", "deux ans auparavant" count from
+  the story, not from publication: from the last date named in the ~600 characters before
+  that is fine enough for the unit ("mardi ... la veille" -> Monday; "en 2015 ... trois ans
+  plus tard" -> 2018), else from publication; a later date more than a month past
+  publication is dropped (news tell the past: the count started from the wrong date).
+  "à la veille de", "au lendemain de", "un mois après le début" count from an event and
+  are skipped;
+- approximate counts ("il y a quelques jours", "il y a une quinzaine de jours", "dans
+  quelques semaines") are said a grain coarser: days and weeks -> the month, months -> the
+  year; "il y a quelques années" is skipped;
+- "la semaine suivante" and decades ("les années 90": no single year, and the DateMention
+  contract has no decade) are skipped.
 """
 from __future__ import annotations
 
@@ -268,9 +277,11 @@ _QUANTITY_BEFORE = re.compile(
 # aujourd'hui, hier, avant-hier, demain, après-demain
 _RE_DEICTIC_DAY = re.compile(
     # any apostrophe-like sign in "aujourd'hui" (ʻ ՚ ꞌ ＇ ′ ‵ ʹ are all typed in the wild)
-    rf"\b(?:aujourd(?:{_APOS}|[ʻ՚ꞌ＇′‵ʹ])\s?hui|avant[\s-]hier|apr[èe]s[\s-]demain|hier|demain)\b", _FLAGS
+    rf"\b(?:aujourd(?:{_APOS}|[ʻ՚ꞌ＇′‵ʹ])\s?hui|avant[\s-]hier|apr[èe]s[\s-]demain|hier|demain"
+    # "à ce jour", "ce jour" (today); not "ce jour-là", "ce jour où", "ce jour de fête"
+    rf"|ce\s+jour(?![\w-])(?!\s+(?:o[uù]|de|du|d{_APOS}|m[êe]me|l[àa]|qui|que|et\s+demain)\b))\b", _FLAGS
 )
-_DEICTIC_OFFSET = {"aujourd": 0, "avant": -2, "apres": 2, "hier": -1, "demain": 1}
+_DEICTIC_OFFSET = {"aujourd": 0, "avant": -2, "apres": 2, "hier": -1, "demain": 1, "ce": 0}
 # [ce] mardi [soir|matin|midi|après-midi] [dernier|prochain|de la semaine prochaine|cette semaine]
 _RE_WEEKDAY = re.compile(
     rf"(?:\b(?P<ce>ce|cette)\s+)?\b(?P<wd>{_WEEKDAY_FULL})\b(?!s)"
@@ -345,17 +356,44 @@ _RE_NTH_WEEKDAY = re.compile(
     rf"|(?:ce\s+)?mois(?:-ci|\s+(?P<rel>prochain|dernier|pass[ée]))?\b)",
     _FLAGS,
 )
-# il y a 3 jours / deux ans, dans 2 semaines
+# il y a 3 jours / deux ans, dans 2 semaines, il y a plus de dix ans, il y a quelques jours,
+# il y a une quinzaine de jours. An approximate count ("quelques", "une dizaine de") is said at
+# a coarser grain than its unit: days and weeks -> the month, months -> the year, years ->
+# nothing (a guess at any grain).
 _NUM_WORDS = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
     "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20,
-    "trente": 30, "quelques": None,
+    "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100,
 }
+_APPROX = {"quelques": 3, "dizaine": 10, "quinzaine": 15, "vingtaine": 20, "trentaine": 30, "centaine": 100}
+_NUM = r"\d{1,3}|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent"
 _RE_AGO = re.compile(
-    r"\b(?P<dir>il\s+y\s+a|il\s+ya|dans)\s+(?:environ\s+|pr[èe]s\s+de\s+)?(?P<n>\d{1,3}|un|une|deux|trois|quatre"
-    r"|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente)\s+(?P<unit>jours?|semaines?|mois|ans?|ann[ée]es?)\b",
+    rf"\b(?P<dir>il\s+y\s+a|il\s+ya|dans)\s+(?:(?:environ|[àa]\s+peu\s+pr[èe]s|presque|exactement|tout\s+juste|quasiment"
+    rf"|seulement|d[ée]j[àa]|au\s+moins|(?:un\s+peu\s+)?(?:plus|moins|pr[èe]s)\s+d(?=e\s|{_APOS})(?:e|{_APOS}))\s*)?"
+    rf"(?:(?P<n>{_NUM})\s+|(?P<approx>quelques\s+|une\s+(?:dizaine|quinzaine|vingtaine|trentaine|centaine)\s+d(?:e\s+|{_APOS})))"
+    rf"(?P<unit>jours?|semaines?|mois|ans?|ann[ée]es?)\b",
     _FLAGS,
 )
+# Dates said relative to the story's last date, not to publication: la veille, le lendemain,
+# l'avant-veille, le surlendemain, le jour suivant, trois jours plus tard, deux ans auparavant,
+# un mois après (closing the phrase: "un mois après l'attaque" counts from an event).
+_RE_ANAPHOR = re.compile(
+    rf"\b(?:(?P<day>(?:la|[àa]\s+la)\s+veille|l{_APOS}avant[\s-]veille|le\s+lendemain|le\s+surlendemain"
+    rf"|le\s+jour\s+(?:suivant|pr[ée]c[ée]dent|d{_APOS}avant|d{_APOS}apr[èe]s))(?![\w-])"
+    rf"(?!\s+(?:de|du|des|d{_APOS}|au\s+soir\s+d)\b|\s+[^\W\d_]*(?:ique|aire|elle|ive|ale|iste)s?\b)"
+    rf"|(?P<n>{_NUM})\s+(?P<unit>jours?|semaines?|mois|ans?|ann[ée]es?)\s+"
+    rf"(?P<dir>plus\s+tard|plus\s+t[ôo]t|auparavant|apr[èe]s(?=\s*(?:[,.;:!?)]|$|\s(?:et|ou|il|elle|ils|elles|on)\b))"
+    rf"|avant(?=\s*(?:[,.;:!?)]|$))))",
+    _FLAGS,
+)
+_ANAPHOR_DAY = {"veille": -1, "avant": -2, "lendemain": 1, "surlendemain": 2, "suivant": 1, "precedent": -1, "apres": 1}
+# Words before "trois jours plus tard" that make it a duration or a count ("pendant deux jours
+# après", "les trois mois auparavant").
+_ANAPHOR_BLOCK = re.compile(r"(?:\b(?:pendant|durant|depuis|pour|en|dans|sur|de|d'|les|des|ces|aux|bout|ici|il\s+y\s+a|premiers|derniers)\s*)$")
+_ANAPHOR_ANCHORS = ("veille", "lendemain", "jour suivant", "jour précédent", "jour precedent", "jour d'", "jour d’",
+                    "plus tard", "plus tôt", "plus tot", "auparavant", " après", " apres", " avant")
+# How far back an anaphoric date looks for the date it counts from.
+_ANAPHOR_CHARS = 600
 # Fixed-date holidays, only in forms that are not names ("Noël Mamère").
 _RE_HOLIDAY = re.compile(
     rf"(?:\b(?:à|a|pour|avant|apr[èe]s|depuis|jusqu{_APOS}à|le\s+jour\s+de|la\s+nuit\s+de|veille\s+de)\s+)"
@@ -882,20 +920,103 @@ def _b_nth_weekday(m: re.Match[str], pub: _Pub) -> _Cand | None:
 def _b_ago(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if pub is None:
         return None
+    sign = 1 if m.group("dir").lower() == "dans" else -1
+    unit = fold(m.group("unit").lower())
+    if m.group("approx"):
+        n = _APPROX[m.group("approx").split()[-2] if m.group("approx").startswith("une") else "quelques"]
+        if unit.startswith(("jour", "semaine")):
+            d = pub + _dt.timedelta(days=sign * n * (7 if unit.startswith("semaine") else 1))
+            return (m.start(), m.end(), _iso(d.year, d.month), "month")
+        if unit == "mois":
+            return (m.start(), m.end(), _iso(_add_months(pub.replace(day=1), sign * n).year), "year")
+        return None  # "il y a quelques années": no grain is safe
     n_word = m.group("n").lower()
     n = int(n_word) if n_word.isdigit() else _NUM_WORDS.get(n_word)
     if not n:
         return None
-    sign = 1 if m.group("dir").lower() == "dans" else -1
-    unit = fold(m.group("unit").lower())
-    if unit.startswith("jour"):
-        return (m.start(), m.end(), (pub + _dt.timedelta(days=sign * n)).isoformat(), "day")
-    if unit.startswith("semaine"):
-        return (m.start(), m.end(), (pub + _dt.timedelta(weeks=sign * n)).isoformat(), "day")
-    if unit == "mois":
-        d = _add_months(pub.replace(day=1), sign * n)
-        return (m.start(), m.end(), _iso(d.year, d.month), "month")
-    return (m.start(), m.end(), _iso(pub.year + sign * n), "year")
+    return (m.start(), m.end(), *_shifted(pub, "day", unit, sign * n))
+
+
+def _shifted(anchor: _dt.date, grain: Precision, unit: str, n: int) -> tuple[str, Precision]:
+    """``anchor`` moved by ``n`` units (jours, semaines, mois, ans), said no finer than the
+    unit allows (months -> month, years -> year) nor than the anchor's own grain."""
+    if unit.startswith(("jour", "semaine")):
+        d = anchor + _dt.timedelta(days=n * (7 if unit.startswith("semaine") else 1))
+        value, precision = d.isoformat(), "day"
+    elif unit == "mois":
+        d = _add_months(anchor.replace(day=1), n)
+        value, precision = _iso(d.year, d.month), "month"
+    else:
+        value, precision = _iso(anchor.year + n), "year"
+    if _RANK[grain] > _RANK[precision]:
+        precision = grain
+        value = value[: {"month": 7, "year": 4}[grain]]
+    return value, precision  # type: ignore[return-value]
+
+
+def _anaphors(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) -> list[_Cand]:
+    """Dates counted from the story's last date: "la veille" after "mardi" is Monday. The
+    anchor is the last date named in the _ANAPHOR_CHARS before it that is fine enough for the
+    unit (a day for "la veille" or "trois jours plus tard", a month for "deux mois après", any
+    for "un an plus tôt"), else the publication date."""
+    hits: list[tuple[int, int]] = []
+    for w in _ANAPHOR_ANCHORS:
+        i = low.find(w)
+        while i >= 0:
+            hits.append((max(0, i - 32), min(len(low), i + len(w) + 16)))
+            i = low.find(w, i + len(w))
+    if not hits:
+        return []
+    hits.sort()
+    windows: list[tuple[int, int]] = []
+    for a, b in hits:
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(b, windows[-1][1]))
+        else:
+            windows.append((a, b))
+    out: list[_Cand] = []
+    for ws, we in windows:
+        for m in _RE_ANAPHOR.finditer(low, ws, we):
+            start, end = m.span()
+            if any(k[0] < end and start < k[1] for k in kept):
+                continue
+            if m.group("day"):
+                said = fold(m.group("day").lower())
+                key = next(k for k in ("surlendemain", "lendemain", "avant", "veille", "suivant", "precedent", "apres")
+                           if k in said)
+                unit, n = "jours", _ANAPHOR_DAY[key]
+                if said.startswith("a la") or said.startswith("à la"):
+                    start = m.start("day") + 2
+            else:
+                if _ANAPHOR_BLOCK.search(low, max(0, start - 16), start):
+                    continue
+                n_word = m.group("n")
+                n = int(n_word) if n_word.isdigit() else _NUM_WORDS[n_word]
+                unit = fold(m.group("unit"))
+                if fold(m.group("dir")).startswith(("plus tot", "auparavant", "avant")):
+                    n = -n
+            need = "day" if unit.startswith(("jour", "semaine")) else "month" if unit == "mois" else "year"
+            anchor: tuple[_dt.date, Precision] | None = None
+            for k in reversed(kept):
+                if k[1] > start:
+                    continue
+                if start - k[1] > _ANAPHOR_CHARS:
+                    break
+                if _RANK[k[3]] <= _RANK[need]:
+                    v = k[2]
+                    anchor = (_dt.date(int(v[:4]), int(v[5:7] or 1) if len(v) > 4 else 1, int(v[8:10]) if len(v) > 7 else 1), k[3])
+                    break
+            if anchor is None:
+                if pub is None:
+                    continue
+                anchor = (pub, pub_precision)
+            value, precision = _shifted(anchor[0], anchor[1], unit, n)
+            if n > 0 and pub is not None and value[:4] > str(pub.year + 1):
+                continue  # "soixante ans plus tard" counted from the wrong date: news tell the past
+            if n > 0 and pub is not None and precision == "day" and _dt.date.fromisoformat(value) > pub + _dt.timedelta(days=31):
+                continue
+            out.append((start, end, value, precision))
+    return out
 
 
 def _b_holiday(m: re.Match[str], pub: _Pub) -> _Cand | None:
@@ -971,7 +1092,7 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
     "month": (("jan", "fév", "fev", "mar", "avr", "mai", "juin", "juil", "jun", "jul", "aoû", "aou", "sep",
                "oct", "nov", "déc", "dec"), False),
     "weekday": (("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"), False),
-    "keyword": (("aujourd", "hier", "demain", "mois", "il y a", "il ya", "toussaint", "sylvestre", "armistice",
+    "keyword": (("aujourd", "hier", "demain", "ce jour", "mois", "il y a", "il ya", "toussaint", "sylvestre", "armistice",
                  "nouvel an", "noël", "noel", "fête", "fete", "année", "annee", "cet an", "l'an", "l’an", "dans "),
                 False),
     "week": (("semaine", "week"), False),
@@ -1038,7 +1159,8 @@ _ANCHOR_CONFIRM: dict[str, re.Pattern[str]] = {
                          r"|(?<=l‘)|(?<=l`)|(?<=l´))"),
     "month": re.compile(rf"{_MONTH_ANY}{_NOT_LETTER}"),
     "keyword": re.compile(
-        r"(?!dans )|dans (?:\d|une?\b|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente)"
+        r"(?!dans )|dans (?:\d|une?\b|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente"
+        r"|quarante|cinquante|soixante|cent|quelques|environ|plus d|moins d|pr[èe]s d)"
     ),
 }
 
@@ -1223,6 +1345,9 @@ def extract_dates(text: str, published: _dt.date | str | None = None) -> list[Da
     bare = _bare_days(low, kept, pub, pub_precision)
     if bare:
         kept = sorted(kept + bare)
+    told = _anaphors(low, kept, pub, pub_precision)
+    if told:
+        kept = sorted(kept + told)
     out = []
     for start, end, value, precision in kept:
         # Trim trailing spaces/punctuation a rule may have swallowed (")", ",").
