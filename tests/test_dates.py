@@ -371,7 +371,6 @@ def test_weeks_seasons_and_periods(text: str, published: str | None, expected: l
         "à la fin de l'année du scrutin",  # the year of something else
         "coupé en sept.",
         "les fins de mois difficiles",
-        "au premier trimestre",  # which year's? skipped
     ],
 )
 def test_periods_that_are_not_relative_dates(text: str) -> None:
@@ -511,4 +510,40 @@ def test_relative_and_anaphoric_dates(text: str, expected: list[tuple[str, str, 
     ],
 )
 def test_relative_phrases_that_are_not_dated(text: str) -> None:
+    assert values(text, "2020-06-10") == []
+
+
+# --- issue 24: quarters and halves without their year, parts of the current year -------------
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        ("Le PIB a reculé de 5,3 % au premier trimestre, selon l'Insee.", "2020-06-10",
+         [("premier trimestre", "2020", "year")]),
+        # in February, the fourth quarter is the one just ended
+        ("Les ventes ont progressé au quatrième trimestre.", "2020-02-10", [("quatrième trimestre", "2019", "year")]),
+        ("La reprise est attendue au second semestre.", "2020-06-10", [("second semestre", "2020", "year")]),
+        ("le premier trimestre de l'année prochaine", "2020-06-10", [("premier trimestre de l'année prochaine", "2021", "year")]),
+        ("livraisons prévues au 3ème trimestre 2021", "2020-06-10", [("3ème trimestre 2021", "2021", "year")]),
+        ("Ce trimestre, les pertes se creusent.", "2020-01-10", [("Ce trimestre", "2020", "year")]),
+        ("les ventes du trimestre dernier", "2020-01-10", [("du trimestre dernier", "2019", "year")]),
+        ("un lancement plus tard dans l'année", "2020-06-10", [("plus tard dans l'année", "2020", "year")]),
+        ("l'année en cours sera la plus chaude", "2020-06-10", [("l'année en cours", "2020", "year")]),
+        ("Élu en 2008, il entre à l'Académie l'année suivante.", "2020-06-10",
+         [("2008", "2008", "year"), ("l'année suivante", "2009", "year")]),
+    ],
+)
+def test_quarters_and_current_periods(text: str, published: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "au premier trimestre de son exercice décalé",
+        "l'année suivant sa création",
+        "les femmes partent sept mois plus tard que les hommes",
+        "au cours de l'année scolaire",
+    ],
+)
+def test_quarter_and_period_phrases_without_a_date(text: str) -> None:
     assert values(text, "2020-06-10") == []

@@ -42,8 +42,10 @@ Choices (documented because they are policy, not grammar):
   winter counts in the year of its January and February; "ce"/"cet" + season is the one
   holding publication, else the coming one within half a year, else the one just past;
 - parts of the year or month ("d'ici la fin de l'année", "depuis le début de l'année",
-  "fin du mois dernier") -> that year or month; a quarter or half of a year said ("au
-  troisième trimestre 2016") -> that year;
+  "fin du mois dernier", "plus tard dans l'année", "l'année en cours") -> that year or
+  month; a quarter or half of a year said ("au troisième trimestre 2016") -> that year;
+  without its year ("au premier trimestre", "le trimestre dernier") -> the year of the
+  nearest such quarter or half (ties go to the past), year precision;
 - "la veille", "le lendemain", "trois jours plus tard", "deux ans auparavant" count from
   the story, not from publication: from the last date named in the ~600 characters before
   that is fine enough for the unit ("mardi ... la veille" -> Monday; "en 2015 ... trois ans
@@ -301,7 +303,12 @@ _RE_WEEKDAY_DAY = re.compile(
 # (not after a day number: "le 20 du mois prochain" is a day, see _RE_BARE_DAY) ...
 _RE_REL_PERIOD = re.compile(
     rf"\b(?:(?P<this>cette\s+ann[ée]e|cet\s+an|ce\s+mois(?:-ci)?)(?!-l[àa])"  # "cette année-là": the story's
-    rf"|(?:l{_APOS}|le\s+|la\s+)(?P<unit>an|ann[ée]e|mois)\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochaine?|suivante?|pr[ée]c[ée]dente?)"
+    # "l'année en cours", "plus tard dans l'année", "plus tôt dans le mois", "au cours de l'année"
+    rf"|(?P<this2>l{_APOS}ann[ée]e\s+en\s+cours|le\s+mois\s+en\s+cours"
+    rf"|(?:plus\s+(?:tard|t[ôo]t)\s+dans|au\s+cours\s+de|dans\s+le\s+courant\s+de)\s+(?:l{_APOS}ann[ée]e|le\s+mois|du\s+mois))"
+    rf"(?![\w-])(?!\s*(?:\d|derni|prochain|pass|pr[ée]c[ée]d|suivant|scolaire|universitaire|fiscale|civile|[ée]coul|qui\b|o[uù]\b"
+    rf"|de\b|d{_APOS}|en\s+cours))"
+    rf"|(?:l{_APOS}|le\s+|la\s+)(?P<unit>an|ann[ée]e|mois)\s+(?P<rel>dernier|derni[èe]re|pass[ée]e?|prochaine?)"
     rf"|(?<!\d\s)(?:du|au)\s+(?P<unit2>mois)\s+(?P<rel2>dernier|pass[ée]|prochain))\b",
     _FLAGS,
 )
@@ -330,12 +337,30 @@ _RE_SEASON = re.compile(
 )
 # A quarter, half or n-th week of a year that is said: "au troisième trimestre de 2016",
 # "le premier semestre 2020", "la première semaine de 2027" -> that year (a quarter has no
-# single month). Without a year ("au premier trimestre") the year is a guess: skipped.
+# single month). Without a year ("au premier trimestre"): _RE_QUARTER.
+_ORDINAL = (r"premi[eè]re?|1er|1re|1[eè]re|deuxi[èe]me|2n?de?|2[eè](?:me)?|second|seconde|troisi[èe]me|3[eè](?:me)?"
+            r"|quatri[èe]me|4[eè](?:me)?|derni[eè]re?")
 _RE_YEAR_SHARE = re.compile(
-    rf"\b(?:premi[eè]re?|1er|1re|deuxi[èe]me|2e|second|seconde|troisi[èe]me|3e|quatri[èe]me|4e|derni[eè]re?)\s+"
+    rf"\b(?:{_ORDINAL})\s+"
     rf"(?:trimestre|semestre|quart|moiti[ée]|semaine)\s+(?:de\s+l{_APOS}ann[ée]e\s+|de\s+|d{_APOS})?(?P<y>{_YEAR}){_COUNT_AFTER}",
     _FLAGS,
 )
+# A quarter or half without its year: "au premier trimestre", "le second semestre de l'année
+# prochaine", "ce trimestre", "le trimestre dernier" -> the year of the nearest such quarter
+# (ties go to the past: "au quatrième trimestre" in February is the one just ended), at year
+# precision as with a year said. Not before a year ("premier trimestre 2020": the rule above)
+# nor another complement ("le premier trimestre de son exercice": whose year?).
+_RE_QUARTER = re.compile(
+    rf"\b(?:au|du|le|ce|cet|sur\s+le|pour\s+le|durant\s+le|pendant\s+le|d[èe]s\s+le)\s+(?P<ord>{_ORDINAL})\s+(?P<unit>trimestre|semestre)\b"
+    rf"(?:\s+(?:de\s+l{_APOS}ann[ée]e|de\s+cette\s+ann[ée]e|de\s+l{_APOS}an)(?:\s+(?P<rel>derni[eè]re|prochaine|pass[ée]e|en\s+cours))?\b)?"
+    rf"(?!\s*(?:de\s+|d{_APOS}|,\s*)?\d)(?!\s+(?:de|d{_APOS}|du|des)(?:\s|\b))"
+    rf"|\b(?P<this>ce|cet)\s+(?P<unit2>trimestre|semestre)(?:-ci)?\b(?!\s*(?:de\s+|d{_APOS})?\d)"
+    rf"|\b(?:le|au|du)\s+(?P<unit3>trimestre|semestre)\s+(?P<rel3>dernier|prochain|pass[ée]|en\s+cours)\b",
+    _FLAGS,
+)
+_ORDINAL_N = {"premier": 1, "premiere": 1, "1er": 1, "1re": 1, "1ere": 1, "deuxieme": 2, "2e": 2, "2eme": 2, "2nd": 2,
+              "2nde": 2, "2d": 2, "second": 2, "seconde": 2, "troisieme": 3, "3e": 3, "3eme": 3, "quatrieme": 4, "4e": 4,
+              "4eme": 4, "dernier": -1, "derniere": -1}
 # Parts of the current year or month: d'ici la fin de l'année, depuis le début de l'année,
 # en fin d'année, le reste de l'année, fin du mois, au début du mois prochain. Not when a
 # year or another noun follows ("la fin de l'année 2019", "l'année scolaire", "de ses 18 ans").
@@ -381,8 +406,10 @@ _RE_ANAPHOR = re.compile(
     rf"\b(?:(?P<day>(?:la|[àa]\s+la)\s+veille|l{_APOS}avant[\s-]veille|le\s+lendemain|le\s+surlendemain"
     rf"|le\s+jour\s+(?:suivant|pr[ée]c[ée]dent|d{_APOS}avant|d{_APOS}apr[èe]s))(?![\w-])"
     rf"(?!\s+(?:de|du|des|d{_APOS}|au\s+soir\s+d)\b|\s+[^\W\d_]*(?:ique|aire|elle|ive|ale|iste)s?\b)"
+    rf"|(?P<period>(?:l{_APOS}|le\s+|la\s+)(?:an|ann[ée]e|mois)\s+(?:suivante?|pr[ée]c[ée]dente?))\b"
+    rf"(?!\s+(?:la|le|les|l{_APOS}|sa|son|ses|leurs?|une?|cette|ce|cet|sa)\b)"  # "l'année suivant la création"
     rf"|(?P<n>{_NUM})\s+(?P<unit>jours?|semaines?|mois|ans?|ann[ée]es?)\s+"
-    rf"(?P<dir>plus\s+tard|plus\s+t[ôo]t|auparavant|apr[èe]s(?=\s*(?:[,.;:!?)]|$|\s(?:et|ou|il|elle|ils|elles|on)\b))"
+    rf"(?P<dir>plus\s+tard(?!\s+qu)|plus\s+t[ôo]t(?!\s+qu)|auparavant|apr[èe]s(?=\s*(?:[,.;:!?)]|$|\s(?:et|ou|il|elle|ils|elles|on)\b))"
     rf"|avant(?=\s*(?:[,.;:!?)]|$))))",
     _FLAGS,
 )
@@ -391,6 +418,7 @@ _ANAPHOR_DAY = {"veille": -1, "avant": -2, "lendemain": 1, "surlendemain": 2, "s
 # après", "les trois mois auparavant").
 _ANAPHOR_BLOCK = re.compile(r"(?:\b(?:pendant|durant|depuis|pour|en|dans|sur|de|d'|les|des|ces|aux|bout|ici|il\s+y\s+a|premiers|derniers)\s*)$")
 _ANAPHOR_ANCHORS = ("veille", "lendemain", "jour suivant", "jour précédent", "jour precedent", "jour d'", "jour d’",
+                    "suivant", "précédent", "precedent",
                     "plus tard", "plus tôt", "plus tot", "auparavant", " après", " apres", " avant")
 # How far back an anaphoric date looks for the date it counts from.
 _ANAPHOR_CHARS = 600
@@ -646,6 +674,15 @@ def _iter_month_list(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
         offsets[i] = offsets[i + 1] - (months[i] >= months[i + 1])
     if offsets[0] < -1:
         return  # more than a year of months: not a span said in order
+    ranged = re.search(r"\s(?:[àa]|au)\s|[-–/]", m.group("more"))
+    if not ranged and (offsets[-1] - offsets[0]) * 12 + months[-1] - months[0] > 6:
+        # "en février ou en janvier": a list not in calendar order, each month on its own
+        if pub is None:
+            return
+        for w in words:
+            y, mo = _nearest_month(_month_number(w.group()), pub)
+            yield (w.start(), w.end(), _iso(y, mo), "month")
+        return
     if m.group("y"):
         last_year = int(m.group("y"))
     elif pub is None:
@@ -795,8 +832,9 @@ def _b_weekday_day(m: re.Match[str], pub: _Pub) -> _Cand | None:
 def _b_rel_period(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if pub is None:
         return None
-    if m.group("this"):
-        if "mois" in m.group("this").lower():
+    this = m.group("this") or m.group("this2")
+    if this:
+        if "mois" in this:
             return (m.start(), m.end(), _iso(pub.year, pub.month), "month")
         return (m.start(), m.end(), _iso(pub.year), "year")
     step = -1 if _rel_side(m.group("rel") or m.group("rel2")) == "past" else 1
@@ -873,6 +911,36 @@ def _b_season(m: re.Match[str], pub: _Pub) -> _Cand | None:
 
 def _b_year_share(m: re.Match[str], pub: _Pub) -> _Cand | None:
     return (m.start(), m.end(), m.group("y"), "year")
+
+
+def _b_quarter(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    if pub is None:
+        return None
+    unit = m.group("unit") or m.group("unit2") or m.group("unit3")
+    size = 3 if unit == "trimestre" else 6
+    count = 12 // size
+    here = (pub.month - 1) // size  # the share holding pub, 0-based
+    start = m.start() if m.group("this") else m.start("ord") if m.group("ord") else m.start()
+    if m.group("this") or m.group("rel3"):
+        step = {"past": -1, "next": 1}.get(_rel_side(m.group("rel3")) or "", 0)
+        y, k = divmod(pub.year * count + here + step, count)
+        return (start, m.end(), _iso(y), "year")
+    n = _ORDINAL_N.get(fold(m.group("ord")).replace("è", "e"))
+    if n is None or n > count:
+        return None
+    k = (count if n == -1 else n) - 1
+    if m.group("rel") or m.end() > m.end("unit") and "ann" in m.string[m.end("unit"):m.end()]:
+        step = {"past": -1, "next": 1}.get(_rel_side(m.group("rel")) or "", 0)
+        return (start, m.end(), _iso(pub.year + step), "year")
+    best = None
+    for y in (pub.year - 1, pub.year, pub.year + 1):
+        first = _dt.date(y, k * size + 1, 1)
+        after = _add_months(first, size)
+        dist = 0 if first <= pub < after else min(abs((first - pub).days), abs((pub - after).days) + 1)
+        key = (dist, first > pub)
+        if best is None or key < best[0]:
+            best = (key, y)
+    return (start, m.end(), _iso(best[1]), "year")  # type: ignore[index]
 
 
 def _b_period_part(m: re.Match[str], pub: _Pub) -> _Cand | None:
@@ -987,6 +1055,10 @@ def _anaphors(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) 
                 unit, n = "jours", _ANAPHOR_DAY[key]
                 if said.startswith("a la") or said.startswith("à la"):
                     start = m.start("day") + 2
+            elif m.group("period"):
+                said = fold(m.group("period"))
+                unit = "mois" if "mois" in said else "ans"
+                n = 1 if "suivant" in said else -1
             else:
                 if _ANAPHOR_BLOCK.search(low, max(0, start - 16), start):
                     continue
@@ -1081,7 +1153,7 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
     ],
     "week": [(_RE_WEEK, _single(_b_week), True, "day")],
     "season": [(_RE_SEASON, _single(_b_season), False, None)],
-    "share": [(_RE_YEAR_SHARE, _single(_b_year_share), False, None)],
+    "share": [(_RE_YEAR_SHARE, _single(_b_year_share), False, None), (_RE_QUARTER, _single(_b_quarter), True, None)],
 }
 # Every digit rule holds four digits in a row (a year) or digit, separator, digit.
 _DIGIT_ANCHOR = re.compile(r"\d\d\d\d|\d[/.-]\d")
@@ -1103,7 +1175,7 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
 # soldats" around a year, "ce dimanche, le 20 décembre 2020 dernier" around a month. The
 # count-noun check looks ~20 characters past a year, so the windows leave room for it.
 _EXTENT: dict[str, tuple[int, int]] = {"digit": (26, 30), "month": (48, 45), "weekday": (24, 48), "keyword": (26, 36),
-                                        "week": (28, 30), "season": (24, 24), "share": (16, 40)}
+                                        "week": (28, 30), "season": (24, 24), "share": (30, 40)}
 _RANK: dict[str, int] = {"day": 0, "month": 1, "year": 2}
 
 
