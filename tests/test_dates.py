@@ -547,3 +547,40 @@ def test_quarters_and_current_periods(text: str, published: str, expected: list[
 )
 def test_quarter_and_period_phrases_without_a_date(text: str) -> None:
     assert values(text, "2020-06-10") == []
+
+
+# --- issue 24: holidays ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Easter 2020 is Sunday 12 April.
+        ("Les écoles ne rouvriront pas avant Pâques.", [("Pâques", "2020-04-12", "day")]),
+        ("le lundi de Pâques", [("le lundi de Pâques", "2020-04-13", "day")]),
+        ("après le week-end de la Pentecôte", [("la Pentecôte", "2020-05-31", "day")]),
+        ("le pont de l'Ascension", [("pont de l'Ascension", "2020-05-21", "day")]),
+        ("Pâques 2018 tombait un dimanche", [("Pâques 2018", "2018-04-01", "day")]),
+        ("il aurait pu passer Noël 2016 en famille", [("Noël 2016", "2016-12-25", "day")]),
+        ("pendant les fêtes de Noël", [("Noël", "2019-12-25", "day")]),
+        ("les vacances de la Toussaint", [("la Toussaint", "2020-11-01", "day")]),
+        ("des bouquets pour la Saint-Valentin", [("la Saint-Valentin", "2020-02-14", "day")]),
+        ("la soirée d'Halloween de 2017", [("Halloween de 2017", "2017-10-31", "day")]),
+        ("la Fête de la musique a rassemblé des milliers de personnes", [("Fête de la musique", "2020-06-21", "day")]),
+    ],
+)
+def test_holidays(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, "2020-06-10") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Noël Mamère a réagi",
+        "les statues de l'île de Pâques",
+        "l'ascension du mont Blanc",
+        "le Nouvel An chinois",
+        "la fête nationale américaine",
+        "un masque d'Halloween",
+    ],
+)
+def test_holiday_words_that_are_not_dates(text: str) -> None:
+    assert values(text, "2020-06-10") == []

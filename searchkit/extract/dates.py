@@ -46,6 +46,9 @@ Choices (documented because they are policy, not grammar):
   month; a quarter or half of a year said ("au troisième trimestre 2016") -> that year;
   without its year ("au premier trimestre", "le trimestre dernier") -> the year of the
   nearest such quarter or half (ties go to the past), year precision;
+- a holiday ("à Noël", "le lundi de Pâques", "la Toussaint", "Noël 2019") -> its day, the
+  occurrence nearest publication unless the year is said; Easter and the feasts counted
+  from it are computed (Gregorian computus);
 - "la veille", "le lendemain", "trois jours plus tard", "deux ans auparavant" count from
   the story, not from publication: from the last date named in the ~600 characters before
   that is fine enough for the unit ("mardi ... la veille" -> Monday; "en 2015 ... trois ans
@@ -423,14 +426,37 @@ _ANAPHOR_ANCHORS = ("veille", "lendemain", "jour suivant", "jour précédent", "
 # How far back an anaphoric date looks for the date it counts from.
 _ANAPHOR_CHARS = 600
 # Fixed-date holidays, only in forms that are not names ("Noël Mamère").
+_HOLIDAY_CUE = (
+    rf"(?:\b(?:à|a|pour|avant|apr[èe]s|depuis|d[èe]s|pendant|durant|d{_APOS}ici(?:\s+[àa])?|jusqu{_APOS}à|le\s+jour\s+de"
+    rf"|la\s+nuit\s+de|veille\s+de|lendemain\s+de|(?:les\s+)?f[êe]tes\s+de|vacances\s+de|week[\s-]?end\s+de|pont\s+de"
+    rf"|r[ée]veillon\s+de|soir\s+de|matin\s+de|messe\s+de|tr[êe]ve\s+de|p[ée]riode\s+de)\s+)"
+)
+# Holidays, in forms that are not names ("Noël Mamère", "l'île de Pâques", "l'ascension du
+# mont Blanc"): a fixed-date one after a cue ("à Noël", "les fêtes de Noël", "pendant la
+# Toussaint") or with its year ("Noël 2019"); Easter and the feasts counted from it ("à
+# Pâques", "le lundi de Pentecôte", "le pont de l'Ascension"); the ones whose name says it
+# ("le jour de l'an", "la Saint-Valentin", "la fête de la musique"). Not "le nouvel an chinois" (lunar),
+# nor another country's "fête nationale".
 _RE_HOLIDAY = re.compile(
-    rf"(?:\b(?:à|a|pour|avant|apr[èe]s|depuis|jusqu{_APOS}à|le\s+jour\s+de|la\s+nuit\s+de|veille\s+de)\s+)"
-    rf"(?P<h>no[ëe]l|la\s+toussaint|la\s+saint[\s-]sylvestre|l{_APOS}armistice)\b"
-    rf"|\b(?P<h2>jour\s+de\s+l{_APOS}an|nouvel\s+an|f[êe]te\s+du\s+travail|f[êe]te\s+nationale)\b",
+    rf"{_HOLIDAY_CUE}(?P<h>no[ëe]l|la\s+toussaint|la\s+saint[\s-]sylvestre|l{_APOS}armistice|l{_APOS}assomption"
+    rf"|l{_APOS}[ée]piphanie|la\s+chandeleur|halloween)\b"
+    rf"|\b(?P<hy>no[ëe]l|la\s+toussaint|halloween)\s+(?:de\s+)?(?P<y>{_YEAR}){_COUNT_AFTER}"
+    rf"|\b(?P<h2>jour\s+de\s+l{_APOS}an|nouvel\s+an(?!\s+(?:chinois|lunaire|juif|persan|iranien|vietnamien|tamoul"
+    rf"|tib[ée]tain|berb[èe]re|kurde|bouddhiste|orthodoxe))|f[êe]te\s+du\s+travail"
+    rf"|f[êe]te\s+nationale(?!\s+(?:du|de|des|d{_APOS})\s+(?!14)|\s+(?!du\b|de\b|des\b|et\b|est\b|le\b|la\b|les\b)[^\W\d_]+e\b)"
+    rf"|(?:la\s+)?saint[\s-]valentin|f[êe]te\s+de\s+la\s+musique|la\s+toussaint)\b"
+    rf"(?:\s+(?:de\s+)?(?P<y2>{_YEAR}){_COUNT_AFTER})?"
+    rf"|(?P<e>(?<![îi]le\sde\s)(?:(?:le\s+)?lundi\s+de\s+)?p[âa]ques|(?:(?:le\s+)?lundi\s+de\s+)?(?:la\s+)?pentec[ôo]te"
+    rf"|(?:(?:le\s+)?jeudi|pont|week[\s-]?end|f[êe]te)\s+de\s+l{_APOS}ascension|mardi\s+gras)\b"
+    rf"(?:\s+(?:de\s+)?(?P<ye>{_YEAR}){_COUNT_AFTER})?",
     _FLAGS,
 )
 _HOLIDAYS = {"noel": (12, 25), "toussaint": (11, 1), "sylvestre": (12, 31), "armistice": (11, 11),
-             "an": (1, 1), "travail": (5, 1), "nationale": (7, 14)}
+             "an": (1, 1), "travail": (5, 1), "nationale": (7, 14), "assomption": (8, 15), "epiphanie": (1, 6),
+             "chandeleur": (2, 2), "valentin": (2, 14), "halloween": (10, 31), "musique": (6, 21)}
+# Feasts counted from Easter Sunday, in days.
+_EASTER_OFFSET = {"paques": 0, "lundi de paques": 1, "ascension": 39, "pentecote": 49, "lundi de pentecote": 50,
+                  "mardi gras": -47}
 
 
 # Bare day numbers: "le 27", "jusqu'au 15", "du 9 au 12", "entre le 12 et le 15", "le 20 du
@@ -786,9 +812,9 @@ def _b_weekday(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if pub is None:
         return None
     s = m.string
-    # "le lundi" / "chaque lundi" is a habit, not a date.
+    # "le lundi" / "chaque lundi" / "un dimanche" is a habit, not a date.
     before = s[max(0, m.start() - 8):m.start()].lower()
-    if not m.group("ce") and re.search(r"(?:\ble|chaque|tous\s+les|les)\s*$", before):
+    if not m.group("ce") and re.search(r"(?:\ble|\bun|chaque|tous\s+les|les)\s*$", before):
         if not m.group("rel"):
             return None
     w = _weekday_number(m.group("wd"))
@@ -1091,17 +1117,46 @@ def _anaphors(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) 
     return out
 
 
+def _easter(y: int) -> _dt.date:
+    """Easter Sunday of year ``y`` (Gregorian computus, Meeus/Jones/Butcher)."""
+    a, b, c = y % 19, y // 100, y % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l) // 451
+    month, day = divmod(h + l - 7 * m + 114, 31)
+    return _dt.date(y, month, day + 1)
+
+
 def _b_holiday(m: re.Match[str], pub: _Pub) -> _Cand | None:
-    if pub is None:
-        return None
-    name = fold((m.group("h") or m.group("h2")).lower())
+    if m.group("e"):
+        said = fold(m.group("e").lower())
+        said = re.sub(r"^le\s+|\bla\s+|^(?:jeudi|pont|week[\s-]?end|fete)\s+de\s+l.", "", said)
+        said = re.sub(r"\s+", " ", said)
+        offset = _EASTER_OFFSET[said]
+        start = m.start("e")
+        if m.group("ye"):
+            return (start, m.end(), (_easter(int(m.group("ye"))) + _dt.timedelta(days=offset)).isoformat(), "day")
+        if pub is None:
+            return None
+        days = [_easter(y) + _dt.timedelta(days=offset) for y in (pub.year - 1, pub.year, pub.year + 1)]
+        date = min(days, key=lambda c: (abs((c - pub).days), c > pub))
+        return (start, m.end(), date.isoformat(), "day")
+    group = "h" if m.group("h") else "hy" if m.group("hy") else "h2"
+    name = fold(m.group(group).lower())
     key = re.split(r"[\s\-'’ʼ‘`´]", name)[-1]
     mo, d = _HOLIDAYS[key]
+    year = m.group("y") or m.group("y2")
+    if year:
+        return (m.start(group), m.end(), _iso(int(year), mo, d), "day")
+    if pub is None:
+        return None
     date = _nearest_day(mo, d, pub)
     if date is None:
         return None
-    start = m.start("h") if m.group("h") else m.start("h2")
-    return (start, m.end(), date.isoformat(), "day")
+    return (m.start(group), m.end(), date.isoformat(), "day")
 
 
 def _single(builder: Callable[[re.Match[str], _Pub], _Cand | None]) -> Callable[[re.Match[str], _Pub], Iterator[_Cand]]:
@@ -1148,7 +1203,7 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
         (_RE_DEICTIC_DAY, _single(_b_deictic), True, "day"),
         (_RE_REL_PERIOD, _single(_b_rel_period), True, "month"),
         (_RE_AGO, _single(_b_ago), True, "day"),
-        (_RE_HOLIDAY, _single(_b_holiday), True, None),
+        (_RE_HOLIDAY, _single(_b_holiday), False, None),
         (_RE_PERIOD_PART, _single(_b_period_part), True, "month"),
     ],
     "week": [(_RE_WEEK, _single(_b_week), True, "day")],
@@ -1165,7 +1220,8 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
                "oct", "nov", "déc", "dec"), False),
     "weekday": (("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"), False),
     "keyword": (("aujourd", "hier", "demain", "ce jour", "mois", "il y a", "il ya", "toussaint", "sylvestre", "armistice",
-                 "nouvel an", "noël", "noel", "fête", "fete", "année", "annee", "cet an", "l'an", "l’an", "dans "),
+                 "nouvel an", "noël", "noel", "fête", "fete", "pâques", "paques", "pentecôte", "pentecote", "ascension",
+                 "mardi gras", "assomption", "épiphanie", "epiphanie", "chandeleur", "valentin", "halloween", "année", "annee", "cet an", "l'an", "l’an", "dans "),
                 False),
     "week": (("semaine", "week"), False),
     "season": (("printemps", "été", "ete", "automne", "hiver"), False),
