@@ -584,3 +584,26 @@ def test_holidays(text: str, expected: list[tuple[str, str, str]]) -> None:
 )
 def test_holiday_words_that_are_not_dates(text: str) -> None:
     assert values(text, "2020-06-10") == []
+
+
+# --- issue 24: day/month numbers without a determiner ----------------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Réunion reportée au 14/03.", [("14/03", "2020-03-14", "day")]),
+        ("Vidéo publiée - 03/06 par BFMTV", [("03/06", "2020-06-03", "day")]),
+        ("créneaux possibles : 20/06, 22/06 ou 25/06", [("20/06", "2020-06-20", "day"), ("22/06", "2020-06-22", "day"),
+                                                    ("25/06", "2020-06-25", "day")]),
+    ],
+)
+def test_day_month_numbers(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, "2020-06-10") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["une note de 9/10", "il obtient 10/10 !", "les 2/3 des Français", "le châssis n°12/05", "la Bugatti 18/4",
+     "un moteur M12/09 de 600 ch", "alerte pollen de niveau 5/5", "ouvert 24/24"],
+)
+def test_fractions_and_scores_are_not_dates(text: str) -> None:
+    assert values(text, "2020-06-10") == []

@@ -20,6 +20,8 @@ Choices (documented because they are policy, not grammar):
 - bare or "ce"/"soir" weekdays ("mardi soir", "ce mardi") -> the most recent such day on
   or before publication (news reports the past); "mardi dernier" -> strictly before;
   "mardi prochain" -> strictly after;
+- "14/03" without a determiner is a date only with two digits on each side and a day
+  above 12 or a zero-led month ("9/10", "10/10", "2/3" are scores and fractions);
 - a day and month without a year -> the year putting it nearest the publication date
   (ties go to the past); a weekday in front picks, among the neighbouring years, the one
   where the weekday matches;
@@ -156,6 +158,10 @@ _RE_DMY = re.compile(r"(?<![\d/.,-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d\d)(?![\
 _RE_DM = re.compile(
     rf"(?:\b(?:le|du|au|depuis\s+le|ce|{_WEEKDAY_FULL})\s+)(\d{{1,2}})/(\d{{1,2}})(?![\d/]|[.,]\d)", _FLAGS
 )
+# 17/02, 25/11 without a determiner: only two digits on each side, and a day above 12 or a
+# month written with its zero ("14/03", "03/01"), so that "9/10", "10/10" or "2/3" (scores,
+# fractions) stay numbers; not after "n°" (a serial number).
+_RE_DM_BARE = re.compile(r"(?<![\w/.,°-])(?<!n° )([0-3]\d)/([01]\d)(?![\d/]|[.,]\d)")
 # [ce] [dimanche,] [le] 20 décembre [2020] [dernier|prochain]
 _RE_DAY_MONTH = re.compile(
     rf"(?:\b(?P<ce>ce|cette)\s+)?(?:\b(?P<wd>{_WEEKDAY_ANY}){_NOT_LETTER},?\s*(?:le\s+)?\(?)?"
@@ -609,6 +615,13 @@ def _b_dm(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if date is None:
         return None
     return (m.start(1), m.end(), date.isoformat(), "day")
+
+
+def _b_dm_bare(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    d, month = int(m.group(1)), m.group(2)
+    if d <= 12 and not month.startswith("0"):
+        return None  # "10/10", "12/11": as often a score or a ratio
+    return _b_dm(m, pub)
 
 
 def _b_day_month(m: re.Match[str], pub: _Pub) -> _Cand | None:
@@ -1185,6 +1198,7 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
         (_RE_YEAR_RANGE, _iter_year_range, False, None),
         (_RE_YEAR_OF, _single(_b_year_of), False, None),
         (_RE_DM, _single(_b_dm), True, None),
+        (_RE_DM_BARE, _single(_b_dm_bare), True, None),
     ],
     "month": [
         (_RE_DAY_MONTH, _single(_b_day_month), False, None),
