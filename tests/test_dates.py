@@ -360,7 +360,6 @@ def test_weeks_seasons_and_periods(text: str, published: str | None, expected: l
 @pytest.mark.parametrize(
     "text",
     [
-        "la semaine suivante",  # counts from the story, not from publication
         "la dernière semaine de campagne",
         "en été, les plages",  # a habit
         "le Printemps arabe",
@@ -606,4 +605,30 @@ def test_day_month_numbers(text: str, expected: list[tuple[str, str, str]]) -> N
      "un moteur M12/09 de 600 ch", "alerte pollen de niveau 5/5", "ouvert 24/24"],
 )
 def test_fractions_and_scores_are_not_dates(text: str) -> None:
+    assert values(text, "2020-06-10") == []
+
+
+# --- issue 24: parts of today, weeks and seasons said from the story or with "au" -----------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Le président s'exprimera ce soir à la télévision.", [("ce soir", "2020-06-10", "day")]),
+        ("Ce matin, les écoles ont rouvert.", [("Ce matin", "2020-06-10", "day")]),
+        ("des violences cette nuit dans plusieurs quartiers", [("cette nuit", "2020-06-10", "day")]),
+        ("Deux voitures ont brûlé la nuit dernière.", [("la nuit dernière", "2020-06-09", "day")]),
+        ("Le texte sera voté en fin de semaine.", [("en fin de semaine", "2020-06", "month")]),
+        # "la semaine suivante" counts from the story's date: the week after 30 March 2020 has its Thursday in April
+        ("Le 30 mars, il est arrêté. La semaine suivante, il est jugé.",
+         [("30 mars", "2020-03-30", "day"), ("La semaine suivante", "2020-04", "month")]),
+        ("Les terrasses rouvrent en ce mois de juin.", [("ce mois de juin", "2020-06", "month")]),
+        ("les incendies du printemps dernier", [("printemps dernier", "2020", "year")]),
+        ("Le chantier commencera à l'automne prochain.", [("automne prochain", "2020", "year")]),
+    ],
+)
+def test_parts_of_today_and_story_weeks(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, "2020-06-10") == expected
+
+
+@pytest.mark.parametrize("text", ["ce soir-là, il pleuvait", "cette nuit de violence", "ce matin où tout a basculé"])
+def test_parts_of_another_day_are_not_today(text: str) -> None:
     assert values(text, "2020-06-10") == []

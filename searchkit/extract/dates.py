@@ -61,8 +61,11 @@ Choices (documented because they are policy, not grammar):
 - approximate counts ("il y a quelques jours", "il y a une quinzaine de jours", "dans
   quelques semaines") are said a grain coarser: days and weeks -> the month, months -> the
   year; "il y a quelques années" is skipped;
-- "la semaine suivante" and decades ("les années 90": no single year, and the DateMention
-  contract has no decade) are skipped.
+- "la semaine suivante" counts from the story's last day too, then is said as a week is;
+- "ce matin", "ce soir", "cette nuit" -> the publication day; "la nuit dernière" -> the day
+  before (not "ce soir-là", "cette nuit de juin": another day);
+- decades ("les années 90": no single year, and the DateMention contract has no decade)
+  are skipped.
 """
 from __future__ import annotations
 
@@ -222,7 +225,7 @@ _RE_MONTH_CUE = re.compile(
     rf"(?:\b(?P<cue>en|d[èe]s|depuis|jusqu{_APOS}(?:en|[àa])|d{_APOS}ici(?:\s+[àa])?|[àa]\s+partir\s+d(?:e|{_APOS}(?=[aoe]))"
     rf"|(?P<de>de|d{_APOS}(?=[aoe]))|(?P<pour>pour)|(?:remont|report|repouss|d[ée]cal)[ée]?\w{{0,4}}\s+[àa]"
     rf"|courant|d[ée]but|fin|mi|ce|cet|cette"
-    rf"|(?:au|le|du|en)\s+mois\s+d(?:e|{_APOS}(?=[aoe]))|(?:d[ée]but|fin|milieu)\s+(?:de|du|d{_APOS}(?=[aoe]))"
+    rf"|(?:au|le|du|en|ce)\s+mois\s+d(?:e|{_APOS}(?=[aoe]))|(?:d[ée]but|fin|milieu)\s+(?:de|du|d{_APOS}(?=[aoe]))"
     rf"|(?:plus\s+)?t[ôo]t\s+en|tard\s+en|avant|apr[èe]s)(?:[\s-]+|(?<=[{_APOS[1:-1]}])))?"
     rf"\b(?P<month>{_MONTH_FULL}\b|(?:janv|f[ée]vr?|avr|juil|sept|oct|nov|d[ée]c)\.)"
     rf"(?:\s+(?P<rel>dernier|pass[ée]|prochain))?",
@@ -290,9 +293,13 @@ _RE_DEICTIC_DAY = re.compile(
     # any apostrophe-like sign in "aujourd'hui" (ʻ ՚ ꞌ ＇ ′ ‵ ʹ are all typed in the wild)
     rf"\b(?:aujourd(?:{_APOS}|[ʻ՚ꞌ＇′‵ʹ])\s?hui|avant[\s-]hier|apr[èe]s[\s-]demain|hier|demain"
     # "à ce jour", "ce jour" (today); not "ce jour-là", "ce jour où", "ce jour de fête"
-    rf"|ce\s+jour(?![\w-])(?!\s+(?:o[uù]|de|du|d{_APOS}|m[êe]me|l[àa]|qui|que|et\s+demain)\b))\b", _FLAGS
+    rf"|ce\s+jour(?![\w-])(?!\s+(?:o[uù]|de|du|d{_APOS}|m[êe]me|l[àa]|qui|que|et\s+demain)\b)"
+    # parts of today: "ce matin", "ce soir", "cette nuit" (not "ce soir-là", "cette nuit de juin")
+    rf"|(?:ce\s+(?:matin|midi|soir)|cet\s+apr[èe]s-midi|cette\s+(?:nuit|matin[ée]e|soir[ée]e|apr[èe]s-midi))(?![\w-])"
+    rf"(?!\s*-\s*l[àa]|\s+(?:de|du|des|d{_APOS}|o[uù]|l[àa]|qui|que|m[êe]me)\b)"
+    rf"|la\s+nuit\s+derni[èe]re)\b", _FLAGS
 )
-_DEICTIC_OFFSET = {"aujourd": 0, "avant": -2, "apres": 2, "hier": -1, "demain": 1, "ce": 0}
+_DEICTIC_OFFSET = {"aujourd": 0, "avant": -2, "apres": 2, "hier": -1, "demain": 1, "ce": 0, "la nuit": -1}
 # [ce] mardi [soir|matin|midi|après-midi] [dernier|prochain|de la semaine prochaine|cette semaine]
 _RE_WEEKDAY = re.compile(
     rf"(?:\b(?P<ce>ce|cette)\s+)?\b(?P<wd>{_WEEKDAY_FULL})\b(?!s)"
@@ -311,7 +318,7 @@ _RE_WEEKDAY_DAY = re.compile(
 # l'an dernier, l'année prochaine, cette année, le mois dernier, ce mois-ci, du mois prochain
 # (not after a day number: "le 20 du mois prochain" is a day, see _RE_BARE_DAY) ...
 _RE_REL_PERIOD = re.compile(
-    rf"\b(?:(?P<this>cette\s+ann[ée]e|cet\s+an|ce\s+mois(?:-ci)?)(?!-l[àa])"  # "cette année-là": the story's
+    rf"\b(?:(?P<this>cette\s+ann[ée]e|cet\s+an|ce\s+mois(?:-ci)?)(?!-l[àa])(?!\s+d(?:e\s|{_APOS}))"  # "cette année-là": the story's
     # "l'année en cours", "plus tard dans l'année", "plus tôt dans le mois", "au cours de l'année"
     rf"|(?P<this2>l{_APOS}ann[ée]e\s+en\s+cours|le\s+mois\s+en\s+cours"
     rf"|(?:plus\s+(?:tard|t[ôo]t)\s+dans|au\s+cours\s+de|dans\s+le\s+courant\s+de)\s+(?:l{_APOS}ann[ée]e|le\s+mois|du\s+mois))"
@@ -322,12 +329,13 @@ _RE_REL_PERIOD = re.compile(
     _FLAGS,
 )
 # Weeks: cette semaine, la semaine dernière / prochaine / passée, début de la semaine
-# prochaine, ce week-end, le week-end dernier. "la semaine suivante" and "la dernière
-# semaine (de ...)" are left out: they count from the story, not from publication.
+# prochaine, ce week-end, le week-end dernier, en fin de semaine. "la semaine suivante" counts
+# from the story (_anaphors); "la dernière semaine (de ...)" is left out.
 _RE_WEEK = re.compile(
     rf"\b(?:(?P<part>d[ée]but|fin|milieu)\s+de\s+)?(?:(?P<this>cette\s+semaine(?:-ci)?|ce\s+week[\s-]?end"
     rf"|reste\s+de\s+(?:la|cette)\s+semaine(?:\s+en\s+cours)?|la\s+semaine\s+en\s+cours)(?!-l[àa])"
     rf"|(?:la\s+|le\s+)?(?P<unit>semaine|week[\s-]?end)\s+(?P<rel>derni[èe]re|dernier|pass[ée]e?|prochaine?))\b"
+    rf"|\ben\s+(?P<part2>d[ée]but|fin|milieu)\s+de\s+semaine\b(?!\s+(?:derni|prochain|pass|suiv|pr[ée]c))"
     rf"(?!\s+d[eu]\s+(?:mois|l{_APOS}ann))",
     _FLAGS,
 )
@@ -336,7 +344,7 @@ _RE_WEEK = re.compile(
 _SEASON = r"(?P<season>printemps|[ée]t[ée]|automne|hiver)"
 _RE_SEASON = re.compile(
     rf"\b(?:(?P<this>ce|cet|cette)\s+{_SEASON}\b(?!\s+(?:de\s+)?\d)(?!-l[àa])"
-    rf"|(?:l{_APOS}|le\s+)(?P<season2>printemps|[ée]t[ée]|automne|hiver)\s+(?:(?P<rel>derni[èe]re?|pass[ée]|prochaine?)\b"
+    rf"|(?:l{_APOS}|le\s+|(?P<prep>au\s+|du\s+|[àa]\s+l{_APOS}|de\s+l{_APOS}|en\s+))(?P<season2>printemps|[ée]t[ée]|automne|hiver)\s+(?:(?P<rel>derni[èe]re?|pass[ée]|prochaine?)\b"
     rf"|(?:de\s+)?(?P<y>{_YEAR}){_COUNT_AFTER})"
     rf"|(?:au|en)\s+(?P<season3>printemps|[ée]t[ée]|automne|hiver)\s+(?:de\s+)?(?P<y3>{_YEAR}){_COUNT_AFTER}"
     # "à la fin de l'été", "au milieu de l'hiver": a part of a season is the nearest one
@@ -415,6 +423,8 @@ _RE_ANAPHOR = re.compile(
     rf"\b(?:(?P<day>(?:la|[àa]\s+la)\s+veille|l{_APOS}avant[\s-]veille|le\s+lendemain|le\s+surlendemain"
     rf"|le\s+jour\s+(?:suivant|pr[ée]c[ée]dent|d{_APOS}avant|d{_APOS}apr[èe]s))(?![\w-])"
     rf"(?!\s+(?:de|du|des|d{_APOS}|au\s+soir\s+d)\b|\s+[^\W\d_]*(?:ique|aire|elle|ive|ale|iste)s?\b)"
+    rf"|(?P<week>la\s+semaine\s+(?:suivante|pr[ée]c[ée]dente|d{_APOS}apr[èe]s|d{_APOS}avant|qui\s+(?:suit|suivait|a\s+suivi)))\b"
+    rf"(?!-l[àa])"
     rf"|(?P<period>(?:l{_APOS}|le\s+|la\s+)(?:an|ann[ée]e|mois)\s+(?:suivante?|pr[ée]c[ée]dente?))\b"
     rf"(?!\s+(?:la|le|les|l{_APOS}|sa|son|ses|leurs?|une?|cette|ce|cet|sa)\b)"  # "l'année suivant la création"
     rf"|(?P<n>{_NUM})\s+(?P<unit>jours?|semaines?|mois|ans?|ann[ée]es?)\s+"
@@ -427,7 +437,7 @@ _ANAPHOR_DAY = {"veille": -1, "avant": -2, "lendemain": 1, "surlendemain": 2, "s
 # après", "les trois mois auparavant").
 _ANAPHOR_BLOCK = re.compile(r"(?:\b(?:pendant|durant|depuis|pour|en|dans|sur|de|d'|les|des|ces|aux|bout|ici|il\s+y\s+a|premiers|derniers)\s*)$")
 _ANAPHOR_ANCHORS = ("veille", "lendemain", "jour suivant", "jour précédent", "jour precedent", "jour d'", "jour d’",
-                    "suivant", "précédent", "precedent",
+                    "suivant", "précédent", "precedent", "semaine d'", "semaine d’", "semaine qui",
                     "plus tard", "plus tôt", "plus tot", "auparavant", " après", " apres", " avant")
 # How far back an anaphoric date looks for the date it counts from.
 _ANAPHOR_CHARS = 600
@@ -899,7 +909,7 @@ def _b_week(m: re.Match[str], pub: _Pub) -> _Cand | None:
         monday += _dt.timedelta(days=7)
     elif weekend and pub.weekday() <= 1:
         monday -= _dt.timedelta(days=7)  # "ce week-end" on a Monday or Tuesday: the one just past
-    part = fold(m.group("part") or "")
+    part = fold(m.group("part") or m.group("part2") or "")
     if weekend:
         day = monday + _dt.timedelta(days=5)
     else:
@@ -945,7 +955,8 @@ def _b_season(m: re.Match[str], pub: _Pub) -> _Cand | None:
         pick = holding[0] if holding else min(coming) if coming else max(past)
     if pick is None:
         return None
-    return (m.start(), m.end(), _iso(pick[2]), "year")
+    start = m.start("season2") if m.group("prep") else m.start()  # "au printemps dernier": the season said
+    return (start, m.end(), _iso(pick[2]), "year")
 
 
 def _b_year_share(m: re.Match[str], pub: _Pub) -> _Cand | None:
@@ -1094,6 +1105,9 @@ def _anaphors(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) 
                 unit, n = "jours", _ANAPHOR_DAY[key]
                 if said.startswith("a la") or said.startswith("à la"):
                     start = m.start("day") + 2
+            elif m.group("week"):
+                said = fold(m.group("week"))
+                unit, n = "semaines", -1 if "prec" in said or "avant" in said else 1
             elif m.group("period"):
                 said = fold(m.group("period"))
                 unit = "mois" if "mois" in said else "ans"
@@ -1122,6 +1136,11 @@ def _anaphors(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) 
                     continue
                 anchor = (pub, pub_precision)
             value, precision = _shifted(anchor[0], anchor[1], unit, n)
+            if m.group("week") and precision == "day":
+                # a week -> the month of its Thursday, as _b_week says it
+                d = _dt.date.fromisoformat(value)
+                thursday = d - _dt.timedelta(days=d.weekday()) + _dt.timedelta(days=3)
+                value, precision = _iso(thursday.year, thursday.month), "month"
             if n > 0 and pub is not None and value[:4] > str(pub.year + 1):
                 continue  # "soixante ans plus tard" counted from the wrong date: news tell the past
             if n > 0 and pub is not None and precision == "day" and _dt.date.fromisoformat(value) > pub + _dt.timedelta(days=31):
@@ -1233,7 +1252,8 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
     "month": (("jan", "fév", "fev", "mar", "avr", "mai", "juin", "juil", "jun", "jul", "aoû", "aou", "sep",
                "oct", "nov", "déc", "dec"), False),
     "weekday": (("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"), False),
-    "keyword": (("aujourd", "hier", "demain", "ce jour", "mois", "il y a", "il ya", "toussaint", "sylvestre", "armistice",
+    "keyword": (("aujourd", "hier", "demain", "ce jour", "ce matin", "ce midi", "ce soir", "cet apr", "cette nuit",
+                 "cette mat", "cette soir", "cette apr", "nuit derni", "mois", "il y a", "il ya", "toussaint", "sylvestre", "armistice",
                  "nouvel an", "noël", "noel", "fête", "fete", "pâques", "paques", "pentecôte", "pentecote", "ascension",
                  "mardi gras", "assomption", "épiphanie", "epiphanie", "chandeleur", "valentin", "halloween", "année", "annee", "cet an", "l'an", "l’an", "dans "),
                 False),
@@ -1297,7 +1317,7 @@ def _lower(text: str) -> str:
 _ANCHOR_CONFIRM: dict[str, re.Pattern[str]] = {
     # "été" is mostly the participle ("a été"): a season word counts only after the words
     # _RE_SEASON accepts before it (ce/cet/cette, l', le, au, en, de l').
-    "season": re.compile(r"(?:(?<=ce )|(?<=cet )|(?<=cette )|(?<=le )|(?<=au )|(?<=en )|(?<=l')|(?<=l’)|(?<=lʼ)"
+    "season": re.compile(r"(?:(?<=ce )|(?<=cet )|(?<=cette )|(?<=le )|(?<=au )|(?<=du )|(?<=en )|(?<=l')|(?<=l’)|(?<=lʼ)"
                          r"|(?<=l‘)|(?<=l`)|(?<=l´))"),
     "month": re.compile(rf"{_MONTH_ANY}{_NOT_LETTER}"),
     "keyword": re.compile(
