@@ -252,7 +252,7 @@ _RE_YEAR_PAREN = re.compile(rf"[(\[]{_YEAR}(?:[)\]]|(?=\s*[,;]\s*{_YEAR}))")
 # de 2010 à 2015, entre 2010 et 2015, 2010-2015, la saison 2019/2020: both ends are years
 # (not inside a phone number: "138-2010-2015").
 _RE_YEAR_RANGE = re.compile(
-    rf"(?:\b(?:de|entre|des\s+ann[ée]es|du)\s+)?(?<!\d[-–/.])(?<!\d\s[-–]){_YEAR}\s*(?P<sep>-|–|/|à|au|et|ou)\s*{_YEAR}{_COUNT_AFTER}",
+    rf"(?<!\d[-–/.])(?<!\d\s[-–]){_YEAR}\s*(?P<sep>-|–|/|à|au|et|ou)\s*{_YEAR}{_COUNT_AFTER}",
     _FLAGS,
 )
 # "de 2012" after a noun: "la présidentielle de 2012", "les attentats de 2015", "une Ford GT de
@@ -436,9 +436,11 @@ _ANAPHOR_DAY = {"veille": -1, "avant": -2, "lendemain": 1, "surlendemain": 2, "s
 # Words before "trois jours plus tard" that make it a duration or a count ("pendant deux jours
 # après", "les trois mois auparavant").
 _ANAPHOR_BLOCK = re.compile(r"(?:\b(?:pendant|durant|depuis|pour|en|dans|sur|de|d'|les|des|ces|aux|bout|ici|il\s+y\s+a|premiers|derniers)\s*)$")
-_ANAPHOR_ANCHORS = ("veille", "lendemain", "jour suivant", "jour précédent", "jour precedent", "jour d'", "jour d’",
-                    "suivant", "précédent", "precedent", "semaine d'", "semaine d’", "semaine qui",
-                    "plus tard", "plus tôt", "plus tot", "auparavant", " après", " apres", " avant")
+_ANAPHOR_ANCHORS = ("veille", "lendemain", "jour d", "semaine d", "semaine qui")
+# Frequent words that anchor an anaphor only after a unit ("trois jours après", "l'année
+# suivante"); "avant" also finds "auparavant".
+_ANAPHOR_AFTER_UNIT = ("suivant", "précédent", "precedent", "plus t", "après", "apres", "avant")
+_UNIT_BEFORE = re.compile(r"(?:jours?|semaines?|mois|ans?|ann[ée]es?)\s+(?:aupar)?$")
 # How far back an anaphoric date looks for the date it counts from.
 _ANAPHOR_CHARS = 600
 # Fixed-date holidays, only in forms that are not names ("Noël Mamère").
@@ -1078,10 +1080,12 @@ def _anaphors(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) 
     unit (a day for "la veille" or "trois jours plus tard", a month for "deux mois après", any
     for "un an plus tôt"), else the publication date."""
     hits: list[tuple[int, int]] = []
-    for w in _ANAPHOR_ANCHORS:
+    for w in _ANAPHOR_ANCHORS + _ANAPHOR_AFTER_UNIT:
+        check = w in _ANAPHOR_AFTER_UNIT
         i = low.find(w)
         while i >= 0:
-            hits.append((max(0, i - 32), min(len(low), i + len(w) + 16)))
+            if not check or _UNIT_BEFORE.search(low, max(0, i - 16), i):
+                hits.append((max(0, i - 32), min(len(low), i + len(w) + 16)))
             i = low.find(w, i + len(w))
     if not hits:
         return []
@@ -1236,9 +1240,9 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
         (_RE_DEICTIC_DAY, _single(_b_deictic), True, "day"),
         (_RE_REL_PERIOD, _single(_b_rel_period), True, "month"),
         (_RE_AGO, _single(_b_ago), True, "day"),
-        (_RE_HOLIDAY, _single(_b_holiday), False, None),
         (_RE_PERIOD_PART, _single(_b_period_part), True, "month"),
     ],
+    "holiday": [(_RE_HOLIDAY, _single(_b_holiday), False, None)],
     "week": [(_RE_WEEK, _single(_b_week), True, "day")],
     "season": [(_RE_SEASON, _single(_b_season), False, None)],
     "share": [(_RE_YEAR_SHARE, _single(_b_year_share), False, None), (_RE_QUARTER, _single(_b_quarter), True, None)],
@@ -1252,11 +1256,11 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
     "month": (("jan", "fév", "fev", "mar", "avr", "mai", "juin", "juil", "jun", "jul", "aoû", "aou", "sep",
                "oct", "nov", "déc", "dec"), False),
     "weekday": (("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"), False),
-    "keyword": (("aujourd", "hier", "demain", "ce jour", "ce matin", "ce midi", "ce soir", "cet apr", "cette nuit",
-                 "cette mat", "cette soir", "cette apr", "nuit derni", "mois", "il y a", "il ya", "toussaint", "sylvestre", "armistice",
-                 "nouvel an", "noël", "noel", "fête", "fete", "pâques", "paques", "pentecôte", "pentecote", "ascension",
-                 "mardi gras", "assomption", "épiphanie", "epiphanie", "chandeleur", "valentin", "halloween", "année", "annee", "cet an", "l'an", "l’an", "dans "),
-                False),
+    # "ce ", "cet ", "cette " and "dans " are confirmed by what follows (_ANCHOR_CONFIRM).
+    "keyword": (("aujourd", "hier", "demain", "ce ", "cet ", "cette ", "nuit derni", "mois", "il y a", "il ya", "année",
+                 "annee", "l'an ", "l’an ", "dans "), False),
+    "holiday": (("toussaint", "sylvestre", "armistice", "jour de l", "nouvel an", "noël", "noel", "fête", "fete", "pâques", "paques", "pentec", "ascension", "mardi gras", "assomption",
+                 "piphanie", "chandeleur", "valentin", "halloween"), False),
     "week": (("semaine", "week"), False),
     "season": (("printemps", "été", "ete", "automne", "hiver"), False),
     "share": (("trimestre", "semestre", "quart", "moiti", "semaine"), False),
@@ -1264,9 +1268,17 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
 # How far a rule's match may reach before and after its anchor, per kind: "jusqu'en 2014
 # soldats" around a year, "ce dimanche, le 20 décembre 2020 dernier" around a month. The
 # count-noun check looks ~20 characters past a year, so the windows leave room for it.
-_EXTENT: dict[str, tuple[int, int]] = {"digit": (26, 30), "month": (48, 45), "weekday": (24, 48), "keyword": (26, 36),
+_EXTENT: dict[str, tuple[int, int]] = {"digit": (26, 30), "month": (48, 45), "weekday": (24, 48), "keyword": (26, 36), "holiday": (26, 24),
                                         "week": (28, 30), "season": (24, 24), "share": (30, 40)}
 _RANK: dict[str, int] = {"day": 0, "month": 1, "year": 2}
+# Rules that reach less far from their anchor than their kind's other rules, run in smaller
+# windows (the scan of a regex with a long optional prefix costs per character of window).
+_RULE_EXTENT: dict[re.Pattern[str], tuple[int, int]] = {
+    _RE_MONTH_CUE: (18, 26),  # "(au|le|du|en|ce) mois d'" ... "septembre prochain"
+    _RE_MONTH_YEAR: (10, 44),  # "mi-" ... "septembre, de l'année 2019", and room for a count after it
+    _RE_MONTH_LIST: (4, 60),  # the first month is an anchor; later ones are anchors too
+    _RE_MONTH_DAY_YEAR: (4, 24),
+}
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -1321,8 +1333,9 @@ _ANCHOR_CONFIRM: dict[str, re.Pattern[str]] = {
                          r"|(?<=l‘)|(?<=l`)|(?<=l´))"),
     "month": re.compile(rf"{_MONTH_ANY}{_NOT_LETTER}"),
     "keyword": re.compile(
-        r"(?!dans )|dans (?:\d|une?\b|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente"
-        r"|quarante|cinquante|soixante|cent|quelques|environ|plus d|moins d|pr[èe]s d)"
+        r"(?!dans |ce |cet |cette )|dans (?:\d|une?\b|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze"
+        r"|vingt|trente|quarante|cinquante|soixante|cent|quelques|environ|plus d|moins d|pr[èe]s d)"
+        r"|ce (?:jour|matin|midi|soir)|cet (?:apr|an\b)|cette (?:nuit|mat|soir|apr|ann)"
     ),
 }
 
@@ -1344,11 +1357,12 @@ def _anchor_spans(kind: str, low: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _windows(kind: str, low: str, n: int) -> list[tuple[int, int]]:
-    """Merged [start, end) windows around each anchor of ``kind``."""
-    back, ahead = _EXTENT[kind]
+def _windows(kind: str, low: str, n: int, spans: list[tuple[int, int]] | None = None,
+             extent: tuple[int, int] | None = None) -> list[tuple[int, int]]:
+    """Merged [start, end) windows around each anchor of ``kind`` (``extent`` overrides the kind's)."""
+    back, ahead = extent or _EXTENT[kind]
     out: list[tuple[int, int]] = []
-    for a0, a1 in _anchor_spans(kind, low):
+    for a0, a1 in _anchor_spans(kind, low) if spans is None else spans:
         ws, we = max(0, a0 - back), min(n, a1 + ahead)
         if out and ws <= out[-1][1]:
             out[-1] = (out[-1][0], max(we, out[-1][1]))
@@ -1360,7 +1374,7 @@ def _windows(kind: str, low: str, n: int) -> list[tuple[int, int]]:
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Keep the longest candidates that do not overlap (earlier start wins a tie)."""
     kept: list[_Cand] = []
-    for c in sorted(cands, key=lambda c: (c[0] - c[1], c[0])):
+    for c in sorted(cands, key=lambda c: (c[0] - c[1], c[0], c[2], c[3])):  # value last: a deterministic tie
         if all(c[1] <= k[0] or c[0] >= k[1] for k in kept):
             kept.append(c)
     kept.sort()
@@ -1488,11 +1502,18 @@ def extract_dates(text: str, published: _dt.date | str | None = None) -> list[Da
     for kind, rules in _RULES.items():
         if pub is None and all(needs_pub for _, _, needs_pub, _ in rules):
             continue
-        for ws, we in _windows(kind, low, n):
-            for regex, build, needs_pub, grain in rules:
-                if needs_pub and pub is None:
-                    continue
-                coarsen = pub is not None and grain is not None and _RANK[grain] < _RANK[pub_precision]
+        spans = _anchor_spans(kind, low)
+        if not spans:
+            continue
+        windows: dict[tuple[int, int] | None, list[tuple[int, int]]] = {}
+        for regex, build, needs_pub, grain in rules:
+            if needs_pub and pub is None:
+                continue
+            extent = _RULE_EXTENT.get(regex)
+            if extent not in windows:
+                windows[extent] = _windows(kind, low, n, spans, extent)
+            coarsen = pub is not None and grain is not None and _RANK[grain] < _RANK[pub_precision]
+            for ws, we in windows[extent]:
                 for m in regex.finditer(low, ws, we):
                     for c in build(m, pub):
                         # "<=": a week (month precision) in an article dated only by its
