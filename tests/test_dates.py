@@ -632,3 +632,30 @@ def test_parts_of_today_and_story_weeks(text: str, expected: list[tuple[str, str
 @pytest.mark.parametrize("text", ["ce soir-là, il pleuvait", "cette nuit de violence", "ce matin où tout a basculé"])
 def test_parts_of_another_day_are_not_today(text: str) -> None:
     assert values(text, "2020-06-10") == []
+
+
+# --- issue 24: what a judged OrangeSum sample of the new rules showed -------------------------
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # a span of months takes the year a month alone would get: the June before, in October
+        ("ses revenus de janvier à juin ont baissé", "2017-10-09", [("janvier", "2017-01", "month"), ("juin", "2017-06", "month")]),
+        ("64 meetings entre mars et novembre 2016", "2017-10-20", [("mars", "2016-03", "month"), ("novembre 2016", "2016-11", "month")]),
+    ],
+)
+def test_month_spans_from_the_sample(text: str, published: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "une chaleur surprenante pour un mois de septembre.",  # any September
+        "au-dessus des moyennes des mois de juin,",
+        "le record pour juillet est battu",
+        "Lors de cette soirée, il a chanté.",  # the story's evening, not today's
+        "Elle part en 2019. Un an après, elle revient.",  # 2020 > publication: counted from the wrong date
+    ],
+)
+def test_generic_months_and_story_evenings_are_not_dated(text: str) -> None:
+    assert [m for m in values(text, "2019-11-16") if m[0] != "2019"] == []

@@ -295,7 +295,7 @@ _RE_DEICTIC_DAY = re.compile(
     # "à ce jour", "ce jour" (today); not "ce jour-là", "ce jour où", "ce jour de fête"
     rf"|ce\s+jour(?![\w-])(?!\s+(?:o[uù]|de|du|d{_APOS}|m[êe]me|l[àa]|qui|que|et\s+demain)\b)"
     # parts of today: "ce matin", "ce soir", "cette nuit" (not "ce soir-là", "cette nuit de juin")
-    rf"|(?:ce\s+(?:matin|midi|soir)|cet\s+apr[èe]s-midi|cette\s+(?:nuit|matin[ée]e|soir[ée]e|apr[èe]s-midi))(?![\w-])"
+    rf"|(?:ce\s+(?:matin|midi|soir)|cet\s+apr[èe]s-midi|cette\s+(?:nuit|apr[èe]s-midi))(?![\w-])"
     rf"(?!\s*-\s*l[àa]|\s+(?:de|du|des|d{_APOS}|o[uù]|l[àa]|qui|que|m[êe]me)\b)"
     rf"|la\s+nuit\s+derni[èe]re)\b", _FLAGS
 )
@@ -705,6 +705,13 @@ def _b_month_year(m: re.Match[str], pub: _Pub) -> _Cand | None:
     return (m.start(), m.end(), _iso(y, mo), "month")
 
 
+_GENERIC_MONTH_BEFORE = re.compile(r"\b(?:un|des|d'un|d’un|chaque|tout)\s+mois\s*$")
+_PLANNED_BEFORE = re.compile(
+    r"\b(?:pr[ée]vu|attend|programm|fix[ée]|report|annonc|envisag|planifi|d[ée]cal|repouss|[ée]voqu|promis|vis[ée]"
+    r"|pr[ée]par|pr[ée]voi|esp[èée]r)[^.;:!?]*$"
+)
+
+
 def _capitalised_inside(low: str, i: int) -> bool:
     """Whether the word at ``i`` is capitalised in the original text, not after a full stop."""
     original = getattr(low, "original", None)
@@ -725,8 +732,8 @@ def _iter_month_list(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
         offsets[i] = offsets[i + 1] - (months[i] >= months[i + 1])
     if offsets[0] < -1:
         return  # more than a year of months: not a span said in order
-    ranged = re.search(r"\s(?:[àa]|au)\s|[-–/]", m.group("more"))
-    if not ranged and (offsets[-1] - offsets[0]) * 12 + months[-1] - months[0] > 6:
+    ranged = re.search(r"\s(?:[àa]|au)\s|[-–/]", m.group("more")) or re.search(r"\bentre\s+$", m.string[max(0, m.start() - 8):m.start()])
+    if not ranged and offsets[0] and (offsets[-1] - offsets[0]) * 12 + months[-1] - months[0] > 6:
         # "en février ou en janvier": a list not in calendar order, each month on its own
         if pub is None:
             return
@@ -739,21 +746,16 @@ def _iter_month_list(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
     elif pub is None:
         return
     else:
+        # The span holding publication, else the year of its last month as a month alone
+        # would get it ("de janvier à juin" in October: the June before).
         here = pub.year * 12 + pub.month
+        holding = [y for y in (pub.year - 1, pub.year, pub.year + 1)
+                   if (y + offsets[0]) * 12 + months[0] <= here <= y * 12 + months[-1]]
         side = _rel_side(m.group("rel"))
-        best = None
-        for y in (pub.year - 1, pub.year, pub.year + 1):
-            first = (y + offsets[0]) * 12 + months[0]
-            last = y * 12 + months[-1]
-            if side == "past" and last >= here or side == "next" and first <= here:
-                continue
-            dist = 0 if first <= here <= last else min(abs(first - here), abs(last - here))
-            key = (dist, last > here)
-            if best is None or key < best[0]:
-                best = (key, y)
-        if best is None:
-            return
-        last_year = best[1]
+        if holding and side is None:
+            last_year = holding[0]
+        else:
+            last_year = _nearest_month(months[-1], pub, side)[0]
     for i, (w, mo) in enumerate(zip(words, months)):
         end = m.end() if i == len(words) - 1 else w.end()
         yield (w.start(), end, _iso(last_year + offsets[i], mo), "month")
@@ -780,6 +782,11 @@ def _b_month_cue(m: re.Match[str], pub: _Pub) -> _Cand | None:
             return None  # "de juin 15 personnes"
         if _capitalised_inside(m.string, m.start("month")):
             return None  # "la surface de Mars", "une mission pour Mars", "le maréchal Juin"
+        before = m.string[max(0, m.start() - 40):m.start()]
+        if m.group("de") and _GENERIC_MONTH_BEFORE.search(before):
+            return None  # "pour un mois de septembre", "les moyennes des mois de juin": any year's
+        if m.group("pour") and not _PLANNED_BEFORE.search(before):
+            return None  # "le record pour juillet" is any July's; "prévu pour avril" is one
     first = fold(cue).split()[0] if cue else ""
     if word.endswith(".") and (not cue or (first == "en" and word.startswith("sept"))):
         return None  # "oct." needs a cue; "en sept." is as often "en sept" (seven)
@@ -1074,6 +1081,16 @@ def _shifted(anchor: _dt.date, grain: Precision, unit: str, n: int) -> tuple[str
     return value, precision  # type: ignore[return-value]
 
 
+def _after_publication(value: str, precision: Precision, pub: _dt.date) -> bool:
+    """Whether a date said at ``precision`` lies past publication by more than a month (a
+    year: any later year)."""
+    if precision == "year":
+        return int(value) > pub.year
+    if precision == "month":
+        return int(value[:4]) * 12 + int(value[5:7]) > pub.year * 12 + pub.month + 1
+    return _dt.date.fromisoformat(value) > pub + _dt.timedelta(days=31)
+
+
 def _anaphors(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) -> list[_Cand]:
     """Dates counted from the story's last date: "la veille" after "mardi" is Monday. The
     anchor is the last date named in the _ANAPHOR_CHARS before it that is fine enough for the
@@ -1145,10 +1162,8 @@ def _anaphors(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) 
                 d = _dt.date.fromisoformat(value)
                 thursday = d - _dt.timedelta(days=d.weekday()) + _dt.timedelta(days=3)
                 value, precision = _iso(thursday.year, thursday.month), "month"
-            if n > 0 and pub is not None and value[:4] > str(pub.year + 1):
+            if n > 0 and pub is not None and _after_publication(value, precision, pub):
                 continue  # "soixante ans plus tard" counted from the wrong date: news tell the past
-            if n > 0 and pub is not None and precision == "day" and _dt.date.fromisoformat(value) > pub + _dt.timedelta(days=31):
-                continue
             out.append((start, end, value, precision))
     return out
 
@@ -1335,7 +1350,7 @@ _ANCHOR_CONFIRM: dict[str, re.Pattern[str]] = {
     "keyword": re.compile(
         r"(?!dans |ce |cet |cette )|dans (?:\d|une?\b|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze"
         r"|vingt|trente|quarante|cinquante|soixante|cent|quelques|environ|plus d|moins d|pr[èe]s d)"
-        r"|ce (?:jour|matin|midi|soir)|cet (?:apr|an\b)|cette (?:nuit|mat|soir|apr|ann)"
+        r"|ce (?:jour|matin|midi|soir)|cet (?:apr|an\b)|cette (?:nuit|apr|ann)"
     ),
 }
 
