@@ -659,3 +659,18 @@ def test_month_spans_from_the_sample(text: str, published: str, expected: list[t
 )
 def test_generic_months_and_story_evenings_are_not_dated(text: str) -> None:
     assert [m for m in values(text, "2019-11-16") if m[0] != "2019"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les crues sont fréquentes chaque année entre juin et septembre.",  # a habit, any year's
+        "la saison des pluies va de juin à septembre",
+        "le troisième mois de juillet le plus chaud depuis 1900",
+        "un poisson d'avril du journal local",
+        "des troubles dans la semaine qui suit la prise du médicament",
+        "les grèves commencent systématiquement la veille au soir",
+    ],
+)
+def test_habits_and_idioms_from_the_second_sample(text: str) -> None:
+    assert [m for m in values(text, "2020-06-10") if m[0] != "1900"] == []

@@ -424,7 +424,7 @@ _RE_ANAPHOR = re.compile(
     rf"|le\s+jour\s+(?:suivant|pr[ée]c[ée]dent|d{_APOS}avant|d{_APOS}apr[èe]s))(?![\w-])"
     rf"(?!\s+(?:de|du|des|d{_APOS}|au\s+soir\s+d)\b|\s+[^\W\d_]*(?:ique|aire|elle|ive|ale|iste)s?\b)"
     rf"|(?P<week>la\s+semaine\s+(?:suivante|pr[ée]c[ée]dente|d{_APOS}apr[èe]s|d{_APOS}avant|qui\s+(?:suit|suivait|a\s+suivi)))\b"
-    rf"(?!-l[àa])"
+    rf"(?!-l[àa])(?!\s+(?:la|le|les|l{_APOS}|sa|son|ses|leurs?|une?|cette|ce|cet|des?|du)\b)"  # "la semaine qui suit l'achat"
     rf"|(?P<period>(?:l{_APOS}|le\s+|la\s+)(?:an|ann[ée]e|mois)\s+(?:suivante?|pr[ée]c[ée]dente?))\b"
     rf"(?!\s+(?:la|le|les|l{_APOS}|sa|son|ses|leurs?|une?|cette|ce|cet|sa)\b)"  # "l'année suivant la création"
     rf"|(?P<n>{_NUM})\s+(?P<unit>jours?|semaines?|mois|ans?|ann[ée]es?)\s+"
@@ -705,7 +705,24 @@ def _b_month_year(m: re.Match[str], pub: _Pub) -> _Cand | None:
     return (m.start(), m.end(), _iso(y, mo), "month")
 
 
-_GENERIC_MONTH_BEFORE = re.compile(r"\b(?:un|des|d'un|d’un|chaque|tout)\s+mois\s*$")
+# "un mois de juin", "le cinquième mois de juin le plus chaud", "un poisson d'avril": any year's.
+_GENERIC_MONTH_BEFORE = re.compile(
+    r"(?:\b(?:un|des|d'un|d’un|chaque|tout|premier|dernier|[^\W\d_]+i[èe]me)\s+mois|\bpoissons?)\s*$"
+)
+# A sentence that says a habit ("chaque année", "généralement", "la saison des pluies") makes a
+# month span without its year any year's: "courants en Inde entre juin et septembre".
+_HABIT = re.compile(
+    r"chaque\s+(?:ann[ée]e|an|hiver|[ée]t[ée]|printemps|automne|mois|semaine)|tous\s+les\s+ans|habituellement"
+    r"|g[ée]n[ée]ralement|en\s+g[ée]n[ée]ral|traditionnellement|d['’]ordinaire|syst[ée]matiquement|r[ée]guli[èe]rement"
+    r"|\bsaisons?\b|\bcourants?\b|en\s+moyenne|d'habitude|d’habitude"
+)
+
+
+def _habitual(low: str, start: int, end: int) -> bool:
+    """Whether the sentence around [start, end) says a habit (_HABIT)."""
+    a = max(low.rfind(".", 0, start), low.rfind("!", 0, start), low.rfind("?", 0, start)) + 1
+    b = min((i for i in (low.find(".", end), low.find("!", end), low.find("?", end)) if i >= 0), default=len(low))
+    return _HABIT.search(low, max(a, start - 200), min(b, end + 200)) is not None
 _PLANNED_BEFORE = re.compile(
     r"\b(?:pr[ée]vu|attend|programm|fix[ée]|report|annonc|envisag|planifi|d[ée]cal|repouss|[ée]voqu|promis|vis[ée]"
     r"|pr[ée]par|pr[ée]voi|esp[èée]r)[^.;:!?]*$"
@@ -735,7 +752,7 @@ def _iter_month_list(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
     ranged = re.search(r"\s(?:[àa]|au)\s|[-–/]", m.group("more")) or re.search(r"\bentre\s+$", m.string[max(0, m.start() - 8):m.start()])
     if not ranged and offsets[0] and (offsets[-1] - offsets[0]) * 12 + months[-1] - months[0] > 6:
         # "en février ou en janvier": a list not in calendar order, each month on its own
-        if pub is None:
+        if pub is None or m.group("y") or _habitual(m.string, m.start(), m.end()):
             return
         for w in words:
             y, mo = _nearest_month(_month_number(w.group()), pub)
@@ -743,7 +760,7 @@ def _iter_month_list(m: re.Match[str], pub: _Pub) -> Iterator[_Cand]:
         return
     if m.group("y"):
         last_year = int(m.group("y"))
-    elif pub is None:
+    elif pub is None or _habitual(m.string, m.start(), m.end()):
         return
     else:
         # The span holding publication, else the year of its last month as a month alone
@@ -1156,6 +1173,8 @@ def _anaphors(low: str, kept: list[_Cand], pub: _Pub, pub_precision: Precision) 
                 if pub is None:
                     continue
                 anchor = (pub, pub_precision)
+            if _habitual(low, start, end):
+                continue  # "les grèves commencent systématiquement la veille"
             value, precision = _shifted(anchor[0], anchor[1], unit, n)
             if m.group("week") and precision == "day":
                 # a week -> the month of its Thursday, as _b_week says it
