@@ -674,3 +674,10 @@ def test_generic_months_and_story_evenings_are_not_dated(text: str) -> None:
 )
 def test_habits_and_idioms_from_the_second_sample(text: str) -> None:
     assert [m for m in values(text, "2020-06-10") if m[0] != "1900"] == []
+
+
+def test_quarters_past_unless_the_next_is_near() -> None:
+    # In August the first quarter talked about is the one past, not next year's.
+    assert values("en baisse par rapport au premier trimestre,", "2020-08-21") == [("premier trimestre", "2020", "year")]
+    assert values("La reprise est attendue au quatrième trimestre.", "2020-06-10") == [("quatrième trimestre", "2020", "year")]
+    assert values("un état entre la veille et le sommeil", "2020-06-10") == []  # wakefulness

@@ -46,8 +46,9 @@ Choices (documented because they are policy, not grammar):
 - parts of the year or month ("d'ici la fin de l'année", "depuis le début de l'année",
   "fin du mois dernier", "plus tard dans l'année", "l'année en cours") -> that year or
   month; a quarter or half of a year said ("au troisième trimestre 2016") -> that year;
-  without its year ("au premier trimestre", "le trimestre dernier") -> the year of the
-  nearest such quarter or half (ties go to the past), year precision;
+  without its year ("au premier trimestre", "le trimestre dernier") -> the year of the last
+  such quarter or half begun by publication, or of the next one if it begins within four
+  months (news report past quarters), year precision;
 - a holiday ("à Noël", "le lundi de Pâques", "la Toussaint", "Noël 2019") -> its day, the
   occurrence nearest publication unless the year is said; Easter and the feasts counted
   from it are computed (Gregorian computus);
@@ -363,8 +364,8 @@ _RE_YEAR_SHARE = re.compile(
     _FLAGS,
 )
 # A quarter or half without its year: "au premier trimestre", "le second semestre de l'année
-# prochaine", "ce trimestre", "le trimestre dernier" -> the year of the nearest such quarter
-# (ties go to the past: "au quatrième trimestre" in February is the one just ended), at year
+# prochaine", "ce trimestre", "le trimestre dernier" -> the year of the last such quarter begun
+# by publication, or of the next if it begins within four months (_b_quarter), at year
 # precision as with a year said. Not before a year ("premier trimestre 2020": the rule above)
 # nor another complement ("le premier trimestre de son exercice": whose year?).
 _RE_QUARTER = re.compile(
@@ -420,7 +421,7 @@ _RE_AGO = re.compile(
 # l'avant-veille, le surlendemain, le jour suivant, trois jours plus tard, deux ans auparavant,
 # un mois après (closing the phrase: "un mois après l'attaque" counts from an event).
 _RE_ANAPHOR = re.compile(
-    rf"\b(?:(?P<day>(?:la|[àa]\s+la)\s+veille|l{_APOS}avant[\s-]veille|le\s+lendemain|le\s+surlendemain"
+    rf"\b(?<!entre\s)(?:(?P<day>(?:la|[àa]\s+la)\s+veille(?!\s+et\s+(?:le\s+|du\s+)?sommeil)|l{_APOS}avant[\s-]veille|le\s+lendemain|le\s+surlendemain"
     rf"|le\s+jour\s+(?:suivant|pr[ée]c[ée]dent|d{_APOS}avant|d{_APOS}apr[èe]s))(?![\w-])"
     rf"(?!\s+(?:de|du|des|d{_APOS}|au\s+soir\s+d)\b|\s+[^\W\d_]*(?:ique|aire|elle|ive|ale|iste)s?\b)"
     rf"|(?P<week>la\s+semaine\s+(?:suivante|pr[ée]c[ée]dente|d{_APOS}apr[èe]s|d{_APOS}avant|qui\s+(?:suit|suivait|a\s+suivi)))\b"
@@ -1008,15 +1009,14 @@ def _b_quarter(m: re.Match[str], pub: _Pub) -> _Cand | None:
     if m.group("rel") or m.end() > m.end("unit") and "ann" in m.string[m.end("unit"):m.end()]:
         step = {"past": -1, "next": 1}.get(_rel_side(m.group("rel")) or "", 0)
         return (start, m.end(), _iso(pub.year + step), "year")
-    best = None
-    for y in (pub.year - 1, pub.year, pub.year + 1):
-        first = _dt.date(y, k * size + 1, 1)
-        after = _add_months(first, size)
-        dist = 0 if first <= pub < after else min(abs((first - pub).days), abs((pub - after).days) + 1)
-        key = (dist, first > pub)
-        if best is None or key < best[0]:
-            best = (key, y)
-    return (start, m.end(), _iso(best[1]), "year")  # type: ignore[index]
+    # The last one begun by publication (news report quarters past: "le PIB a reculé au premier
+    # trimestre" in August), unless the next begins within four months ("la reprise est
+    # attendue au second semestre" in June).
+    starts = [_dt.date(y, k * size + 1, 1) for y in (pub.year - 1, pub.year, pub.year + 1)]
+    begun = max(d for d in starts if d <= pub)
+    coming = min(d for d in starts if d > pub)
+    pick = coming if (coming - pub).days <= 120 else begun
+    return (start, m.end(), _iso(pick.year), "year")
 
 
 def _b_period_part(m: re.Match[str], pub: _Pub) -> _Cand | None:
