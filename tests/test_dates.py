@@ -681,3 +681,20 @@ def test_quarters_past_unless_the_next_is_near() -> None:
     assert values("en baisse par rapport au premier trimestre,", "2020-08-21") == [("premier trimestre", "2020", "year")]
     assert values("La reprise est attendue au quatrième trimestre.", "2020-06-10") == [("quatrième trimestre", "2020", "year")]
     assert values("un état entre la veille et le sommeil", "2020-06-10") == []  # wakefulness
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Ces dernières semaines, la tension est montée.", [("Ces dernières semaines", "2020-05", "month")]),
+        ("Un plan sera dévoilé dans les prochains jours.", [("les prochains jours", "2020-06", "month")]),
+        ("au cours des trois derniers mois", [("des trois derniers mois", "2020", "year")]),
+    ],
+)
+def test_the_last_or_next_few_days_weeks_months(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert values(text, "2020-06-10") == expected
+
+
+@pytest.mark.parametrize("text", ["ces dernières années", "les derniers jours de sa vie", "les dernières semaines qui ont précédé"])
+def test_few_units_without_a_date(text: str) -> None:
+    assert values(text, "2020-06-10") == []

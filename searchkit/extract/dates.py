@@ -60,7 +60,7 @@ Choices (documented because they are policy, not grammar):
   "à la veille de", "au lendemain de", "un mois après le début" count from an event and
   are skipped;
 - approximate counts ("il y a quelques jours", "il y a une quinzaine de jours", "dans
-  quelques semaines") are said a grain coarser: days and weeks -> the month, months -> the
+  quelques semaines", "ces dernières semaines", "les prochains jours") are said a grain coarser: days and weeks -> the month, months -> the
   year; "il y a quelques années" is skipped;
 - "la semaine suivante" counts from the story's last day too, then is said as a week is;
 - "ce matin", "ce soir", "cette nuit" -> the publication day; "la nuit dernière" -> the day
@@ -415,6 +415,15 @@ _RE_AGO = re.compile(
     rf"|seulement|d[ée]j[àa]|au\s+moins|(?:un\s+peu\s+)?(?:plus|moins|pr[èe]s)\s+d(?=e\s|{_APOS})(?:e|{_APOS}))\s*)?"
     rf"(?:(?P<n>{_NUM})\s+|(?P<approx>quelques\s+|une\s+(?:dizaine|quinzaine|vingtaine|trentaine|centaine)\s+d(?:e\s+|{_APOS})))"
     rf"(?P<unit>jours?|semaines?|mois|ans?|ann[ée]es?)\b",
+    _FLAGS,
+)
+# The last or next few days, weeks or months: "ces derniers jours", "dans les prochaines
+# semaines", "les trois derniers mois" -> said as "il y a quelques ..." is (a grain coarser
+# than the unit; "ces dernières années" gets nothing).
+_RE_FEW = re.compile(
+    r"\b(?:ces|les|des|aux)\s+(?:(?P<n>deux|trois|quatre|cinq|six|dix|quinze|2|3|4|5|6|10|15)\s+)?"
+    r"(?P<dir>derni[eè]r(?:s|es)|prochain(?:s|es))\s+(?P<unit>jours|semaines|mois)\b"
+    r"(?!\s+(?:de|du|des|d['’]|qui|o[uù]|avant|pr[ée]c[ée]dant|suivant|ont|sont|avaient|[ée]taient)\b)",  # "les derniers jours de sa vie"
     _FLAGS,
 )
 # Dates said relative to the story's last date, not to publication: la veille, le lendemain,
@@ -1081,6 +1090,19 @@ def _b_ago(m: re.Match[str], pub: _Pub) -> _Cand | None:
     return (m.start(), m.end(), *_shifted(pub, "day", unit, sign * n))
 
 
+def _b_few(m: re.Match[str], pub: _Pub) -> _Cand | None:
+    if pub is None:
+        return None
+    said = m.group("n")
+    n = (int(said) if said.isdigit() else _NUM_WORDS[said]) if said else 3
+    sign = -1 if fold(m.group("dir")).startswith("dern") else 1
+    unit = m.group("unit")
+    if unit == "mois":
+        return (m.start(), m.end(), _iso(_add_months(pub.replace(day=1), sign * n).year), "year")
+    d = pub + _dt.timedelta(days=sign * n * (7 if unit == "semaines" else 1))
+    return (m.start(), m.end(), _iso(d.year, d.month), "month")
+
+
 def _shifted(anchor: _dt.date, grain: Precision, unit: str, n: int) -> tuple[str, Precision]:
     """``anchor`` moved by ``n`` units (jours, semaines, mois, ans), said no finer than the
     unit allows (months -> month, years -> year) nor than the anchor's own grain."""
@@ -1274,6 +1296,7 @@ _RULES: dict[str, list[tuple[re.Pattern[str], _Builder, bool, Precision | None]]
         (_RE_DEICTIC_DAY, _single(_b_deictic), True, "day"),
         (_RE_REL_PERIOD, _single(_b_rel_period), True, "month"),
         (_RE_AGO, _single(_b_ago), True, "day"),
+        (_RE_FEW, _single(_b_few), True, "month"),
         (_RE_PERIOD_PART, _single(_b_period_part), True, "month"),
     ],
     "holiday": [(_RE_HOLIDAY, _single(_b_holiday), False, None)],
@@ -1292,7 +1315,8 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
     "weekday": (("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"), False),
     # "ce ", "cet ", "cette " and "dans " are confirmed by what follows (_ANCHOR_CONFIRM).
     "keyword": (("aujourd", "hier", "demain", "ce ", "cet ", "cette ", "nuit derni", "mois", "il y a", "il ya", "année",
-                 "annee", "l'an ", "l’an ", "dans "), False),
+                 "annee", "l'an ", "l’an ", "dans ", "derniers jours", "dernières semaines", "dernieres semaines",
+                 "derniers mois", "prochains jours", "prochaines semaines", "prochains mois"), False),
     "holiday": (("toussaint", "sylvestre", "armistice", "jour de l", "nouvel an", "noël", "noel", "fête", "fete", "pâques", "paques", "pentec", "ascension", "mardi gras", "assomption",
                  "piphanie", "chandeleur", "valentin", "halloween"), False),
     "week": (("semaine", "week"), False),
