@@ -21,8 +21,10 @@ __all__ = [
 # Bump when what extraction stores for the same article changes (the date grammar, the
 # actor rules or their lexicons): an index extracted by other rules is read again, file by
 # file, by its next incremental run, as when config.yaml's aliases change, so that its
-# facets never mix old and new rules. 2: the facet-trust rules of issue 12.
-EXTRACTION_VERSION = 2
+# facets never mix old and new rules. 2: the facet-trust rules of issue 12. 3: the date
+# rules of issue 24 (years by event, month spans, story-relative dates, quarters,
+# holidays) and acronym definitions.
+EXTRACTION_VERSION = 3
 
 
 def extraction_key(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
