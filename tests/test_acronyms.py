@@ -102,6 +102,7 @@ def test_merged_in_the_index_once_the_collection_says_so(tmp_path: Path) -> None
     kit.index()
     after = org_values(kit)
     assert "OMS" not in after
+    assert kit.stats()["acronyms"] == 1
     who = after["Organisation mondiale de la santé"]
     assert who["count"] == 4 and who["variants"] == ["OMS"] and "2 articles" in who["because"]
     for value in ("OMS", "Organisation mondiale de la santé", "oms"):

@@ -193,6 +193,7 @@ class BackendEngine:
             "index": self.backend.index,
             "actors": len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
             "undated": undated,
+            "acronyms": len(self.groups.acronyms),  # merged with their long forms
         }
 
     # -- the analyst's commands (backends/analyst.py) --------------------------

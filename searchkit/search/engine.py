@@ -300,6 +300,7 @@ class Engine:
                 "segments": len(self.ix._segments()) if hasattr(self.ix, "_segments") else None,
                 "generation": self.ix.latest_generation(),
                 "actors": len(snap.tables["actor"].values),
+                "acronyms": len(snap.groups.acronyms),  # merged with their long forms
                 "undated": _undated_count(snap.tables["published"]),
             }
 
