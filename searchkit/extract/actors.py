@@ -285,10 +285,10 @@ _PLACE_BEFORE_RE = re.compile(
 
 _TOKEN_RE = re.compile(r"\S+")
 _OPEN_QUOTES = "«\"“„"
-# Where a span runs past its name: a line break (a title's end and the body's start),
+# Where a span runs past its name: a blank line (a title's end and the body's start),
 # dashes, quotes, brackets, commas, a sentence end (also the glued ".Le" of scraped
 # paragraphs) but not the dot of "M." or "Dr.".
-_CUT_RE = re.compile(r"\n|\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|\.-|(?<=[a-zé])\.(?=\d)|"
+_CUT_RE = re.compile(r"\n\s*\n|\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|\.-|(?<=[a-zé])\.(?=\d)|"
                      r"(?<!\b[A-Z])(?<!Dr)(?<!Mr)(?<!Pr)(?<!St)(?<!Mme)(?<!Mgr)"
                      r"[.!?](?=\s*[A-ZÀ-Ý])")
 _SPACE_RE = re.compile(r"\s+")
@@ -370,7 +370,7 @@ def _trim(norm: str, c: _Cand) -> bool:
         # Keep the first piece that has a capital in it ("Qods du pays – Téhéran").
         if any(ch.isupper() for ch in seg[: m.start()]):
             c.end = c.start + m.start()
-        elif m.group(0) == "\n":
+        elif m.group(0).startswith("\n"):
             return False  # "…de la métropole\nChangement de…": a subtitle's first words
         else:
             c.start = c.start + m.end()
