@@ -285,9 +285,10 @@ _PLACE_BEFORE_RE = re.compile(
 
 _TOKEN_RE = re.compile(r"\S+")
 _OPEN_QUOTES = "«\"“„"
-# Where a span runs past its name: dashes, quotes, brackets, commas, a sentence end (also
-# the glued ".Le" of scraped paragraphs) but not the dot of "M." or "Dr.".
-_CUT_RE = re.compile(r"\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|\.-|(?<=[a-zé])\.(?=\d)|"
+# Where a span runs past its name: a blank line (a title's end and the body's start),
+# dashes, quotes, brackets, commas, a sentence end (also the glued ".Le" of scraped
+# paragraphs) but not the dot of "M." or "Dr.".
+_CUT_RE = re.compile(r"\n\s*\n|\s[–—-]\s|[«»\"“”„()\[\];:|]|,\s|\.-|(?<=[a-zé])\.(?=\d)|"
                      r"(?<!\b[A-Z])(?<!Dr)(?<!Mr)(?<!Pr)(?<!St)(?<!Mme)(?<!Mgr)"
                      r"[.!?](?=\s*[A-ZÀ-Ý])")
 _SPACE_RE = re.compile(r"\s+")
@@ -328,14 +329,49 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + m.start(), start + m.end()) for m in _TOKEN_RE.finditer(text[start:end])]
 
 
+# Scraped paragraphs lose their breaks: a subtitle or a word runs into the next sentence's
+# first word ("la mairie du HavreMais les…", "GARDE À VUEDans sa course", "l'instaurateur du
+# RMIMichel Rocard"). The glue point: a lowercase letter, or a run of two capitals or more,
+# right before a capitalised word (CamelCase names such as YouTube or McDonald glue no
+# stop word, nor a first name after an acronym).
+_GLUE_RE = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Ý][a-zà-ÿ]+\b)|(?<=[A-ZÀ-Ý]{2})(?=[A-ZÀ-Ý][a-zà-ÿ]+\b)")
+
+
+_ENGLISH_STOPS = {"the", "of", "and", "to", "in", "on", "at", "by", "for", "a", "an", "is", "it"}
+
+
+def _unglue(norm: str, c: _Cand) -> None:
+    """Cut ``c`` at a glue point inside one of its words (see ``_GLUE_RE``) when the word
+    after it is a stop word (the next sentence: keep what comes before) or a first name
+    after an acronym (a name begins there: keep what comes after)."""
+    for m in _GLUE_RE.finditer(norm, c.start, c.end):
+        tail = re.match(r"[\w-]+", norm[m.start():c.end])
+        head = re.search(r"[\w-]+$", norm[c.start:m.start()])
+        if not tail or not head:
+            continue
+        word = _fold(tail.group(0))
+        if _ROMAN_RE.fullmatch(head.group(0)):
+            continue  # XIVe, IIIe: an ordinal
+        if (word in _stop_words() and word not in _ENGLISH_STOPS
+                and re.match(r"\s+[a-zà-ÿ\d]", norm[m.start() + len(tail.group(0)):])):
+            c.end = m.start()
+            return
+        if head.group(0).isupper() and word in _FIRST_NAMES:
+            c.start = m.start()
+            return
+
+
 def _trim(norm: str, c: _Cand) -> bool:
     """Shrink ``c`` to its name: cut at punctuation, drop articles/elisions. False: junk."""
+    _unglue(norm, c)
     seg = norm[c.start:c.end]
     m = _CUT_RE.search(seg)
     if m:
         # Keep the first piece that has a capital in it ("Qods du pays – Téhéran").
         if any(ch.isupper() for ch in seg[: m.start()]):
             c.end = c.start + m.start()
+        elif m.group(0).startswith("\n"):
+            return False  # "…de la métropole\nChangement de…": a subtitle's first words
         else:
             c.start = c.start + m.end()
     # Strip punctuation and spaces at both ends.
@@ -539,6 +575,24 @@ def _strip_person(text: str) -> str:
     return " ".join(words)
 
 
+# Civilities that precede a name but are no part of it: the span starts after them
+# ("M. Morel" -> "Morel", as the NER suites annotate it). "Madame de Pompadour" and
+# "Dr. Dre" keep theirs, and other titles stay in the span (the value drops them).
+_CIVILITIES = {"m", "m.", "mm", "mm.", "mme", "mme.", "mmes", "mlle", "mlles", "monsieur",
+               "messieurs", "madame", "mesdames", "mademoiselle"}
+
+
+def _span_after_civility(norm: str, c: _Cand, stripped: int) -> None:
+    """Move ``c.start`` past the leading civility ``_strip_person`` dropped (at most
+    ``stripped`` words)."""
+    toks = _tokens(norm, c.start, c.end)
+    i = 0
+    while i < min(stripped, len(toks) - 1) and _fold(norm[toks[i][0]:toks[i][1]]) in _CIVILITIES:
+        i += 1
+    if i and not norm[toks[i][0]].islower():
+        c.start = toks[i][0]
+
+
 def _surname_key(name: str) -> str:
     last = _words(name)[-1]
     return _fold(re.sub(r"^(?:al|el|ad|ash|as|an|ar|at|az)-", "", last, flags=re.I))
@@ -548,7 +602,9 @@ def _canonicalise(norm: str, cands: list[_Cand]) -> None:
     for c in cands:
         text = _SPACE_RE.sub(" ", norm[c.start:c.end]).strip()
         if c.kind == "person":
-            text = _strip_person(text)
+            stripped = _strip_person(text)
+            _span_after_civility(norm, c, len(_words(text)) - len(_words(stripped)))
+            text = stripped
         elif c.kind == "place" or (c.kind == "org" and any(w[:1].islower()
                                                             for w in _words(text)[1:])):
             # "La France", "Le Parlement irakien" lose the article; "Le Figaro" keeps it.
@@ -722,7 +778,13 @@ def _media(norm: str, c: _Cand) -> bool:
     name = _MEDIA.get(f"{m.group(1)} {folded}".replace("' ", "'")) if m else None
     name = name or _MEDIA.get(folded) or _MEDIA.get(re.sub(r"^(?:le |la |les |l')", "", folded))
     if name is None:
-        return False
+        # The model cut the outlet's name before its last word ("France 2", "Radio
+        # classique"): the span takes that word in.
+        nxt = re.match(r" ([\w-]+)(?![,.]\d)", norm[c.end:c.end + 30])
+        name = _MEDIA.get(f"{folded} {_fold(nxt.group(1))}") if nxt else None
+        if name is None:
+            return False
+        c.end += nxt.end()
     c.kind, c.canonical = "org", name
     return True
 
