@@ -23,7 +23,8 @@ __all__ = [
 # file, by its next incremental run, as when config.yaml's aliases change, so that its
 # facets never mix old and new rules. 2: the facet-trust rules of issue 12. 3: the date
 # rules of issue 24 (years by event, month spans, story-relative dates, quarters,
-# holidays) and acronym definitions.
+# holidays), the actor rules of issue 24 (titles, glued sentence starts, outlets) and
+# acronym definitions.
 EXTRACTION_VERSION = 3
 
 
