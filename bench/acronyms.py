@@ -20,7 +20,8 @@ defines it (``searchkit.extract.acronyms``); this script says how many such grou
 
 The judged sample is every merge if there are at most 150, else 150 drawn with a fixed
 seed, plus every merge that involves one of the top 100 organisation values. A judgment
-holds for a (short, long) pair: a merge whose long form changes is unjudged again, listed,
+holds for a (short, long) pair: a merge whose long form changes (more than its case or
+spacing) is unjudged again, listed,
 and ``--todo FILE`` writes the unjudged ones with a few lines of context each, to judge by
 hand and append to the TSV (verdict ``correct`` or ``incorrect``, a note when incorrect).
 
@@ -38,8 +39,8 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import json
-import random
 import re
 import sys
 import time
@@ -67,14 +68,18 @@ SEED = 24  # issue 24
 TOP = 100
 # The pairs issue 24 found split in the top 50 organisations of a 2,000-article sample.
 ISSUE_ACRONYMS = ("OMS", "UE", "FN", "RN", "PS", "ARS", "LR")
-# Why a defined short form is not merged, in the order acronym_aliases tests it.
-REASONS = {
+# Why a defined short form is not merged, in the order acronym_aliases tests it: the
+# module's own list when it has one (``decisions``), else the tests as it first shipped.
+REASONS = dict(getattr(A, "REFUSALS", None) or {
     "not_actor": "the short form is no actor name of the index",
     "too_few": f"fewer than {A.MIN_ARTICLES} articles define it so",
     "ambiguous": f"its most common long form has under {A.MIN_SHARE:.0%} of its definitions",
     "configured": "config.yaml's aliases name it (they win)",
     "person": "the short or the long form is mostly a person in the index",
-}
+})
+# Definitions are counted as the engine counts them: by story (near-duplicate copies once)
+# when acronyms.py says so (it has ``stories``), else by article.
+BY_STORY = hasattr(A, "stories")
 Docs = dict[tuple[str, str], np.ndarray]
 
 
@@ -187,8 +192,12 @@ class Decision:
 
 def decide(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, int]],
            aliases: Mapping[str, Iterable[str]]) -> dict[str, Decision]:
-    """Every defined short form and what ``acronym_aliases`` does with it (the same tests
-    in the same order; ``main`` checks that the merged ones are the ones it merges)."""
+    """Every defined short form and what ``acronym_aliases`` does with it: the module's
+    ``decisions`` when it has them, else the same tests in the same order as it first
+    shipped (``run`` checks that the merged ones are the ones it merges)."""
+    if hasattr(A, "decisions"):
+        return {s: Decision(s, d.refused or "merged", d.long_key, d.articles, d.total, dict(d.options))
+                for s, d in A.decisions(definitions, kinds, aliases).items()}
     configured = {A._key(n) for pref, others in aliases.items() for n in (pref, *others)}
     names: set[str] = set()
     votes: dict[str, Counter] = defaultdict(Counter)
@@ -239,21 +248,47 @@ def is_acronym(value: str) -> bool:
 
 # -- judgments ---------------------------------------------------------------------------
 
-def load_judgments(path: Path = JUDGMENTS) -> dict[tuple[str, str], dict[str, str]]:
-    """(short, long) -> the judgment row (the last one wins)."""
-    out: dict[tuple[str, str], dict[str, str]] = {}
+def pair_key(short: str, long: str) -> tuple[str, str]:
+    """A merge as judgments are looked up: the short form upper-cased, the long form's
+    display case-folded and its spaces collapsed (a display that only changes case or
+    spacing keeps its judgment)."""
+    return short.upper(), " ".join(long.split()).casefold()
+
+
+class Judgments(dict):
+    """pair_key -> the judgment row (the last one wins); ``judged[(short, long)]`` looks
+    the pair up through ``pair_key``."""
+
+    def __contains__(self, pair: object) -> bool:
+        return isinstance(pair, tuple) and super().__contains__(pair_key(*pair))
+
+    def __getitem__(self, pair: tuple[str, str]) -> dict[str, str]:
+        return super().__getitem__(pair_key(*pair))
+
+    def get(self, pair: tuple[str, str], default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(pair_key(*pair), default)
+
+
+def load_judgments(path: Path = JUDGMENTS) -> Judgments:
+    out = Judgments()
     if not path.exists():
         return out
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             assert row["verdict"] in VERDICTS, row
-            out[(row["short"], row["long"])] = row
+            dict.__setitem__(out, pair_key(row["short"], row["long"]), row)
     return out
 
 
 def sample_merges(merges: list[tuple[str, str]], involved: set[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Every merge if few, else SAMPLE drawn with SEED; plus every top-organisation merge."""
-    drawn = merges if len(merges) <= SAMPLE else random.Random(SEED).sample(sorted(merges), SAMPLE)
+    """Every merge if few, else SAMPLE drawn at random with SEED; plus every top-organisation
+    merge. The draw ranks each short form by a hash of SEED and itself, so that a rule
+    change that adds or drops a few merges leaves the rest of the sample as it was (and
+    its judgments valid)."""
+    def rank(pair: tuple[str, str]) -> bytes:
+        return hashlib.blake2b(f"{SEED}:{pair[0]}".encode(), digest_size=8).digest()
+
+    drawn = merges if len(merges) <= SAMPLE else sorted(merges, key=rank)[:SAMPLE]
     return sorted(set(drawn) | involved)
 
 
@@ -276,7 +311,9 @@ def run(index_dir: Path, aliases: Mapping[str, list[str]]) -> dict[str, Any]:
     ev = collect(persons)
     story_of = stories(index_dir)
     t2 = time.perf_counter()
-    definitions = dict(ev.counts)
+    articles_defining = dict(ev.counts)
+    definitions = ({t: len({story_of.get(a, a) for a in arts}) for t, arts in ev.where.items()}
+                   if BY_STORY else articles_defining)
     learned, why = A.acronym_aliases(definitions, kinds, aliases)
     decisions = decide(definitions, kinds, aliases)
     before = ActorGroups(counts, aliases, docs, None)
@@ -303,7 +340,7 @@ def run(index_dir: Path, aliases: Mapping[str, list[str]]) -> dict[str, Any]:
     written: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for value, n in definitions.items():
         short, long = A.parse_term(value) or ("", "")
-        written[(short, A._key(long))][long] += n
+        written[(short.upper(), A._key(long))][long] += n
 
     f_before, f_after = facet_counts(before, docs), facet_counts(after, docs)
     top = sorted(f_before.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:TOP]
@@ -316,7 +353,7 @@ def run(index_dir: Path, aliases: Mapping[str, list[str]]) -> dict[str, Any]:
         members = {key for key, disp in after.display.items() if disp == display}
         before_values = {before.display.get(key, key[1]) for key in members if before.kind.get(key) == "org"}
         as_written = max(written[(short, d.long_key)].items(), key=lambda kv: (kv[1], kv[0]))[0]
-        defining = {a for t, arts in ev.where.items() if (A.parse_term(t) or ("", ""))[0] == short
+        defining = {a for t, arts in ev.where.items() if (A.parse_term(t) or ("", ""))[0].upper() == short
                     and A._key(A.parse_term(t)[1]) == d.long_key for a in arts}
         before_group = {before.display.get(key) for key in members if A._key(key[1]) == A._key(short)}
         # Spellings the index mostly tags as a person, in the merged value: joined by the
@@ -324,7 +361,7 @@ def run(index_dir: Path, aliases: Mapping[str, list[str]]) -> dict[str, Any]:
         people = sorted((name, len(docs[(k, name)]), "before" if before.display.get((k, name)) in before_group else "merge")
                         for k, name in members if A._person(kinds[name]))
         merges.append({
-            "short": short, "long": display, "articles": d.articles, "example": f"{as_written} ({short})",
+            "short": short, "long": display, "articles": len(defining), "example": f"{as_written} ({short})",
             "share": d.articles / d.total, "competing": {k: n for k, n in d.options.items() if k != d.long_key},
             "short_articles": len(short_docs), "long_articles": len(long_docs),
             "both": len(np.intersect1d(short_docs, long_docs)),
@@ -410,7 +447,7 @@ def pct(a: int, b: int) -> str:
     return f"{a / b:.1%} ({a}/{b})" if b else "-"
 
 
-def report(r: Mapping[str, Any], judged: Mapping[tuple[str, str], Mapping[str, str]], sample: list[tuple[str, str]],
+def report(r: Mapping[str, Any], judged: Judgments, sample: list[tuple[str, str]],
            command: str, wall: float, raw: Mapping[str, Counter]) -> str:
     merges, decisions, ev = r["merges"], r["decisions"], r["ev"]
     by_pair = {(m["short"], m["long"]): m for m in merges}
@@ -434,7 +471,10 @@ def report(r: Mapping[str, Any], judged: Mapping[tuple[str, str], Mapping[str, s
         f"niced, on the shared 2-core {cpu_model()}). Definitions: `find_definitions` over all {ev.articles:,} articles of "
         "`../shared/data/orangesum/orangesum_articles.jsonl.gz` (title + text), counted per article. Actor names and "
         f"their article counts per kind: the 36k index at `{r['index']}` (searchkit NER, live documents, "
-        "read-only). Merging: `acronym_aliases` (MIN_ARTICLES "
+        "read-only). Definitions reach `acronym_aliases` counted "
+        + ("by story (near-duplicate copies once, the index's MinHash groups), as the engine counts them. "
+           if BY_STORY else "by article. ")
+        + "Merging: `acronym_aliases` (MIN_ARTICLES "
         f"{A.MIN_ARTICLES}, MIN_SHARE {A.MIN_SHARE}) and the facets grouped by `ActorGroups` with and without "
         "it; config.yaml's aliases. Judgments: `bench/judgments/acronyms.tsv`, made by hand (see the end).\n")
     add("## Figures\n")
@@ -447,8 +487,9 @@ def report(r: Mapping[str, Any], judged: Mapping[tuple[str, str], Mapping[str, s
     add(f"- **Precision on the judged sample: {pct(len(judged_here) - len(wrong), len(judged_here))}**; "
         f"**false merges in the sample: {len(wrong)}**"
         + ".")
-    add(f"- Judged outside the sample ({len(outside)} merges read because a screening flagged them: the short form an actor "
-        f"in many more articles than define it, a same-letters name of another kind, a person-tagged spelling): {len(wrong_out)} false "
+    add(f"- Judged outside the sample ({len(outside)} merges: drawn in an earlier sample, read after a rule change, or "
+        "flagged by a screening: the short form an actor in many more articles than define it, a same-letters name of "
+        f"another kind, a person-tagged spelling): {len(wrong_out)} false "
         f"({', '.join(p[0] for p in wrong_out) or 'none'}). All judged merges: {pct(len(wrong_all), len(judged_here) + len(outside))} false.")
     by_merge = [p for m in people for p in m["people"] if p[2] == "merge"]
     add(f"- Person guard: no short or long form the index mostly tags as a person is merged. Spellings the index mostly "
@@ -583,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
     judged = load_judgments()
     raw = raw_mentions({t["value"] for t in r["top_rows"]})
     if args.todo:
-        todo = [m for m in merges if (m["short"], m["long"]) in set(sample) - set(judged)]
+        todo = [m for m in merges if (m["short"], m["long"]) in set(sample) and (m["short"], m["long"]) not in judged]
         need = {r["doc_ids"].get(d) for m in todo for _, d in context_docs(m)}
         texts = {str(row["id"]): text_of(row) for row in articles() if str(row["id"]) in need}
         with args.todo.open("w", encoding="utf-8") as fh:
