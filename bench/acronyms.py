@@ -80,6 +80,7 @@ REASONS = dict(getattr(A, "REFUSALS", None) or {
 # Definitions are counted as the engine counts them: by story (near-duplicate copies once)
 # when acronyms.py says so (it has ``stories``), else by article.
 BY_STORY = hasattr(A, "stories")
+VOTE = getattr(A, "_vote", A._key)
 Docs = dict[tuple[str, str], np.ndarray]
 
 
@@ -273,10 +274,17 @@ def load_judgments(path: Path = JUDGMENTS) -> Judgments:
     out = Judgments()
     if not path.exists():
         return out
+    # The file is whole or the run stops: every row judged, every error says why, no pair
+    # twice (the facet judgments' rules; tests/ may not read bench/, so they are checked here).
     with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            assert row["verdict"] in VERDICTS, row
-            dict.__setitem__(out, pair_key(row["short"], row["long"]), row)
+        reader = csv.DictReader(fh, delimiter="\t")
+        assert reader.fieldnames == ["short", "long", "articles", "verdict", "note"], reader.fieldnames
+        for row in reader:
+            assert row["verdict"] in VERDICTS and row["short"] and row["long"] and row["articles"].isdigit(), row
+            assert row["note"] or row["verdict"] == "correct", f"an incorrect merge needs a note: {row}"
+            key = pair_key(row["short"], row["long"])
+            assert key not in out, f"judged twice: {row}"
+            dict.__setitem__(out, key, row)
     return out
 
 
@@ -353,8 +361,11 @@ def run(index_dir: Path, aliases: Mapping[str, list[str]]) -> dict[str, Any]:
         members = {key for key, disp in after.display.items() if disp == display}
         before_values = {before.display.get(key, key[1]) for key in members if before.kind.get(key) == "org"}
         as_written = max(written[(short, d.long_key)].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        # The definitions voting for the long form: the module's vote key (``_vote``: writings
+        # that differ by small words or a plural are one) if it has one, else the name key.
+        win = max(d.options.items(), key=lambda kv: (kv[1], kv[0]))[0]
         defining = {a for t, arts in ev.where.items() if (A.parse_term(t) or ("", ""))[0].upper() == short
-                    and A._key(A.parse_term(t)[1]) == d.long_key for a in arts}
+                    and VOTE(A.parse_term(t)[1]) == win for a in arts}
         before_group = {before.display.get(key) for key in members if A._key(key[1]) == A._key(short)}
         # Spellings the index mostly tags as a person, in the merged value: joined by the
         # spelling grouping before acronyms (``before``) or by this merge.
@@ -362,7 +373,7 @@ def run(index_dir: Path, aliases: Mapping[str, list[str]]) -> dict[str, Any]:
                         for k, name in members if A._person(kinds[name]))
         merges.append({
             "short": short, "long": display, "articles": len(defining), "example": f"{as_written} ({short})",
-            "share": d.articles / d.total, "competing": {k: n for k, n in d.options.items() if k != d.long_key},
+            "share": d.articles / d.total, "competing": {k: n for k, n in d.options.items() if k != win},
             "short_articles": len(short_docs), "long_articles": len(long_docs),
             "both": len(np.intersect1d(short_docs, long_docs)),
             "value_articles": len(f_after.get(display, ())),
