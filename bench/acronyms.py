@@ -77,9 +77,9 @@ REASONS = dict(getattr(A, "REFUSALS", None) or {
     "configured": "config.yaml's aliases name it (they win)",
     "person": "the short or the long form is mostly a person in the index",
 })
-# Definitions are counted as the engine counts them: by story (near-duplicate copies once)
-# when acronyms.py says so (it has ``stories``), else by article.
-BY_STORY = hasattr(A, "stories")
+# Definitions reach acronym_aliases counted by article, as the engine counts them, or with
+# ``--by-story`` by story (near-duplicate copies once): a proposed rule, measured here.
+BY_STORY = False
 VOTE = getattr(A, "_vote", A._key)
 Docs = dict[tuple[str, str], np.ndarray]
 
@@ -401,7 +401,7 @@ def run(index_dir: Path, aliases: Mapping[str, list[str]]) -> dict[str, Any]:
                          "after": after_value, "after_articles": len(f_after.get(after_value, ())),
                          "decision": d})
     return {
-        "ev": ev, "definitions": definitions, "decisions": decisions, "merges": merges, "top": top,
+        "ev": ev, "definitions": definitions, "articles_defining": articles_defining, "decisions": decisions, "merges": merges, "top": top,
         "top_rows": top_rows, "learned": learned, "aliases": aliases, "persons": persons,
         "doc_ids": doc_ids, "kinds": kinds, "votes": votes, "before": before, "after": after,
         "actor_articles": lambda short: len(articles_of(A._key(short))),
@@ -483,14 +483,15 @@ def report(r: Mapping[str, Any], judged: Judgments, sample: list[tuple[str, str]
         "`../shared/data/orangesum/orangesum_articles.jsonl.gz` (title + text), counted per article. Actor names and "
         f"their article counts per kind: the 36k index at `{r['index']}` (searchkit NER, live documents, "
         "read-only). Definitions reach `acronym_aliases` counted "
-        + ("by story (near-duplicate copies once, the index's MinHash groups), as the engine counts them. "
-           if BY_STORY else "by article. ")
+        + ("by story (`--by-story`: near-duplicate copies once, the index's MinHash groups; a proposed rule, the "
+           "engine counts articles). " if BY_STORY else "by article, as the engine counts them. ")
         + "Merging: `acronym_aliases` (MIN_ARTICLES "
         f"{A.MIN_ARTICLES}, MIN_SHARE {A.MIN_SHARE}) and the facets grouped by `ActorGroups` with and without "
         "it; config.yaml's aliases. Judgments: `bench/judgments/acronyms.tsv`, made by hand (see the end).\n")
     add("## Figures\n")
-    add(f"- Definitions found: {sum(r['definitions'].values()):,} article-level definitions, "
-        f"{len(r['definitions']):,} distinct (short, long) terms, {len(decisions):,} distinct short forms.")
+    add(f"- Definitions found: {sum(r['articles_defining'].values()):,} article-level definitions"
+        + (f" ({sum(r['definitions'].values()):,} with near-duplicate copies counted once)" if BY_STORY else "")
+        + f", {len(r['definitions']):,} distinct (short, long) terms, {len(decisions):,} distinct short forms.")
     add(f"- **Acronym groups merged: {len(merges)}** ({len(joined)} join a short-form value with a long-form value "
         f"that is itself an actor name; {len(merges) - len(joined)} only show the short form's value under its long form).")
     add(f"- **Judged sample: {len(sample)} merges** ({min(SAMPLE, len(merges))} drawn with seed {SEED}, plus every merge "
@@ -621,7 +622,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=Path, default=INDEX, help=f"searchkit index with NER to read actor names from (default {INDEX})")
     ap.add_argument("--report", type=Path, default=REPORT, help=f"markdown report to write (default {REPORT.relative_to(ROOT)})")
     ap.add_argument("--todo", type=Path, help="write the unjudged merges of the sample, with context, to this .jsonl")
+    ap.add_argument("--by-story", action="store_true",
+                    help="count definitions by story, near-duplicate copies once (a proposed rule; the engine counts articles)")
     args = ap.parse_args(argv)
+    global BY_STORY
+    BY_STORY = args.by_story
     started = time.perf_counter()
     from searchkit.config import load_config
 
