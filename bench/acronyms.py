@@ -18,21 +18,24 @@ defines it (``searchkit.extract.acronyms``); this script says how many such grou
   100 organisation values (before merging) and why each unmerged one was missed, every
   defined acronym left apart and why, and the person guard ("Marine Le Pen (RN)").
 
-The judged sample is every merge if there are at most 150, else 150 drawn with a fixed
-seed, plus every merge that involves one of the top 100 organisation values. A judgment
-holds for a (short, long) pair: a merge whose long form changes (more than its case or
-spacing) is unjudged again, listed,
-and ``--todo FILE`` writes the unjudged ones with a few lines of context each, to judge by
-hand and append to the TSV (verdict ``correct`` or ``incorrect``, a note when incorrect).
+The judged sample is every merge if there are at most 150, else 150 drawn at random with a
+fixed seed (ranked by a hash of seed and short form, so that a rule change keeps the rest of
+the sample), plus every merge that involves one of the top 100 organisation values. A
+judgment holds for a (short, long) pair: a merge whose long form changes (more than its case
+or spacing) is unjudged again, listed, and ``--todo FILE`` writes the unjudged ones with a few
+lines of context each, to judge by hand and append to the TSV (verdict ``correct`` or
+``incorrect``, a note when incorrect; the script stops on a malformed file).
 
-Why a short form was not merged is worked out here by the same tests, in the same order, as
-``acronym_aliases`` (``decide``); the script checks that both agree on every short form.
+Why a short form was not merged comes from ``acronyms.decisions`` (or, for the module as
+first shipped, the same tests in the same order here, ``decide``); the script checks that
+the merges agree with ``acronym_aliases``. ``--by-story`` counts definitions by story
+(near-duplicate copies once) to measure that proposed rule; the engine counts articles.
 
 What it must not do: judge anything itself, tune anything, or write to the index it reads
 (it opens it read-only and builds no cache there).
 
     PYTHONPATH=. nice -n 10 .venv/bin/python bench/acronyms.py [--index /work/idx36k/index] \\
-        [--report bench/reports/acronyms.md] [--todo FILE]
+        [--report bench/reports/acronyms.md] [--todo FILE] [--by-story]
 """
 from __future__ import annotations
 
