@@ -10,8 +10,11 @@ also writes "Marine Le Pen (RN)" and "Anne Hidalgo (PS)": here every letter of t
 form must start a word of the long form (words split at spaces, hyphens and
 apostrophes), the words in between may only be small words (de, la, des, et...), and at
 most one word after the last letter may go unmatched ("Société nationale des chemins de
-fer français (SNCF)"). Which definitions merge facet values, and which never do (a person
-before a party), is ``acronym_aliases``'s decision, made on the whole collection.
+fer français (SNCF)"), unless a comma cuts it off ("Agence régionale de santé, ndlr");
+a long form never starts inside a hyphenated name ("Jean-Pierre Sueur (PS)" is no
+"Pierre Sueur"). Which definitions merge facet values, and which never do (a person
+before a party, a town spelt like an acronym), is ``acronym_aliases``'s decision, made on
+the whole collection.
 
 What it must not do: know any acronym, or merge anything itself (it returns evidence).
 """
@@ -24,7 +27,8 @@ from typing import Iterable, Mapping, Sequence
 
 from searchkit.text.normalize import fold, normalize_apostrophes
 
-__all__ = ["Definition", "Merge", "acronym_aliases", "find_definitions", "parse_term", "term"]
+__all__ = ["Decision", "Definition", "Merge", "REFUSALS", "acronym_aliases", "decisions", "find_definitions",
+           "parse_term", "term"]
 
 # Words that may sit between the words an acronym's letters start (or open a long form
 # when the short form starts with their letter: "La France insoumise (LFI)").
@@ -122,7 +126,9 @@ def find_definitions(text: str) -> list[Definition]:
         if at is None:
             continue
         start = clause_start + before[at][1]
-        long = text[start:m.start()].strip(" ,")
+        if _inside_name(text, start):
+            continue
+        long = _cut(text[start:m.start()], spell)
         if _plausible(long, m.group(1)):
             found.append(Definition(m.group(1), long, start, m.end()))
     for m in SHORT_BEFORE.finditer(text):
@@ -134,12 +140,33 @@ def find_definitions(text: str) -> list[Definition]:
         at = _align(spell, words, tail=1)
         # The parenthesis must be the long form and nothing else: it starts at its first
         # word (after small words) and ends at its last.
-        if at is None or any(w not in SMALL for w, _, _ in words[:at]):
+        if at is None or any(w not in SMALL for w, _, _ in words[:at]) or _inside_name(inside, words[at][1]):
             continue
-        long = inside[words[at][1]:].strip(" ,")
+        long = _cut(inside[words[at][1]:], spell)
         if _plausible(long, m.group(1)):
             found.append(Definition(m.group(1), long, m.start(), m.end()))
     return sorted(found, key=lambda d: d.start)
+
+
+def _inside_name(text: str, start: int) -> bool:
+    """Whether ``start`` follows a hyphen that ends a capitalised word: the long form would
+    begin inside a hyphenated name ("Jean-Pierre Sueur (PS)"), not after "l'ex-" ("l'ex-Front
+    national (FN)")."""
+    if start < 2 or text[start - 1] != "-":
+        return False
+    before = WORD.findall(text[max(0, start - 40):start - 1])
+    return bool(before) and before[-1][0].isupper()
+
+
+def _cut(long: str, spell: str) -> str:
+    """``long`` without quotes around it and without a last word that a comma separates
+    from the rest, when the rest still spells the short form ("Agence régionale de santé,
+    ndlr" -> "Agence régionale de santé"; "Google, Amazon, Facebook, Apple" keeps Apple)."""
+    long = long.strip(" ,\"«»“”")
+    head, comma, last = long.rpartition(",")
+    if comma and len(last.split()) == 1 and _align(spell, _words(head), tail=0) is not None:
+        long = head.strip(" ,\"«»“”")
+    return long
 
 
 def _plausible(long: str, short: str) -> bool:
@@ -149,9 +176,11 @@ def _plausible(long: str, short: str) -> bool:
 
 
 def term(d: Definition) -> str:
-    """The index term of a definition: ``SHORT=long form`` (short upper-cased, long as
-    written: facets show the most common writing)."""
-    return f"{d.short.replace('.', '').upper()}{SEP}{' '.join(d.long.split()).replace(',', ' ')}"
+    """The index term of a definition: ``SHORT=long form``, both as written (the short form
+    without dots: "Cnav", "OMS"; commas, the keyword field's separator, become spaces).
+    Facets show the most common writing of the long form; ``acronym_aliases`` compares
+    short forms upper-cased, and keeps their case to know how the collection writes them."""
+    return f"{d.short.replace('.', '')}{SEP}{' '.join(d.long.replace(',', ' ').split())}"
 
 
 def parse_term(value: str) -> tuple[str, str] | None:
@@ -163,6 +192,11 @@ def parse_term(value: str) -> tuple[str, str] | None:
 
 MIN_ARTICLES = 2  # one article's definition could be a slip; two are a convention
 MIN_SHARE = 0.75  # the long form the short form stands for in at least 3 of 4 definitions
+# The name merges only if most of its articles write it as an acronym: as the definitions
+# write the short form (case kept, dots dropped) or with two capitals or more. "SETE" is
+# defined, but "Sète" (the town, same folded letters) carries most of the name's
+# articles; "Cnav", "Opep", "Codis" are defined so, "SpF" has two capitals: they merge.
+MIN_WRITTEN = 0.5
 
 
 @dataclass(frozen=True)
@@ -186,16 +220,39 @@ def _key(name: str) -> str:
     return " ".join(words)
 
 
-def acronym_aliases(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, int]],
-                    aliases: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, list[str]], dict[str, Merge]]:
-    """From the collection's definitions (``SHORT=long`` term -> articles) and the actor
-    names in the index (``kinds``: name -> {kind: articles}), the aliases that merge each
-    acronym with its long form (long form -> [short form, other writings]) and why.
+@dataclass(frozen=True)
+class Decision:
+    """What ``acronym_aliases`` does with one defined short form, and why."""
 
-    A short form merges when it is an actor name of the index, at least MIN_ARTICLES
-    articles define it, MIN_SHARE of its definitions give the same long form, neither it
-    nor the long form is a person, and neither appears in config.yaml's ``aliases`` (those
-    win)."""
+    short: str  # upper-cased, without dots
+    refused: str  # "" when it merges, else the first rule that refuses it (REFUSALS)
+    long_key: str  # the long form it stands for most often (its name key)
+    articles: int  # articles giving that long form
+    total: int  # definitions giving any long form
+    options: Mapping[str, int]  # long key -> definitions
+
+
+REFUSALS = {
+    "not_actor": "the short form is no actor name of the index",
+    "too_few": f"fewer than {MIN_ARTICLES} articles define it so",
+    "ambiguous": f"its most common long form has under {MIN_SHARE:.0%} of its definitions",
+    "configured": "config.yaml's aliases name it (they win)",
+    "person": "the short or the long form is mostly a person in the index",
+    "written_otherwise": f"under {MIN_WRITTEN:.0%} of the name's articles write it as the definitions do "
+                         "(a same-letters word or name: Sète for SETE)",
+}
+
+
+def _bare(name: str) -> str:
+    """A name as a short form is compared with the definitions' writing: no dots, no
+    leading article ("La DGS", "l'OMS." -> "DGS", "OMS"), case kept."""
+    name = re.sub(r"^(?:l'|la\s|le\s|les\s)", "", normalize_apostrophes(name).strip(), flags=re.IGNORECASE)
+    return name.replace(".", "").strip()
+
+
+def decisions(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, int]],
+              aliases: Mapping[str, Sequence[str]] | None = None) -> dict[str, Decision]:
+    """Every defined short form (upper-cased) and whether it merges; see ``acronym_aliases``."""
     configured = {_key(n) for pref, others in (aliases or {}).items() for n in (pref, *others)}
     by_key: dict[str, list[str]] = defaultdict(list)  # name key -> index spellings
     votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -203,24 +260,75 @@ def acronym_aliases(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[
         by_key[_key(name)].append(name)
         for kind, n in by_kind.items():
             votes[_key(name)][kind] += n
-    longs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # short -> long key -> articles
-    written: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    longs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # short -> long key -> definitions
+    as_defined: dict[str, set[str]] = defaultdict(set)  # short -> its writings in definitions
     for value, n in definitions.items():
         parsed = parse_term(value)
         if parsed is None:
             continue
         short, long = parsed
-        longs[short][_key(long)] += n
-        written[(short, _key(long))][long] += n
-    out: dict[str, list[str]] = {}
-    why: dict[str, Merge] = {}
+        longs[short.upper()][_key(long)] += n
+        as_defined[short.upper()].add(short)
+    out: dict[str, Decision] = {}
     for short, options in sorted(longs.items()):
         long_key, n = max(options.items(), key=lambda kv: (kv[1], kv[0]))
-        s_key = _key(short)
-        if n < MIN_ARTICLES or n < MIN_SHARE * sum(options.values()) or s_key not in by_key:
+        s_key, total = _key(short), sum(options.values())
+        if s_key not in by_key:
+            refused = "not_actor"
+        elif n < MIN_ARTICLES:
+            refused = "too_few"
+        elif n < MIN_SHARE * total:
+            refused = "ambiguous"
+        elif s_key in configured or long_key in configured:
+            refused = "configured"
+        elif _person(votes.get(s_key)) or _person(votes.get(long_key)):
+            refused = "person"
+        elif _written_share(by_key[s_key], kinds, as_defined[short]) < MIN_WRITTEN:
+            refused = "written_otherwise"
+        else:
+            refused = ""
+        out[short] = Decision(short, refused, long_key, n, total, dict(options))
+    return out
+
+
+def _written_share(names: Sequence[str], kinds: Mapping[str, Mapping[str, int]], defined: set[str]) -> float:
+    """The share of the articles of ``names`` (one name's spellings) written as an acronym:
+    as the definitions write it, or with two capitals or more ("SpF", "DGFiP"); "Sète" or
+    "Gao", a word with one capital that no definition writes, is not."""
+    defined = {_bare(d) for d in defined}
+
+    def as_acronym(name: str) -> bool:
+        bare = _bare(name)
+        return bare in defined or sum(c.isupper() for c in bare) >= 2
+
+    every = sum(sum(kinds[n].values()) for n in names)
+    return sum(sum(kinds[n].values()) for n in names if as_acronym(n)) / every if every else 0.0
+
+
+def acronym_aliases(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, int]],
+                    aliases: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, list[str]], dict[str, Merge]]:
+    """From the collection's definitions (``SHORT=long`` term -> articles) and the actor
+    names in the index (``kinds``: name -> {kind: articles}), the aliases that merge each
+    acronym with its long form (long form -> [short form, other writings]) and why.
+
+    A short form merges when it is an actor name of the index, at least MIN_ARTICLES
+    define it, MIN_SHARE of its definitions give the same long form, neither it nor the
+    long form is a person, neither appears in config.yaml's ``aliases`` (those win), and
+    MIN_WRITTEN of its name's articles write it as the definitions do (``decisions``)."""
+    by_key: dict[str, list[str]] = defaultdict(list)  # name key -> index spellings
+    for name in kinds:
+        by_key[_key(name)].append(name)
+    written: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for value, n in definitions.items():
+        parsed = parse_term(value)
+        if parsed is not None:
+            written[(parsed[0].upper(), _key(parsed[1]))][parsed[1]] += n
+    out: dict[str, list[str]] = {}
+    why: dict[str, Merge] = {}
+    for short, d in decisions(definitions, kinds, aliases).items():
+        if d.refused:
             continue
-        if s_key in configured or long_key in configured or _person(votes.get(s_key)) or _person(votes.get(long_key)):
-            continue
+        long_key, n, s_key = d.long_key, d.articles, _key(short)
         spellings = by_key.get(long_key, [])
         as_written = max(written[(short, long_key)].items(), key=lambda kv: (kv[1], kv[0]))[0]
         display = max(spellings, key=lambda s: (sum(kinds[s].values()), s)) if spellings else as_written
