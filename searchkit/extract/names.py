@@ -264,11 +264,13 @@ def _person_evidence(folded: str, names: Iterable[str], surnames: Collection[str
     others has a person's mark of its own. One word: a first name, or the first name or
     surname of someone named in full somewhere in the corpus (Imran, Trump); a town or a
     brand called PER by the model has neither (Woking, Modène, Tesla). Several words: not led
-    by an acronym (RM Sotheby, BNP Paribas are firms)."""
+    by an acronym (RM Sotheby, BNP Paribas are firms). A spelling all in capitals says
+    nothing either way: "DONALD TRUMP" in one headline is shouting, not a firm (it made the
+    36k index's org facet list Donald Trump and Marine Le Pen, bench/reports/acronyms.md)."""
     words = folded.split()
     if len(words) == 1:
         return words[0] in _FIRST_NAMES or _surname(words[0]) in surnames
-    return not any(_acronym(name.split()[0]) and len(name.split()[0]) > 1 for name in names)
+    return not any(_acronym(name.split()[0]) and len(name.split()[0]) > 1 and not name.isupper() for name in names)
 
 
 def _majority_kinds(counts: Mapping[Node, int]) -> dict[Node, str]:
