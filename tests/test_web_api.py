@@ -194,10 +194,10 @@ def test_health_answers_while_a_slow_search_runs(web_config: Path) -> None:
             for t in searches:
                 t.start()
             time.sleep(0.5)
-            started = time.monotonic()
             with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
                 assert json.load(response) == {"status": "ok"}
-            assert time.monotonic() - started < 1.5
+            # Answered while every slow search still holds its thread (each takes 4 s).
+            assert all(t.is_alive() for t in searches)
             for t in searches:
                 t.join()
     finally:
