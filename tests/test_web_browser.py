@@ -58,7 +58,8 @@ def css(driver: Any, selector: str) -> list[Any]:
 
 
 def total(driver: Any) -> int:
-    return int(until(driver, lambda d: (css(d, "#total") or [None])[0], "a total").get_attribute("data-total"))
+    # Read inside the wait: a render under way replaces the element (stale), and "0" is truthy.
+    return int(until(driver, lambda d: css(d, "#total")[0].get_attribute("data-total"), "a total"))
 
 
 def shot(driver: Any, name: str) -> None:
@@ -75,7 +76,8 @@ def search(driver: Any, site: str, query: str) -> int:
     box = until(driver, lambda d: css(d, 'input[type="search"][name="q"]')[0], "the search box")
     box.clear()
     box.send_keys(query, Keys.ENTER)
-    until(driver, lambda d: "q=" in d.current_url and css(d, "article.hit"), "hits")
+    # The page's title names the query once its answer is drawn (the old hits linger till then).
+    until(driver, lambda d: d.title.startswith(query) and css(d, "article.hit"), "hits")
     return total(driver)
 
 
