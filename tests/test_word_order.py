@@ -43,6 +43,47 @@ def test_rescore_lifts_the_article_holding_the_passage_and_keeps_the_rest_below(
     assert rescore(ranked, texts, ()) == ranked
 
 
+def test_rescore_lifts_an_extra_candidate_holding_the_passage_and_leaves_the_others_in_place() -> None:
+    words = query_words("le ministre a annoncé mardi une réforme des retraites")
+    ranked = [(10, 9.0), (11, 8.0), (12, 7.0), (13, 1.0), (14, 0.5), (15, 0.2)]
+    texts = ["le ministre de la santé", "la réforme des retraites et le ministre"]
+    extra = [14, 15]
+    extra_texts = ["Le ministre a annoncé mardi une réforme des retraites contestée.", "une réforme, le ministre"]
+    out = rescore(ranked, texts, words, extra, extra_texts)
+    assert [d for d, _ in out] == [14, 10, 11, 12, 13, 15]  # 15 earns no lift: it keeps its place
+    assert len(out) == len(ranked)
+
+
+def test_a_passage_whose_source_ranks_below_the_rescored_candidates_finds_it(tmp_path) -> None:
+    """Stop words around two common words: BM25 ranks the source below the ``depth``
+    first candidates (shorter articles repeating "fin" score higher); holding every word
+    of the passage, in order, it is rescored and goes first."""
+    from searchkit import SearchKit
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    words = query_words("que ce serait fini. Cela n'a même pas commencé")
+    depth = min(RESCORE_DEPTH, 10 * len(words))
+    for i in range(depth + 20):  # more decoys than rescored candidates, each scoring above the source
+        (corpus / f"decoy{i:03d}.txt").write_text(f"Fin de partie {i}. La fin, enfin la fin: tout a commencé et fini.", "utf-8")
+    source = ("Les habitants de la vallée racontent l'hiver, les routes coupées et la neige tombée en abondance. "
+              "On pensait en été que ce serait fini. Cela n'a même pas commencé à changer, disent les maires, "
+              "qui attendent toujours les crédits promis par la région pour les travaux.")
+    (corpus / "source.txt").write_text(source, "utf-8")
+    kit = SearchKit.open(index_dir=tmp_path / "index", corpus=corpus, semantic=False)
+    kit.config.actors = False
+    kit.config.workers = 1
+    kit.index()
+    try:
+        query = "que ce serait fini. Cela n'a même pas commencé"
+        every = [h.id for h in kit.search(query, mode="lexical", limit=1000, facets=False, snippets=0, collapse=False).hits]
+        assert len(every) == depth + 21  # what matches does not change
+        assert every[0] == "source"
+        assert [h.id for h in kit.search(query, mode="lexical", limit=10, facets=False, snippets=0, collapse=False).hits] == every[:10]
+    finally:
+        kit.close()
+
+
 # -- on real articles -----------------------------------------------------------------
 ORANGESUM = shared_data("orangesum", "orangesum_articles.jsonl.gz")
 

@@ -195,11 +195,11 @@ class Engine:
         words = proximity.query_words(plan.text) if plan.sort == "relevance" and limit and plan.mode != "semantic" else ()
         want = max(plan.want, proximity.depth(words))
         if plan.mode != "lexical":
-            mask, ranked, near = rank.meaning_page(snap, self.semantic, self.fusion, q, fq, plan.text, plan.mode, plan.sort, want, plan.collapse)
-            return mask, rank.reorder(snap, ranked, words)[: plan.want], near
-        found = rank.fast_search(snap, q, fq, want, dups if plan.collapse else None) if plan.sort == "relevance" else None
+            mask, ranked, near, scores = rank.meaning_page(snap, self.semantic, self.fusion, q, fq, plan.text, plan.mode, plan.sort, want, plan.collapse)
+            return mask, rank.reorder(snap, ranked, words, plan.text, mask, scores)[: plan.want], near
+        found = rank.fast_rank(snap, q, fq, want, dups if plan.collapse else None) if plan.sort == "relevance" else None
         if found is not None:
-            return found[0], rank.reorder(snap, found[1], words)[: plan.want], []
+            return found[0], rank.reorder(snap, found[1], words, plan.text, found[0], found[2])[: plan.want], []
         # Whoosh evaluates what the numpy copy cannot (phrases, wildcards, fuzzy
         # terms, ranges) and sorts by date.
         mask, ranked = rank.whoosh_search(snap, q, fq, plan.sort, plan.want, limit, dups if plan.collapse else None)

@@ -13,8 +13,10 @@ proportion: an article holding the whole passage goes to the top, one holding a 
 common pairs ("de la", or "carte d'identité" in a question) does not move.
 
 What it must not do: read an index or decide which candidates are rescored (the
-engines pass the texts of their first ``depth(words)``), or change which articles
-match: it reorders the rescored candidates only, all of them still above the rest.
+engines pass the texts of their first ``depth(words)``, and of the matches below them
+that hold every word of the query: ``rank.passage_candidates``), or change which
+articles match: it reorders the rescored candidates only, all of them still above the
+rest.
 """
 from __future__ import annotations
 
@@ -136,19 +138,31 @@ def _strength(share: float) -> float:
     return max(0.0, (share - MIN_SHARE) / (1.0 - MIN_SHARE)) if share < 1.0 else 1.0
 
 
-def rescore(ranked: Sequence[tuple[int, float]], texts: Sequence[str], words: Sequence[str]) -> list[tuple[int, float]]:
+def rescore(ranked: Sequence[tuple[int, float]], texts: Sequence[str], words: Sequence[str],
+            extra: Sequence[int] = (), extra_texts: Sequence[str] = ()) -> list[tuple[int, float]]:
     """``ranked`` (best first, as (document, score)) with each of the first
     ``len(texts)`` (``depth(words)``, as the engines pass them) lifted by its order score squared times ``LIFT`` spreads of their
     scores, and re-sorted; the rest keep their place after them.
 
     An article holding the whole query in order goes first from anywhere among the
-    rescored, whereas a candidate holding a third of the pairs gains 2/9 of a spread."""
+    rescored, whereas a candidate holding a third of the pairs gains 2/9 of a spread.
+
+    ``extra`` (with their ``extra_texts``): matches ranked below the rescored ones that
+    hold every word of the query (``passage_candidates`` in search/rank.py). Those that
+    earn a lift are rescored as if each were the last of the rescored candidates (the
+    lowest of their scores), and leave their place below; the others keep it."""
     head = list(ranked[: len(texts)])
     if len(head) < 2 or not words:
         return list(ranked)
     scores = [s for _, s in head]
     spread = (max(scores) - min(scores)) or abs(max(scores)) or 1.0
     lifted = [(d, s + LIFT * spread * _strength(order_scores(words, t)) ** 2) for (d, s), t in zip(head, texts)]
+    floor = min(scores)
+    for d, t in zip(extra, extra_texts):
+        strength = _strength(order_scores(words, t))
+        if strength > 0:
+            lifted.append((d, floor + LIFT * spread * strength ** 2))
+    moved = {d for d, _ in lifted[len(head):]}
     lifted.sort(key=lambda ds: -ds[1])  # stable: ties keep the ranking's order
     # Everything below the rescored head stays below it, in its own order.
-    return lifted + list(ranked[len(texts):])
+    return lifted + [ds for ds in ranked[len(texts):] if ds[0] not in moved]

@@ -20,14 +20,22 @@ from searchkit.search.fastpath import Unsupported
 from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams, fuse, related as hybrid_related, semantic_top, top_by_score
 from searchkit.search.snapshot import Snapshot
+from searchkit.text.analysis import WORD, word_terms
+from searchkit.text.normalize import normalize_apostrophes
 
-__all__ = ["Meaning", "by_meaning", "fast_search", "match_scores", "meaning_page", "order", "related", "reorder", "whoosh_mask", "whoosh_page", "whoosh_search"]
+__all__ = ["Meaning", "by_meaning", "fast_rank", "fast_search", "match_scores", "meaning_page", "order", "passage_candidates", "related", "reorder", "whoosh_mask", "whoosh_page", "whoosh_search"]
 
 
 def fast_search(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: Any = None) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
     """All matches and the ``k`` best with Whoosh's own scores, from the numpy copy of
     the postings; None when the query needs Whoosh. With ``dups``, each near-duplicate
     group is reduced to its best match first."""
+    found = fast_rank(snap, q, fq, k, dups)
+    return None if found is None else (found[0], found[1])
+
+
+def fast_rank(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: Any = None) -> tuple[np.ndarray, list[tuple[int, float]], np.ndarray] | None:
+    """``fast_search``, with every document's score."""
     fast = snap.fast
     if fast is None:
         return None
@@ -37,7 +45,7 @@ def fast_search(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: An
         return None
     if dups is not None:
         mask = dups.representatives(mask, scores)
-    return mask, fast.top(mask, scores, k)
+    return mask, fast.top(mask, scores, k), scores
 
 
 def match_scores(snap: Snapshot, q: Q.Query, fq: Q.Query | None) -> tuple[np.ndarray, np.ndarray]:
@@ -135,15 +143,16 @@ def by_meaning(snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query, 
 
 
 def meaning_page(snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query, fq: Q.Query | None, text: str, mode: str,
-                 sort: str, want: int, collapse: bool) -> tuple[np.ndarray, list[tuple[int, float]], list[tuple[int, float]]]:
+                 sort: str, want: int, collapse: bool) -> tuple[np.ndarray, list[tuple[int, float]], list[tuple[int, float]], np.ndarray]:
     """A semantic or hybrid search: (every match, the ``want`` first as (docnum,
-    score), the articles related by meaning alone as (docnum, cosine), hybrid only)."""
+    score), the articles related by meaning alone as (docnum, cosine), hybrid only,
+    every document's score)."""
     found = by_meaning(snap, semantic, fusion, q, fq, text, mode, want)
     mask = snap.duplicates.representatives(found.mask, found.members) if collapse else found.mask
     near: list[tuple[int, float]] = []
     if mode == "hybrid" and np.count_nonzero(mask) < fusion.related_below:  # the words match less than a page
         near = related(snap, fusion, collapse, found.mask, found.similarity, found.allowed, text)
-    return mask, [(d, float(found.scores[d])) for d in order(snap.searcher, mask, found.scores, sort, want)], near
+    return mask, [(d, float(found.scores[d])) for d in order(snap.searcher, mask, found.scores, sort, want)], near, found.scores
 
 
 def related(snap: Snapshot, fusion: FusionParams, collapse: bool, matched: np.ndarray, similarity: np.ndarray,
@@ -166,13 +175,69 @@ def related(snap: Snapshot, fusion: FusionParams, collapse: bool, matched: np.nd
     return out
 
 
-def reorder(snap: Snapshot, ranked: list[tuple[int, float]], words: tuple[str, ...]) -> list[tuple[int, float]]:
+def reorder(snap: Snapshot, ranked: list[tuple[int, float]], words: tuple[str, ...], text: str = "",
+            mask: np.ndarray | None = None, scores: np.ndarray | None = None) -> list[tuple[int, float]]:
     """``ranked`` with its first ``proximity.depth(words)`` rescored by the order of
-    ``words`` (a query of several plain words; empty: unchanged)."""
+    ``words`` (a query of several plain words; empty: unchanged). With the query's
+    ``text``, its matches (``mask``) and their ``scores``, the matches below those first
+    that hold every word of the query are rescored too (``passage_candidates``)."""
     if not words or len(ranked) < 2:
         return ranked
-    texts = [proximity.article_text(snap.searcher.stored_fields(d)) for d, _ in ranked[: proximity.depth(words)]]
-    return proximity.rescore(ranked, texts, words)
+    head = ranked[: proximity.depth(words)]
+    texts = [proximity.article_text(snap.searcher.stored_fields(d)) for d, _ in head]
+    extra: list[int] = []
+    if text and mask is not None and scores is not None:
+        extra = passage_candidates(snap, text, mask, scores, [d for d, _ in head], proximity.depth(words))
+    extra_texts = [proximity.article_text(snap.searcher.stored_fields(d)) for d in extra]
+    return proximity.rescore(ranked, texts, words, extra, extra_texts)
+
+
+# Postings of the exact (unstemmed) fields are read by Whoosh, in Python (~5 µs each):
+# a word in more articles than this is not read to narrow the candidates below.
+PASSAGE_MAX_POSTINGS = 2000
+
+
+def passage_candidates(snap: Snapshot, text: str, mask: np.ndarray, scores: np.ndarray, head: list[int], budget: int) -> list[int]:
+    """The matches outside ``head`` (the rescored first candidates) whose body holds
+    every word of ``text``: each of its words with index terms (stop words have none)
+    through the numpy postings of the body, then, while more than ``budget`` remain,
+    the rarest of its words in their exact form (stop words included) through Whoosh's.
+    At most ``budget`` of them, best scored first (ties by docnum).
+
+    Why: a pasted passage whose distinctive words are few or common (a run of stop
+    words around "fini" and "commencé") can leave its source below the first
+    candidates BM25 or the fusion gives; its words all in it, and in that order, are
+    the evidence. The set depends on the query alone, not on the page asked for."""
+    fast = snap.fast
+    if fast is None or not mask.any():
+        return []
+    cand = mask.copy()
+    cand[head] = False
+    exact: dict[str, None] = {}
+    for word in WORD.findall(normalize_apostrophes(text)):
+        stems, folded = word_terms(word)
+        exact[folded] = None
+        if stems:
+            holds = np.zeros(len(cand), dtype=bool)
+            for term in stems:
+                holds[fast.postings("body", term)[0]] = True
+            cand &= holds
+            if not cand.any():
+                return []
+    if np.count_nonzero(cand) > budget:
+        reader = snap.searcher.reader()
+        field = "body_exact"
+        if field in snap.searcher.schema:
+            rare = sorted((reader.doc_frequency(field, w), w) for w in exact)
+            for df, word in rare:
+                if np.count_nonzero(cand) <= budget or df > PASSAGE_MAX_POSTINGS:
+                    break
+                if df == 0:  # a word no article has (a typo): the rest still count
+                    continue
+                holds = np.zeros(len(cand), dtype=bool)
+                holds[np.fromiter(reader.postings(field, word).all_ids(), dtype=np.int64)] = True
+                cand &= holds
+    return top_by_score(cand, scores, budget).tolist()
 
 
 def order(searcher: Any, mask: np.ndarray, scores: np.ndarray, sort: str, want: int) -> list[int]:
