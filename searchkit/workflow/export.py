@@ -84,11 +84,23 @@ class _Counted:
             yield row
 
 
-def iter_text(rows: Iterable[Mapping[str, Any]], fmt: str, bom: bool = False) -> Iterator[str]:
-    """The export of ``rows`` in ``fmt`` as text pieces, a row (or the header) each: what
-    ``write_rows`` writes, and what the web server streams."""
+def check_format(fmt: str, bom: bool) -> None:
+    """QueryError for a format export does not write, or a byte-order mark outside CSV."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown export format '{fmt}'", hint=f"use one of: {', '.join(FORMATS)}")
+    if bom and fmt != "csv":
+        raise QueryError("--bom applies to CSV only", hint="JSON readers reject a byte-order mark; drop --bom or use --format csv")
+
+
+def iter_text(rows: Iterable[Mapping[str, Any]], fmt: str, bom: bool = False) -> Iterator[str]:
+    """The export of ``rows`` in ``fmt`` as text pieces, a row (or the header) each: what
+    ``write_rows`` writes, and what the web server streams. The format is checked now,
+    before the first piece is asked for."""
+    check_format(fmt, bom)
+    return _pieces(rows, fmt, bom)
+
+
+def _pieces(rows: Iterable[Mapping[str, Any]], fmt: str, bom: bool) -> Iterator[str]:
     if fmt == "csv":
         if bom:
             yield "\ufeff"
@@ -103,8 +115,6 @@ def iter_text(rows: Iterable[Mapping[str, Any]], fmt: str, bom: bool = False) ->
             buf.truncate()
         yield buf.getvalue()
         return
-    if bom:
-        raise QueryError("--bom applies to CSV only", hint="JSON readers reject a byte-order mark; drop --bom or use --format csv")
     n = 0
     if fmt == "json":
         yield "["
@@ -147,10 +157,7 @@ def export(
 ) -> int:
     """Search and write every hit (up to ``limit``) to ``out``; returns how many.
     ``collapse=False``: every near-duplicate copy is a row of its own."""
-    rows = _Counted(first_rows(kit, fmt, query, filters, limit, sort, bom, collapse))
-    for chunk in iter_text(rows, fmt, bom):
-        out.write(chunk)
-    return rows.n
+    return write_rows(first_rows(kit, fmt, query, filters, limit, sort, bom, collapse), out, fmt, bom)
 
 
 def export_text(
@@ -170,10 +177,7 @@ def export_text(
 
 def first_rows(kit: "SearchKit", fmt: str, query: str, filters: Mapping[str, Sequence[str]] | None, limit: int | None, sort: str, bom: bool, collapse: bool) -> Iterable[dict[str, Any]]:
     """Every row, with the format checked and the first page searched now."""
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown export format '{fmt}'", hint=f"use one of: {', '.join(FORMATS)}")
-    if bom and fmt != "csv":
-        raise QueryError("--bom applies to CSV only", hint="JSON readers reject a byte-order mark; drop --bom or use --format csv")
+    check_format(fmt, bom)
     # Run the first page before writing anything: a bad query is an error, not half a file.
     rows = iter(search_rows(kit, query, filters, limit, sort, collapse))
     first = next(rows, None)

@@ -115,14 +115,7 @@ function filterChips(p) {
     const field = excluded ? key.slice(4) : key;
     if (!FIELDS.includes(field) || !value) continue;
     const label = `${excluded ? "sauf " : ""}${CHIP_LABELS[field]} : ${value}`;
-    const remove = () => {
-      const next = searchParams(p);
-      const kept = next.getAll(key).filter((v) => v !== value);
-      next.delete(key);
-      kept.forEach((v) => next.append(key, v));
-      next.delete("offset");
-      go(next);
-    };
+    const remove = () => removeValue(p, key, value);
     chips.push(el("span", { class: "chip" + (excluded ? " excluded" : ""), "data-chip": key, "data-value": value }, label,
       el("button", { type: "button", class: "remove", "aria-label": `Retirer le filtre ${label}`, title: "Retirer", onclick: remove, text: "×" })));
   }
