@@ -100,7 +100,7 @@ class BackendEngine:
             found = by_meaning(self.backend, stripped, tree, ftree, mode, sort, limit, offset, facets, facet_top)
         elif words:  # its first candidates rescored by word order, as the Whoosh engine does
             first = self.backend.search(tree, ftree, max(offset + limit, proximity.depth(words)), 0, sort, FACET_FIELDS if facets else (), facet_top)
-            found = page_of(self.backend, tree, tree, ftree, list(zip(first.ids, first.scores)), first, sort, limit, offset, words)
+            found = page_of(self.backend, tree, tree, ftree, list(zip(first.ids, first.scores)), first, sort, limit, offset, words, stripped)
         else:
             found = self.backend.search(tree, ftree, limit, offset, sort, FACET_FIELDS if facets else (), facet_top, snippets=bool(count))
         names = self._filtered_names(tree, filters)
