@@ -21,11 +21,11 @@ import numpy as np
 
 from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, Node, Phrase
 from searchkit.search import proximity
-from searchkit.errors import QueryError, SearchkitError
 from searchkit.search.hybrid import FusionParams, fuse, top_by_score
+from searchkit.search.mode import resolve_mode as search_mode
 from searchkit.text.analysis import WORD, word_terms
 from searchkit.text.normalize import normalize_apostrophes
-from searchkit.vocab import FACET_FIELDS, MODES
+from searchkit.vocab import FACET_FIELDS
 
 __all__ = ["by_meaning", "page_of", "passage_candidates", "resolve_mode"]
 
@@ -33,28 +33,22 @@ _embedder: Any = None
 
 
 def resolve_mode(backend: Any, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
-    """The mode a search runs in, and a notice when the default had to fall back: hybrid
-    by default where the index has vectors, lexical where it has none."""
+    """The mode a search runs in on ``backend`` (``search.mode.resolve_mode``, the one
+    policy): hybrid by default where the index has vectors, lexical where it has none."""
+    return search_mode(mode, text, getattr(backend, "embedding", None) is not None, lambda: _check(backend))
+
+
+def _check(backend: Any) -> None:
+    """The error a semantic search on ``backend`` would give: no vectors in its index,
+    or the optional embedder missing."""
     from searchkit.semantic.embed import check_available
 
-    if mode is not None and mode not in MODES:
-        raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
-    if text.strip() in ("", "*") or mode == "lexical":
-        return "lexical", ()  # browsing everything: there is no meaning to rank by
-    if getattr(backend, "embedding", None) is None:  # a backend without vectors (backends.whoosh: search.Engine has them)
-        if mode is None:
-            return "lexical", ()
+    if getattr(backend, "embedding", None) is None:
         from searchkit.semantic.store import VectorsMissingError
 
         raise VectorsMissingError(f"the OpenSearch index '{backend.index}' has no vectors",
                                   hint="set semantic: true in config.yaml, then searchkit index --rebuild")
-    try:
-        check_available()
-    except SearchkitError as exc:
-        if mode is not None:
-            raise
-        return "lexical", (f"this index has vectors but semantic search is unavailable ({exc}): lexical search",)
-    return mode or "hybrid", ()
+    check_available()
 
 
 def _query_vector(text: str) -> np.ndarray:

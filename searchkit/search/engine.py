@@ -20,13 +20,14 @@ from typing import Any, ContextManager, Mapping, Sequence
 import numpy as np
 from whoosh import query as Q
 
-from searchkit.errors import NotFoundError, QueryError, SearchkitError
+from searchkit.errors import NotFoundError, QueryError
 from searchkit.index.store import open_index
 from searchkit.results import FacetValue, Results
 from searchkit.search import rank
 from searchkit.search.hits import body_spans, filtered_names, make_hit, query_names, query_terms
 from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams
+from searchkit.search.mode import resolve_mode
 from searchkit.search.query import ParsedQuery, build_query
 from searchkit.search.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
 from searchkit.search.similar import similar as similar_articles
@@ -34,7 +35,7 @@ from searchkit.search.snapshot import Snapshot, SnapshotManager, term_text
 from searchkit.search.suggest import suggest as did_you_mean
 from searchkit.search.tables import FacetTable, facet_counts
 from searchkit.semantic.retrieve import SemanticRanker
-from searchkit.vocab import DATE_FIELDS, FACET_FIELDS, FACET_TOP, MODES, UNDATED
+from searchkit.vocab import DATE_FIELDS, FACET_FIELDS, FACET_TOP, UNDATED
 
 __all__ = ["Engine", "QueryMatch", "date_in", "parse_date_value"]
 
@@ -155,7 +156,7 @@ class Engine:
         then count each group once (see README, "Near-duplicates")."""
         started = time.perf_counter()
         with self._pinned() as snap:
-            mode, notices = self._mode(mode, text)
+            mode, notices = resolve_mode(mode, text, self.semantic.available(), self.semantic.check)
             check_page(sort, limit, offset)
             clean = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
             plan = _Plan(text.strip(), self._parse(text, strict), self.filter_query(clean), clean, mode, sort, offset + limit, collapse)
@@ -168,23 +169,6 @@ class Engine:
             suggestion = did_you_mean(snap.searcher, plan.text) if total < 3 and plan.text not in ("", "*") else None
             took = (time.perf_counter() - started) * 1000
             return Results(text, clean, total, took, suggestion, hits, facet_values, offset, plan.parsed.notices + notices, mode, related)
-
-    def _mode(self, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
-        """The mode a search runs in, and a notice when the default had to fall back."""
-        if mode is not None and mode not in MODES:
-            raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
-        if text.strip() in ("", "*") or mode == "lexical":
-            return "lexical", ()  # browsing everything: there is no meaning to rank by
-        if mode is None:
-            if not self.semantic.available():
-                return "lexical", ()
-            try:
-                self.semantic.check()
-            except SearchkitError as exc:
-                return "lexical", (f"this index has vectors but semantic search is unavailable ({exc}): lexical search",)
-            return "hybrid", ()
-        self.semantic.check()  # semantic or hybrid asked for: a one-line error if impossible
-        return mode, ()
 
     def _rank(self, snap: Snapshot, plan: _Plan, limit: int) -> tuple[np.ndarray, list[tuple[int, float]], list[tuple[int, float]]]:
         """(every match, the ``plan.want`` first as (docnum, score), the articles
