@@ -188,9 +188,7 @@ class BackendEngine:
         undated = self.backend.vocabulary("published_bucket").get(UNDATED, 0)
         return {
             "documents": self.backend.count(),
-            "backend": "opensearch",
-            "url": self.backend.client.url,
-            "index": self.backend.index,
+            **self.backend.describe(),
             "actors": len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
             "undated": undated,
             "acronyms": len(self.groups.acronyms),  # merged with their long forms

@@ -46,7 +46,8 @@ def _check(backend: Any) -> None:
     if getattr(backend, "embedding", None) is None:
         from searchkit.semantic.store import VectorsMissingError
 
-        raise VectorsMissingError(f"the OpenSearch index '{backend.index}' has no vectors",
+        where = backend.describe()
+        raise VectorsMissingError(f"the index '{where.get('index') or where.get('index_dir')}' has no vectors",
                                   hint="set semantic: true in config.yaml, then searchkit index --rebuild")
     check_available()
 
