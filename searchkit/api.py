@@ -6,14 +6,16 @@ plain dataclasses. Raises ``SearchkitError`` subclasses; never prints or exits.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from searchkit.config import Config, load_config
 from searchkit.errors import CorpusError
-from searchkit.index.indexer import IndexReport, ProgressFn
 from searchkit.results import ActorMatch, Document, Explanation, ResolvedActor, Results
 from searchkit.runs import index_corpus, open_engine
 from searchkit.vocab import FACET_TOP
+
+if TYPE_CHECKING:  # the indexer run is imported by ``index()`` alone: a search never loads it
+    from searchkit.index.indexer import IndexReport, ProgressFn
 
 __all__ = ["SearchKit", "parse_part"]
 

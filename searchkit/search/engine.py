@@ -7,8 +7,9 @@ Actor spelling variants are grouped from the index's own actor vocabulary
 (``groups``), so incremental indexing never rewrites old documents. Everything one
 operation reads comes from one ``Snapshot`` of the index, even while an indexer commits.
 
-This module only assembles: parsing is ``query``/``relax``, filters ``resolve``,
-ranking ``rank``, hits ``hits``; it never writes the index.
+This module assembles the steps and holds the policy between them (the search mode,
+which ranking runs and how deep, when to suggest): parsing is ``query``/``relax``,
+filters ``resolve``, ranking ``rank``, hits ``hits``; it never writes the index.
 """
 from __future__ import annotations
 
@@ -153,7 +154,7 @@ class Engine:
         reports each reinterpretation in ``Results.notices``.
         ``collapse``: near-duplicate copies of one article (dedup.py) make one hit,
         the best ranked, whose ``duplicates`` names the others; ``total`` and facets
-        then count each group once (see README, "Near-duplicates")."""
+        then count each group once (see docs/duplicates.md)."""
         started = time.perf_counter()
         with self._pinned() as snap:
             mode, notices = resolve_mode(mode, text, self.semantic.available(), self.semantic.check)
