@@ -19,7 +19,8 @@ from typing import Any, Mapping, Sequence
 from whoosh import query as Q
 
 from searchkit.search import proximity
-from searchkit.search.resolve import check_page, facet_query, filter_query
+from searchkit.search.request import SearchRequest, answer
+from searchkit.search.resolve import facet_query, filter_query
 from searchkit.search.suggest import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one limit for both engines' "did you mean"
 from searchkit.text.analysis import fold
 from searchkit.backends.base import FacetTerms, MatchAll, Node, from_whoosh, leaves
@@ -68,49 +69,34 @@ class BackendEngine:
             self.backend.check()
             self._checked = True
 
-    def search(
-        self,
-        text: str,
-        filters: Mapping[str, Sequence[str]] | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        sort: str = "relevance",
-        facets: bool = True,
-        snippet_count: int | None = None,
-        strict: bool = False,
-        mode: str | None = None,
-        facet_top: int | None = FACET_TOP,
-        collapse: bool = True,
-    ) -> Results:
+    def search(self, request: SearchRequest | str, filters: Mapping[str, Sequence[str]] | None = None, **options: Any) -> Results:
         """As the Whoosh engine's search (semantic and hybrid modes: ``backends.meaning``).
-        ``collapse`` is accepted and has no effect yet: near-duplicate groups are not kept
-        on OpenSearch (every copy is a hit)."""
+        ``collapse`` has no effect yet: near-duplicate groups are not kept on OpenSearch
+        (every copy is a hit)."""
         from searchkit.backends.meaning import by_meaning, page_of, resolve_mode
 
         started = time.perf_counter()
-        check_page(sort, limit, offset)
+        req = request if isinstance(request, SearchRequest) else SearchRequest.of(request, filters, **options)
         self._check()
-        filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
-        stripped = text.strip()
-        mode, fallback = resolve_mode(self.backend, mode, stripped)
-        parsed, tree, ftree = self.trees(stripped, filters, strict)
-        count = self.snippet_count if snippet_count is None else snippet_count
+        stripped, limit, offset, sort = req.stripped, req.limit, req.offset, req.sort
+        mode, fallback = resolve_mode(self.backend, req.mode, stripped)
+        parsed, tree, ftree = self.trees(stripped, req.filters, req.strict)
+        count = self.snippet_count if req.snippet_count is None else req.snippet_count
         words = proximity.query_words(stripped) if sort == "relevance" and limit else ()
+        fields = FACET_FIELDS if req.facets else ()
         if mode != "lexical":
-            found = by_meaning(self.backend, stripped, tree, ftree, mode, sort, limit, offset, facets, facet_top)
+            found = by_meaning(self.backend, stripped, tree, ftree, mode, sort, limit, offset, req.facets, req.facet_top)
         elif words:  # its first candidates rescored by word order, as the Whoosh engine does
-            first = self.backend.search(tree, ftree, max(offset + limit, proximity.depth(words)), 0, sort, FACET_FIELDS if facets else (), facet_top)
+            first = self.backend.search(tree, ftree, max(req.want, proximity.depth(words)), 0, sort, fields, req.facet_top)
             found = page_of(self.backend, tree, tree, ftree, list(zip(first.ids, first.scores)), first, sort, limit, offset, words, stripped)
         else:
-            found = self.backend.search(tree, ftree, limit, offset, sort, FACET_FIELDS if facets else (), facet_top, snippets=bool(count))
-        names = self._filtered_names(tree, filters)
+            found = self.backend.search(tree, ftree, limit, offset, sort, fields, req.facet_top, snippets=bool(count))
+        names = self._filtered_names(tree, req.filters)
         meaning = stripped if mode != "lexical" else None
-        hits = tuple(self.hit(doc, score, rank, names, count, meaning) for rank, (doc, score) in enumerate(zip(found.documents, found.scores), start=offset + 1))
-        related = tuple(self.hit(doc, score, rank, names, count, meaning) for rank, (doc, score) in enumerate(found.related, start=1))
+        hits = [self.hit(doc, score, rank, names, count, meaning) for rank, (doc, score) in enumerate(zip(found.documents, found.scores), start=offset + 1)]
+        related = [self.hit(doc, score, rank, names, count, meaning) for rank, (doc, score) in enumerate(found.related, start=1)]
         facet_values = {f: tuple(FacetValue(v, n, var, self.groups.because(v) if f in ACTOR_FIELDS else "") for v, n, var in vals) for f, vals in found.facets.items()}
-        suggestion = self.suggest(stripped) if found.total < 3 and stripped not in ("", "*") else None
-        took = (time.perf_counter() - started) * 1000
-        return Results(text, filters, found.total, took, suggestion, hits, facet_values, offset, (*parsed.notices, *fallback), mode, related)
+        return answer(req, started, found.total, hits, facet_values, (*parsed.notices, *fallback), mode, related, self.suggest)
 
     def trees(self, text: str, filters: Mapping[str, Sequence[str]], strict: bool = False) -> tuple[ParsedQuery, Node, Node | None]:
         """The parse of ``text`` (everything when empty), its tree and the filters' tree."""

@@ -30,7 +30,8 @@ from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams
 from searchkit.search.mode import resolve_mode
 from searchkit.search.query import ParsedQuery, build_query
-from searchkit.search.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
+from searchkit.search.request import SearchRequest, answer
+from searchkit.search.resolve import date_end, date_start, facet_query, filter_query, parse_date_value
 from searchkit.search.similar import similar as similar_articles
 from searchkit.search.snapshot import Snapshot, SnapshotManager, term_text
 from searchkit.search.suggest import suggest as did_you_mean
@@ -133,43 +134,28 @@ class Engine:
         return ParsedQuery(Q.Every()) if stripped in ("", "*") else build_query(stripped, self.searcher.schema, self, strict=strict)
 
     # -- search ------------------------------------------------------------
-    def search(
-        self,
-        text: str,
-        filters: Mapping[str, Sequence[str]] | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        sort: str = "relevance",
-        facets: bool = True,
-        snippet_count: int | None = None,
-        strict: bool = False,
-        mode: str | None = None,
-        facet_top: int | None = FACET_TOP,
-        collapse: bool = True,
-    ) -> Results:
-        """Hits, total and facet counts for ``text`` and ``filters``, all from one searcher;
-        ``facet_top`` values per facet (None: all).
+    def search(self, request: SearchRequest | str, filters: Mapping[str, Sequence[str]] | None = None, **options: Any) -> Results:
+        """Hits, total and facet counts for ``request`` (a ``SearchRequest``, or its text,
+        filters and other fields by name: ``search("roquettes", limit=5)``), all from one
+        snapshot.
 
-        ``strict=False`` reads odd free text leniently (see query.build_query) and
-        reports each reinterpretation in ``Results.notices``.
-        ``collapse``: near-duplicate copies of one article (dedup.py) make one hit,
-        the best ranked, whose ``duplicates`` names the others; ``total`` and facets
-        then count each group once (see docs/duplicates.md)."""
+        Lenient by default: odd free text is read as a person means it (see
+        query.build_query) and each reinterpretation is reported in ``Results.notices``.
+        With ``collapse``, near-duplicate copies of one article (dedup.py) make one hit,
+        the best ranked, whose ``duplicates`` names the others; ``total`` and facets then
+        count each group once (see docs/duplicates.md)."""
         started = time.perf_counter()
+        req = request if isinstance(request, SearchRequest) else SearchRequest.of(request, filters, **options)
         with self._pinned() as snap:
-            mode, notices = resolve_mode(mode, text, self.semantic.available(), self.semantic.check)
-            check_page(sort, limit, offset)
-            clean = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
-            plan = _Plan(text.strip(), self._parse(text, strict), self.filter_query(clean), clean, mode, sort, offset + limit, collapse)
-            mask, ranked, near = self._rank(snap, plan, limit)
-            total = int(np.count_nonzero(mask))
-            count = self.snippet_count if snippet_count is None else snippet_count
-            hits = self._hits(snap, plan, ranked[offset:], offset, count)
-            related = self._hits(snap, plan, near, 0, count) if limit else ()
-            facet_values = self.facet_counts(mask, top=facet_top) if facets else {}
-            suggestion = did_you_mean(snap.searcher, plan.text) if total < 3 and plan.text not in ("", "*") else None
-            took = (time.perf_counter() - started) * 1000
-            return Results(text, clean, total, took, suggestion, hits, facet_values, offset, plan.parsed.notices + notices, mode, related)
+            mode, notices = resolve_mode(req.mode, req.text, self.semantic.available(), self.semantic.check)
+            plan = _Plan(req.stripped, self._parse(req.text, req.strict), self.filter_query(req.filters), req.filters, mode, req.sort, req.want, req.collapse)
+            mask, ranked, near = self._rank(snap, plan, req.limit)
+            count = self.snippet_count if req.snippet_count is None else req.snippet_count
+            hits = self._hits(snap, plan, ranked[req.offset:], req.offset, count)
+            related = self._hits(snap, plan, near, 0, count) if req.limit else ()
+            facet_values = self.facet_counts(mask, top=req.facet_top) if req.facets else {}
+            return answer(req, started, int(np.count_nonzero(mask)), hits, facet_values, (*plan.parsed.notices, *notices), mode, related,
+                          lambda text: did_you_mean(snap.searcher, text))
 
     def _rank(self, snap: Snapshot, plan: _Plan, limit: int) -> tuple[np.ndarray, list[tuple[int, float]], list[tuple[int, float]]]:
         """(every match, the ``plan.want`` first as (docnum, score), the articles
