@@ -60,7 +60,7 @@ def test_document_has_the_stored_fields_and_the_query_marks(seeds_kit: SearchKit
 
 
 def test_resolve_actor_gives_canonical_name_kind_and_spellings(seeds_kit: SearchKit) -> None:
-    top = seeds_kit.facets("person", top=1)["person"][0]
+    top = seeds_kit.facets("person", top=1).person[0]
     match = seeds_kit.resolve_actor(top.value.upper(), "person")  # any case
     assert isinstance(match, ActorMatch) and match.found and match.name == top.value
     assert {a.kind for a in match.actors} == {"person"}
@@ -92,7 +92,7 @@ def test_explain_uses_the_engines_expansion_of_fuzzy_terms(seeds_kit: SearchKit)
 
 
 def test_explain_filters_actor_spellings_and_dates(seeds_kit: SearchKit) -> None:
-    months = [v.value for v in seeds_kit.facets("published")["published"] if len(v.value) == 7]
+    months = [v.value for v in seeds_kit.facets("published").published if len(v.value) == 7]
     month = months[0]
     words = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
     spoken = f"{words[int(month[5:]) - 1]} {month[:4]}"  # "décembre 2020": how a user types it
@@ -100,7 +100,7 @@ def test_explain_filters_actor_spellings_and_dates(seeds_kit: SearchKit) -> None
     hit = res.hits[0]
     ex = seeds_kit.explain(hit.id, "", {"published": [spoken]})
     assert [(f.field, f.matched) for f in ex.filters] == [("published", (hit.published,))]
-    person = seeds_kit.facets("person", query="", filters={"published": [spoken]}, top=1)["person"][0].value
+    person = seeds_kit.facets("person", query="", filters={"published": [spoken]}, top=1).person[0].value
     hit = seeds_kit.search("", filters={"person": [person]}, limit=1).hits[0]
     (f,) = seeds_kit.explain(hit.id, "", {"person": [person]}).filters
     assert f.matched == (person,) and person in f.variants and f.forms
@@ -126,3 +126,4 @@ def test_ui_modules_use_the_facade_only() -> None:
     for name in ("cli.py", "repl.py", "render.py"):
         text = (ROOT / "searchkit" / "ui" / name).read_text(encoding="utf-8")
         assert ".engine" not in text and "_query_terms" not in text, name
+

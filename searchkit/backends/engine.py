@@ -24,7 +24,7 @@ from searchkit.search.suggest import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one l
 from searchkit.text.analysis import fold
 from searchkit.backends.base import FacetTerms, MatchAll, Node, from_whoosh, leaves
 from searchkit.search.query import ParsedQuery, build_query
-from searchkit.results import FacetValue, Hit, Results
+from searchkit.results import FacetValue, Hit, IndexStats, Results
 from searchkit.search.highlight import closest_sentences, match_spans, merge_spans, snippets as make_snippets
 from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, OPERATORS, UNDATED
 
@@ -183,18 +183,17 @@ class BackendEngine:
         fields, spans = self.highlight_document(doc_id, text, filters)
         return QueryMatch(dict(fields), frozenset(), frozenset(), frozenset(), tuple(spans))
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> IndexStats:
         self._check()
-        undated = self.backend.vocabulary("published_bucket").get(UNDATED, 0)
-        return {
-            "documents": self.backend.count(),
-            "backend": "opensearch",
-            "url": self.backend.client.url,
-            "index": self.backend.index,
-            "actors": len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
-            "undated": undated,
-            "acronyms": len(self.groups.acronyms),  # merged with their long forms
-        }
+        return IndexStats(
+            documents=self.backend.count(),
+            actors=len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
+            acronyms=len(self.groups.acronyms),  # merged with their long forms
+            undated=self.backend.vocabulary("published_bucket").get(UNDATED, 0),
+            backend="opensearch",
+            url=self.backend.client.url,
+            index=self.backend.index,
+        )
 
     # -- the analyst's commands (backends/analyst.py) --------------------------
     def similar(self, doc_id: str, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10, offset: int = 0,

@@ -22,7 +22,7 @@ from whoosh import query as Q
 
 from searchkit.errors import NotFoundError, QueryError, SearchkitError
 from searchkit.index.store import open_index
-from searchkit.results import FacetValue, Results
+from searchkit.results import FacetValue, IndexStats, Results
 from searchkit.search import rank
 from searchkit.search.hits import body_spans, filtered_names, make_hit, query_names, query_terms
 from searchkit.search import proximity
@@ -290,19 +290,19 @@ class Engine:
         with self._pinned() as snap:
             return list(snap.postings(field))
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> IndexStats:
         with self._pinned() as snap:
             size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
-            return {
-                "documents": snap.searcher.doc_count(),
-                "index_dir": str(self.index_dir),
-                "size_bytes": size,
-                "segments": len(self.ix._segments()) if hasattr(self.ix, "_segments") else None,
-                "generation": self.ix.latest_generation(),
-                "actors": len(snap.tables["actor"].values),
-                "acronyms": len(snap.groups.acronyms),  # merged with their long forms
-                "undated": _undated_count(snap.tables["published"]),
-            }
+            return IndexStats(
+                documents=snap.searcher.doc_count(),
+                actors=len(snap.tables["actor"].values),
+                acronyms=len(snap.groups.acronyms),  # merged with their long forms
+                undated=_undated_count(snap.tables["published"]),
+                index_dir=str(self.index_dir),
+                size_bytes=size,
+                segments=len(self.ix._segments()) if hasattr(self.ix, "_segments") else None,
+                generation=self.ix.latest_generation(),
+            )
 
 
 def _undated_count(table: FacetTable) -> int:
