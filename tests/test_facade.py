@@ -127,3 +127,68 @@ def test_ui_modules_use_the_facade_only() -> None:
         text = (ROOT / "searchkit" / "ui" / name).read_text(encoding="utf-8")
         assert ".engine" not in text and "_query_terms" not in text, name
 
+
+def _answer_types(cls: type, localns: dict[str, object]) -> dict[str, object]:
+    """Each public method's (or property's) return annotation, resolved."""
+    import typing
+
+    out: dict[str, object] = {}
+    for name, member in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        fn = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+        if callable(fn):
+            out[name] = typing.get_type_hints(fn, localns=localns).get("return")
+    return out
+
+
+def test_every_answer_is_a_frozen_dataclass_of_results() -> None:
+    """What ``SearchKit`` (and its saved searches) answer is a frozen dataclass of
+    ``searchkit.results`` with ``to_dict()``, or a list of them; the exceptions are
+    listed: what is not an answer (the kit itself, the store of saved searches, an
+    export's count or text) and ``IndexReport``, which an indexing run fills as it goes."""
+    import typing
+
+    from searchkit.index.indexer import IndexReport
+    from searchkit.workflow.saved import SavedSearches
+
+    localns = {"SavedSearches": SavedSearches, "SearchKit": SearchKit}
+    answers = {f"SearchKit.{k}": v for k, v in _answer_types(SearchKit, localns).items()}
+    answers |= {f"SavedSearches.{k}": v for k, v in _answer_types(SavedSearches, localns).items()}
+    not_results = {
+        "SearchKit.open": SearchKit, "SearchKit.saved": SavedSearches, "SearchKit.close": type(None),
+        "SearchKit.export": int, "SearchKit.export_text": typing.Iterator[str], "SearchKit.index": IndexReport,
+    }
+    checked = []
+    for name, answer in answers.items():
+        if name in not_results:
+            assert answer == not_results[name], name
+            continue
+        if typing.get_origin(answer) is list:
+            (answer,) = typing.get_args(answer)
+        assert isinstance(answer, type) and dataclasses.is_dataclass(answer), name
+        assert answer.__dataclass_params__.frozen and callable(getattr(answer, "to_dict", None)), name  # type: ignore[attr-defined]
+        assert answer.__module__.startswith("searchkit.results."), name
+        checked.append(name)
+    assert {"SearchKit.facets", "SearchKit.stats", "SearchKit.timeline", "SearchKit.associated", "SearchKit.extract",
+            "SearchKit.analyze", "SavedSearches.list", "SavedSearches.run_all"} <= set(checked)
+
+
+def test_facets_stats_and_tokens_are_typed_answers(seeds_kit: SearchKit) -> None:
+    from searchkit.results import Facets, IndexStats
+    from searchkit.vocab import FACET_FIELDS
+
+    assert [f.name for f in dataclasses.fields(Facets)] == list(FACET_FIELDS)
+    every = seeds_kit.facets()
+    assert every.fields == tuple(FACET_FIELDS) and list(every.to_dict()) == list(FACET_FIELDS)
+    people = seeds_kit.facets("personne", top=2)  # a French name asks for the same field
+    assert people.fields == ("person",) and people.org is None and people.get("org") == ()
+    assert people.person == every.person[:2] and people.to_dict() == {"person": [v.to_dict() for v in every.person[:2]]}
+    with pytest.raises(KeyError):
+        people.get("colour")
+    stats = seeds_kit.stats()
+    assert isinstance(stats, IndexStats) and stats.documents == seeds_kit.search("", limit=0, collapse=False).total
+    assert list(stats.to_dict()) == ["documents", "index_dir", "size_bytes", "segments", "generation", "actors", "acronyms", "undated"]
+    assert stats.undated == sum(v.count for v in seeds_kit.facets("published", top=0).published if v.value == "undated")
+    (token,) = seeds_kit.analyze("L’aéroport")
+    assert (token.term, token.word, token.pos) == ("aeroport", "aéroport", 0)
