@@ -34,7 +34,9 @@ so a change to query-time code is measured in seconds. An index built from anoth
 
 What it must not do: read ../shared/holdout, or tune anything -- it only measures; and never
 delete or rebuild an index it did not build (a reused one is only read).
-Run: ``.venv/bin/python bench/passages.py [--n 3000] [--per-kind 100] [--index-dir DIR] [--no-semantic]``.
+With ``--opensearch URL``, searchkit lexical on the OpenSearch backend too (same records).
+
+Run: ``.venv/bin/python bench/passages.py [--n 3000] [--per-kind 100] [--index-dir DIR] [--no-semantic] [--opensearch URL]``.
 """
 from __future__ import annotations
 
@@ -321,6 +323,34 @@ def build_searchkit(docs: list[dict], store: Store, semantic: bool) -> tuple[lis
     return systems, built
 
 
+def build_opensearch(docs: list[dict], store: Store, url: str) -> tuple[list[System], Built]:
+    """searchkit lexical on the OpenSearch backend: the same records (the corpus
+    build_searchkit wrote) in the index ``searchkit-bench-passages`` of the node at
+    ``url``, rebuilt each run (OpenSearch keeps no record in ``--index-dir``)."""
+    from searchkit import SearchKit
+    from searchkit.errors import SearchkitError
+
+    corpus = store.root / "corpus"
+    kit = SearchKit.open(ROOT / "config.yaml", index_dir=store.root / "unused", corpus=corpus)
+    kit.config.backend, kit.config.opensearch_url, kit.config.opensearch_index = "opensearch", url, "searchkit-bench-passages"
+    kit.config.actors = kit.config.dates = kit.config.semantic = False
+    kit.config.workers = 1
+    t0 = time.perf_counter()
+    kit.index(rebuild=True)
+    seconds = time.perf_counter() - t0
+
+    def run(text: str) -> list[str]:
+        try:
+            res = kit.search(text, limit=K, facets=False, snippets=0, mode="lexical", collapse=False)
+        except SearchkitError as exc:
+            raise QueryFailed(f"{type(exc).__name__}: {exc}") from None
+        return [h.id for h in res.hits]
+
+    system = System("searchkit lexical on OpenSearch", run)
+    system.close = kit.close
+    return [system], Built("searchkit on OpenSearch", seconds, False)
+
+
 def build_whoosh(docs: list[dict], store: Store) -> tuple[list[System], Built]:
     """Raw Whoosh as bench/ranking.py's build_whoosh, on one body field of title + text."""
     from whoosh import index as windex
@@ -421,7 +451,8 @@ def machine() -> str:
 def command(args: argparse.Namespace) -> str:
     return (".venv/bin/python bench/passages.py" + ("" if args.n == 3000 else f" --n {args.n}")
             + ("" if args.per_kind == 100 else f" --per-kind {args.per_kind}")
-            + (f" --index-dir {args.index_dir}" if args.index_dir else "") + ("" if args.semantic else " --no-semantic"))
+            + (f" --index-dir {args.index_dir}" if args.index_dir else "") + ("" if args.semantic else " --no-semantic")
+            + (f" --opensearch {args.opensearch}" if args.opensearch else ""))
 
 
 def render(args: argparse.Namespace, sample: Sample, systems: list[System], scores: dict[tuple[str, str], Score],
@@ -527,6 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index-dir", type=Path, help="keep the indexes here: built if absent, reused if present")
     ap.add_argument("--out", type=Path, default=REPORT)
     ap.add_argument("--no-semantic", dest="semantic", action="store_false", help="skip hybrid (no passage vectors: much faster to build)")
+    ap.add_argument("--opensearch", metavar="URL", help="also searchkit lexical on the OpenSearch node at URL (e.g. `make -s opensearch`)")
     args = ap.parse_args(argv)
     if not ARTICLES.exists():
         print(f"skipped: {ARTICLES} not found (OrangeSum is needed for this benchmark)")
@@ -540,7 +572,10 @@ def main(argv: list[str] | None = None) -> int:
     builds: list[Built] = []
     scores: dict[tuple[str, str], Score] = {}
     try:
-        for build in (lambda: build_searchkit(sample.docs, store, args.semantic), lambda: build_whoosh(sample.docs, store)):
+        builders = [lambda: build_searchkit(sample.docs, store, args.semantic), lambda: build_whoosh(sample.docs, store)]
+        if args.opensearch:
+            builders.append(lambda: build_opensearch(sample.docs, store, args.opensearch))
+        for build in builders:
             built_systems, built = build()
             builds.append(built)
             print(f"{built.name}: " + (f"reused (built {built.when})" if built.reused else f"built in {built.seconds:.1f} s"), file=sys.stderr)

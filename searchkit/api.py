@@ -10,24 +10,13 @@ from typing import IO, TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from searchkit.config import Config, load_config
 from searchkit.errors import CorpusError
-from searchkit.index.indexer import IndexReport, ProgressFn
-from searchkit.results import (
-    ActorMatch,
-    ArticleExtraction,
-    Association,
-    Document,
-    Explanation,
-    Facets,
-    IndexStats,
-    ResolvedActor,
-    Results,
-    Timeline,
-    Token,
-)
+from searchkit.results import ActorMatch, Document, Explanation, Facets, ResolvedActor, Results
 from searchkit.runs import index_corpus, open_engine
 from searchkit.vocab import FACET_TOP
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # the indexer run is imported by ``index()`` alone: a search never loads it
+    from searchkit.index.indexer import IndexReport, ProgressFn
+    from searchkit.results import ArticleExtraction, Association, IndexStats, Timeline, Token
     from searchkit.workflow.saved import SavedSearches
 
 __all__ = ["SearchKit", "parse_part"]
@@ -214,6 +203,7 @@ class SearchKit:
     def analyze(text: str, exact: bool = False) -> list[Token]:
         """The tokens ``text`` gives in the index (no index needed): ``Token`` (``term``,
         ``pos``, ``start``, ``end``, ``word``); ``exact``: the unstemmed field's tokens."""
+        from searchkit.results import Token
         from searchkit.text.analysis import analyze
 
         return [Token(**t) for t in analyze(text, exact=exact)]

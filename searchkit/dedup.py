@@ -225,9 +225,14 @@ class DuplicateGroups:
         out = mask.copy()
         n = min(len(self.labels), len(mask))
         lab = self.labels[:n]
-        taken = np.unique(lab[mask[:n] & (lab >= 0)])
+        grouped = lab >= 0
+        taken = lab[mask[:n] & grouped]
         if len(taken):
-            out[:n] |= (lab >= 0) & np.isin(lab, taken)
+            # A table of the groups taken, read at each document's group (a lookup, not
+            # np.unique + np.isin: no sort, and np.unique loads numpy.ma on first use).
+            table = np.zeros(int(lab.max()) + 1, dtype=bool)
+            table[taken] = True
+            out[:n] |= grouped & table[np.where(grouped, lab, 0)]
         return out
 
     def collapse(self, ranked: Iterable[int], want: int) -> tuple[list[int], bool]:

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from searchkit.config import Config, enabled_formats
-from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions, run_index
+
+if TYPE_CHECKING:
+    from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions
 
 __all__ = ["index_corpus", "open_engine", "run_options"]
 
 
 def run_options(config: Config, rebuild: bool = False) -> RunOptions:
     """config.yaml's indexing settings, as the indexer takes them."""
+    from searchkit.index.indexer import RunOptions  # the indexer run only when indexing: searches stay light
+
     return RunOptions(
         rebuild=rebuild, actors=config.actors, dates=config.dates, model=config.model, workers=config.workers,
         max_file_mb=config.max_file_mb, commit_every=config.commit_every, title_boost=config.title_boost,
@@ -55,6 +59,8 @@ def index_corpus(config: Config, roots: Sequence[Path], rebuild: bool, progress:
         finally:
             backend.close()
     else:
+        from searchkit.index.indexer import run_index
+
         report = run_index(roots, config.index_dir, options, progress=progress)
         # Numpy postings, facet tables and actor groups are built now, once, so that
         # no search (least of all a one-shot `searchkit search`) waits for them.

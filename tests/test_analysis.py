@@ -93,7 +93,7 @@ def test_accentless_queries_match_accented_words_over_the_whole_vocabulary() -> 
 
 LEGACY_OR_DIFFERENT = {
     # Our stemmer is Snowball French, Lucene's is Savoy's light stemmer: these
-    # differ by design (see README, "French analysis"). The value is what we give.
+    # differ by design (see docs/french.md). The value is what we give.
     49: ["mot", "entreguillemet"],
     56: ["jean", "francois"],
     62: ["lanc", "chism", "habit", "chist", "element", "captif"],

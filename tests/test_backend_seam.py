@@ -66,3 +66,47 @@ def test_an_actor_spelt_two_ways_is_one_clause(seeds_kit) -> None:
     engine = seeds_kit._engine  # the engine itself: what the parser hands a backend
     t = from_whoosh(build_query("Bagdad personne:Kadhimi", SCHEMA, engine).query)
     assert isinstance(t, And) and any(isinstance(c, FacetTerms) and len(c.values) == 2 for c in t.children)
+
+
+# -- the protocol declares what callers use, and both backends have it -------------------
+CALLERS = ("backends/engine.py", "backends/meaning.py", "backends/analyst.py", "backends/ingest.py", "runs.py")
+
+
+def _used_members() -> set[str]:
+    """Every attribute the callers read on a backend: ``backend.X`` and ``self.backend.X``."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    used: set[str] = set()
+    for rel in CALLERS:
+        for node in ast.walk(ast.parse((ROOT / "searchkit" / rel).read_text("utf-8"))):
+            if isinstance(node, ast.Attribute):
+                owner = node.value
+                if (isinstance(owner, ast.Name) and owner.id == "backend") or (
+                        isinstance(owner, ast.Attribute) and owner.attr == "backend" and isinstance(owner.value, ast.Name) and owner.value.id == "self"):
+                    used.add(node.attr)
+    return used
+
+
+def _declared() -> set[str]:
+    from searchkit.backends.base import Backend
+
+    return {n for n in vars(Backend) if not n.startswith("_")} | set(Backend.__annotations__)
+
+
+def test_the_protocol_declares_every_member_its_callers_use() -> None:
+    used = _used_members()
+    assert {"search", "fetch", "knn", "count"} <= used  # the scan finds the calls
+    assert used - _declared() == set()
+
+
+@pytest.mark.parametrize("module, name", [("searchkit.backends.opensearch", "OpenSearchBackend"), ("searchkit.backends.whoosh", "WhooshBackend")])
+def test_both_backends_have_every_member_of_the_protocol(module: str, name: str) -> None:
+    import importlib
+    import inspect
+
+    cls = getattr(importlib.import_module(module), name)
+    init = inspect.getsource(cls.__init__)
+    missing = {m for m in _declared() if not hasattr(cls, m) and f"self.{m} " not in init and f"self.{m}:" not in init}
+    assert missing == set()

@@ -60,6 +60,22 @@ def test_filters_and_date_sort_answer_the_same(engines) -> None:
     _same(engine, seam, "Bagdad", {"org": ["Kataib Hezbollah"], "published": ["2020"]})
 
 
+def test_the_analysts_commands_answer_the_same_through_the_seam(engines) -> None:
+    """``with`` and ``timeline`` counted by the backend (value and group counts) equal the
+    Whoosh engine's counts from its tables, near-duplicates not collapsed on either side."""
+    from searchkit.workflow.associate import associated
+    from searchkit.workflow.timeline import timeline
+
+    engine, seam = engines
+    for query in ("", "roquettes", "ambassade"):
+        assert timeline(seam, query) == timeline(engine, query, collapse=False), query
+        for actor in ("Moustafa al-Kazimi", "Joe Biden"):
+            assert associated(seam, actor, query=query, min_count=1) == associated(engine, actor, query=query, min_count=1, collapse=False), (actor, query)
+    terms, articles = seam.backend.term_statistics("Des roquettes, des roquettes et l'ambassade")
+    assert articles == engine.search("", limit=0, facets=False).total
+    assert terms["roquet"][0] == 2 and terms["roquet"][1] >= 2  # in the text twice; in the index at least as often
+
+
 def test_the_tree_goes_back_to_the_query_it_came_from() -> None:
     from searchkit.index.schema import build_schema
     from searchkit.search.query import build_query

@@ -54,34 +54,59 @@ def test_rescore_lifts_an_extra_candidate_holding_the_passage_and_leaves_the_oth
     assert len(out) == len(ranked)
 
 
+def _decoys_and_source(corpus) -> tuple[str, int]:
+    """More decoys than rescored candidates, each scoring above the source, and the
+    source holding the passage: (the passage, how many articles match it)."""
+    corpus.mkdir()
+    query = "que ce serait fini. Cela n'a même pas commencé"
+    depth = min(RESCORE_DEPTH, 10 * len(query_words(query)))
+    for i in range(depth + 20):
+        (corpus / f"decoy{i:03d}.txt").write_text(f"Fin de partie {i}. La fin, enfin la fin: tout a commencé et fini.", "utf-8")
+    source = ("Les habitants de la vallée racontent l'hiver, les routes coupées et la neige tombée en abondance. "
+              "On pensait en été que ce serait fini. Cela n'a même pas commencé à changer, disent les maires, "
+              "qui attendent toujours les crédits promis par la région pour les travaux.")
+    (corpus / "source.txt").write_text(source, "utf-8")
+    return query, depth + 21
+
+
+def _source_first(kit, query: str, matches: int) -> None:
+    every = [h.id for h in kit.search(query, mode="lexical", limit=1000, facets=False, snippets=0, collapse=False).hits]
+    assert len(every) == matches  # what matches does not change
+    assert every[0] == "source"
+    assert [h.id for h in kit.search(query, mode="lexical", limit=10, facets=False, snippets=0, collapse=False).hits] == every[:10]
+    assert [h.id for off in range(0, 10, 5) for h in kit.search(query, mode="lexical", limit=5, offset=off, facets=False, snippets=0).hits] == every[:10]
+
+
 def test_a_passage_whose_source_ranks_below_the_rescored_candidates_finds_it(tmp_path) -> None:
     """Stop words around two common words: BM25 ranks the source below the ``depth``
     first candidates (shorter articles repeating "fin" score higher); holding every word
     of the passage, in order, it is rescored and goes first."""
     from searchkit import SearchKit
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    words = query_words("que ce serait fini. Cela n'a même pas commencé")
-    depth = min(RESCORE_DEPTH, 10 * len(words))
-    for i in range(depth + 20):  # more decoys than rescored candidates, each scoring above the source
-        (corpus / f"decoy{i:03d}.txt").write_text(f"Fin de partie {i}. La fin, enfin la fin: tout a commencé et fini.", "utf-8")
-    source = ("Les habitants de la vallée racontent l'hiver, les routes coupées et la neige tombée en abondance. "
-              "On pensait en été que ce serait fini. Cela n'a même pas commencé à changer, disent les maires, "
-              "qui attendent toujours les crédits promis par la région pour les travaux.")
-    (corpus / "source.txt").write_text(source, "utf-8")
-    kit = SearchKit.open(index_dir=tmp_path / "index", corpus=corpus, semantic=False)
+    query, matches = _decoys_and_source(tmp_path / "corpus")
+    kit = SearchKit.open(index_dir=tmp_path / "index", corpus=tmp_path / "corpus", semantic=False)
     kit.config.actors = False
     kit.config.workers = 1
     kit.index()
     try:
-        query = "que ce serait fini. Cela n'a même pas commencé"
-        every = [h.id for h in kit.search(query, mode="lexical", limit=1000, facets=False, snippets=0, collapse=False).hits]
-        assert len(every) == depth + 21  # what matches does not change
-        assert every[0] == "source"
-        assert [h.id for h in kit.search(query, mode="lexical", limit=10, facets=False, snippets=0, collapse=False).hits] == every[:10]
+        _source_first(kit, query, matches)
     finally:
         kit.close()
+
+
+def test_the_same_passage_finds_its_source_on_opensearch(opensearch_url: str, tmp_path) -> None:
+    """The OpenSearch backend rescores the same candidates (``backends.meaning``)."""
+    from tests.conftest import drop_opensearch_index, opensearch_kit
+
+    query, matches = _decoys_and_source(tmp_path / "corpus")
+    index = "searchkit-test-passage-source"
+    kit = opensearch_kit(tmp_path / "corpus", index, opensearch_url, actors=False, semantic=False)
+    try:
+        kit.index(rebuild=True)
+        _source_first(kit, query, matches)
+    finally:
+        kit.close()
+        drop_opensearch_index(opensearch_url, index)
 
 
 # -- on real articles -----------------------------------------------------------------

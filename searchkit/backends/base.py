@@ -225,7 +225,40 @@ class BackendResult:
 
 
 class Backend(Protocol):
-    """What searchkit needs from a search engine (Whoosh, OpenSearch)."""
+    """What searchkit needs from a search engine (Whoosh, OpenSearch): every member its
+    callers use (``tests/test_backend_seam.py`` reads them from the code and checks
+    that both backends have each one)."""
+
+    # -- the index ------------------------------------------------------------------
+    # (dimensions, embedding name) of the passage vectors an indexing run writes; None: none.
+    vectors: tuple[int, str] | None
+
+    def ensure_index(self, rebuild: bool = False) -> None:
+        """Create the index if missing (``rebuild``: start over); refuse an incompatible one."""
+        ...
+
+    def check(self) -> None:
+        """Raise the one-line error (with a hint) when the index is missing or incompatible."""
+        ...
+
+    def refresh(self) -> None:
+        """Make what was written visible to the next search."""
+        ...
+
+    def close(self) -> None:
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """Where the index is, for ``stats``: ``{"backend": name, ...}`` (url, index name, folder)."""
+        ...
+
+    def count(self) -> int:
+        """How many articles the index holds."""
+        ...
+
+    def delete_sources(self, keys: Sequence[str]) -> None:
+        """Remove every article read from these source files (manifest keys)."""
+        ...
 
     def index_documents(self, docs: Sequence[Mapping[str, Any]]) -> int:
         """Add or replace ``docs`` (``pipeline.extract_documents`` dicts, text not
@@ -254,6 +287,24 @@ class Backend(Protocol):
 
     def actor_vocabulary(self, kind: str) -> dict[str, int]:
         """Every value of an actor (or date) keyword field with its article count."""
+        ...
+
+    def vocabulary(self, field: str) -> dict[str, int]:
+        """Every value of a keyword field (facets, dates, ``published_bucket``) with its
+        article count: what facet values and date ranges resolve against."""
+        ...
+
+    @property
+    def groups(self) -> Any:
+        """The actor spelling groups (``search.groups.ActorGroups``) of the index's vocabulary."""
+        ...
+
+    def suggest(self, words: Sequence[str]) -> dict[str, str]:
+        """For each word not in the unstemmed fields, its nearest indexed word."""
+        ...
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        """The stored fields of one article; ``NotFoundError`` with a hint if absent."""
         ...
 
     def manifest(self, keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:

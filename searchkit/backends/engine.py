@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from whoosh import query as Q
 
@@ -24,9 +24,12 @@ from searchkit.search.suggest import SUGGEST_MAX_LEN, SUGGEST_MAX_WORDS  # one l
 from searchkit.text.analysis import fold
 from searchkit.backends.base import FacetTerms, MatchAll, Node, from_whoosh, leaves
 from searchkit.search.query import ParsedQuery, build_query
-from searchkit.results import FacetValue, Hit, IndexStats, Results
+from searchkit.results import FacetValue, Hit, Results
 from searchkit.search.highlight import closest_sentences, match_spans, merge_spans, snippets as make_snippets
 from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, OPERATORS, UNDATED
+
+if TYPE_CHECKING:  # pragma: no cover
+    from searchkit.results import IndexStats  # loaded by stats() alone: a search never needs it
 
 __all__ = ["BackendEngine"]
 
@@ -100,7 +103,7 @@ class BackendEngine:
             found = by_meaning(self.backend, stripped, tree, ftree, mode, sort, limit, offset, facets, facet_top)
         elif words:  # its first candidates rescored by word order, as the Whoosh engine does
             first = self.backend.search(tree, ftree, max(offset + limit, proximity.depth(words)), 0, sort, FACET_FIELDS if facets else (), facet_top)
-            found = page_of(self.backend, tree, tree, ftree, list(zip(first.ids, first.scores)), first, sort, limit, offset, words)
+            found = page_of(self.backend, tree, tree, ftree, list(zip(first.ids, first.scores)), first, sort, limit, offset, words, stripped)
         else:
             found = self.backend.search(tree, ftree, limit, offset, sort, FACET_FIELDS if facets else (), facet_top, snippets=bool(count))
         names = self._filtered_names(tree, filters)
@@ -184,15 +187,19 @@ class BackendEngine:
         return QueryMatch(dict(fields), frozenset(), frozenset(), frozenset(), tuple(spans))
 
     def stats(self) -> IndexStats:
+        from searchkit.results import IndexStats
+
         self._check()
+        where = self.backend.describe()  # {"backend": name, "url", "index"} or {"backend", "index_dir"}
         return IndexStats(
             documents=self.backend.count(),
             actors=len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
             acronyms=len(self.groups.acronyms),  # merged with their long forms
             undated=self.backend.vocabulary("published_bucket").get(UNDATED, 0),
-            backend="opensearch",
-            url=self.backend.client.url,
-            index=self.backend.index,
+            backend=str(where["backend"]),
+            url=where.get("url"),
+            index=where.get("index"),
+            index_dir=where.get("index_dir"),
         )
 
     # -- the analyst's commands (backends/analyst.py) --------------------------

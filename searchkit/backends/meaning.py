@@ -19,40 +19,37 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, Node
+from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, Node, Phrase
 from searchkit.search import proximity
-from searchkit.errors import QueryError, SearchkitError
 from searchkit.search.hybrid import FusionParams, fuse, top_by_score
-from searchkit.vocab import FACET_FIELDS, MODES
+from searchkit.search.mode import resolve_mode as search_mode
+from searchkit.text.analysis import WORD, word_terms
+from searchkit.text.normalize import normalize_apostrophes
+from searchkit.vocab import FACET_FIELDS
 
-__all__ = ["by_meaning", "page_of", "resolve_mode"]
+__all__ = ["by_meaning", "page_of", "passage_candidates", "resolve_mode"]
 
 _embedder: Any = None
 
 
 def resolve_mode(backend: Any, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
-    """The mode a search runs in, and a notice when the default had to fall back: hybrid
-    by default where the index has vectors, lexical where it has none."""
+    """The mode a search runs in on ``backend`` (``search.mode.resolve_mode``, the one
+    policy): hybrid by default where the index has vectors, lexical where it has none."""
+    return search_mode(mode, text, getattr(backend, "embedding", None) is not None, lambda: _check(backend))
+
+
+def _check(backend: Any) -> None:
+    """The error a semantic search on ``backend`` would give: no vectors in its index,
+    or the optional embedder missing."""
     from searchkit.semantic.embed import check_available
 
-    if mode is not None and mode not in MODES:
-        raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
-    if text.strip() in ("", "*") or mode == "lexical":
-        return "lexical", ()  # browsing everything: there is no meaning to rank by
-    if getattr(backend, "embedding", None) is None:  # a backend without vectors (backends.whoosh: search.Engine has them)
-        if mode is None:
-            return "lexical", ()
+    if getattr(backend, "embedding", None) is None:
         from searchkit.semantic.store import VectorsMissingError
 
-        raise VectorsMissingError(f"the OpenSearch index '{backend.index}' has no vectors",
+        where = backend.describe()
+        raise VectorsMissingError(f"the index '{where.get('index') or where.get('index_dir')}' has no vectors",
                                   hint="set semantic: true in config.yaml, then searchkit index --rebuild")
-    try:
-        check_available()
-    except SearchkitError as exc:
-        if mode is not None:
-            raise
-        return "lexical", (f"this index has vectors but semantic search is unavailable ({exc}): lexical search",)
-    return mode or "hybrid", ()
+    check_available()
 
 
 def _query_vector(text: str) -> np.ndarray:
@@ -90,17 +87,18 @@ def by_meaning(backend: Any, text: str, tree: Node, ftree: Node | None, mode: st
         ranked += rest_scores(rest, min((sc for _, sc in ranked), default=0.0))
     threshold = params.related_threshold(text)
     candidates = [(i, c) for i, c in near if i not in matched and c >= threshold] if lexical.total < params.related_below and limit else []
-    page = page_of(backend, tree, tree, ftree, ranked, lexical, sort, limit, offset, proximity.query_words(text))
+    page = page_of(backend, tree, tree, ftree, ranked, lexical, sort, limit, offset, proximity.query_words(text), text)
     cosine = dict(candidates)
     docs = [d for d in backend.fetch(list(cosine), tree) if len((d.get("body") or "").split()) >= params.related_min_words] if cosine else []
     return replace(page, related=tuple((d, cosine[d["id"]]) for d in docs[: params.related_below]))
 
 
 def page_of(backend: Any, tree: Node, pool: Node, ftree: Node | None, ranked: Sequence[tuple[str, float]], found: BackendResult,
-            sort: str, limit: int, offset: int, words: tuple[str, ...] = ()) -> BackendResult:
+            sort: str, limit: int, offset: int, words: tuple[str, ...] = (), text: str = "") -> BackendResult:
     """The page asked for of ``ranked`` (best first; with ``words``, its first
-    ``proximity.depth(words)`` rescored by their order, as the Whoosh engine does),
-    or by date of every article ``pool`` matches; ``found``'s total and facets."""
+    ``proximity.depth(words)`` rescored by their order, and with the query's ``text`` the
+    matches below them holding every word too, as the Whoosh engine does), or by date of
+    every article ``pool`` matches; ``found``'s total and facets."""
     if sort == "date":
         by_date = backend.search(pool, ftree, limit, offset, "date", (), None)
         score = dict(ranked)
@@ -109,9 +107,11 @@ def page_of(backend: Any, tree: Node, pool: Node, ftree: Node | None, ranked: Se
     docs: dict[str, dict[str, Any]] = {}
     if words and limit and len(ranked) > 1:
         head = [i for i, _ in ranked[: proximity.depth(words)]]
-        docs = {d["id"]: d for d in backend.fetch(head, tree)}
+        extra = passage_candidates(backend, text, tree, ftree, head, proximity.depth(words)) if text else []
+        docs = {d["id"]: d for d in backend.fetch([*head, *extra], tree)}
         texts = [proximity.article_text(docs.get(i, {})) for i in head]
-        ranked = proximity.rescore(list(ranked), texts, words)
+        extra_texts = [proximity.article_text(docs.get(i, {})) for i in extra]
+        ranked = proximity.rescore(list(ranked), texts, words, extra, extra_texts)
     chosen = list(ranked[offset : offset + limit])
     missing = [i for i, _ in chosen if i not in docs]
     if missing:
@@ -119,6 +119,23 @@ def page_of(backend: Any, tree: Node, pool: Node, ftree: Node | None, ranked: Se
     chosen = [(i, sc) for i, sc in chosen if i in docs]
     return BackendResult(tuple(i for i, _ in chosen), tuple(sc for _, sc in chosen), found.total, found.facets,
                          tuple(docs[i] for i, _ in chosen))
+
+
+def passage_candidates(backend: Any, text: str, tree: Node, ftree: Node | None, head: Sequence[str], budget: int) -> list[str]:
+    """The matches outside ``head`` (the rescored first candidates) whose body holds
+    every word of ``text`` in its exact form (stop words included): at most ``budget``,
+    best scored first, as ``search.rank.passage_candidates`` gives the Whoosh engine.
+
+    Why: a pasted passage of common words can leave its source below the first
+    candidates; holding every word, it is rescored by their order like them. The words
+    filter (they do not score), so the order among these is the query's own."""
+    exact = tuple(dict.fromkeys(word_terms(w)[1] for w in WORD.findall(normalize_apostrophes(text))))
+    if not exact or budget <= 0:
+        return []
+    holds = And(tuple(Phrase("body_exact", (w,)) for w in exact))
+    found = backend.search(tree, holds if ftree is None else And((ftree, holds)), budget + len(head), 0, "relevance", (), None)
+    seen = set(head)
+    return [i for i in found.ids if i not in seen][:budget]
 
 
 def rest_scores(rest: Sequence[tuple[str, float]], floor: float) -> list[tuple[str, float]]:

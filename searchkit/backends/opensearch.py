@@ -63,6 +63,9 @@ class OpenSearchBackend:
         self.embedding: str | None = None  # the index's vectors' embedding, read by check()
 
     # -- the index ----------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        return {"backend": "opensearch", "url": self.client.url, "index": self.index}
+
     def exists(self) -> bool:
         return self.client.index_exists(self.index)
 

@@ -7,7 +7,10 @@ answers a tree by turning it back into the Whoosh query the parser would have bu
 fallback, facet tables, actor groups), so ``BackendEngine`` over it gives what
 ``search.Engine`` gives; ``tests/test_whoosh_backend.py`` holds that to account. Writes
 go through Whoosh's writer, one transaction per call, with the manifest in the index
-folder as the indexer keeps it.
+folder as the indexer keeps it. It has every member of the protocol: the counts of the
+analyst's commands (value and group counts, term statistics) from the snapshot's
+postings, so ``with`` and ``timeline`` through it equal the Whoosh engine's; k-NN
+raises, the Whoosh engine keeping the vectors.
 
 What it must not do: parse query text (the one parser is ``search/query``), or become
 a second search path for users: ``backend: whoosh`` still searches through
@@ -17,9 +20,11 @@ semantic modes, near-duplicate collapsing, explanations).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
 from whoosh import query as Q
 
 from searchkit.backends import base as T
@@ -80,6 +85,12 @@ class WhooshBackend:
         self.title_boost = title_boost
         self._ix: Any = None
         self._snap: Snapshot | None = None
+        # Passage vectors are the Whoosh engine's (semantic/): none through this seam.
+        self.vectors: tuple[int, str] | None = None
+        self.embedding: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": "whoosh", "index_dir": str(self.index_dir)}
 
     # -- the index and its current snapshot --------------------------------
     def ensure_index(self, rebuild: bool = False) -> None:
@@ -192,6 +203,41 @@ class WhooshBackend:
         counts = facet_counts(snap.tables, mask, tuple(facet_fields), facet_top) if facet_fields else {}
         facets = {f: tuple((v.value, v.count, v.variants) for v in values) for f, values in counts.items()}
         return T.BackendResult(tuple(d["id"] for d in docs), tuple(s for _, s in page), int(mask.sum()), facets, tuple(docs))
+
+    # -- counts and statistics (the analyst's commands) -------------------------
+    def _mask(self, tree: T.Node, filters_tree: T.Node | None) -> Any:
+        fq = to_whoosh(filters_tree) if filters_tree is not None else None
+        return rank.match_scores(self.snapshot, to_whoosh(tree), fq)[0]
+
+    def value_counts(self, field: str, tree: T.Node, filters_tree: T.Node | None) -> tuple[int, dict[str, int]]:
+        mask = self._mask(tree, filters_tree)
+        counts = {term: int(mask[docs].sum()) for term, docs in self.snapshot.postings(field)}
+        return int(mask.sum()), {t: n for t, n in counts.items() if n}
+
+    def group_counts(self, tree: T.Node, filters_tree: T.Node | None, members: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, int]:
+        mask = self._mask(tree, filters_tree)
+        fields = {f for pairs in members.values() for f, _ in pairs}
+        postings = {f: dict(self.snapshot.postings(f)) for f in fields}
+        out: dict[str, int] = {}
+        for display, pairs in members.items():
+            held = np.zeros(len(mask), dtype=bool)
+            for f, spelling in pairs:
+                if spelling in postings[f]:
+                    held[postings[f][spelling]] = True
+            out[display] = int((held & mask).sum())
+        return out
+
+    def term_statistics(self, text: str, field: str = "body") -> tuple[dict[str, tuple[int, int]], int]:
+        searcher = self.snapshot.searcher
+        in_text = Counter(t.text for t in searcher.schema[field].analyzer(text))
+        reader = searcher.reader()
+        return {t: (n, int(reader.frequency(field, t))) for t, n in in_text.items()}, int(searcher.doc_count())
+
+    def knn(self, vector: Sequence[float], k: int, filters_tree: T.Node | None) -> list[tuple[str, float]]:
+        from searchkit.semantic.store import VectorsMissingError
+
+        raise VectorsMissingError("passage vectors are searched by the Whoosh engine, not through this backend",
+                                  hint="use SearchKit (search.Engine) for semantic and hybrid search on a Whoosh index")
 
     def fetch(self, ids: Sequence[str], tree: T.Node) -> list[dict[str, Any]]:
         """The stored fields of ``ids``, in that order, with the body spans ``tree`` matches."""

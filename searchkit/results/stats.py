@@ -18,8 +18,9 @@ class IndexStats:
 
     ``actors``: actor groups (spellings merged, as the facets count them); ``acronyms``:
     acronyms merged with their long forms; ``undated``: articles without a publication
-    date. The Whoosh index fills ``index_dir``, ``size_bytes``, ``segments`` and
-    ``generation``; the OpenSearch backend ``url`` and ``index``."""
+    date. The Whoosh engine fills ``index_dir``, ``size_bytes``, ``segments`` and
+    ``generation``; an engine over a backend (OpenSearch) what the backend says of
+    where it is: ``url`` and ``index``."""
 
     documents: int
     actors: int
@@ -34,8 +35,10 @@ class IndexStats:
     index: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        # Each backend's keys, in the order `searchkit stats` has always printed them.
-        if self.backend == "whoosh":
+        # The keys, in the order `searchkit stats` has always printed them: the Whoosh
+        # engine's (it alone knows the generation), or an engine over a Backend's, where
+        # the backend says where it is (``Backend.describe``).
+        if self.generation is not None:
             return {
                 "documents": self.documents,
                 "index_dir": self.index_dir,
@@ -46,11 +49,10 @@ class IndexStats:
                 "acronyms": self.acronyms,
                 "undated": self.undated,
             }
+        where = (("backend", self.backend), ("url", self.url), ("index", self.index), ("index_dir", self.index_dir))
         return {
             "documents": self.documents,
-            "backend": self.backend,
-            "url": self.url,
-            "index": self.index,
+            **{k: v for k, v in where if v is not None},
             "actors": self.actors,
             "undated": self.undated,
             "acronyms": self.acronyms,

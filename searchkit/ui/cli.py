@@ -280,7 +280,7 @@ def _text_arg(value: str) -> str:
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--strict", is_flag=True, help="Fail on odd quotes, parentheses or operators instead of reading them as words.")
 @click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default=None, help="lexical: words match and rank; hybrid: words match, words and meaning rank (articles found by meaning alone are listed apart as related, never counted); semantic: the articles nearest by meaning. Default: hybrid if the index has vectors, else lexical.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object (see README).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object (docs/search.md).")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default=None, help="Export every hit (not one page) as a JSON array, JSON Lines or CSV: id, title, published, score, path, actors, mentioned, duplicates.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the export to this file (default: stdout); its extension gives the format if --format is absent.")
 @click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (Excel needs it to show accents).")

@@ -9,23 +9,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from typing import IO, Any, Iterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from searchkit.results import (
-    MARK_CLOSE,
-    MARK_OPEN,
-    Association,
-    Document,
-    Explanation,
-    Facets,
-    FacetValue,
-    Hit,
-    Results,
-    SavedRun,
-    SavedSearch,
-    mark,
-)
+from searchkit.results import MARK_CLOSE, MARK_OPEN, Document, Explanation, Facets, FacetValue, Hit, Results, mark
 from searchkit.vocab import ACTOR_FIELDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from searchkit.results import Association, SavedRun, SavedSearch  # the analyst's answers, loaded when asked for
 
 __all__ = ["color_enabled", "format_document", "format_error", "format_facets", "format_histogram", "format_results", "to_json", "Style"]
 

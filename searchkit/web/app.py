@@ -147,7 +147,7 @@ def page(request: Request) -> Response:
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return _JSON({"error": f"no such address: {request.url.path}", "hint": "the API is under /api/ (see the README); the page is /"}, status_code=404)
+    return _JSON({"error": f"no such address: {request.url.path}", "hint": "the API is under /api/ (see docs/web.md); the page is /"}, status_code=404)
 
 
 def create_app(kit: "SearchKit", *, hosts: frozenset[str] | None = frozenset({"localhost", "127.0.0.1", "::1"}), token: str | None = None) -> Any:
