@@ -79,7 +79,7 @@ def build_index(index_dir: Path, corpus: Path | None = None) -> Any:
 def facet_values(kit: Any) -> dict[str, list[tuple[str, int, tuple[str, ...]]]]:
     """Every value of each actor facet over the whole index, most frequent first."""
     counts = kit.facets(None, top=None)  # every value, over every article
-    return {k: [(v.value, v.count, tuple(sorted(v.variants))) for v in counts[k]] for k in KINDS}
+    return {k: [(v.value, v.count, tuple(sorted(v.variants))) for v in counts.get(k)] for k in KINDS}
 
 
 def contexts(kit: Any, kind: str, value: str, variants: tuple[str, ...], n: int = 3) -> list[str]:

@@ -129,7 +129,7 @@ def main() -> None:
     # The analyst's commands, warm, on both backends (similar: 20 articles; timeline by
     # week: the words; with: the 10 most mentioned actors, when actors were extracted).
     ids = [h.id for h in whoosh.search("", limit=args.n, facets=False, snippets=0, collapse=False).hits][:: max(1, args.n // 20)][:20]
-    actors = [v.value for v in whoosh.facets("actor", top=10)["actor"]] if args.actors else []
+    actors = [v.value for v in whoosh.facets("actor", top=10).actor] if args.actors else []
     calls = {"similar": [lambda k, i=i: k.similar(i, collapse=False) if k is whoosh else k.similar(i) for i in ids],
              "timeline_week": [lambda k, w=w: k.timeline(w, by="week") for w in WORDS],
              "with": [lambda k, a=a: k.associated(a) for a in actors]}

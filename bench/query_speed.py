@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     kit.search(queries[0])
     first = (time.perf_counter() - t0) * 1000
-    docs = kit.stats()["documents"]
+    docs = kit.stats().documents
     rows = {
         "ranking alone (no facets, no snippets; baseline)": timed(lambda q: kit.search(q, facets=False, snippets=0, mode="lexical"), queries),
         "lexical, snippets + 6 facets": timed(lambda q: kit.search(q, mode="lexical"), queries),

@@ -47,7 +47,7 @@ def main() -> None:
         t = time.perf_counter()
         n_hits += kit.export(io.StringIO(), "csv", q)
         secs += time.perf_counter() - t
-    print(f"{kit.stats()['documents']} articles, {len(queries)} queries/actors")
+    print(f"{kit.stats().documents} articles, {len(queries)} queries/actors")
     print(f"search p50 {base:.1f} ms (baseline); associated p50 {assoc:.1f} ms ({assoc / base:.2f}x); "
           f"timeline by week p50 {tl:.1f} ms ({tl / base:.2f}x); export {n_hits / secs:.0f} hits/s ({n_hits} hits)")
 

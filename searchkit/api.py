@@ -6,17 +6,19 @@ plain dataclasses. Raises ``SearchkitError`` subclasses; never prints or exits.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from searchkit.config import Config, load_config
 from searchkit.errors import CorpusError
-from searchkit.results import ActorMatch, Document, Explanation, ResolvedActor, Results
+from searchkit.results import ActorMatch, Document, Explanation, Facets, ResolvedActor, Results
 from searchkit.runs import index_corpus, open_engine
 from searchkit.search.request import SearchRequest
 from searchkit.vocab import FACET_TOP
 
 if TYPE_CHECKING:  # the indexer run is imported by ``index()`` alone: a search never loads it
     from searchkit.index.indexer import IndexReport, ProgressFn
+    from searchkit.results import ArticleExtraction, Association, IndexStats, Timeline, Token
+    from searchkit.workflow.saved import SavedSearches
 
 __all__ = ["SearchKit", "parse_part"]
 
@@ -134,9 +136,11 @@ class SearchKit:
         ``query`` holding the key terms and ``mode`` the ranking used."""
         return self._engine.similar(doc_id, filters, self.config.limit if limit is None else limit, offset, collapse=collapse)
 
-    def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> dict[str, Any]:
+    def facets(self, field: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int | None = None) -> Facets:
         """Facet values with counts over the articles ``query`` and ``filters`` match (all by
-        default): the ``top`` most frequent of each field, every value when ``top`` is None or 0."""
+        default): the ``top`` most frequent of each field, every value when ``top`` is None or 0.
+        ``field`` (English or French name): that field only, e.g. ``facets("person").person``;
+        the others are None."""
         from searchkit.errors import QueryError
         from searchkit.vocab import FACET_FIELDS, canonical_field
 
@@ -149,7 +153,7 @@ class SearchKit:
         if top is not None and top < 0:
             raise QueryError(f"top must be 0 or more, not {top}", hint="0 lists every value")
         res = self._engine.search(query, filters, limit=0, facets=True, facet_top=top or None)
-        return {f: res.facets[f] for f in fields}
+        return Facets(**{f: tuple(res.facets[f]) for f in fields})
 
     def document(self, doc_id: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> Document:
         """The article ``doc_id`` as stored, with the body ranges ``query`` and the actor
@@ -189,28 +193,30 @@ class SearchKit:
             found += [ResolvedActor(display, k, tuple(sorted(v | {display})), groups.because(display)) for k, v in sorted(by_kind.items())]
         return ActorMatch(name, kind, tuple(found))
 
-    def extract(self, path: str | Path, actors: bool = True) -> list[Any]:
+    def extract(self, path: str | Path, actors: bool = True) -> list[ArticleExtraction]:
         """What indexing extracts from the file ``path`` (no index needed): per article,
         the publication date (header or guessed), mentioned dates and actors
-        (``extraction.ArticleExtraction``, ``to_dict()``). ``actors=False`` skips NER."""
+        (``ArticleExtraction``, ``to_dict()``). ``actors=False`` skips NER."""
         from searchkit.index.extraction import extract_file
 
         return list(extract_file(path, actors=actors, model=self.config.model, aliases=self.config.aliases))
 
     @staticmethod
-    def analyze(text: str, exact: bool = False) -> list[dict[str, Any]]:
-        """The tokens ``text`` gives in the index (no index needed): ``{"term", "pos",
-        "start", "end", "word"}`` each; ``exact``: the unstemmed field's tokens."""
+    def analyze(text: str, exact: bool = False) -> list[Token]:
+        """The tokens ``text`` gives in the index (no index needed): ``Token`` (``term``,
+        ``pos``, ``start``, ``end``, ``word``); ``exact``: the unstemmed field's tokens."""
+        from searchkit.results import Token
         from searchkit.text.analysis import analyze
 
-        return analyze(text, exact=exact)
+        return [Token(**t) for t in analyze(text, exact=exact)]
 
-    def stats(self) -> dict[str, Any]:
-        """``{"documents", "index_dir", "size_bytes", ...}`` as `searchkit stats --json`."""
+    def stats(self) -> IndexStats:
+        """What the index holds (``documents``, ``actors``, ``undated``...) and where
+        (``IndexStats``; ``to_dict()`` is `searchkit stats --json`)."""
         return self._engine.stats()
 
     # -- analyst workflow (searchkit/workflow/) -------------------------------
-    def associated(self, actor: str, kind: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int = 20, measure: str = "llr", collapse: bool = True) -> Any:
+    def associated(self, actor: str, kind: str | None = None, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, top: int = 20, measure: str = "llr", collapse: bool = True) -> Association:
         """Actors co-mentioned with ``actor`` (any spelling) in the articles ``query`` and
         ``filters`` match, scored by log-likelihood: ``Association`` (``to_dict()``).
         ``collapse`` (default): a near-duplicate group counts once, as in search."""
@@ -218,7 +224,7 @@ class SearchKit:
 
         return associated(self._engine, actor, kind, query, filters, top=top, measure=measure, collapse=collapse)
 
-    def export(self, out: Any, fmt: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int | None = None, sort: str = "relevance", bom: bool = False, collapse: bool = True) -> int:
+    def export(self, out: IO[str], fmt: str, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int | None = None, sort: str = "relevance", bom: bool = False, collapse: bool = True) -> int:
         """Write every hit (up to ``limit``) to the text stream ``out`` as json, jsonl or
         csv; returns how many were written."""
         from searchkit.workflow.export import export
@@ -232,7 +238,7 @@ class SearchKit:
 
         return export_text(self, fmt, query, filters, limit=limit, sort=sort, bom=bom, collapse=collapse)
 
-    def timeline(self, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month", collapse: bool = True) -> Any:
+    def timeline(self, query: str = "", filters: Mapping[str, Sequence[str]] | None = None, by: str = "month", collapse: bool = True) -> Timeline:
         """Hits per month, week or year (``undated`` apart): ``Timeline`` (``to_dict()``).
         ``collapse`` (default): a near-duplicate group counts once, as in search."""
         from searchkit.workflow.timeline import timeline
@@ -240,8 +246,10 @@ class SearchKit:
         return timeline(self._engine, query, filters, by, collapse=collapse)
 
     @property
-    def saved(self) -> Any:
-        """This index's saved searches (``SavedSearches``: add, remove, list, run)."""
+    def saved(self) -> "SavedSearches":
+        """This index's saved searches (``SavedSearches``: ``add`` and ``remove`` give a
+        ``SavedSearch``, ``list`` a ``SavedSearchList``, ``run`` a ``SavedRun``, ``run_all``
+        ``SavedRuns``)."""
         from searchkit.workflow.saved import SavedSearches
 
         return SavedSearches(self)

@@ -85,7 +85,7 @@ def write_corpus(base: Path, acronyms: bool = True) -> Path:
 
 
 def org_values(kit) -> dict[str, dict]:
-    return {v.value: v.to_dict() for v in kit.facets("org", top=0)["org"]}
+    return {v.value: v.to_dict() for v in kit.facets("org", top=0).org}
 
 
 def test_merged_in_the_index_once_the_collection_says_so(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_merged_in_the_index_once_the_collection_says_so(tmp_path: Path) -> None
     kit.index()
     after = org_values(kit)
     assert "OMS" not in after
-    assert kit.stats()["acronyms"] == 1
+    assert kit.stats().acronyms == 1
     who = after["Organisation mondiale de la santé"]
     assert who["count"] == 4 and who["variants"] == ["OMS"] and "2 articles" in who["because"]
     for value in ("OMS", "Organisation mondiale de la santé", "oms"):
@@ -111,7 +111,7 @@ def test_merged_in_the_index_once_the_collection_says_so(tmp_path: Path) -> None
     assert "2 articles" in kit.resolve_actor("OMS").actors[0].because  # what `:explain` and the web page say
     (reason,) = kit.explain("a3", "Genève", {"org": ["OMS"]}).filters
     assert reason.matched == ("Organisation mondiale de la santé",) and "(OMS)" in reason.because
-    people = {v.value for v in kit.facets("person", top=0)["person"]}
+    people = {v.value for v in kit.facets("person", top=0).person}
     assert "Marine Le Pen" in people  # "Marine Le Pen (RN)" merged nobody
     kit.close()
 

@@ -60,7 +60,7 @@ def test_document_has_the_stored_fields_and_the_query_marks(seeds_kit: SearchKit
 
 
 def test_resolve_actor_gives_canonical_name_kind_and_spellings(seeds_kit: SearchKit) -> None:
-    top = seeds_kit.facets("person", top=1)["person"][0]
+    top = seeds_kit.facets("person", top=1).person[0]
     match = seeds_kit.resolve_actor(top.value.upper(), "person")  # any case
     assert isinstance(match, ActorMatch) and match.found and match.name == top.value
     assert {a.kind for a in match.actors} == {"person"}
@@ -92,7 +92,7 @@ def test_explain_uses_the_engines_expansion_of_fuzzy_terms(seeds_kit: SearchKit)
 
 
 def test_explain_filters_actor_spellings_and_dates(seeds_kit: SearchKit) -> None:
-    months = [v.value for v in seeds_kit.facets("published")["published"] if len(v.value) == 7]
+    months = [v.value for v in seeds_kit.facets("published").published if len(v.value) == 7]
     month = months[0]
     words = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
     spoken = f"{words[int(month[5:]) - 1]} {month[:4]}"  # "décembre 2020": how a user types it
@@ -100,7 +100,7 @@ def test_explain_filters_actor_spellings_and_dates(seeds_kit: SearchKit) -> None
     hit = res.hits[0]
     ex = seeds_kit.explain(hit.id, "", {"published": [spoken]})
     assert [(f.field, f.matched) for f in ex.filters] == [("published", (hit.published,))]
-    person = seeds_kit.facets("person", query="", filters={"published": [spoken]}, top=1)["person"][0].value
+    person = seeds_kit.facets("person", query="", filters={"published": [spoken]}, top=1).person[0].value
     hit = seeds_kit.search("", filters={"person": [person]}, limit=1).hits[0]
     (f,) = seeds_kit.explain(hit.id, "", {"person": [person]}).filters
     assert f.matched == (person,) and person in f.variants and f.forms
@@ -126,3 +126,74 @@ def test_ui_modules_use_the_facade_only() -> None:
     for name in ("cli.py", "repl.py", "render.py"):
         text = (ROOT / "searchkit" / "ui" / name).read_text(encoding="utf-8")
         assert ".engine" not in text and "_query_terms" not in text, name
+
+
+def _answer_types(cls: type, localns: dict[str, object]) -> dict[str, object]:
+    """Each public method's (or property's) return annotation, resolved."""
+    import typing
+
+    out: dict[str, object] = {}
+    for name, member in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        fn = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+        if callable(fn):
+            out[name] = typing.get_type_hints(fn, localns=localns).get("return")
+    return out
+
+
+def test_every_answer_is_a_frozen_dataclass_of_results() -> None:
+    """What ``SearchKit`` (and its saved searches) answer is a frozen dataclass of
+    ``searchkit.results`` with ``to_dict()``, or a list of them; the exceptions are
+    listed: what is not an answer (the kit itself, the store of saved searches, an
+    export's count or text) and ``IndexReport``, which an indexing run fills as it goes."""
+    import typing
+
+    from searchkit.index.indexer import IndexReport, ProgressFn
+    from searchkit.workflow.saved import SavedSearches
+
+    # What api.py imports for type checking only (a search never loads the indexer run
+    # nor the answers it does not give).
+    import searchkit.results
+
+    localns = {"SavedSearches": SavedSearches, "SearchKit": SearchKit, "IndexReport": IndexReport, "ProgressFn": ProgressFn,
+               **{name: getattr(searchkit.results, name) for name in searchkit.results.__all__}}
+    answers = {f"SearchKit.{k}": v for k, v in _answer_types(SearchKit, localns).items()}
+    answers |= {f"SavedSearches.{k}": v for k, v in _answer_types(SavedSearches, localns).items()}
+    not_results = {
+        "SearchKit.open": SearchKit, "SearchKit.saved": SavedSearches, "SearchKit.close": type(None),
+        "SearchKit.export": int, "SearchKit.export_text": typing.Iterator[str], "SearchKit.index": IndexReport,
+    }
+    checked = []
+    for name, answer in answers.items():
+        if name in not_results:
+            assert answer == not_results[name], name
+            continue
+        if typing.get_origin(answer) is list:
+            (answer,) = typing.get_args(answer)
+        assert isinstance(answer, type) and dataclasses.is_dataclass(answer), name
+        assert answer.__dataclass_params__.frozen and callable(getattr(answer, "to_dict", None)), name  # type: ignore[attr-defined]
+        assert answer.__module__.startswith("searchkit.results."), name
+        checked.append(name)
+    assert {"SearchKit.facets", "SearchKit.stats", "SearchKit.timeline", "SearchKit.associated", "SearchKit.extract",
+            "SearchKit.analyze", "SavedSearches.list", "SavedSearches.run_all"} <= set(checked)
+
+
+def test_facets_stats_and_tokens_are_typed_answers(seeds_kit: SearchKit) -> None:
+    from searchkit.results import Facets, IndexStats
+    from searchkit.vocab import FACET_FIELDS
+
+    assert [f.name for f in dataclasses.fields(Facets)] == list(FACET_FIELDS)
+    every = seeds_kit.facets()
+    assert every.fields == tuple(FACET_FIELDS) and list(every.to_dict()) == list(FACET_FIELDS)
+    people = seeds_kit.facets("personne", top=2)  # a French name asks for the same field
+    assert people.fields == ("person",) and people.org is None and people.get("org") == ()
+    assert people.person == every.person[:2] and people.to_dict() == {"person": [v.to_dict() for v in every.person[:2]]}
+    with pytest.raises(KeyError):
+        people.get("colour")
+    stats = seeds_kit.stats()
+    assert isinstance(stats, IndexStats) and stats.documents == seeds_kit.search("", limit=0, collapse=False).total
+    assert list(stats.to_dict()) == ["documents", "index_dir", "size_bytes", "segments", "generation", "actors", "acronyms", "undated"]
+    assert stats.undated == sum(v.count for v in seeds_kit.facets("published", top=0).published if v.value == "undated")
+    (token,) = seeds_kit.analyze("L’aéroport")
+    assert (token.term, token.word, token.pos) == ("aeroport", "aéroport", 0)

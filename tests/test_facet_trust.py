@@ -199,7 +199,7 @@ def test_an_alias_replaces_the_model_entity_inside_it() -> None:
 
 
 def test_seed_articles_count_kataib_hezbollah_four_times(seeds_kit) -> None:
-    orgs = {f.value: f for f in seeds_kit.facets("org", top=0)["org"]}
+    orgs = {f.value: f for f in seeds_kit.facets("org", top=0).org}
     assert orgs["Kataib Hezbollah"].count == 4
     res = seeds_kit.search("", filters={"org": ["Brigades du Hezbollah"]}, limit=10)
     assert res.total == 4
@@ -245,11 +245,11 @@ def test_facets_top_60_and_all(news: Path) -> None:
     from searchkit import SearchKit
 
     kit = SearchKit.open(news)
-    every = kit.facets("place", top=0)["place"]
+    every = kit.facets("place", top=0).place
     assert len(every) > 60
-    assert len(kit.facets("place", top=60)["place"]) == 60
-    assert kit.facets("place", top=None)["place"] == every
-    assert [v.value for v in kit.facets("place", top=60)["place"]] == [v.value for v in every[:60]]
+    assert len(kit.facets("place", top=60).place) == 60
+    assert kit.facets("place", top=None).place == every
+    assert [v.value for v in kit.facets("place", top=60).place] == [v.value for v in every[:60]]
     assert len(kit.search("", facet_top=60).facets["place"]) == 60
     assert kit.search("", facet_top=0).facets["place"] == every
     assert len(json.loads(cli_facets(news, "place", "--top", "60", "--json"))["place"]) == 60
@@ -278,7 +278,7 @@ def test_repl_pages_facets_like_the_cli(news: Path) -> None:
     kit = SearchKit.open(news)
     engine = ReplEngine(kit, Style(False))
     assert len(engine.handle(":facets place 60").text.splitlines()) == 61
-    every = len(kit.facets("place", top=0)["place"])
+    every = len(kit.facets("place", top=0).place)
     assert len(engine.handle(":facets lieu 0").text.splitlines()) == every + 1
     kit.close()
 
@@ -294,13 +294,13 @@ def test_changed_aliases_read_every_article_again(tmp_path: Path) -> None:
     cfg.write_text("corpus: corpus\nindex_dir: index\nindex: {workers: 1}\n")
     kit = SearchKit.open(cfg)
     assert kit.index().added == 2
-    orgs = {f.value: f.count for f in kit.facets("org", top=0)["org"]}
+    orgs = {f.value: f.count for f in kit.facets("org", top=0).org}
     assert "Kataib Hezbollah" not in orgs and orgs.get("Brigades du Hezbollah") == 1
     kit.close()
     cfg.write_text(cfg.read_text() + "aliases:\n  Kataib Hezbollah: [Brigades du Hezbollah]\n")
     kit = SearchKit.open(cfg)
     report = kit.index()
     assert (report.updated, report.added) == (2, 0)  # nothing changed on disk, all read again
-    assert {f.value: f.count for f in kit.facets("org", top=0)["org"]}["Kataib Hezbollah"] == 2
+    assert {f.value: f.count for f in kit.facets("org", top=0).org}["Kataib Hezbollah"] == 2
     assert kit.index().unchanged
     kit.close()

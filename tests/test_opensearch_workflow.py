@@ -109,7 +109,7 @@ def test_timeline_same_counts(pair, by: str, query: str, filters: Any) -> None:
     whoosh, kit = pair
     o = kit.timeline(query, filters, by=by)
     assert o.to_dict() == whoosh.timeline(query, filters, by=by, collapse=False).to_dict()
-    assert o.total == sum(c for _, c in o.periods) + o.undated + o.imprecise
+    assert o.total == sum(p.count for p in o.periods) + o.undated + o.imprecise
 
 
 def test_saved_searches_report_new_articles(pair, opensearch_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,7 +199,7 @@ def test_orangesum_timeline_and_with_same(orangesum) -> None:
     for by in ("year", "month", "week"):
         for query in ("", "gouvernement", "football"):
             assert kit.timeline(query, by=by).to_dict() == whoosh.timeline(query, by=by, collapse=False).to_dict()
-    top = [v.value for v in whoosh.facets("actor", top=8)["actor"]]
+    top = [v.value for v in whoosh.facets("actor", top=8).actor]
     assert len(top) == 8
     for actor in top:
         assert kit.associated(actor, top=0).to_dict() == whoosh.associated(actor, top=0, collapse=False).to_dict(), actor

@@ -282,7 +282,7 @@ def test_complete_values_after_a_field(engine: repl.ReplEngine, kit: SearchKit) 
     name = kazimi(kit)
     got = completions(engine, "roquettes personne:kaz")
     assert [(c.text, c.start_position) for c in got] == [(f'"{name}"', -3)]
-    persons = {v.value for v in kit.facets("person", top=None)["person"]}
+    persons = {v.value for v in kit.facets("person", top=None).person}
     assert {c.display_text for c in completions(engine, "personne:")} == persons
     assert {c.display_text for c in completions(engine, "date:2020")} >= {"2020-11", "2020-12"}
 

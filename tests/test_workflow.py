@@ -229,7 +229,7 @@ def test_saved_search_reports_exactly_the_new_article(tmp_path: Path, monkeypatc
     assert [h.id for h in run2.hits] == ["new2"] and run2.hits[0].snippets
     # Stored per index: another index does not see them.
     other = SearchKit.open(ROOT / "config.yaml", index_dir=tmp_path / "index2", corpus=corpus)
-    assert saved.SavedSearches(other, env).list() == []
+    assert saved.SavedSearches(other, env).list().searches == ()
     assert [x.name for x in store.list()] == ["roq"]
     with pytest.raises(SavedSearchError):
         store.add("roq", "autre")
@@ -238,7 +238,7 @@ def test_saved_search_reports_exactly_the_new_article(tmp_path: Path, monkeypatc
     with pytest.raises(SavedSearchError):
         store.add(" ", "roquettes")
     store.remove("roq")
-    assert store.list() == []
+    assert store.list().searches == ()
     kit.close()
 
 
@@ -284,14 +284,14 @@ def test_timeline_matches_the_hits_dates(kit: SearchKit) -> None:
 
                 day = dt.date.fromisoformat((h.published + "-01-01")[:10])
                 expected[timeline.period_label(day, by)] += 1
-        assert {p: c for p, c in tl.periods if c} == dict(expected), by
+        assert {p.period: p.count for p in tl.periods if p.count} == dict(expected), by
         assert (tl.undated, tl.imprecise, tl.total) == (undated, imprecise, len(hits))
-        assert sum(c for _, c in tl.periods) + undated + imprecise == len(hits)
+        assert sum(p.count for p in tl.periods) + undated + imprecise == len(hits)
 
 
 def test_timeline_fills_gaps_and_filters(kit: SearchKit) -> None:
     tl = kit.timeline("", by="month")
-    labels = [p for p, _ in tl.periods]
+    labels = [p.period for p in tl.periods]
     y, m = int(labels[0][:4]), int(labels[0][5:])
     for label in labels:
         assert label == f"{y:04d}-{m:02d}"
@@ -397,7 +397,7 @@ def test_orangesum_timeline_matches_source_dates(orangesum) -> None:
     kit, rows, _, _ = orangesum
     tl = kit.timeline("", by="month")
     expected = Counter(r["date"][:7] for r in rows if r["date"])
-    assert {p: c for p, c in tl.periods if c} == dict(expected)
+    assert {p.period: p.count for p in tl.periods if p.count} == dict(expected)
     assert tl.undated == sum(not r["date"] for r in rows)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from whoosh import query as Q
 
@@ -28,6 +28,9 @@ from searchkit.search.query import ParsedQuery, build_query
 from searchkit.results import FacetValue, Hit, Results
 from searchkit.search.highlight import closest_sentences, match_spans, merge_spans, snippets as make_snippets
 from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, OPERATORS, UNDATED
+
+if TYPE_CHECKING:  # pragma: no cover
+    from searchkit.results import IndexStats  # loaded by stats() alone: a search never needs it
 
 __all__ = ["BackendEngine"]
 
@@ -169,16 +172,21 @@ class BackendEngine:
         fields, spans = self.highlight_document(doc_id, text, filters)
         return QueryMatch(dict(fields), frozenset(), frozenset(), frozenset(), tuple(spans))
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> IndexStats:
+        from searchkit.results import IndexStats
+
         self._check()
-        undated = self.backend.vocabulary("published_bucket").get(UNDATED, 0)
-        return {
-            "documents": self.backend.count(),
-            **self.backend.describe(),
-            "actors": len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
-            "undated": undated,
-            "acronyms": len(self.groups.acronyms),  # merged with their long forms
-        }
+        where = self.backend.describe()  # {"backend": name, "url", "index"} or {"backend", "index_dir"}
+        return IndexStats(
+            documents=self.backend.count(),
+            actors=len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
+            acronyms=len(self.groups.acronyms),  # merged with their long forms
+            undated=self.backend.vocabulary("published_bucket").get(UNDATED, 0),
+            backend=str(where["backend"]),
+            url=where.get("url"),
+            index=where.get("index"),
+            index_dir=where.get("index_dir"),
+        )
 
     # -- the analyst's commands (backends/analyst.py) --------------------------
     def similar(self, doc_id: str, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10, offset: int = 0,

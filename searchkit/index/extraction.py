@@ -1,43 +1,21 @@
 """What the indexer would extract from one file: the library side of `searchkit extract`.
 
 What it is for: read a file the way indexing reads it (corpus.read_source), then guess the
-publication date and run NER exactly as indexing does (pipeline.publication_date,
-pipeline.extraction_text: title + body), so what `searchkit extract` shows is what the
+publication date and run NER exactly as indexing does (index.documents.publication_date
+and extraction_text: title + body), so what `searchkit extract` shows is what the
 index holds.
 
 What it must not do: keep its own copy of the indexer's rules, write an index, or print.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from searchkit.errors import CorpusError
+from searchkit.results.extraction import ArticleExtraction
 
 __all__ = ["ArticleExtraction", "extract_file"]
-
-
-@dataclass(frozen=True)
-class ArticleExtraction:
-    """One article of a file: its publication date (header or guessed), the dates its
-    body mentions and the actors of its title and body, with character offsets into
-    ``text`` (the body for dates, title + body for actors: ``text_for_actors``)."""
-
-    id: str
-    published: str | None
-    published_precision: str | None
-    dates: tuple[Any, ...]  # DateMention
-    actors: tuple[Any, ...]  # ActorMention
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "published": self.published,
-            "published_precision": self.published_precision,
-            "dates": [d.to_dict() for d in self.dates],
-            "actors": [a.to_dict() for a in self.actors],
-        }
 
 
 def extract_file(path: str | Path, actors: bool = True, model: str | None = None, aliases: Any = None) -> list[ArticleExtraction]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ContextManager, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ContextManager, Mapping, Sequence
 
 import numpy as np
 from whoosh import query as Q
@@ -38,6 +38,9 @@ from searchkit.search.suggest import suggest as did_you_mean
 from searchkit.search.tables import FacetTable, facet_counts
 from searchkit.semantic.retrieve import SemanticRanker
 from searchkit.vocab import DATE_FIELDS, FACET_FIELDS, FACET_TOP, UNDATED
+
+if TYPE_CHECKING:  # pragma: no cover
+    from searchkit.results import IndexStats  # loaded by stats() alone: a search never needs it
 
 __all__ = ["Engine", "QueryMatch", "date_in", "parse_date_value"]
 
@@ -261,19 +264,21 @@ class Engine:
         with self._pinned() as snap:
             return list(snap.postings(field))
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> IndexStats:
+        from searchkit.results import IndexStats
+
         with self._pinned() as snap:
             size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
-            return {
-                "documents": snap.searcher.doc_count(),
-                "index_dir": str(self.index_dir),
-                "size_bytes": size,
-                "segments": len(self.ix._segments()) if hasattr(self.ix, "_segments") else None,
-                "generation": self.ix.latest_generation(),
-                "actors": len(snap.tables["actor"].values),
-                "acronyms": len(snap.groups.acronyms),  # merged with their long forms
-                "undated": _undated_count(snap.tables["published"]),
-            }
+            return IndexStats(
+                documents=snap.searcher.doc_count(),
+                actors=len(snap.tables["actor"].values),
+                acronyms=len(snap.groups.acronyms),  # merged with their long forms
+                undated=_undated_count(snap.tables["published"]),
+                index_dir=str(self.index_dir),
+                size_bytes=size,
+                segments=len(self.ix._segments()) if hasattr(self.ix, "_segments") else None,
+                generation=self.ix.latest_generation(),
+            )
 
 
 def _undated_count(table: FacetTable) -> int:

@@ -353,7 +353,7 @@ def facets(obj: Context, field: str | None, query: str, top: int, as_json: bool,
 
     values = obj.kit.facets(field and _text_arg(field), query=_text_arg(query), filters=_filters(kwargs), top=top)
     if as_json:
-        click.echo(to_json({f: [v.to_dict() for v in vs] for f, vs in values.items()}))
+        click.echo(to_json(values.to_dict()))
     else:
         click.echo(format_facets(values, _style(), top=top or None))
 
@@ -370,10 +370,10 @@ def analyze(text: str, exact: bool, as_json: bool) -> None:
 
     tokens = SearchKit.analyze(text, exact=exact)
     if as_json:
-        click.echo(to_json(tokens))
+        click.echo(to_json([t.to_dict() for t in tokens]))
         return
     for t in tokens:
-        click.echo(f"{t['pos']:>3}  {t['word']:<20} -> {t['term']}")
+        click.echo(f"{t.pos:>3}  {t.word:<20} -> {t.term}")
 
 
 @cli.command()
@@ -388,16 +388,16 @@ def extract(obj: Context, file: Path, as_json: bool, no_actors: bool) -> None:
     none; actors from the title and the body, positions in title + body)."""
     from searchkit.ui.render import to_json
 
-    out = [a.to_dict() for a in obj.kit.extract(file, actors=not no_actors)]
-    if as_json:
-        click.echo(to_json(out if len(out) > 1 else out[0]))
+    found = obj.kit.extract(file, actors=not no_actors)
+    if as_json:  # one object for a file of one article, a list for several (.jsonl)
+        click.echo(to_json([a.to_dict() for a in found] if len(found) > 1 else found[0].to_dict()))
         return
-    for item in out:
-        click.echo(f"{item['id']}  published: {item['published'] or 'undated'}")
-        for d in item["dates"]:
-            click.echo(f"  date   {d['start']:>6}-{d['end']:<6} {d['value']:<10} {d['precision']:<5}  {d['text']}")
-        for a in item["actors"]:
-            click.echo(f"  {a['kind']:<6} {a['start']:>6}-{a['end']:<6} {a['canonical']}  ({a['text']})")
+    for item in found:
+        click.echo(f"{item.id}  published: {item.published or 'undated'}")
+        for d in item.dates:
+            click.echo(f"  date   {d.start:>6}-{d.end:<6} {d.value:<10} {d.precision:<5}  {d.text}")
+        for a in item.actors:
+            click.echo(f"  {a.kind:<6} {a.start:>6}-{a.end:<6} {a.canonical}  ({a.text})")
 
 
 @cli.command()
@@ -408,7 +408,7 @@ def stats(obj: Context, as_json: bool) -> None:
     """Index statistics: documents, size on disk, location."""
     from searchkit.ui.render import to_json
 
-    data = obj.kit.stats()
+    data = obj.kit.stats().to_dict()
     if as_json:
         click.echo(to_json(data))
     else:
@@ -600,7 +600,7 @@ def saved_list(obj: Context, as_json: bool) -> None:
     from searchkit.ui.render import format_saved, to_json
 
     items = obj.kit.saved.list()
-    click.echo(to_json({"saved": [s.to_dict() for s in items]}) if as_json else format_saved(items, _style()))
+    click.echo(to_json(items.to_dict()) if as_json else format_saved(items, _style()))
 
 
 @saved.command("rm")
@@ -633,7 +633,7 @@ def saved_run(obj: Context, name: str | None, run_all: bool, as_json: bool) -> N
     if run_all:
         runs = obj.kit.saved.run_all()
         if as_json:
-            click.echo(to_json({"runs": [r.to_dict() for r in runs]}))
+            click.echo(to_json(runs.to_dict()))
         else:
             click.echo("\n".join(format_saved_run(r, _style()) for r in runs) or "no saved search yet (searchkit saved add NAME QUERY)")
         return

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from typing import IO, Any, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from searchkit.results import MARK_CLOSE, MARK_OPEN, Document, Explanation, FacetValue, Hit, Results, mark
+from searchkit.results import MARK_CLOSE, MARK_OPEN, Document, Explanation, Facets, FacetValue, Hit, Results, mark
 from searchkit.vocab import ACTOR_FIELDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from searchkit.results import Association, SavedRun, SavedSearch  # the analyst's answers, loaded when asked for
 
 __all__ = ["color_enabled", "format_document", "format_error", "format_facets", "format_histogram", "format_results", "to_json", "Style"]
 
@@ -103,7 +106,8 @@ def _hit_lines(hit: Hit, style: Style, width: int, label: str = "") -> list[str]
     return lines
 
 
-def format_facets(facets: Mapping[str, Sequence[FacetValue]], style: Style, top: int | None = 10) -> str:
+def format_facets(facets: Facets | Mapping[str, Sequence[FacetValue]], style: Style, top: int | None = 10) -> str:
+    """Facet values per field (``SearchKit.facets`` or a search's ``facets``) with bars."""
     lines: list[str] = []
     for field, values in facets.items():
         lines.append(style.bold(f"{field}"))
@@ -266,27 +270,28 @@ def format_histogram(values: Sequence[FacetValue], style: Style, width: int = 60
 _MEASURE_NAMES = {"llr": "log-likelihood", "pmi": "PMI", "npmi": "normalised PMI", "count": "co-mentions"}
 
 
-def format_associates(assoc: Any, style: Style) -> str:
+def format_associates(assoc: Association, style: Style) -> str:
     """``searchkit with`` as text: who is mentioned with the actor, best associated first."""
-    d = assoc.to_dict()
-    where = f" (query {d['query']!r})" if d["query"].strip() else ""
-    if d["filters"]:
-        where += "  filters: " + "; ".join(f"{k}={', '.join(v)}" for k, v in d["filters"].items())
-    other = [m for m in d["matched"] if m != d["actor"]]
+    where = f" (query {assoc.query!r})" if assoc.query.strip() else ""
+    if assoc.filters:
+        where += "  filters: " + "; ".join(f"{k}={', '.join(v)}" for k, v in assoc.filters.items())
+    other = [m for m in assoc.matched if m != assoc.actor]
     also = style.dim(f" (with {', '.join(other)})") if other else ""
-    lines = [style.bold(f"With {d['actor']}: {d['articles']} of {_plural(d['universe'], 'article')}{where}") + also]
-    if not d["actors"]:
+    lines = [style.bold(f"With {assoc.actor}: {assoc.articles} of {_plural(assoc.universe, 'article')}{where}") + also]
+    if not assoc.actors:
         lines.append(style.dim("  nobody is mentioned with it in two articles or more"))
         return "\n".join(lines)
-    width = max(len(a["value"]) for a in d["actors"])
-    lines.append(style.dim(f"  {'kind':<6} {'actor':<{width}} {'articles':>8}  score ({_MEASURE_NAMES.get(d['measure'], d['measure'])})"))
-    for a in d["actors"]:
-        lines.append(f"  {a['kind']:<6} {style.actor(a['value'].ljust(width))} {a['count']:>8}  {a['score']:.1f}")
+    width = max(len(a.value) for a in assoc.actors)
+    lines.append(style.dim(f"  {'kind':<6} {'actor':<{width}} {'articles':>8}  score ({_MEASURE_NAMES.get(assoc.measure, assoc.measure)})"))
+    for a in assoc.actors:
+        # As --json shows it (rounded to 3 places), then to one.
+        lines.append(f"  {a.kind:<6} {style.actor(a.value.ljust(width))} {a.count:>8}  {round(a.score, 3):.1f}")
     return "\n".join(lines)
 
 
-def format_saved(searches: Sequence[Any], style: Style) -> str:
+def format_saved(searches: Iterable[SavedSearch], style: Style) -> str:
     """``searchkit saved list`` as text."""
+    searches = list(searches)
     if not searches:
         return style.dim("no saved search yet (searchkit saved add NAME QUERY)")
     lines = []
@@ -296,7 +301,7 @@ def format_saved(searches: Sequence[Any], style: Style) -> str:
     return "\n".join(lines)
 
 
-def format_saved_run(run: Any, style: Style) -> str:
+def format_saved_run(run: SavedRun, style: Style) -> str:
     """One saved search's new articles, as the search command shows hits."""
     head = style.bold(f"{run.name}: {_plural(len(run.hits), 'new article')} since {run.since}") + style.dim(f"  ({run.total} match {run.query!r})")
     lines = [head]

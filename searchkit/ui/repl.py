@@ -42,7 +42,7 @@ from searchkit.ui.render import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.api import SearchKit
-    from searchkit.results import FacetValue, Hit, Results
+    from searchkit.results import Facets, FacetValue, Hit, Results
 
 __all__ = [
     "COMMANDS",
@@ -136,16 +136,16 @@ class AnalystCommands:
         return Reply(quit=True)
 
     def cmd_stats(self, arg: str) -> Reply:
-        return Reply("\n".join(f"{k:<12} {v}" for k, v in self.kit.stats().items()))
+        return Reply("\n".join(f"{k:<12} {v}" for k, v in self.kit.stats().to_dict().items()))
 
     def cmd_analyze(self, arg: str) -> Reply:
         if not arg:
             return self.error(":analyze needs some text", "e.g. :analyze L'aéroport des États-Unis")
         # The unstemmed analyzer keeps stop words: its positions list every word.
-        words = {t["pos"]: (t["word"], t["term"]) for t in self.kit.analyze(arg, exact=True)}
+        words = {t.pos: (t.word, t.term) for t in self.kit.analyze(arg, exact=True)}
         stems: dict[int, list[str]] = {}
         for t in self.kit.analyze(arg):
-            stems.setdefault(t["pos"], []).append(t["term"])
+            stems.setdefault(t.pos, []).append(t.term)
         lines = [self.style.dim(f"{'pos':>3}  {'word':<20} -> {'stemmed terms (search)':<28} | unstemmed (phrases, fuzzy)")]
         for pos, (word, exact) in sorted(words.items()):
             shown = ", ".join(stems[pos]) if pos in stems else "(stop word)"
@@ -236,7 +236,7 @@ class ReplEngine(AnalystCommands):
         self.results: "Results | None" = None
         self.doc_count: int | None = None
         self.index_problem: str | None = None
-        self._values: dict[str, tuple["FacetValue", ...]] | None = None
+        self._values: "Facets | None" = None
         # One lock for everything that touches the index: the warm-up thread and
         # the prompt loop (or a completion thread) never open it twice.
         self._lock = threading.RLock()
@@ -248,7 +248,7 @@ class ReplEngine(AnalystCommands):
             if self._values is not None:
                 return
             try:
-                self.doc_count = int(self.kit.stats()["documents"])
+                self.doc_count = self.kit.stats().documents
                 self._values = self.kit.facets(None, top=None)
                 self.index_problem = None
             except SearchkitError as exc:
@@ -257,7 +257,7 @@ class ReplEngine(AnalystCommands):
     def facet_values(self, field_name: str) -> tuple["FacetValue", ...]:
         """Every value of a facet field over the whole index (for completion)."""
         self.warm()
-        return (self._values or {}).get(field_name, ())
+        return self._values.get(field_name) if self._values is not None else ()
 
     # -- dispatch ---------------------------------------------------------------
     def handle(self, line: str) -> Reply:
@@ -294,7 +294,7 @@ class ReplEngine(AnalystCommands):
         # A search opened the index: the toolbar can show its size from now on.
         if self.doc_count is None:
             try:
-                self.doc_count = int(self.kit.stats()["documents"])
+                self.doc_count = self.kit.stats().documents
             except SearchkitError:
                 pass
 
@@ -323,7 +323,7 @@ class ReplEngine(AnalystCommands):
         values = res.facets.get("published", ())
         # A search keeps the FACET_TOP most frequent values; a longer history needs all.
         if len(values) >= FACET_TOP:
-            values = self.kit.facets("published", query=res.query, filters=res.filters, top=None)["published"]
+            values = self.kit.facets("published", query=res.query, filters=res.filters, top=None).get("published")
         return values
 
     def _page(self, step: int, quiet: bool = False) -> Reply:

@@ -87,7 +87,7 @@ class Api:
         params = Params(request.query_params.multi_items(), ("q", "top", *FILTER_PARAMS))
         query = compose_query(params.text("q"), params.excluded())
         values = self.kit.facets(request.path_params["field"], query=query, filters=params.filters(), top=params.integer("top", 20, 0, MAX_TOP))
-        return {f: [v.to_dict() for v in vs] for f, vs in values.items()}
+        return values.to_dict()
 
     def timeline(self, request: Request) -> dict[str, Any]:
         params = Params(request.query_params.multi_items(), ("q", "by", *FILTER_PARAMS))
@@ -123,7 +123,7 @@ class Api:
 
     def stats(self, request: Request) -> dict[str, Any]:
         Params(request.query_params.multi_items(), ())
-        return self.kit.stats()
+        return self.kit.stats().to_dict()
 
 
 def _with(request: Request, **changes: Any) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from searchkit.errors import NotFoundError, QueryError
+from searchkit.results.workflow import Associate, Association
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.search.engine import Engine
@@ -32,17 +33,6 @@ KINDS = ("person", "org", "place")
 # scaled to [-1, 1]; count: raw co-mentions (what a facet count gives, for comparison).
 MEASURES = ("llr", "pmi", "npmi", "count")
 DEFAULT_MEASURE = "llr"
-
-
-@dataclass(frozen=True)
-class Associate:
-    value: str
-    kind: str
-    count: int  # articles mentioning both
-    score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "kind": self.kind, "count": self.count, "score": round(self.score, 3)}
 
 
 @dataclass(frozen=True)
@@ -62,34 +52,6 @@ class CoMentions:
     together: Mapping[str, int]
     totals: Mapping[str, int]
     target_groups: Mapping[str, int]
-
-
-@dataclass(frozen=True)
-class Association:
-    actor: str  # the target as the facets name it
-    matched: tuple[str, ...]  # every actor group the typed name resolved to
-    query: str
-    filters: dict[str, list[str]]
-    measure: str
-    articles: int  # articles (among those the query and filters match) naming the target
-    universe: int  # articles the query and filters match
-    actors: tuple[Associate, ...]
-    # True: each near-duplicate group counts once (articles, universe and counts are
-    # the hits a collapsed search shows); False: every copy counts.
-    collapse: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "actor": self.actor,
-            "matched": list(self.matched),
-            "query": self.query,
-            "filters": {k: list(v) for k, v in self.filters.items()},
-            "measure": self.measure,
-            "articles": self.articles,
-            "universe": self.universe,
-            "collapse": self.collapse,
-            "actors": [a.to_dict() for a in self.actors],
-        }
 
 
 def scores(measure: str, n: int, n_target: int, together: np.ndarray, totals: np.ndarray) -> np.ndarray:

@@ -21,17 +21,17 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from searchkit.errors import SavedSearchError
+from searchkit.results.workflow import SavedRun, SavedRuns, SavedSearch, SavedSearchList
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.api import SearchKit
     from searchkit.results import Hit
 
-__all__ = ["SavedRun", "SavedSearch", "SavedSearches", "data_dir", "index_identity", "store_path"]
+__all__ = ["SavedRun", "SavedRuns", "SavedSearch", "SavedSearchList", "SavedSearches", "data_dir", "index_identity", "store_path"]
 
 FORMAT = 1
 PAGE = 500
@@ -66,46 +66,6 @@ def _store_file(identity: str, env: Mapping[str, str] | None) -> Path:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
-@dataclass(frozen=True)
-class SavedSearch:
-    name: str
-    query: str
-    filters: dict[str, list[str]]
-    created: str
-    last_run: str
-    matched: int  # articles matched at the last run
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "query": self.query,
-            "filters": {k: list(v) for k, v in self.filters.items()},
-            "created": self.created,
-            "last_run": self.last_run,
-            "matched": self.matched,
-        }
-
-
-@dataclass(frozen=True)
-class SavedRun:
-    name: str
-    query: str
-    filters: dict[str, list[str]]
-    since: str  # when the search had last run
-    total: int  # articles it matches now
-    hits: tuple["Hit", ...]  # only the new ones, best first
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "query": self.query,
-            "filters": {k: list(v) for k, v in self.filters.items()},
-            "since": self.since,
-            "total": self.total,
-            "hits": [h.to_dict() for h in self.hits],
-        }
 
 
 class SavedSearches:
@@ -183,9 +143,10 @@ class SavedSearches:
         return sorted({h.id for h in hits} | {d for h in hits for d in (getattr(h, "duplicates", None) or [])})
 
     # -- the operations -------------------------------------------------------
-    def list(self) -> list[SavedSearch]:
+    def list(self) -> SavedSearchList:
+        """Every saved search, by name."""
         data = self._load()
-        return [self._entry(n, e) for n, e in sorted(data["searches"].items())]
+        return SavedSearchList(tuple(self._entry(n, e) for n, e in sorted(data["searches"].items())))
 
     def add(self, name: str, query: str, filters: Mapping[str, Sequence[str]] | None = None, replace: bool = False) -> SavedSearch:
         """Save ``query`` and ``filters`` as ``name`` and record what they match now."""
@@ -216,9 +177,10 @@ class SavedSearches:
         entry = self._get(data, name)
         return self._run(data, name, entry, record)
 
-    def run_all(self, record: bool = True) -> list[SavedRun]:
+    def run_all(self, record: bool = True) -> SavedRuns:
+        """``run`` for every saved search, by name."""
         data = self._load()
-        return [self._run(data, n, e, record) for n, e in sorted(data["searches"].items())]
+        return SavedRuns(tuple(self._run(data, n, e, record) for n, e in sorted(data["searches"].items())))
 
     def _run(self, data: dict[str, Any], name: str, entry: dict[str, Any], record: bool) -> SavedRun:
         hits = self._matches(entry["query"], entry.get("filters", {}))

@@ -17,47 +17,22 @@ What this module must not do: read stored articles, draw (``render_timeline`` an
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
 from searchkit.errors import MissingExtraError, QueryError, SearchkitError
+from searchkit.results.workflow import Period, Timeline
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.search.engine import Engine
 
-__all__ = ["PERIODS", "Timeline", "from_counts", "period_label", "plot", "render_timeline", "timeline"]
+__all__ = ["PERIODS", "Period", "Timeline", "from_counts", "period_label", "plot", "render_timeline", "timeline"]
 
 PERIODS = ("year", "month", "week")
 _PRECISION = {4: 0, 7: 1, 10: 2}  # term length -> year, month, day
-
-
-@dataclass(frozen=True)
-class Timeline:
-    query: str
-    filters: dict[str, list[str]]
-    by: str
-    total: int
-    undated: int
-    imprecise: int
-    periods: tuple[tuple[str, int], ...]
-    # True: each near-duplicate group counts once, through the hit a collapsed search
-    # shows for it (so ``total`` is that search's total); False: every copy counts.
-    collapse: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "filters": {k: list(v) for k, v in self.filters.items()},
-            "by": self.by,
-            "total": self.total,
-            "undated": self.undated,
-            "imprecise": self.imprecise,
-            "collapse": self.collapse,
-            "periods": [{"period": p, "count": c} for p, c in self.periods],
-        }
 
 
 def period_label(day: dt.date, by: str) -> str:
@@ -152,9 +127,9 @@ def from_counts(query: str, filters: Mapping[str, Sequence[str]], by: str, total
             imprecise += n
             continue
         have[k] = have.get(k, 0) + n
-    periods: list[tuple[str, int]] = []
+    periods: list[Period] = []
     if have:
-        periods = [(_label(k, by), have.get(k, 0)) for k in range(min(have), max(have) + 1, _step(by))]
+        periods = [Period(_label(k, by), have.get(k, 0)) for k in range(min(have), max(have) + 1, _step(by))]
     return Timeline(query, dict(filters), by, total, total - dated, imprecise, tuple(periods))
 
 
@@ -162,7 +137,7 @@ def render_timeline(tl: Timeline, width: int = 50, bar: str = "█", gap: int = 
     """The timeline as terminal lines: one bar per period, a run of ``gap`` or more
     empty periods shown as one line, then the counts kept apart.
 
-    >>> t = Timeline("", {}, "month", 4, 1, 0, (("2020-11", 2), ("2020-12", 0), ("2021-01", 1)))
+    >>> t = Timeline("", {}, "month", 4, 1, 0, (Period("2020-11", 2), Period("2020-12", 0), Period("2021-01", 1)))
     >>> print("\\n".join(render_timeline(t, width=4)))
     2020-11  ████ 2
     2020-12       0
@@ -173,17 +148,17 @@ def render_timeline(tl: Timeline, width: int = 50, bar: str = "█", gap: int = 
     if not tl.periods:
         lines.append("no dated article")
     else:
-        peak = max(c for _, c in tl.periods) or 1
-        label_w = max(len(p) for p, _ in tl.periods)
+        peak = max(p.count for p in tl.periods) or 1
+        label_w = max(len(p.period) for p in tl.periods)
         i = 0
         while i < len(tl.periods):
-            p, c = tl.periods[i]
+            p, c = tl.periods[i].period, tl.periods[i].count
             j = i
-            while j < len(tl.periods) and tl.periods[j][1] == 0:
+            while j < len(tl.periods) and tl.periods[j].count == 0:
                 j += 1
             if j - i >= gap:
                 # A long quiet stretch: one line, so the bars stay on one screen.
-                lines.append(f"{'':<{label_w}}  · {j - i} {tl.by}s with none ({p} to {tl.periods[j - 1][0]})")
+                lines.append(f"{'':<{label_w}}  · {j - i} {tl.by}s with none ({p} to {tl.periods[j - 1].period})")
                 i = j
                 continue
             n = round(width * c / peak)
@@ -210,8 +185,8 @@ def plot(tl: Timeline, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() not in (".svg", ".png"):
         raise QueryError(f"cannot draw '{path.name}'", hint="end the file name with .svg or .png")
-    labels = [p for p, _ in tl.periods]
-    counts = [c for _, c in tl.periods]
+    labels = [p.period for p in tl.periods]
+    counts = [p.count for p in tl.periods]
     fig, ax = plt.subplots(figsize=(max(6.0, min(20.0, len(labels) * 0.25)), 4.0))
     try:
         ax.bar(range(len(labels)), counts, color="#3b6ea5", width=0.85)

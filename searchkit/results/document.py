@@ -1,120 +1,15 @@
-"""Search results as frozen dataclasses; ``to_dict()`` is the JSON contract of DESIGN.md.
+"""One article, why it matched a query, who a typed name is: the answers of
+``SearchKit.document``, ``explain`` and ``resolve_actor``.
 
-No Whoosh objects here: results outlive the searcher that made them.
+What this module must not do: import anything of searchkit's (it is a leaf), hold a
+Whoosh object or anything that dies with a searcher.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = [
-    "Actor", "ActorMatch", "Document", "DocumentActor", "Explanation", "FilterMatch",
-    "FacetValue", "Hit", "MARK_CLOSE", "MARK_OPEN", "ResolvedActor", "Results", "TermMatch", "WordMatch", "mark",
-]
-
-# How snippets and documents mark matched words in the contract.
-MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
-
-
-def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
-    """``text[start:end]`` with every span inside it wrapped in <mark>."""
-    end = len(text) if end is None else end
-    out, pos = [], start
-    for s, e in spans:
-        if e <= start or s >= end:
-            continue
-        s, e = max(s, start), min(e, end)
-        out.append(text[pos:s])
-        out.append(MARK_OPEN + text[s:e] + MARK_CLOSE)
-        pos = e
-    out.append(text[pos:end])
-    return "".join(out)
-
-
-@dataclass(frozen=True)
-class Actor:
-    name: str
-    kind: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind}
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: str
-    count: int
-    variants: tuple[str, ...] = ()  # other spellings merged into this actor
-    # Why an acronym and its long form are this one value (extract/acronyms.py), else "".
-    because: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"value": self.value, "count": self.count, "variants": list(self.variants)}
-        if self.because:  # only where an acronym was merged: most values have no story
-            out["because"] = self.because
-        return out
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    path: str
-    title: str
-    score: float
-    published: str | None
-    snippets: tuple[str, ...]
-    actors: tuple[Actor, ...]
-    mentioned: tuple[str, ...]
-    rank: int = 0  # 1-based position in the whole result list
-    duplicates: tuple[str, ...] = ()  # ids of the other near-duplicate copies (dedup.py)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "path": self.path,
-            "title": self.title,
-            "score": round(self.score, 4),
-            "published": self.published,
-            "snippets": list(self.snippets),
-            "actors": [a.to_dict() for a in self.actors],
-            "mentioned": list(self.mentioned),
-            "duplicates": list(self.duplicates),
-        }
-
-
-@dataclass(frozen=True)
-class Results:
-    query: str
-    filters: dict[str, list[str]]
-    total: int
-    took_ms: float
-    suggestion: str | None
-    hits: tuple[Hit, ...]
-    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
-    offset: int = 0
-    # How a lenient parse read the query ("an unclosed \" was read as a space").
-    notices: tuple[str, ...] = ()
-    mode: str = "lexical"
-    # Hybrid mode, when the words match fewer than a page: articles found by meaning
-    # alone, most similar first (score: their cosine). Never counted in ``total`` or facets.
-    related: tuple[Hit, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "filters": {k: list(v) for k, v in self.filters.items()},
-            "total": self.total,
-            "took_ms": round(self.took_ms, 2),
-            "mode": self.mode,
-            "suggestion": self.suggestion,
-            "notices": list(self.notices),
-            "hits": [h.to_dict() for h in self.hits],
-            "facets": {k: [v.to_dict() for v in vals] for k, vals in self.facets.items()},
-            "related": [h.to_dict() for h in self.related],
-        }
-
-
-# -- one article, why it matched, who a name is (SearchKit.document / explain / resolve_actor)
+__all__ = ["ActorMatch", "Document", "DocumentActor", "Explanation", "FilterMatch", "ResolvedActor", "TermMatch", "WordMatch"]
 
 
 @dataclass(frozen=True)
