@@ -3,7 +3,7 @@
 ``similar``, ``searchkit with`` and ``searchkit timeline`` on the Whoosh backend read numpy
 tables over Whoosh document numbers; here the same questions go to the backend as
 queries and aggregations, and the answers come back in the shapes the workflow modules
-rank and draw (``workflow.associate.CoMentions``, the date-term counts of
+rank and draw (``search.counts.CoMentions``, the date-term counts of
 ``workflow.timeline.from_counts``), so both backends share the scoring and the periods.
 
 - ``similar``: where the index has passage vectors, the articles nearest the article's
@@ -31,7 +31,7 @@ from searchkit.errors import QueryError
 from searchkit.results import FacetValue, Results
 from searchkit.search.similar import SIMILAR_DEPTH, SIMILAR_TERMS  # the same numbers on both backends
 from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, FACET_FIELDS, FACET_TOP
-from searchkit.workflow.associate import CoMentions
+from searchkit.search.counts import CoMentions
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.backends.engine import BackendEngine

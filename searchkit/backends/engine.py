@@ -27,7 +27,7 @@ from searchkit.backends.base import FacetTerms, MatchAll, Node, from_whoosh, lea
 from searchkit.search.query import ParsedQuery, build_query
 from searchkit.results import FacetValue, Hit, Results
 from searchkit.search.highlight import closest_sentences, match_spans, merge_spans, snippets as make_snippets
-from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, FACET_TOP, OPERATORS, UNDATED
+from searchkit.vocab import ACTOR_FIELDS, FACET_FIELDS, OPERATORS, UNDATED
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.results import IndexStats  # loaded by stats() alone: a search never needs it
@@ -196,14 +196,21 @@ class BackendEngine:
 
         return similar(self, doc_id, filters, limit, offset, snippet_count)
 
-    def co_mentions(self, text: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str]) -> Any:
-        """For ``searchkit with`` (workflow.associate): counts from the backend's aggregations."""
+    # No near-duplicate groups on a backend: ``with`` and ``timeline`` count every copy.
+    collapses = False
+
+    def co_mentions(self, text: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str],
+                    collapse: bool = False) -> Any:
+        """For ``searchkit with`` (workflow.associate): counts from the backend's
+        aggregations (``collapse`` has no effect: see ``collapses``)."""
         from searchkit.backends.analyst import co_mentions
 
         return co_mentions(self, text, filters, displays, kinds)
 
-    def date_counts(self, text: str, filters: Mapping[str, Sequence[str]], field: str = "published") -> tuple[int, dict[str, int]]:
-        """For ``searchkit timeline`` (workflow.timeline): each date term's matched articles."""
+    def date_counts(self, text: str, filters: Mapping[str, Sequence[str]], field: str = "published",
+                    collapse: bool = False) -> tuple[int, dict[str, int]]:
+        """For ``searchkit timeline`` (workflow.timeline): each date term's matched
+        articles (``collapse`` has no effect: see ``collapses``)."""
         from searchkit.backends.analyst import date_counts
 
         return date_counts(self, text, filters, field)

@@ -25,6 +25,7 @@ from searchkit.errors import NotFoundError, QueryError
 from searchkit.index.store import open_index
 from searchkit.results import FacetValue, Results
 from searchkit.search import rank
+from searchkit.search.counts import CoMentions, posting_counts, table_co_mentions
 from searchkit.search.hits import body_spans, filtered_names, make_hit, query_names, query_terms
 from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams
@@ -255,6 +256,21 @@ class Engine:
                 scores = scores.astype(np.float64, copy=True)
                 scores[prefer] += float(scores.max() - scores.min()) + 1.0
             return snap.duplicates.representatives(mask, scores)
+
+    # Near-duplicate groups are kept: ``with`` and ``timeline`` can count each group once.
+    collapses = True
+
+    def co_mentions(self, query: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str],
+                    collapse: bool = True) -> CoMentions:
+        """For ``searchkit with``: counts from the facet tables (``search.counts``)."""
+        with self._pinned():
+            return table_co_mentions(self, query, filters, displays, kinds, collapse)
+
+    def date_counts(self, query: str, filters: Mapping[str, Sequence[str]], field: str = "published",
+                    collapse: bool = True) -> tuple[int, dict[str, int]]:
+        """For ``searchkit timeline``: each date term's matched articles."""
+        with self._pinned():
+            return posting_counts(self, query, filters, field, collapse)
 
     def date_postings(self, field: str = "published") -> list[tuple[str, np.ndarray]]:
         """Every value of a date field (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` prefixes and

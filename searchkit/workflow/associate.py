@@ -1,11 +1,11 @@
 """Who goes with whom: the actors mentioned in the same articles as one actor, scored
 so that actors found everywhere do not top every list.
 
-Counting gives ``CoMentions``: how many articles a query and filters match, how many of
-them name the target, and per actor group how many of each. The Whoosh engine's counts
-are numpy over its facet tables (``table_co_mentions``: one ``bincount`` per kind); an
-engine over a ``Backend`` (``backends.engine.BackendEngine.co_mentions``: OpenSearch's
-terms aggregations) counts by itself. Either way the same ``rank_co_mentions`` scores
+Counting gives ``CoMentions`` (``search.counts``): how many articles a query and filters
+match, how many of them name the target, and per actor group how many of each. Each
+engine counts (``co_mentions``): the Whoosh engine with numpy over its facet tables, an
+engine over a ``Backend`` with the backend's aggregations (OpenSearch's terms
+aggregations). Either way the same ``rank_co_mentions`` scores
 them: how often an actor appears with the target against how often it would by chance
 (``scores``; the measure was chosen on real news: see bench/associate.py and BENCHMARKS.md).
 
@@ -14,18 +14,18 @@ model; it reads only counts, the facet tables and the actor groups.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
 from searchkit.errors import NotFoundError, QueryError
 from searchkit.results.workflow import Associate, Association
+from searchkit.search.counts import CoMentions, counts_from_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.search.engine import Engine
 
-__all__ = ["KINDS", "MEASURES", "Associate", "Association", "CoMentions", "associated", "rank", "rank_co_mentions", "scores", "table_co_mentions"]
+__all__ = ["KINDS", "MEASURES", "Associate", "Association", "CoMentions", "associated", "rank", "rank_co_mentions", "scores"]
 
 KINDS = ("person", "org", "place")
 # llr: Dunning's log-likelihood ratio G², signed (negative when the pair meets less
@@ -33,25 +33,6 @@ KINDS = ("person", "org", "place")
 # scaled to [-1, 1]; count: raw co-mentions (what a facet count gives, for comparison).
 MEASURES = ("llr", "pmi", "npmi", "count")
 DEFAULT_MEASURE = "llr"
-
-
-@dataclass(frozen=True)
-class CoMentions:
-    """What ranking the actors met with a target needs, however an engine counted it.
-
-    ``universe``: articles the query and filters match; ``articles``: those of them that
-    name the target. ``with_target[kind]``: per actor group of that kind (as the facets
-    name it), articles naming it and the target; ``together`` and ``totals``: the same
-    and over the universe, for the counted field (every actor, or the one kind asked
-    for); ``target_groups``: each group the target's name resolved to, with its articles
-    among ``articles`` (the most mentioned names the target)."""
-
-    universe: int
-    articles: int
-    with_target: Mapping[str, Mapping[str, int]]
-    together: Mapping[str, int]
-    totals: Mapping[str, int]
-    target_groups: Mapping[str, int]
 
 
 def scores(measure: str, n: int, n_target: int, together: np.ndarray, totals: np.ndarray) -> np.ndarray:
@@ -124,54 +105,15 @@ def associated(
     if not displays:
         raise NotFoundError(f"no actor named '{actor}' in the index", hint="`searchkit facets actor` lists them (any spelling of a name works)")
     kinds = (kind,) if kind else KINDS
-    # An engine over a Backend counts with the backend's aggregations; the Whoosh
-    # engine hands over its facet tables and the mask of matched articles.
-    count = getattr(engine, "co_mentions", None)
-    if count is not None:  # OpenSearch keeps no near-duplicate groups: every copy counts
-        counts, collapse = count(query, filters, displays, kinds), False
-    else:
-        counts = table_co_mentions(engine, query, filters, displays, kinds, collapse)
+    # Each engine counts its own way (facet tables, or the backend's aggregations); an
+    # engine that keeps no near-duplicate groups counts every copy.
+    collapse = collapse and engine.collapses
+    counts = engine.co_mentions(query, filters, displays, kinds, collapse)
     # The target's name: its most mentioned group among the matched articles.
     main = max(sorted(displays), key=lambda d: counts.target_groups.get(d, -1))
     found = rank_co_mentions(counts, displays, measure, min_count)
     return Association(main, tuple(sorted(displays)), query, filters, measure, counts.articles, counts.universe,
                        tuple(found[:top] if top else found), collapse)
-
-
-def table_co_mentions(engine: "Engine", query: str, filters: Mapping[str, Sequence[str]], displays: set[str],
-                      kinds: Sequence[str] = KINDS, collapse: bool = True) -> CoMentions:
-    """``CoMentions`` from the Whoosh engine's facet tables and its mask of the articles
-    ``query`` and ``filters`` match; with ``collapse``, each near-duplicate group counted
-    through the member a search filtered on the target shows (see ``associated``)."""
-    tables = engine.tables
-    whole = tables["actor"]
-    idx = [i for i, v in enumerate(whole.values) if v in displays]
-    named = np.unique(whole.docs[np.isin(whole.vals, idx)])
-    mask = engine.match_mask(query, filters, collapse=collapse, prefer=named)
-    target = np.zeros(len(mask), dtype=bool)
-    target[named[named < len(mask)]] = True
-    target &= mask
-    return _counts_from_tables(tables, displays, mask, target, kinds)
-
-
-def _counts_from_tables(tables: Mapping[str, Any], displays: set[str], mask: np.ndarray, target: np.ndarray, kinds: Sequence[str]) -> CoMentions:
-    with_target: dict[str, dict[str, int]] = {}
-    for k in kinds:
-        table = tables[k]
-        counts = table.count(target)
-        with_target[k] = {table.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
-    # One kind asked for: that kind's mentions only; else every kind, from the all-kinds table.
-    whole = tables[kinds[0]] if len(kinds) == 1 else tables["actor"]
-    together = whole.count(target)
-    met = np.flatnonzero(together)
-    totals = whole.count(mask)
-    everyone = tables["actor"]
-    per_group = everyone.count(target)
-    return CoMentions(
-        int(np.count_nonzero(mask)), int(np.count_nonzero(target)), with_target,
-        {whole.values[i]: int(together[i]) for i in met}, {whole.values[i]: int(totals[i]) for i in met},
-        {v: int(per_group[i]) for i, v in enumerate(everyone.values) if v in displays},
-    )
 
 
 def rank_co_mentions(counts: CoMentions, displays: set[str], measure: str = DEFAULT_MEASURE, min_count: int = 2) -> list[Associate]:
@@ -212,4 +154,4 @@ def rank(
     scored against ``mask`` as the universe, best first; the target's own groups
     (``displays``) are left out. Pure numpy over facet tables (bench/associate.py
     evaluates the measures with it)."""
-    return rank_co_mentions(_counts_from_tables(tables, displays, mask, target, kinds), displays, measure, min_count)
+    return rank_co_mentions(counts_from_tables(tables, displays, mask, target, kinds), displays, measure, min_count)

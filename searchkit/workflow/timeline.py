@@ -1,10 +1,9 @@
 """Timelines: how many articles a search matches per year, month or ISO week.
 
 Counting starts from how many of the matched articles carry each publication-date term
-(every article carries its one date as ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD`` terms):
-numpy over the Whoosh engine's postings (``Engine.date_postings``), or an engine over a
-``Backend`` that counts by itself (``BackendEngine.date_counts``: OpenSearch's
-aggregations); ``from_counts`` makes the timeline of those counts for both. An
+(every article carries its one date as ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD`` terms),
+which each engine counts (``date_counts``: numpy over the Whoosh engine's postings,
+OpenSearch's aggregations); ``from_counts`` makes the timeline of those counts. An
 article without a date counts under ``undated``; one dated more coarsely than the
 period (a month-only date on a weekly timeline, a year-only date on a monthly one)
 counts under ``imprecise``: neither is dropped, neither is guessed into a period.
@@ -19,9 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-import numpy as np
 
 from searchkit.errors import MissingExtraError, QueryError, SearchkitError
 from searchkit.results.workflow import Period, Timeline
@@ -83,20 +81,9 @@ def timeline(engine: "Engine", query: str = "", filters: Mapping[str, Sequence[s
     if by not in PERIODS:
         raise QueryError(f"unknown period '{by}'", hint="use year, month or week")
     filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
-    count = getattr(engine, "date_counts", None)
-    if count is not None:  # OpenSearch keeps no near-duplicate groups: every copy counts
-        (total, terms), collapse = count(query, filters, "published"), False
-    else:
-        total, terms = _posting_counts(engine, query, filters, collapse)
+    collapse = collapse and engine.collapses  # an engine without near-duplicate groups counts every copy
+    total, terms = engine.date_counts(query, filters, "published", collapse)
     return replace(from_counts(query, filters, by, total, terms), collapse=collapse)
-
-
-def _posting_counts(engine: "Engine", query: str, filters: Mapping[str, Sequence[str]], collapse: bool = True) -> tuple[int, dict[str, int]]:
-    """The Whoosh engine's way: the mask of matched articles (each near-duplicate group
-    through the copy a collapsed search shows, with ``collapse``) over each date's postings."""
-    mask = engine.match_mask(query, filters, collapse=collapse)
-    terms = {term: int(np.count_nonzero(mask[docs])) for term, docs in engine.date_postings("published")}
-    return int(np.count_nonzero(mask)), {t: n for t, n in terms.items() if n}
 
 
 def from_counts(query: str, filters: Mapping[str, Sequence[str]], by: str, total: int, terms: Mapping[str, int]) -> Timeline:
