@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the indexer run is imported by ``index()`` alone: a search 
     from searchkit.index.indexer import IndexReport, ProgressFn
     from searchkit.results import ArticleExtraction, Association, IndexStats, Timeline, Token
     from searchkit.workflow.saved import SavedSearches
+    from searchkit.search.protocol import SearchEngine
 
 __all__ = ["SearchKit", "parse_part"]
 
@@ -59,7 +60,7 @@ class SearchKit:
         return cls(config)
 
     @property
-    def _engine(self) -> Any:
+    def _engine(self) -> "SearchEngine":
         """The search engine over this kit's index, opened on first use. Private: the
         CLI, the REPL and embedding code use this class's methods, never the engine."""
         if self._opened is None:

@@ -16,6 +16,7 @@ from searchkit.config import Config, enabled_formats
 
 if TYPE_CHECKING:
     from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions
+    from searchkit.search.protocol import SearchEngine
 
 __all__ = ["index_corpus", "open_engine", "run_options"]
 
@@ -31,7 +32,7 @@ def run_options(config: Config, rebuild: bool = False) -> RunOptions:
     )
 
 
-def open_engine(config: Config) -> Any:
+def open_engine(config: Config) -> "SearchEngine":
     """The search engine over the configured index: ``search.Engine`` for Whoosh, a
     ``BackendEngine`` over the cluster for OpenSearch (the same methods)."""
     if config.backend == "opensearch":

@@ -110,3 +110,36 @@ def test_both_backends_have_every_member_of_the_protocol(module: str, name: str)
     init = inspect.getsource(cls.__init__)
     missing = {m for m in _declared() if not hasattr(cls, m) and f"self.{m} " not in init and f"self.{m}:" not in init}
     assert missing == set()
+
+
+# -- the same for the engines: what the library asks of one, both have --------------------
+def _engine_members_used() -> set[str]:
+    """Every attribute the library reads on an engine: ``self._engine.X`` in api.py and
+    ``engine.X`` in workflow/."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    used: set[str] = set()
+    files = [ROOT / "searchkit" / "api.py", *sorted((ROOT / "searchkit" / "workflow").glob("*.py"))]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Attribute):
+                owner = node.value
+                if (isinstance(owner, ast.Name) and owner.id == "engine") or (
+                        isinstance(owner, ast.Attribute) and owner.attr == "_engine" and isinstance(owner.value, ast.Name) and owner.value.id == "self"):
+                    used.add(node.attr)
+    return used
+
+
+def test_the_engine_protocol_declares_what_the_library_uses_and_both_engines_have_it() -> None:
+    from searchkit.backends.engine import BackendEngine
+    from searchkit.search.engine import Engine
+    from searchkit.search.protocol import SearchEngine
+
+    declared = {n for n in vars(SearchEngine) if not n.startswith("_")} | set(SearchEngine.__annotations__)
+    used = _engine_members_used()
+    assert {"search", "co_mentions", "date_counts"} <= used  # the scan finds the calls
+    assert used - declared == set()
+    for cls in (Engine, BackendEngine):
+        assert {m for m in declared if not hasattr(cls, m)} == set(), cls.__name__
