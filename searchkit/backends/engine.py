@@ -194,6 +194,8 @@ class BackendEngine:
             "actors": len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
             "undated": undated,
             "acronyms": len(self.groups.acronyms),  # merged with their long forms
+            # The ingest embeds every article of an index made with vectors (its workers do).
+            "vectors": self.backend.count() if self.backend.embedding else 0,
         }
 
     # -- the analyst's commands (backends/analyst.py) --------------------------

@@ -302,6 +302,7 @@ class Engine:
                 "actors": len(snap.tables["actor"].values),
                 "acronyms": len(snap.groups.acronyms),  # merged with their long forms
                 "undated": _undated_count(snap.tables["published"]),
+                "vectors": self.semantic.count(),
             }
 
 
