@@ -97,6 +97,10 @@ class RunOptions:
     aliases: Any = None
     semantic: bool | None = None
     dedup: bool = True
+    # What of each article the Whoosh index's vector step embeds: title + the first this
+    # many tokens (None: the whole text). Part of the vectors' embedding name, so another
+    # value recomputes them all. = semantic.embed.DEFAULT_TOKENS (not imported: optional).
+    semantic_tokens: int | None = 256
 
     def extraction(self, text_fields: tuple[tuple[str, Any, bool], ...], semantic: bool) -> Options:
         """The settings the worker processes need."""
@@ -211,7 +215,7 @@ class _Run:
         if indexed_aliases(index_dir) != self.frozen:
             for entry in self.manifest.values():
                 entry.update(digest=None, size=-1)
-        self.vectors = open_vectors(index_dir, semantic)
+        self.vectors = open_vectors(index_dir, semantic, opts.semantic_tokens)
 
     def _plan(self) -> tuple[list[str], list[SourceFile]]:
         """The files gone since the last run, and those that may have changed."""
@@ -349,11 +353,12 @@ class _Run:
             return
         from searchkit.index.vectors import fill_vectors
 
-        embedded, _ = fill_vectors(self.ix, self.vectors, workers=self.opts.workers, commit_every=self.opts.commit_every, progress=progress)
+        embedded, _ = fill_vectors(self.ix, self.vectors, workers=self.opts.workers, commit_every=self.opts.commit_every,
+                                   progress=progress, tokens=self.opts.semantic_tokens)
         self.report.embedded = embedded
 
 
-def open_vectors(index_dir: Path, semantic: bool) -> Any:
+def open_vectors(index_dir: Path, semantic: bool, tokens: int | None = 256) -> Any:
     """The vector store for this run (None when semantic indexing is off, which also
     drops any vectors). Vectors of another embedding are dropped when it opens; the
     run's vector step computes whatever is missing, extraction never does."""
@@ -365,7 +370,7 @@ def open_vectors(index_dir: Path, semantic: bool) -> Any:
     from searchkit.semantic.embed import check_available, embedding_name
 
     check_available()  # one line with the install hint, before any work
-    return VectorStore.for_indexing(index_dir, embedding_name())
+    return VectorStore.for_indexing(index_dir, embedding_name(tokens))
 
 
 def triage(prepared: Prepared, manifest: dict[str, dict[str, Any]],

@@ -43,10 +43,11 @@ ProgressFn = Callable[[int, int], None]
 
 
 def fill_vectors(ix: Any, store: Any, *, workers: int = 1, commit_every: int = 2000,
-                 progress: ProgressFn | None = None) -> tuple[int, int]:
+                 progress: ProgressFn | None = None, tokens: int | None = 256) -> tuple[int, int]:
     """Bring ``store`` (a ``VectorStore`` opened for indexing) in line with the committed
     index ``ix``: vectors of articles it no longer holds are dropped, those it lacks are
-    computed. Returns (vectors computed, vectors dropped). ``progress(done, total)`` is
+    computed (title + the first ``tokens`` tokens: the store's embedding name says the
+    same). Returns (vectors computed, vectors dropped). ``progress(done, total)`` is
     called as vectors are computed."""
     reader = ix.reader()
     try:
@@ -60,7 +61,7 @@ def fill_vectors(ix: Any, store: Any, *, workers: int = 1, commit_every: int = 2
         if progress:
             progress(0, len(missing))
         done, last = 0, time.monotonic()
-        with closing(_embedded(reader, missing, workers)) as batches:
+        with closing(_embedded(reader, missing, workers, tokens)) as batches:
             for ids, vecs in batches:
                 store.add(ids, vecs)
                 done += len(ids)
@@ -102,7 +103,7 @@ def stored_passage(reader: Any, docnum: int) -> tuple[str, str]:
     return fields["id"], passage_text((fields.get("title") or "") if indexed else "", fields.get("body") or "")
 
 
-def _embedded(reader: Any, docnums: Sequence[int], workers: int) -> Iterator[tuple[list[str], np.ndarray]]:
+def _embedded(reader: Any, docnums: Sequence[int], workers: int, tokens: int | None) -> Iterator[tuple[list[str], np.ndarray]]:
     """(ids, vectors) of ``docnums``, chunk by chunk in order: in this process, or in
     ``workers`` processes (one OpenMP thread each) when there is enough to do."""
     from searchkit.semantic.embed import embed_here
@@ -114,14 +115,14 @@ def _embedded(reader: Any, docnums: Sequence[int], workers: int) -> Iterator[tup
 
     if workers <= 1 or len(docnums) < PARALLEL_MIN:
         for ids, texts in chunks():
-            yield ids, embed_here(texts)
+            yield ids, embed_here(texts, tokens)
         return
     from searchkit.index.pool import worker_pool
 
     with worker_pool(workers) as pool:
         in_flight: deque[tuple[list[str], Any]] = deque()
         for ids, texts in chunks():
-            in_flight.append((ids, pool.submit(embed_here, texts)))
+            in_flight.append((ids, pool.submit(embed_here, texts, tokens)))
             # A few chunks queued per worker: they never wait on this process, and a kill
             # throws away little computed-but-uncommitted work.
             while len(in_flight) >= workers * 3:
