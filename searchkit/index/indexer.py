@@ -165,6 +165,7 @@ class _Run:
         self.in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
         self.pending = 0
         self.dirty = False
+        self.added_ids: set[str] = set()  # what the vector step may have to embed (see index/vectors.py)
 
     def run(self) -> IndexReport:
         self._open()
@@ -209,6 +210,7 @@ class _Run:
         else:
             self.ix = create(index_dir, opts.title_boost)
         self.manifest = load_manifest(self.ix, index_dir)
+        self.since = self.ix.latest_generation()
         # The gazetteer reads config.yaml's aliases while extracting: with other aliases,
         # or other extraction rules, every file is read again (its digest forgotten).
         self.frozen = extraction_key(frozen_aliases(opts.aliases) if opts.actors else ())
@@ -310,6 +312,7 @@ class _Run:
             self.writer.add_document(**doc)
             ids.append(doc["id"])
             self.ids_in_use.add(doc["id"])
+            self.added_ids.add(doc["id"])
 
     def _commit(self, final: bool) -> None:
         """Commit the writer, then the manifest and signatures that describe it; the last
@@ -353,8 +356,8 @@ class _Run:
             return
         from searchkit.index.vectors import fill_vectors
 
-        embedded, _ = fill_vectors(self.ix, self.vectors, workers=self.opts.workers, commit_every=self.opts.commit_every,
-                                   progress=progress, tokens=self.opts.semantic_tokens)
+        embedded, _ = fill_vectors(self.ix, self.vectors, since=self.since, added=self.added_ids, workers=self.opts.workers,
+                                   commit_every=self.opts.commit_every, progress=progress, tokens=self.opts.semantic_tokens)
         self.report.embedded = embedded
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from contextlib import closing
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterator, Sequence
 
 import numpy as np
 
@@ -42,22 +42,25 @@ PARALLEL_MIN = 64
 ProgressFn = Callable[[int, int], None]
 
 
-def fill_vectors(ix: Any, store: Any, *, workers: int = 1, commit_every: int = 2000,
-                 progress: ProgressFn | None = None, tokens: int | None = 256) -> tuple[int, int]:
+def fill_vectors(ix: Any, store: Any, *, since: int | None = None, added: Collection[str] = (), workers: int = 1,
+                 commit_every: int = 2000, progress: ProgressFn | None = None, tokens: int | None = 256) -> tuple[int, int]:
     """Bring ``store`` (a ``VectorStore`` opened for indexing) in line with the committed
     index ``ix``: vectors of articles it no longer holds are dropped, those it lacks are
     computed (title + the first ``tokens`` tokens: the store's embedding name says the
     same). Returns (vectors computed, vectors dropped). ``progress(done, total)`` is
-    called as vectors are computed."""
+    called as vectors are computed.
+
+    ``since``: the generation the run started from, ``added``: the ids it wrote. When the
+    store was complete at ``since`` (``complete_at``), only those can lack a vector, and
+    the index's every id is not read (2.5 s for 20,000 articles on a loaded machine)."""
+    generation = ix.latest_generation()
+    known = since is not None and store.complete_at() == since
+    if known and generation == since:
+        return 0, 0  # nothing committed since every article had its vector
     reader = ix.reader()
     try:
-        live = live_ids(reader)
-        have = store.ids()
-        # Articles deleted or changed had their vectors dropped with the index's commit:
-        # anything left over (a store written by another route) goes now.
-        orphans = have - live.keys()
+        missing, orphans = _changed(reader, store, added) if known else _all(reader, store)
         store.delete(orphans)
-        missing = sorted(d for doc_id, d in live.items() if doc_id not in have)  # index order: stored fields read in sequence
         if progress:
             progress(0, len(missing))
         done, last = 0, time.monotonic()
@@ -74,7 +77,27 @@ def fill_vectors(ix: Any, store: Any, *, workers: int = 1, commit_every: int = 2
     finally:
         reader.close()
     store.compact()  # one file for searches to memory-map
+    store.mark_complete(generation)  # not reached when interrupted: the next run checks every id
     return len(missing), len(orphans)
+
+
+def _all(reader: Any, store: Any) -> tuple[list[int], set[str]]:
+    """(document numbers without a vector, ids with a vector but no article), from every
+    id of the index: a store whose state is unknown (a new one, an interrupted step)."""
+    live = live_ids(reader)
+    have = store.ids()
+    # Articles deleted or changed had their vectors dropped with the index's commit:
+    # anything left over (a store written by another route) goes now.
+    orphans = have - live.keys()
+    return sorted(d for doc_id, d in live.items() if doc_id not in have), orphans  # index order: stored fields read in sequence
+
+
+def _changed(reader: Any, store: Any, added: Collection[str]) -> tuple[list[int], set[str]]:
+    """The same as ``_all`` for a store complete before this run: only the articles the
+    run wrote can lack a vector (the deleted ones lost theirs with the index's commit)."""
+    have = store.ids()
+    docnums = [int(d) for doc_id in set(added) - have for d in reader.postings("id", doc_id).all_ids()] if added else []
+    return sorted(docnums), set()
 
 
 def _commit(store: Any) -> None:

@@ -7,6 +7,8 @@ Query time computes only the query's vector.
 
 Layout, in ``index_dir/vectors/``:
 
+- ``complete.json``: the index generation at which the vector step last finished, so a
+  run that changed nothing since reads none of the index's ids;
 - ``info.json``: the embedding name (model and what of each article it read: vectors of
   another are not comparable, so the store is emptied when it changes) and ``dim``;
 - ``delta-G.npz``: what one index commit changed (ids deleted: their articles went or
@@ -49,6 +51,7 @@ __all__ = ["VectorStore", "VectorsMissingError", "committed_generation", "VECTOR
 
 VECTORS_DIR = "vectors"
 INFO_FILE = "info.json"
+COMPLETE_FILE = "complete.json"  # the generation at which every article had its vector (index/vectors.py)
 FORMAT = 1
 _DELTA = re.compile(r"^delta-(\d+)(?:-(\d+))?\.npz$")
 _BASE = re.compile(r"^base-(\d+)(?:-(\d+))?\.npy$")
@@ -140,6 +143,19 @@ class VectorStore:
             if stale or name.endswith(".tmp") or (name.endswith(".ids.json") and not (store.dir / name.replace(".ids.json", ".npy")).exists()):
                 (store.dir / name).unlink(missing_ok=True)
         return store
+
+    def complete_at(self) -> int | None:
+        """The index generation at which the vector step last left every article with a
+        vector (None: unknown, e.g. it was interrupted)."""
+        try:
+            return int(json.loads((self.dir / COMPLETE_FILE).read_text("utf-8"))["generation"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def mark_complete(self, generation: int) -> None:
+        """Record that every article of the index's ``generation`` has its vector."""
+        self._check_writable()
+        _write_json(self.dir / COMPLETE_FILE, {"generation": generation})
 
     @staticmethod
     def remove(index_dir: Path) -> None:
