@@ -6,9 +6,9 @@ documents (deleting what the file had before, its vectors included), and commits
 each commit, so an interrupted run keeps everything committed and the next run carries
 on. Then, with semantic indexing on, its vector step (``index.vectors``) computes the
 passage vectors the index lacks from its stored text: words and facets are searchable
-before the first vector is computed. The whole run holds the index's write lock. Reading and extraction are
-``index.workers``'; the files on disk are ``index.store``'s. Query-time code never
-imports this module.
+before the first vector is computed. The whole run holds the index's write lock.
+Reading and extraction are ``index.workers``'; the files on disk are ``index.store``'s.
+Query-time code never imports this module.
 """
 from __future__ import annotations
 
