@@ -208,24 +208,26 @@ class System:
     grouped: SearchFn | None = None  # the ranking counted by groups (searchkit: collapse=True); None: ``search``
 
 
-def build_searchkit(docs: list[dict], work: Path, semantic: bool = False) -> list[System]:
+def build_searchkit(docs: list[dict], work: Path, semantic: bool = False, tokens: int | None = 256) -> list[System]:
     """searchkit's lexical ranking; with ``semantic``, the same index with passage vectors
     also gives the hybrid ranking and e5 alone (searchkit's semantic mode: the query's
-    vector against each article's title + lead vector, nothing lexical)."""
+    vector against each article's title + lead vector, nothing lexical); ``tokens``: the
+    lead's length (``RunOptions.semantic_tokens``)."""
     from searchkit.errors import SearchkitError
     from searchkit.index.indexer import run_index
     from searchkit.search.engine import Engine
 
     src = work / "sk_corpus"
-    src.mkdir()
+    src.mkdir(exist_ok=True)
     jsonl = src / "orangesum_sample.jsonl"
     with jsonl.open("w", encoding="utf-8") as fh:
         for d in docs:
             record = {"id": d["id"], "title": d["title"], "text": d["text"]} if d.get("title") else {"id": d["id"], "text": d["text"]}
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    index_dir = work / "sk_index"
+    index_dir = work / f"sk_index_{tokens}"
     t0 = time.perf_counter()
-    report = run_index(roots=[jsonl], index_dir=index_dir, actors=False, dates=False, workers=2 if semantic else 1, semantic=semantic)
+    report = run_index(roots=[jsonl], index_dir=index_dir, actors=False, dates=False, workers=2 if semantic else 1, semantic=semantic,
+                       semantic_tokens=tokens)
     seconds = time.perf_counter() - t0
     if report.documents != len(docs):
         print(f"warning: searchkit indexed {report.documents} of {len(docs)} docs; problems: {report.problems[:5]}", file=sys.stderr)

@@ -74,10 +74,13 @@ class SearchKit:
         rebuild: bool = False,
         progress: ProgressFn | None = None,
         part: tuple[int, int] | None = None,
+        vector_progress: ProgressFn | None = None,
     ) -> IndexReport:
         """Add new files, re-index changed ones, drop deleted ones; ``rebuild`` starts over.
         ``part=(i, n)``: only the i-th of n shares of the files (OpenSearch backend: n
-        indexer processes, one index).
+        indexer processes, one index). ``progress(done, total)`` counts the files;
+        with semantic indexing, the words and facets are committed (searchable) first,
+        then ``vector_progress(done, total)`` counts the passage vectors computed.
 
         Raises ``NothingIndexedError`` (with the report) when the index ends up empty:
         a program must not go on searching nothing as if all were well.
@@ -87,7 +90,7 @@ class SearchKit:
         if missing and len(missing) == len(roots):
             raise CorpusError(f"corpus not found: {', '.join(missing)}", hint="set `corpus:` in config.yaml or pass a folder: searchkit index PATH")
         self.close()
-        return index_corpus(self.config, roots, rebuild, progress, part, warm=lambda: self._engine.warm())
+        return index_corpus(self.config, roots, rebuild, progress, part, warm=lambda: self._engine.warm(), vector_progress=vector_progress)
 
     def search(
         self,
@@ -212,8 +215,10 @@ class SearchKit:
         return [Token(**t) for t in analyze(text, exact=exact)]
 
     def stats(self) -> IndexStats:
-        """What the index holds (``documents``, ``actors``, ``undated``...) and where
-        (``IndexStats``; ``to_dict()`` is `searchkit stats --json`)."""
+        """What the index holds (``documents``, ``actors``, ``undated``, ``vectors``...) and
+        where (``IndexStats``; ``to_dict()`` is `searchkit stats --json`); ``vectors``: how
+        many articles have a passage vector (0 without semantic indexing; fewer than
+        ``documents`` while an indexing run is still computing them)."""
         return self._engine.stats()
 
     # -- analyst workflow (searchkit/workflow/) -------------------------------

@@ -45,10 +45,13 @@ def open_engine(config: Config) -> "SearchEngine":
 
 
 def index_corpus(config: Config, roots: Sequence[Path], rebuild: bool, progress: ProgressFn | None,
-                 part: tuple[int, int] | None, warm: Callable[[], None]) -> IndexReport:
-    """One incremental run over ``roots`` into the configured index; ``warm`` then builds
-    what a first search needs (the caller's own engine: it is opened once). Raises
-    ``NothingIndexedError`` (with the report) when the index ends up empty."""
+                 part: tuple[int, int] | None, warm: Callable[[], None],
+                 vector_progress: ProgressFn | None = None) -> IndexReport:
+    """One incremental run over ``roots`` into the configured index; ``warm`` builds what
+    a first search needs (the caller's own engine: it is opened once) as soon as the words
+    are committed, before the vector step (``vector_progress``: Whoosh only; the OpenSearch
+    ingest embeds in its workers). Raises ``NothingIndexedError`` (with the report) when
+    the index ends up empty."""
     options = run_options(config, rebuild)
     if config.backend == "opensearch":
         from searchkit.backends.ingest import run_backend_index
@@ -62,10 +65,10 @@ def index_corpus(config: Config, roots: Sequence[Path], rebuild: bool, progress:
     else:
         from searchkit.index.indexer import run_index
 
-        report = run_index(roots, config.index_dir, options, progress=progress)
-        # Numpy postings, facet tables and actor groups are built now, once, so that
-        # no search (least of all a one-shot `searchkit search`) waits for them.
-        warm()
+        # Numpy postings, facet tables and actor groups are built once the words are
+        # committed, so that no search (least of all a one-shot `searchkit search`) waits
+        # for them, while the vectors are still being computed.
+        report = run_index(roots, config.index_dir, options, progress=progress, vector_progress=vector_progress, after_words=warm)
     if report.documents == 0:
         raise _nothing_indexed(report, roots, options.formats or set())
     return report

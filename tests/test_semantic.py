@@ -250,11 +250,12 @@ def test_index_adds_updates_removes_vectors_with_their_articles(tmp_path: Path) 
     }
     for name, text in texts.items():
         (corpus / f"{name}.txt").write_text(text, "utf-8")
-    # Built without vectors first; asking for them later embeds every article.
+    # Built without vectors first; asking for them later embeds every article, and
+    # extracts none again (tests/test_vectors_apart.py checks that extraction never runs).
     run_index([corpus], index, actors=False, dates=False)
     assert not VectorStore.exists(index)
     report = run_index([corpus], index, actors=False, dates=False, semantic=True)
-    assert report.updated == 3
+    assert report.updated == 0 and report.embedded == 3 and not report.unchanged
     store = VectorStore.open(index)
     assert sorted(store.matrix()[0]) == sorted(_ids_in_index(index)) == ["budget", "foot", "pluie"]
     e = get_embedder()
@@ -272,9 +273,11 @@ def test_index_adds_updates_removes_vectors_with_their_articles(tmp_path: Path) 
     got = dict(zip(*VectorStore.open(index).matrix()))
     assert sorted(got) == sorted(_ids_in_index(index)) == ["foot", "neige", "pluie"]
     assert np.allclose(got["foot"], e.embed_passages([passage_text("Défaite des Bleus", "L'équipe de France a perdu contre l'Espagne.")])[0], atol=1e-5)
-    # Unchanged corpus: nothing done, the store stays compacted in one file.
+    # Unchanged corpus: nothing done, the store stays compacted in one file (keyed by the
+    # index's generation and the vector step's last commit after it).
     assert run_index([corpus], index, actors=False, dates=False).unchanged
-    assert sorted(p.name for p in (index / "vectors").glob("*.np*")) == [f"base-{committed_generation(index)}.npy"]
+    names = [p.name for p in (index / "vectors").glob("*.np*")]
+    assert len(names) == 1 and names[0].startswith(f"base-{committed_generation(index)}-"), names
     # --no-semantic drops the vectors; --rebuild keeps doing what the index did.
     run_index([corpus], index, actors=False, dates=False, semantic=True, rebuild=True)
     assert sorted(VectorStore.open(index).matrix()[0]) == ["foot", "neige", "pluie"]
@@ -320,8 +323,9 @@ def _vectors_match_index(index_dir: Path) -> tuple[list[str], list[str]]:
 @needs_model
 def test_vectors_survive_kill_9_nothing_lost_nothing_orphaned(tmp_path: Path) -> None:
     """kill -9 at random points of a semantic indexing run (short articles, a commit every
-    8): the store then holds exactly the index's articles, each once; the next run ends
-    with exactly the corpus in both."""
+    8): the store then holds only articles of the index, each once (the vector step,
+    after the words, may not have reached the others); the next run ends with exactly
+    the corpus in both."""
     expected = rel.generate_corpus(tmp_path / "corpus", txt=130, jsonl_files=2, per_jsonl=30, seed=7, sentences=(2, 3))
     config = rel.write_config(tmp_path, tmp_path / "corpus", commit_every=8)
     config.write_text(config.read_text("utf-8") + "semantic: true\n", "utf-8")
@@ -341,16 +345,16 @@ def test_vectors_survive_kill_9_nothing_lost_nothing_orphaned(tmp_path: Path) ->
         in_index, in_store = _vectors_match_index(index)
         assert t.after.clean, t
         assert len(set(in_store)) == len(in_store)
-        assert in_store == in_index, (t, len(in_index), len(in_store))  # nothing lost, nothing orphaned
-        partial += 0 < len(in_store) < len(expected)
-        print(f"trial {trial}: killed after {t.delay:.1f} s, {len(in_store)} of {len(expected)} articles committed with their vectors")
+        assert set(in_store) <= set(in_index), (t, len(in_index), len(in_store))  # nothing orphaned
+        partial += 0 < len(in_index) < len(expected) or 0 < len(in_store) < len(in_index)
+        print(f"trial {trial}: killed after {t.delay:.1f} s, {len(in_index)} of {len(expected)} articles committed, {len(in_store)} with their vectors")
     assert landed >= 2 and partial >= 1  # kills that landed mid-run, with some commits done
     # Ctrl-C: one line, exit 130, and what was committed keeps its vectors.
     t = rel.kill_trial(config, index, expected, 1.0, sig=signal.SIGINT, after_first_commit=True, check_open=False, resume=False)
     if t.landed:
         assert rel.one_line_interrupt(t), t.stderr
     in_index, in_store = _vectors_match_index(index)
-    assert in_store == in_index and in_index
+    assert set(in_store) <= set(in_index) and in_index
     done = rel.searchkit(config, "index", "--json")
     assert done.returncode == 0, done.stderr
     in_index, in_store = _vectors_match_index(index)

@@ -186,6 +186,8 @@ class BackendEngine:
             url=where.get("url"),
             index=where.get("index"),
             index_dir=where.get("index_dir"),
+            # The ingest embeds every article of an index made with vectors (its workers do).
+            vectors=self.backend.count() if self.backend.embedding else 0,
         )
 
     # -- the analyst's commands (backends/analyst.py) --------------------------

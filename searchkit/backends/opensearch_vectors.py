@@ -1,7 +1,7 @@
 """Passage vectors in an OpenSearch index: the ``knn_vector`` field and its queries.
 
 The vectors are searchkit's own (``semantic.embed``: e5, computed in the indexing
-workers, as for the Whoosh backend); OpenSearch stores them in a ``knn_vector`` field of
+workers as they extract, from the text the Whoosh backend's vector step embeds); OpenSearch stores them in a ``knn_vector`` field of
 the k-NN plugin's Lucene engine (HNSW, cosine; pure Java, so it runs in the local node
 built from Maven Central jars: ``opensearch/pom.xml``) and answers a filtered approximate
 k-NN query. The embedding's name is kept in the mapping's ``_meta`` so that a query is

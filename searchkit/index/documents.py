@@ -7,7 +7,6 @@ lazily, once per process: query-time code never imports this module.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -66,7 +65,8 @@ class Options:
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Passage vectors (see searchkit/semantic): on or off, and the tokens of title + lead
     # embedded (None: the whole text). Each document then carries "_vector", which the
-    # indexer moves to the vector store.
+    # OpenSearch ingest sends with it; the Whoosh indexer never asks for it (its vectors
+    # are computed apart, from the stored text, after the words: index/vectors.py).
     semantic: bool = False
     semantic_tokens: int | None = 256  # = semantic.embed.DEFAULT_TOKENS (not imported: optional)
     # The near-duplicate signature (dedup.py) of each article, computed here so that
@@ -110,16 +110,13 @@ def extract_documents(articles: Sequence[Article], options: Options) -> list[dic
 
 
 def _vectors_for(articles: list[Article], max_tokens: int | None) -> Any:
-    """One passage vector per article (title + lead, or the whole text)."""
-    import multiprocessing
+    """One passage vector per article (title + lead, or the whole text): the OpenSearch
+    ingest's (the Whoosh index computes its vectors apart, from its stored text:
+    index/vectors.py; both embed ``passage_text`` of the indexed title, none when it
+    was guessed, and the body)."""
+    from searchkit.semantic.embed import embed_here, passage_text
 
-    from searchkit.semantic.embed import get_embedder, passage_text
-
-    # In a worker process the pool already uses every core: one OpenMP thread each. A lone
-    # indexing process (a small corpus) lets the engine use both cores.
-    threads = 1 if multiprocessing.parent_process() is not None else min(2, os.cpu_count() or 1)
-    embedder = get_embedder(max_tokens, threads=threads)
-    return embedder.embed_passages([passage_text("" if a.title_guessed else a.title, a.body) for a in articles])
+    return embed_here([passage_text("" if a.title_guessed else a.title, a.body) for a in articles], max_tokens)
 
 
 def _actors_for(articles: list[Article], model: str | None, aliases: Any = ()) -> list[list[Any]]:

@@ -1,12 +1,14 @@
 """The indexing run: bring an index in line with the files under some folders.
 
 It plans (which files are gone, which may have changed), applies each file's extracted
-documents (deleting what the file had before), and commits every ``commit_every``
-articles, writing the manifest, the near-duplicate signatures and the vectors with each
-commit, so an interrupted run keeps everything committed and the next run carries on.
-The whole run holds the index's write lock. Reading and extraction are
-``index.workers``'; the files on disk are ``index.store``'s. Query-time code never
-imports this module.
+documents (deleting what the file had before, its vectors included), and commits every
+``commit_every`` articles, writing the manifest and the near-duplicate signatures with
+each commit, so an interrupted run keeps everything committed and the next run carries
+on. Then, with semantic indexing on, its vector step (``index.vectors``) computes the
+passage vectors the index lacks from its stored text: words and facets are searchable
+before the first vector is computed. The whole run holds the index's write lock.
+Reading and extraction are ``index.workers``'; the files on disk are ``index.store``'s.
+Query-time code never imports this module.
 """
 from __future__ import annotations
 
@@ -45,10 +47,11 @@ class IndexReport:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
+    embedded: int = 0  # passage vectors computed by the run's vector step
 
     @property
     def unchanged(self) -> bool:
-        return not (self.added or self.updated or self.removed or self.files_changed)
+        return not (self.added or self.updated or self.removed or self.files_changed or self.embedded)
 
     @property
     def skipped(self) -> list[Problem]:
@@ -67,6 +70,7 @@ class IndexReport:
             "warnings": [str(p) for p in self.problems if not p.skipped],
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,
+            "embedded": self.embedded,
         }
 
 
@@ -77,7 +81,9 @@ class RunOptions:
     these, by keyword or as an object).
 
     ``semantic``: compute and store passage vectors (True), drop them (False), or keep
-    doing what the index already does (None: vectors if it has them)."""
+    doing what the index already does (None: vectors if it has them). Vectors are
+    computed after the words, from the index's stored text, and committed every
+    ``commit_every`` articles or ``index.vectors.COMMIT_SECONDS``, whichever comes first."""
 
     rebuild: bool = False
     actors: bool = True
@@ -91,6 +97,10 @@ class RunOptions:
     aliases: Any = None
     semantic: bool | None = None
     dedup: bool = True
+    # What of each article the Whoosh index's vector step embeds: title + the first this
+    # many tokens (None: the whole text). Part of the vectors' embedding name, so another
+    # value recomputes them all. = semantic.embed.DEFAULT_TOKENS (not imported: optional).
+    semantic_tokens: int | None = 256
 
     def extraction(self, text_fields: tuple[tuple[str, Any, bool], ...], semantic: bool) -> Options:
         """The settings the worker processes need."""
@@ -103,15 +113,18 @@ class RunOptions:
 
 def run_index(
     roots: Sequence[Path], index_dir: Path, options: RunOptions | None = None, *, progress: ProgressFn | None = None,
-    **settings: Any,
+    vector_progress: ProgressFn | None = None, after_words: Callable[[], None] | None = None, **settings: Any,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` in line with the files under ``roots``.
 
     ``settings`` are ``RunOptions`` fields (``workers=2``...), applied over ``options``.
+    ``progress(done, total)`` counts files extracted; once the words and facets are
+    committed, ``after_words()`` is called (the index is searchable), then
+    ``vector_progress(done, total)`` counts the passage vectors computed.
 
     The whole run holds the index's write lock, from before the manifest is read to
-    after the last manifest write: a second indexer is refused at once, never slipped
-    in between two commits with a stale manifest (articles stored twice)."""
+    after the last vector is committed: a second indexer is refused at once, never
+    slipped in between two commits with a stale manifest (articles stored twice)."""
     opts = replace(options or RunOptions(), **settings)
     started = time.perf_counter()
     if opts.rebuild and index_dir.exists() and not (index_exists(index_dir) or (index_dir / STAMP_FILE).exists()):
@@ -120,7 +133,11 @@ def run_index(
     index_dir.mkdir(parents=True, exist_ok=True)
     lock = run_lock(index_dir)
     try:
-        report = _Run(roots, index_dir, opts, progress).run()
+        run = _Run(roots, index_dir, opts, progress)
+        report = run.run()
+        if after_words is not None:
+            after_words()
+        run.fill_vectors(vector_progress)
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
@@ -148,6 +165,7 @@ class _Run:
         self.in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
         self.pending = 0
         self.dirty = False
+        self.added_ids: set[str] = set()  # what the vector step may have to embed (see index/vectors.py)
 
     def run(self) -> IndexReport:
         self._open()
@@ -192,13 +210,14 @@ class _Run:
         else:
             self.ix = create(index_dir, opts.title_boost)
         self.manifest = load_manifest(self.ix, index_dir)
+        self.since = self.ix.latest_generation()
         # The gazetteer reads config.yaml's aliases while extracting: with other aliases,
         # or other extraction rules, every file is read again (its digest forgotten).
         self.frozen = extraction_key(frozen_aliases(opts.aliases) if opts.actors else ())
         if indexed_aliases(index_dir) != self.frozen:
             for entry in self.manifest.values():
                 entry.update(digest=None, size=-1)
-        self.vectors = open_vectors(index_dir, semantic, self.manifest)
+        self.vectors = open_vectors(index_dir, semantic, opts.semantic_tokens)
 
     def _plan(self) -> tuple[list[str], list[SourceFile]]:
         """The files gone since the last run, and those that may have changed."""
@@ -212,9 +231,6 @@ class _Run:
         keys = {s.key for s in seen}
         gone = [k for k in self.manifest if k not in keys]
         candidates = [s for s in seen if maybe_changed(s, self.manifest.get(s.key))]
-        if self.vectors is not None:  # files with articles lacking a vector are extracted again
-            queued = {s.key for s in candidates}
-            candidates += [s for s in seen if s.key not in queued and self.manifest.get(s.key, {}).get("digest") is None]
         return gone, candidates
 
     def _nothing_to_do(self) -> IndexReport:
@@ -243,7 +259,8 @@ class _Run:
             self.signatures.drop(ids)
 
     def _apply_all(self, candidates: list[SourceFile]) -> None:
-        options = self.opts.extraction(text_fields(self.ix.schema), self.vectors is not None)
+        # No vectors from extraction: the vector step computes them from the stored text.
+        options = self.opts.extraction(text_fields(self.ix.schema), semantic=False)
         total, done = len(candidates), 0
         if self.progress:
             self.progress(0, total)
@@ -287,17 +304,15 @@ class _Run:
             doc["id"] = unique_id(doc["id"], self.ids_in_use, self.report, doc["path"])
             # Only a whole file's documents carry its hash (see store.load_manifest).
             doc["digest"] = prepared.digest if prepared.last else PARTIAL
-            vector = doc.pop("_vector", None)
             sig = doc.pop("_minhash", None)
             if self.signatures is not None:
                 self.signatures.put(doc["id"], doc["digest"], sig)
             if "acronym" not in self.writer.schema:  # an index made before acronyms were kept
                 doc.pop("acronym", None)
             self.writer.add_document(**doc)
-            if self.vectors is not None and vector is not None:
-                self.vectors.add([doc["id"]], vector[None, :])
             ids.append(doc["id"])
             self.ids_in_use.add(doc["id"])
+            self.added_ids.add(doc["id"])
 
     def _commit(self, final: bool) -> None:
         """Commit the writer, then the manifest and signatures that describe it; the last
@@ -308,7 +323,8 @@ class _Run:
             self.writer.cancel()
         else:
             if self.vectors is not None:
-                self.vectors.commit(self.writer.generation)  # before Whoosh's: see semantic/store.py
+                # The vectors of deleted and changed articles go with this commit; see semantic/store.py.
+                self.vectors.commit(self.writer.generation)
             self.writer.commit()
         generation = self.ix.latest_generation()
         write_json(self.index_dir / MANIFEST_FILE, {"generation": generation, "files": self.manifest})
@@ -330,17 +346,25 @@ class _Run:
             ensure(self.index_dir, reader, workers=self.opts.workers)
         finally:
             reader.close()
-        if self.vectors is not None:
-            self.vectors.compact()  # one file for searches to memory-map
         with self.ix.searcher() as s:
             self.report.documents = s.doc_count()
 
+    def fill_vectors(self, progress: ProgressFn | None) -> None:
+        """The vector step, once the words are committed: every article of the index
+        without a vector gets one (see index/vectors.py)."""
+        if self.vectors is None:
+            return
+        from searchkit.index.vectors import fill_vectors
 
-def open_vectors(index_dir: Path, semantic: bool, manifest: dict[str, dict[str, Any]]) -> Any:
+        embedded, _ = fill_vectors(self.ix, self.vectors, since=self.since, added=self.added_ids, workers=self.opts.workers,
+                                   commit_every=self.opts.commit_every, progress=progress, tokens=self.opts.semantic_tokens)
+        self.report.embedded = embedded
+
+
+def open_vectors(index_dir: Path, semantic: bool, tokens: int | None = 256) -> Any:
     """The vector store for this run (None when semantic indexing is off, which also
-    drops any vectors). A file whose articles are not all in the store (semantic indexing
-    just turned on, another model) loses its recorded digest, so it is extracted and
-    embedded again (its articles count as updated)."""
+    drops any vectors). Vectors of another embedding are dropped when it opens; the
+    run's vector step computes whatever is missing, extraction never does."""
     from searchkit.semantic.store import VectorStore
 
     if not semantic:
@@ -349,12 +373,7 @@ def open_vectors(index_dir: Path, semantic: bool, manifest: dict[str, dict[str, 
     from searchkit.semantic.embed import check_available, embedding_name
 
     check_available()  # one line with the install hint, before any work
-    store = VectorStore.for_indexing(index_dir, embedding_name())
-    have = store.ids()
-    for key, entry in manifest.items():
-        if any(i not in have for i in entry.get("ids", [])):
-            manifest[key] = {**entry, "digest": None}
-    return store
+    return VectorStore.for_indexing(index_dir, embedding_name(tokens))
 
 
 def triage(prepared: Prepared, manifest: dict[str, dict[str, Any]],

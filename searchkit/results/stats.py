@@ -18,7 +18,7 @@ class IndexStats:
 
     ``actors``: actor groups (spellings merged, as the facets count them); ``acronyms``:
     acronyms merged with their long forms; ``undated``: articles without a publication
-    date. The Whoosh engine fills ``index_dir``, ``size_bytes``, ``segments`` and
+    date; ``vectors``: articles with a passage vector. The Whoosh engine fills ``index_dir``, ``size_bytes``, ``segments`` and
     ``generation``; an engine over a backend (OpenSearch) what the backend says of
     where it is: ``url`` and ``index``."""
 
@@ -26,6 +26,7 @@ class IndexStats:
     actors: int
     acronyms: int
     undated: int
+    vectors: int = 0  # articles with a passage vector (hybrid ranks those by meaning)
     backend: str = "whoosh"  # "whoosh" | "opensearch"
     index_dir: str | None = None
     size_bytes: int | None = None
@@ -48,6 +49,7 @@ class IndexStats:
                 "actors": self.actors,
                 "acronyms": self.acronyms,
                 "undated": self.undated,
+                "vectors": self.vectors,
             }
         where = (("backend", self.backend), ("url", self.url), ("index", self.index), ("index_dir", self.index_dir))
         return {
@@ -56,4 +58,5 @@ class IndexStats:
             "actors": self.actors,
             "undated": self.undated,
             "acronyms": self.acronyms,
+            "vectors": self.vectors,
         }

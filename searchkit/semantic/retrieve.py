@@ -37,8 +37,13 @@ class SemanticRanker:
         self._lock = threading.Lock()  # the cache, the store and the embedder are shared by threads
 
     def available(self) -> bool:
-        """True if the index has vectors (semantic indexing was on)."""
-        return VectorStore.exists(self.index_dir) and len(self.store) > 0
+        """True if the index has vectors (semantic indexing is on and the vector step has
+        committed some: a hybrid search uses those present)."""
+        return self.count() > 0
+
+    def count(self) -> int:
+        """How many articles have a vector (0: no vector store)."""
+        return len(self.store) if VectorStore.exists(self.index_dir) else 0
 
     @property
     def store(self) -> VectorStore:

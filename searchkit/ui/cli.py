@@ -157,7 +157,7 @@ def _part(obj: Context, part: str | None) -> tuple[int, int] | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="List every skipped file and warning.")
 @click.option("--semantic/--no-semantic", default=None,
-              help="Compute passage vectors for semantic search (needs searchkit[semantic]), or drop them. Default: config.yaml's semantic, else as the index is.")
+              help="Compute passage vectors for semantic search (needs searchkit[semantic]), or drop them. Default: config.yaml's semantic, else as the index is. Vectors are computed after the words (searchable meanwhile), from the indexed text: turning them on never extracts again, and an interrupted run keeps those computed.")
 @click.option("--part", default=None, metavar="I/N", help="OpenSearch backend: index only the I-th of N shares of the files (N indexers, one index).")
 @click.pass_obj
 @_guard
@@ -165,34 +165,41 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
     """Index PATHS (default: `corpus` in config.yaml) incrementally.
 
     New files are added, changed files re-indexed, deleted files removed; a run
-    over an unchanged corpus does nothing and says so.
+    over an unchanged corpus does nothing and says so. With semantic indexing, the
+    words and facets are committed first (searchable at once), then the passage
+    vectors the index lacks are computed, with their own progress bar.
     """
     from searchkit.ui.render import to_json
 
     bar = _Progress(show=sys.stderr.isatty() and not as_json)
+    vectors_bar = _Progress(show=bar.show, label="vectors", before=bar.close)
     if semantic is not None:
         obj.kit.config.semantic = semantic
     from searchkit.errors import NothingIndexedError
 
     failed: NothingIndexedError | None = None
     try:
-        report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=bar.update, part=_part(obj, part))
+        report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=bar.update, part=_part(obj, part),
+                               vector_progress=vectors_bar.update)
     except NothingIndexedError as exc:  # print what was skipped, then the error
         report, failed = exc.report, exc
     except KeyboardInterrupt:
         bar.close()
-        click.echo("interrupted: the articles committed so far are kept; run `searchkit index` again to finish", err=True)
+        vectors_bar.close()
+        click.echo("interrupted: the articles and vectors committed so far are kept; run `searchkit index` again to finish", err=True)
         click.get_current_context().exit(ExitStatus.INTERRUPTED)
     finally:
         bar.close()
+        vectors_bar.close()
     if as_json:
         click.echo(to_json(report.to_dict()))
     else:
         if report.unchanged:
             click.echo(f"Nothing changed: {report.documents} articles already indexed ({report.files_seen} files checked in {report.seconds:.1f} s).")
         else:
+            vectors = f"; {_count(report.embedded, 'passage vector', 'passage vectors')} computed" if report.embedded else ""
             click.echo(
-                f"Indexed {report.added} new, {report.updated} updated, {report.removed} removed in {report.seconds:.1f} s; "
+                f"Indexed {report.added} new, {report.updated} updated, {report.removed} removed{vectors} in {report.seconds:.1f} s; "
                 f"{report.documents} articles in the index."
             )
         skipped, warnings = report.skipped, [p for p in report.problems if not p.skipped]
@@ -210,17 +217,23 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
 
 
 class _Progress:
-    """An indexing run's progress bar with its ETA on stderr (a terminal only)."""
+    """A progress bar with its ETA on stderr (a terminal only): an indexing run's files,
+    or its vector step's articles (``before``: called when the bar first shows, to
+    close the bar of the step before)."""
 
-    def __init__(self, show: bool) -> None:
+    def __init__(self, show: bool, label: str = "indexing", before: Callable[[], None] | None = None) -> None:
         self.show = show
+        self.label = label
+        self.before = before
         self.bar: Any = None
 
     def update(self, done: int, total: int) -> None:
         if not self.show or total < 2:
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="indexing", file=sys.stderr, show_eta=True, show_pos=True)
+            if self.before is not None:
+                self.before()
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_eta=True, show_pos=True)
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos)
 
