@@ -182,7 +182,8 @@ class OtherUse:
     """A short form in parentheses after a name its letters do not spell: "la Station
     spatiale internationale (ISS)" (a translation, maybe of another meaning), "l'agence
     américaine du médicament (FDA)" (a translation of the same one). ``phrase`` is the name,
-    folded and lower-cased; evidence only, weighed by ``decisions`` against the definitions."""
+    folded and lower-cased; ``start``-``end`` run from the clause before the parenthesis
+    through it. Evidence only, weighed by ``decisions`` against the definitions."""
 
     short: str
     phrase: str
