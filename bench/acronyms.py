@@ -5,8 +5,9 @@ form as one value ("OMS" and "Organisation mondiale de la santé") when the coll
 defines it (``searchkit.extract.acronyms``); this script says how many such groups the
 36,152 OrangeSum articles give, how right they are, and what they miss:
 
-- definitions: ``find_definitions`` over every article (title + "\\n" + text, as the
-  indexer does), counted per article as the index's ``acronym`` field would;
+- definitions: ``evidence_terms`` over every article (title + "\\n" + text, as the
+  indexer does: the definitions with their sentence's fingerprint, and the other uses),
+  counted per article as the index's ``acronym`` field would;
 - actor names with their article counts per kind (person, org, place) from an existing
   index built by searchkit with NER (default /work/idx36k/index, made before the
   ``acronym`` field existed, which is why definitions come from the raw text), read from
@@ -26,6 +27,12 @@ or spacing) is unjudged again, listed, and ``--todo FILE`` writes the unjudged o
 lines of context each, to judge by hand and append to the TSV (verdict ``correct`` or
 ``incorrect``, a note when incorrect; the script stops on a malformed file).
 
+The rules on copies of one story and on another meaning written in parentheses read the
+articles' context (the index's actor postings and the articles of each evidence term, as the
+engine does); ``--no-context`` decides them on counts only, as the OpenSearch backend does on
+an index too large to read its postings, and ``--without one_story|other_meaning`` switches
+one off, to measure what each does.
+
 Why a short form was not merged comes from ``acronyms.decisions`` (or, for the module as
 first shipped, the same tests in the same order here, ``decide``); the script checks that
 the merges agree with ``acronym_aliases``. ``--by-story`` counts definitions by story
@@ -35,7 +42,7 @@ What it must not do: judge anything itself, tune anything, or write to the index
 (it opens it read-only and builds no cache there).
 
     PYTHONPATH=. nice -n 10 .venv/bin/python bench/acronyms.py [--index /work/idx36k/index] \\
-        [--report bench/reports/acronyms.md] [--todo FILE] [--by-story]
+        [--report bench/reports/acronyms.md] [--todo FILE] [--by-story] [--no-context] [--without RULE]
 """
 from __future__ import annotations
 
@@ -83,6 +90,10 @@ REASONS = dict(getattr(A, "REFUSALS", None) or {
 # Definitions reach acronym_aliases counted by article, as the engine counts them, or with
 # ``--by-story`` by story (near-duplicate copies once): a proposed rule, measured here.
 BY_STORY = False
+# ``--no-context``: the acronym rules without the articles' context (counts only), as the
+# OpenSearch backend decides on an index too large to read its postings.
+CONTEXT = True
+WITHOUT: list[str] = []  # ``--without RULE``: rules switched off for the measure
 VOTE = getattr(A, "_vote", A._key)
 Docs = dict[tuple[str, str], np.ndarray]
 
@@ -123,7 +134,11 @@ def collect(persons: set[str]) -> Evidence:
         ev.articles += 1
         text = text_of(row)
         found = A.find_definitions(text)
-        for t in sorted({A.term(d) for d in found}):
+        # What the index's ``acronym`` field holds: definitions with their sentence's
+        # fingerprint and the other uses (``evidence_terms``), or, for the module as first
+        # shipped, the bare definitions.
+        terms = A.evidence_terms(text) if hasattr(A, "evidence_terms") else {A.term(d) for d in found}
+        for t in sorted(terms):
             ev.counts[t] += 1
             ev.where[t].append(str(row["id"]))
         norm = A.normalize_apostrophes(text)
@@ -192,16 +207,19 @@ class Decision:
     articles: int  # articles giving the most common long form
     total: int  # articles giving any long form
     options: dict[str, int]  # long key -> articles
+    sources: int = 0  # distinct defining sentences of the most common long form
+    others: dict[str, int] = field(default_factory=dict)  # other meanings' phrases weighed against it -> articles
 
 
 def decide(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, int]],
-           aliases: Mapping[str, Iterable[str]]) -> dict[str, Decision]:
+           aliases: Mapping[str, Iterable[str]], context: tuple[Any, Any] | None = None) -> dict[str, Decision]:
     """Every defined short form and what ``acronym_aliases`` does with it: the module's
     ``decisions`` when it has them, else the same tests in the same order as it first
     shipped (``run`` checks that the merged ones are the ones it merges)."""
     if hasattr(A, "decisions"):
-        return {s: Decision(s, d.refused or "merged", d.long_key, d.articles, d.total, dict(d.options))
-                for s, d in A.decisions(definitions, kinds, aliases).items()}
+        made = A.decisions(definitions, kinds, aliases, *context) if context else A.decisions(definitions, kinds, aliases)
+        return {s: Decision(s, d.refused or "merged", d.long_key, d.articles, d.total, dict(d.options),
+                            getattr(d, "sources", 0), dict(getattr(d, "others", {}))) for s, d in made.items()}
     configured = {A._key(n) for pref, others in aliases.items() for n in (pref, *others)}
     names: set[str] = set()
     votes: dict[str, Counter] = defaultdict(Counter)
@@ -325,10 +343,17 @@ def run(index_dir: Path, aliases: Mapping[str, list[str]]) -> dict[str, Any]:
     articles_defining = dict(ev.counts)
     definitions = ({t: len({story_of.get(a, a) for a in arts}) for t, arts in ev.where.items()}
                    if BY_STORY else articles_defining)
-    learned, why = A.acronym_aliases(definitions, kinds, aliases)
-    decisions = decide(definitions, kinds, aliases)
+    # The articles of each acronym term, numbered as the index numbers them (``docs``):
+    # what the engine reads from the index's ``acronym`` postings.
+    number = {a: d for d, a in doc_ids.items()}
+    evidence = {t: np.array(sorted(number[a] for a in arts if a in number), dtype=np.int64) for t, arts in ev.where.items()}
+    context = (docs, evidence) if CONTEXT and hasattr(A, "evidence_terms") else None
+    learned, why = A.acronym_aliases(definitions, kinds, aliases, *context) if context else A.acronym_aliases(definitions, kinds, aliases)
+    decisions = decide(definitions, kinds, aliases, context)
     before = ActorGroups(counts, aliases, docs, None)
-    after = ActorGroups(counts, aliases, docs, definitions)
+    # Without ``evidence`` the acronym rules count articles only (the names keep their context).
+    after = (ActorGroups(counts, aliases, docs, definitions, evidence) if context
+             else ActorGroups(counts, aliases, docs, definitions))
     t3 = time.perf_counter()
 
     by_key: dict[str, list[str]] = defaultdict(list)  # name key -> index spellings
@@ -384,6 +409,7 @@ def run(index_dir: Path, aliases: Mapping[str, list[str]]) -> dict[str, Any]:
             "top100": sorted(before_values & top_values), "people": people,
             "short_docs": short_docs, "long_docs": long_docs,
             "stories": len({story_of.get(a, a) for a in defining}),
+            "sources": d.sources,  # distinct defining sentences, as the engine counts them (0: the module has none)
         })
 
     # The acronyms among the top 100 organisations, before merging.
@@ -482,19 +508,30 @@ def report(r: Mapping[str, Any], judged: Judgments, sample: list[tuple[str, str]
     add = L.append
     add("# Acronyms merged with their long forms: the whole OrangeSum collection\n")
     add(f"Produced by `{command}` in {wall:.0f} s wall ({', '.join(f'{k} {v:.0f} s' for k, v in r['times'].items())}; "
-        f"niced, on the shared 2-core {cpu_model()}). Definitions: `find_definitions` over all {ev.articles:,} articles of "
+        f"niced, on the shared 2-core {cpu_model()}). Definitions: `evidence_terms` (the definitions, with their sentence, and the other uses) over all {ev.articles:,} articles of "
         "`../shared/data/orangesum/orangesum_articles.jsonl.gz` (title + text), counted per article. Actor names and "
         f"their article counts per kind: the 36k index at `{r['index']}` (searchkit NER, live documents, "
         "read-only). Definitions reach `acronym_aliases` counted "
         + ("by story (`--by-story`: near-duplicate copies once, the index's MinHash groups; a proposed rule, the "
            "engine counts articles). " if BY_STORY else "by article, as the engine counts them. ")
         + "Merging: `acronym_aliases` (MIN_ARTICLES "
-        f"{A.MIN_ARTICLES}, MIN_SHARE {A.MIN_SHARE}) and the facets grouped by `ActorGroups` with and without "
+        f"{A.MIN_ARTICLES}, MIN_SHARE {A.MIN_SHARE}"
+        + (f", MIN_RELATED {A.MIN_RELATED}, the copies and other-meaning rules "
+           + ("with the articles' context" if CONTEXT else "on counts only (`--no-context`)")
+           + (f", switched off: {', '.join(WITHOUT)}" if WITHOUT else "") if hasattr(A, "MIN_RELATED") else "")
+        + ") and the facets grouped by `ActorGroups` with and without "
         "it; config.yaml's aliases. Judgments: `bench/judgments/acronyms.tsv`, made by hand (see the end).\n")
     add("## Figures\n")
-    add(f"- Definitions found: {sum(r['articles_defining'].values()):,} article-level definitions"
-        + (f" ({sum(r['definitions'].values()):,} with near-duplicate copies counted once)" if BY_STORY else "")
-        + f", {len(r['definitions']):,} distinct (short, long) terms, {len(decisions):,} distinct short forms.")
+    defs = {t: n for t, n in r["articles_defining"].items() if A.parse_term(t)}
+    others = {t: n for t, n in r["articles_defining"].items() if not A.parse_term(t)}
+    source = getattr(A, "source_of", lambda t: "")
+    add(f"- Definitions found: {sum(defs.values()):,} article-level definitions"
+        + (f" ({sum(n for t, n in r['definitions'].items() if A.parse_term(t)):,} with near-duplicate copies counted once)" if BY_STORY else "")
+        + f", {len({A.parse_term(t) for t in defs}):,} distinct (short, long) terms"
+        + (f" in {len({(A.parse_term(t), source(t)) for t in defs}):,} distinct (short, long, sentence) ones" if any(map(source, defs)) else "")
+        + f", {len(decisions):,} distinct short forms"
+        + (f"; other uses (a name the letters do not spell before '(SHORT)', `find_other_uses`): {sum(others.values()):,} "
+           f"in articles, {len(others):,} distinct (short, phrase)" if others else "") + ".")
     add(f"- **Acronym groups merged: {len(merges)}** ({len(joined)} join a short-form value with a long-form value "
         f"that is itself an actor name; {len(merges) - len(joined)} only show the short form's value under its long form).")
     add(f"- **Judged sample: {len(sample)} merges** ({min(SAMPLE, len(merges))} drawn with seed {SEED}, plus every merge "
@@ -559,14 +596,15 @@ def report(r: Mapping[str, Any], judged: Judgments, sample: list[tuple[str, str]
 
     add(f"## Every merge ({len(merges)})\n")
     add("*defining*: articles defining the short form with this long form (share of its definitions); *stories*: the same "
-        "articles with near-duplicate copies counted once; *short* / *long*: "
+        "articles with near-duplicate copies counted once (MinHash groups); *sentences*: distinct defining sentences, the "
+        "sources the engine counts (copies once, from the terms' fingerprints); *short* / *long*: "
         "articles where each is an actor name (any kind), *both*: articles with both; *value*: articles of the merged "
         "facet value; *judged*: the hand judgment (blank: not in the sample).\n")
-    add("| short | long form (display) | defining | stories | short | long | both | value | kind | top 100 | judged |")
-    add("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|")
+    add("| short | long form (display) | defining | stories | sentences | short | long | both | value | kind | top 100 | judged |")
+    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|")
     for m in merges:
         j = judged.get((m["short"], m["long"]))
-        add(f"| {m['short']} | {m['long']} | {m['articles']} ({m['share']:.0%}) | {m['stories']} | {m['short_articles']} | "
+        add(f"| {m['short']} | {m['long']} | {m['articles']} ({m['share']:.0%}) | {m['stories']} | {m['sources']} | {m['short_articles']} | "
             f"{m['long_articles']} | {m['both']} | {m['value_articles']} | {m['kind']} | {'yes' if m['top100'] else ''} | "
             f"{j['verdict'] if j else ''} |")
     add("")
@@ -588,7 +626,10 @@ def report(r: Mapping[str, Any], judged: Judgments, sample: list[tuple[str, str]
         else:
             for d in sorted(rows, key=lambda d: (-d.total, d.short)):
                 add(f"- {d.short} ({_actor_articles(r, d.short)} articles as an actor; "
-                    + ("; ".join(f"{k} ({n})" for k, n in sorted(d.options.items(), key=lambda kv: -kv[1])[:5]) + ")"))
+                    + ("; ".join(f"{k} ({n})" for k, n in sorted(d.options.items(), key=lambda kv: -kv[1])[:5]) + ")")
+                    + (f"; defining sentences: {d.sources}" if cause == "one_story" else "")
+                    + (f"; other meanings written before '({d.short})', articles unrelated to the definitions: "
+                       + "; ".join(f"{k} ({n})" for k, n in sorted(d.others.items(), key=lambda kv: -kv[1])) if d.others else ""))
         add("")
 
     add("## Person (SHORT) occurrences\n")
@@ -605,7 +646,8 @@ def report(r: Mapping[str, Any], judged: Judgments, sample: list[tuple[str, str]
         "*incorrect*: the value's articles mostly mean something else (a false merge: another organisation, a town, a "
         "brand), or the long form is not what the letters abbreviate. The note says which, and notes the minority "
         "meanings of correct ones. Judged by the assistant session that wrote this script, reading the contexts; not "
-        "a second annotator.")
+        "a second annotator. The last rows (FIPN, FDA) were judged so by the session that added the copies and "
+        "other-meaning rules, which also had to make them pass: the rules' own author, a conflict the reader should weigh.")
     return "\n".join(L) + "\n"
 
 
@@ -627,9 +669,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--todo", type=Path, help="write the unjudged merges of the sample, with context, to this .jsonl")
     ap.add_argument("--by-story", action="store_true",
                     help="count definitions by story, near-duplicate copies once (a proposed rule; the engine counts articles)")
+    ap.add_argument("--no-context", action="store_true",
+                    help="decide the copies and other-meaning rules on counts only, as the OpenSearch backend does on an "
+                         "index too large to read its postings")
+    ap.add_argument("--without", choices=("one_story", "other_meaning"), action="append", default=[],
+                    help="switch a rule of extract/acronyms.py off, to measure what it does (repeatable)")
     args = ap.parse_args(argv)
-    global BY_STORY
-    BY_STORY = args.by_story
+    global BY_STORY, CONTEXT
+    BY_STORY, CONTEXT = args.by_story, not args.no_context
+    WITHOUT[:] = args.without
+    # A rule switched off for the measure: its test never refuses.
+    if "one_story" in args.without:
+        A._Weigh.one_story = lambda self, *a: False  # type: ignore[method-assign]
+    if "other_meaning" in args.without:
+        A._Weigh.other_meanings = lambda self, *a: {}  # type: ignore[method-assign]
     started = time.perf_counter()
     from searchkit.config import load_config
 

@@ -154,3 +154,51 @@ def test_opensearch_merges_the_same(tmp_path: Path, opensearch_url: str, opensea
     assert "OMS" not in values and values["Organisation mondiale de la santé"]["variants"] == ["OMS"]
     assert kit.search("Genève", filters={"org": ["OMS"]}).total == 4
     kit.close()
+
+
+# Two copies of one story define TMC as a Texas hospital; four articles are about the TV
+# channel TMC: the channel keeps its name (the copies are one source, and the channel's
+# articles share no actor with them), on both backends.
+STORY = "Le Texas Medical Center (TMC) de Houston a accueilli des patients, selon le docteur Peter Hotez.\n"
+COPIES = {
+    "t1.txt": "date 2020-05-02\nUn centre texan\n\n" + STORY,
+    "t2.txt": "date 2020-05-03\nUn centre texan débordé\n\n" + STORY,
+    "t3.txt": "date 2020-05-04\nAudiences en hausse\n\nL'émission Quotidien, diffusée sur TMC, a invité Yann Barthès jeudi soir.\n",
+    "t4.txt": "date 2020-05-05\nUn record pour TMC\n\nLa chaîne TMC a battu son record d'audience avec Yann Barthès.\n",
+    "t5.txt": "date 2020-05-06\nProgramme télé\n\nCe soir sur TMC, Yann Barthès reçoit Omar Sy dans Quotidien.\n",
+    "t6.txt": "date 2020-05-07\nLes chaînes de la TNT\n\nTMC et W9 progressent, selon Médiamétrie, derrière Yann Barthès.\n",
+}
+
+
+def write_copies(base: Path) -> Path:
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for name, text in COPIES.items():
+        (corpus / name).write_text(text, "utf-8")
+    config = base / "config.yaml"
+    config.write_text("corpus: corpus\nindex_dir: index\nindex: {workers: 1}\n", "utf-8")
+    return config
+
+
+def test_copies_of_one_story_do_not_rename_a_channel(tmp_path: Path) -> None:
+    from searchkit import SearchKit
+
+    kit = SearchKit.open(write_copies(tmp_path))
+    kit.index()
+    values = org_values(kit)
+    # t1..t5 (the model misses TMC in t6), the two copies counted once
+    assert values["TMC"]["count"] == 4 and "because" not in values["TMC"]
+    assert kit.stats()["acronyms"] == 0
+    kit.close()
+
+
+def test_opensearch_keeps_the_channel_too(tmp_path: Path, opensearch_url: str, opensearch_index: str) -> None:
+    from tests.conftest import opensearch_kit
+
+    write_copies(tmp_path)
+    kit = opensearch_kit(tmp_path / "corpus", opensearch_index, opensearch_url)
+    kit.index()
+    values = org_values(kit)
+    assert "TMC" in values and "because" not in values["TMC"]
+    assert kit.stats()["acronyms"] == 0
+    kit.close()

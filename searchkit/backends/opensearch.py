@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 
 from searchkit.backends import base as T
-from searchkit.backends.opensearch_aggs import CONTEXT_MAX_ARTICLES, actor_postings, composite_counts, count_groups, facet_aggs, read_facets
+from searchkit.backends.opensearch_aggs import CONTEXT_MAX_ARTICLES, composite_counts, context_postings, count_groups, facet_aggs, read_facets
 from searchkit.backends.opensearch_analysis import ANALYSIS_VERSION
 from searchkit.backends.opensearch_client import OpenSearchClient
 from searchkit.backends.opensearch_documents import STORED_FIELDS, date_buckets, mappings_body, to_source
@@ -165,9 +165,10 @@ class OpenSearchBackend:
             from searchkit.search.groups import ActorGroups
 
             counts = {(kind, name): n for kind in ACTOR_KINDS for name, n in self.actor_vocabulary(kind).items()}
-            docs = actor_postings(self.client, self.index, ACTOR_KINDS) if self.count() <= CONTEXT_MAX_ARTICLES else None
+            docs, evidence = (context_postings(self.client, self.index, ACTOR_KINDS, self.acronyms)
+                              if self.count() <= CONTEXT_MAX_ARTICLES else (None, None))
             definitions = self.vocabulary("acronym") if self.acronyms else None
-            self._groups = ActorGroups(counts, self.aliases, docs, definitions)
+            self._groups = ActorGroups(counts, self.aliases, docs, definitions, evidence)
         return self._groups
 
     def count(self) -> int:

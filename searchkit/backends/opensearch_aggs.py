@@ -17,7 +17,8 @@ from typing import Any, Mapping, Sequence
 from searchkit.backends.opensearch_client import OpenSearchClient
 from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, DATE_FIELDS
 
-__all__ = ["CONTEXT_MAX_ARTICLES", "MAX_FACET_TERMS", "RECOUNT_CHUNK", "actor_facet", "actor_postings", "composite_counts", "count_groups", "facet_aggs", "read_facets"]
+__all__ = ["CONTEXT_MAX_ARTICLES", "MAX_FACET_TERMS", "RECOUNT_CHUNK", "actor_facet", "actor_postings", "composite_counts",
+           "context_postings", "count_groups", "facet_aggs", "read_facets"]
 
 # Terms aggregations return at most this many raw values per actor field: past it,
 # the rarest spellings of a huge vocabulary are left out of the counts.
@@ -55,7 +56,8 @@ def composite_counts(client: OpenSearchClient, index: str, field: str, query: Ma
 
 def actor_postings(client: OpenSearchClient, index: str, kinds: Sequence[str]) -> dict[tuple[str, str], list[int]]:
     """(kind, name) -> the articles that mention it, numbered in id order: what
-    ``search/groups.ActorGroups`` takes as ``docs``. Reads every article's actor fields (pages of
+    ``search/groups.ActorGroups`` takes as ``docs`` (any keyword fields of the source may be
+    ``kinds``: the ``acronym`` terms come so, numbered alike). Reads every article's actor fields (pages of
     5,000 by id): a second or two for 36k articles."""
     out: dict[tuple[str, str], list[int]] = {}
     after: list[Any] | None = None
@@ -73,6 +75,18 @@ def actor_postings(client: OpenSearchClient, index: str, kinds: Sequence[str]) -
         if len(hits) < _COMPOSITE_PAGE:
             return out
         after = hits[-1]["sort"]
+
+
+def context_postings(client: OpenSearchClient, index: str, kinds: Sequence[str], acronyms: bool,
+                     ) -> tuple[dict[tuple[str, str], list[int]], dict[str, list[int]] | None]:
+    """What ``search/groups.ActorGroups`` reads as context: (kind, name) -> articles
+    (``docs``), and, when acronyms are merged, each ``acronym`` term -> articles
+    (``evidence``), read in the same pass so that both number the articles alike, as the
+    Whoosh backend's postings do."""
+    postings = actor_postings(client, index, (*kinds, "acronym") if acronyms else kinds)
+    docs = {k: v for k, v in postings.items() if k[0] != "acronym"}
+    evidence = {value: ids for (f, value), ids in postings.items() if f == "acronym"} if acronyms else None
+    return docs, evidence
 
 
 def facet_aggs(facet_fields: Sequence[str], top: int | None) -> dict[str, Any]:

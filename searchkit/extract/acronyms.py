@@ -16,19 +16,28 @@ a long form never starts inside a hyphenated name ("Jean-Pierre Sueur (PS)" is n
 before a party, a town spelt like an acronym), is ``acronym_aliases``'s decision, made on
 the whole collection.
 
+Each definition keeps a fingerprint of its sentence (``source``): copies of one story
+(news republishes) define an acronym in the same sentence and count as one source. The
+short form written in parentheses after a name its letters do not spell ("la Station
+spatiale internationale (ISS)") is kept too (``find_other_uses``): the evidence of
+another meaning, weighed against the definitions with the articles' context
+(``_Weigh``). Both are terms of the index's ``acronym`` field (``evidence_terms``), so
+that the Whoosh and OpenSearch backends decide from the same evidence.
+
 What it must not do: know any acronym, or merge anything itself (it returns evidence).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Collection, Iterable, Mapping, Sequence
 
 from searchkit.text.normalize import fold, normalize_apostrophes
 
-__all__ = ["Decision", "Definition", "Merge", "REFUSALS", "acronym_aliases", "decisions", "find_definitions",
-           "parse_term", "term"]
+__all__ = ["Decision", "Definition", "Merge", "REFUSALS", "OtherUse", "acronym_aliases", "decisions", "evidence_terms",
+           "find_definitions", "find_other_uses", "parse_other", "parse_term", "source_of", "term"]
 
 # Words that may sit between the words an acronym's letters start (or open a long form
 # when the short form starts with their letter: "La France insoumise (LFI)").
@@ -42,6 +51,12 @@ SHORT_AFTER = re.compile(r"\(\s*([^\W\d_][\w&.-]{1,12}?)\s*\)")
 # "SHORT (long form)": an upper-case short form, then a parenthesis of words.
 SHORT_BEFORE = re.compile(r"\b([A-ZÉÈ][^\W_]?[A-ZÉÈa-zé&.-]{0,10})\s*\(([^()]{3,120})\)")
 SEP = "="  # between the short and the long form in the index's term
+SOURCE = "#"  # before the defining sentence's fingerprint, at the end of the term
+OTHER = "~"  # between the short form and a phrase it does not abbreviate ("ISS~station spatiale internationale")
+_SOURCE_RE = re.compile(r"#([0-9a-f]{8})$")
+# The sentence around a definition (its fingerprint tells copies of one story apart from
+# independent definitions).
+_SENTENCE_END = ".!?\n"
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,7 @@ class Definition:
     long: str
     start: int
     end: int
+    source: str = ""  # fingerprint of the sentence around it: copies of one story share it
 
 
 def letters(short: str) -> str | None:
@@ -145,7 +161,87 @@ def find_definitions(text: str) -> list[Definition]:
         long = _cut(inside[words[at][1]:], spell)
         if _plausible(long, m.group(1)):
             found.append(Definition(m.group(1), long, m.start(), m.end()))
-    return sorted(found, key=lambda d: d.start)
+    return sorted((Definition(d.short, d.long, d.start, d.end, _fingerprint(text, d.start, d.end)) for d in found),
+                  key=lambda d: d.start)
+
+
+def _fingerprint(text: str, start: int, end: int) -> str:
+    """A short hash of the sentence around ``start``-``end``, its letters only (folded,
+    lower-cased): two copies of one story define an acronym in the same sentence, two
+    articles that each define it write different ones (digits and punctuation, which
+    re-edited copies change, do not count)."""
+    begin = max(text.rfind(c, 0, start) for c in _SENTENCE_END) + 1
+    stops = [i for i in (text.find(c, end) for c in _SENTENCE_END) if i >= 0]
+    sentence = text[begin:min(stops) if stops else len(text)]
+    letters_only = " ".join(re.findall(r"[a-z]+", fold(sentence).lower()))
+    return hashlib.blake2b(letters_only.encode(), digest_size=4).hexdigest()
+
+
+@dataclass(frozen=True)
+class OtherUse:
+    """A short form in parentheses after a name its letters do not spell: "la Station
+    spatiale internationale (ISS)" (a translation, maybe of another meaning), "l'agence
+    américaine du médicament (FDA)" (a translation of the same one). ``phrase`` is the name,
+    folded and lower-cased; ``start``-``end`` run from the clause before the parenthesis
+    through it. Evidence only, weighed by ``decisions`` against the definitions."""
+
+    short: str
+    phrase: str
+    start: int
+    end: int
+
+
+MAX_PHRASE = 12  # words: a name written before a parenthesis is no longer
+
+
+def find_other_uses(text: str, definitions: Sequence[Definition] | None = None) -> list[OtherUse]:
+    """The "name (SHORT)" uses of ``text`` that are no definition, where the name is
+    written as French writes an organisation: a capitalised word, then lower-case words
+    only, two of them or more that are not small words ("Station spatiale internationale",
+    "Centres de prévention et de lutte contre les maladies"). A person ("Fabien Roussel
+    (PCF)", two capitals), a role after a comma ("Eric Ciotti, député (LR)") or a single
+    word ("Quotidien (TMC)") is none: they say where an actor belongs, not what the letters
+    stand for."""
+    text = normalize_apostrophes(text)
+    spans = [(d.start, d.end) for d in (find_definitions(text) if definitions is None else definitions)]
+    out: list[OtherUse] = []
+    for m in SHORT_AFTER.finditer(text):
+        if letters(m.group(1)) is None or any(a <= m.start() < b for a, b in spans):
+            continue
+        clause_start = max(text.rfind(c, 0, m.start()) for c in ".;:!?()[]\n«»\",") + 1
+        phrase = _name_before(_words(text[clause_start:m.start()])[-MAX_PHRASE:])
+        if phrase:
+            out.append(OtherUse(m.group(1).replace(".", ""), phrase, clause_start, m.end()))
+    return out
+
+
+def _name_before(words: Sequence[tuple[str, int, bool]]) -> str:
+    """The name that ``words`` end with, from their last capitalised word that is not a
+    small word, if every word after it is lower-case and two of them or more are not
+    small words; "" if none."""
+    for i in range(len(words) - 1, -1, -1):
+        word, _, capital = words[i]
+        if capital and word not in SMALL:
+            tail = [w for w, _, _ in words[i:]]
+            return " ".join(tail) if sum(w not in SMALL for w in tail) >= 2 else ""
+        if capital:
+            return ""
+    return ""
+
+
+def evidence_terms(text: str) -> list[str]:
+    """What the index keeps of ``text`` about acronyms (its ``acronym`` field): each
+    definition as ``SHORT=long form#source`` (``term``, with the fingerprint of its
+    sentence) and each other use as ``SHORT~phrase``, once per article."""
+    found = find_definitions(text)
+    # One term per definition and article, with its first sentence: the field's article
+    # counts stay the articles defining it so.
+    first: dict[str, str] = {}
+    for d in found:
+        first.setdefault(term(d), d.source)
+    terms = {f"{t}{SOURCE}{source}" if source else t for t, source in first.items()}
+    terms |= {f"{u.short}{OTHER}{u.phrase}" for u in find_other_uses(text, found)}
+    return sorted(terms)
 
 
 def _inside_name(text: str, start: int) -> bool:
@@ -184,8 +280,25 @@ def term(d: Definition) -> str:
 
 
 def parse_term(value: str) -> tuple[str, str] | None:
+    """(short, long) of a definition term, without its source; None for any other term
+    (an other use). An index made before sources were kept has terms without one."""
     short, sep, long = value.partition(SEP)
+    long = _SOURCE_RE.sub("", long)
     return (short, long) if sep and short and long else None
+
+
+def source_of(value: str) -> str:
+    """The fingerprint of the sentence a definition term comes from ("" if it has none)."""
+    m = _SOURCE_RE.search(value)
+    return m.group(1) if m and SEP in value else ""
+
+
+def parse_other(value: str) -> tuple[str, str] | None:
+    """(short, phrase) of an other-use term ("ISS~station spatiale internationale"), else None."""
+    if SEP in value:
+        return None
+    short, sep, phrase = value.partition(OTHER)
+    return (short, phrase) if sep and short and phrase else None
 
 
 # -- from the collection's evidence to merged facet values -------------------------------
@@ -197,6 +310,14 @@ MIN_SHARE = 0.75  # the long form the short form stands for in at least 3 of 4 d
 # defined, but "Sète" (the town, same folded letters) carries most of the name's
 # articles; "Cnav", "Opep", "Codis" are defined so, "SpF" has two capitals: they merge.
 MIN_WRITTEN = 0.5
+# Copies of one story (one defining sentence) rename the short form's other articles only
+# if at least this share of them is related to the defining ones (share an actor with
+# them); a phrase written before "(SHORT)" is another meaning if under this share of its
+# articles is (``_Weigh``). Actors in COMMON_SHARE of the articles (at least COMMON_MIN)
+# relate nothing: they are everywhere (names.py's surname context uses the same bounds).
+MIN_RELATED = 0.5
+COMMON_SHARE = 0.02
+COMMON_MIN = 20
 
 
 @dataclass(frozen=True)
@@ -230,6 +351,8 @@ class Decision:
     articles: int  # articles giving that long form
     total: int  # definitions giving any long form
     options: Mapping[str, int]  # long key -> definitions
+    sources: int = 0  # distinct sentences among the articles giving that long form (copies once)
+    others: Mapping[str, int] = field(default_factory=dict)  # another meaning's phrase -> articles, if weighed
 
 
 REFUSALS = {
@@ -240,19 +363,47 @@ REFUSALS = {
     "person": "the short or the long form is mostly a person in the index",
     "written_otherwise": f"under {MIN_WRITTEN:.0%} of the name's articles write it as the definitions do "
                          "(a same-letters word or name: Sète for SETE)",
+    "one_story": "its definitions are copies of one sentence, and the short form's other articles outnumber them and are "
+                 f"mostly unrelated to them (under {MIN_RELATED:.0%} share an actor with them)",
+    "other_meaning": f"another name is written before (SHORT) in enough unrelated articles that the long form has under "
+                     f"{MIN_SHARE:.0%} of the uses",
 }
 
 
-def _bare(name: str) -> str:
-    """A name as a short form is compared with the definitions' writing: no dots, no
-    leading article ("La DGS", "l'OMS." -> "DGS", "OMS"), case kept."""
-    name = re.sub(r"^(?:l'|la\s|le\s|les\s)", "", normalize_apostrophes(name).strip(), flags=re.IGNORECASE)
-    return name.replace(".", "").strip()
+@dataclass
+class _Tally:
+    """The collection's acronym evidence, read from the index terms."""
+
+    longs: dict[str, dict[str, int]]  # short -> long key -> definitions (articles)
+    as_defined: dict[str, set[str]]  # short -> its writings in definitions
+    terms: dict[tuple[str, str], list[str]]  # (short, long key) -> its definition terms
+    others: dict[str, dict[str, list[str]]]  # short -> phrase -> its other-use terms
+
+
+def _tally(definitions: Mapping[str, int]) -> _Tally:
+    t = _Tally(defaultdict(lambda: defaultdict(int)), defaultdict(set), defaultdict(list),
+               defaultdict(lambda: defaultdict(list)))
+    for value, n in definitions.items():
+        parsed = parse_term(value)
+        if parsed is None:
+            other = parse_other(value)
+            if other is not None:
+                t.others[other[0].replace(".", "").upper()][other[1]].append(value)
+            continue
+        short, long = parsed
+        t.longs[short.upper()][_key(long)] += n
+        t.as_defined[short.upper()].add(short)
+        t.terms[(short.upper(), _key(long))].append(value)
+    return t
 
 
 def decisions(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, int]],
-              aliases: Mapping[str, Sequence[str]] | None = None) -> dict[str, Decision]:
-    """Every defined short form (upper-cased) and whether it merges; see ``acronym_aliases``."""
+              aliases: Mapping[str, Sequence[str]] | None = None,
+              docs: Mapping[tuple[str, str], Collection[int]] | None = None,
+              evidence: Mapping[str, Collection[int]] | None = None) -> dict[str, Decision]:
+    """Every defined short form (upper-cased) and whether it merges; see ``acronym_aliases``.
+    ``docs`` ((kind, name) -> articles) and ``evidence`` (index term -> articles) let the
+    last two rules read context; without them they count articles only."""
     configured = {_key(n) for pref, others in (aliases or {}).items() for n in (pref, *others)}
     by_key: dict[str, list[str]] = defaultdict(list)  # name key -> index spellings
     votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -260,19 +411,13 @@ def decisions(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, i
         by_key[_key(name)].append(name)
         for kind, n in by_kind.items():
             votes[_key(name)][kind] += n
-    longs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # short -> long key -> definitions
-    as_defined: dict[str, set[str]] = defaultdict(set)  # short -> its writings in definitions
-    for value, n in definitions.items():
-        parsed = parse_term(value)
-        if parsed is None:
-            continue
-        short, long = parsed
-        longs[short.upper()][_key(long)] += n
-        as_defined[short.upper()].add(short)
+    tally = _tally(definitions)
+    weigh = _Weigh(definitions, kinds, by_key, tally, docs, evidence)
     out: dict[str, Decision] = {}
-    for short, options in sorted(longs.items()):
+    for short, options in sorted(tally.longs.items()):
         long_key, n = max(options.items(), key=lambda kv: (kv[1], kv[0]))
         s_key, total = _key(short), sum(options.values())
+        others: dict[str, int] = {}
         if s_key not in by_key:
             refused = "not_actor"
         elif n < MIN_ARTICLES:
@@ -283,12 +428,123 @@ def decisions(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, i
             refused = "configured"
         elif _person(votes.get(s_key)) or _person(votes.get(long_key)):
             refused = "person"
-        elif _written_share(by_key[s_key], kinds, as_defined[short]) < MIN_WRITTEN:
+        elif _written_share(by_key[s_key], kinds, tally.as_defined[short]) < MIN_WRITTEN:
             refused = "written_otherwise"
+        elif weigh.one_story(short, long_key, n):
+            refused = "one_story"
         else:
-            refused = ""
-        out[short] = Decision(short, refused, long_key, n, total, dict(options))
+            others = weigh.other_meanings(short, long_key)
+            refused = "other_meaning" if n < MIN_SHARE * (n + sum(others.values())) else ""
+        out[short] = Decision(short, refused, long_key, n, total, dict(options), weigh.sources(short, long_key), others)
     return out
+
+
+class _Weigh:
+    """The two rules that read more than counts of definitions: copies of one story
+    (``one_story``) and another meaning written in parentheses (``other_meanings``).
+
+    Both ask whether some articles are *related* to the defining ones: whether they
+    mention an actor that an article defining the short form, or naming its long form,
+    also mentions, other than the short and long forms themselves and the actors found
+    everywhere (in COMMON_SHARE of the articles or more, and at least COMMON_MIN: France,
+    AFP). A short form whose articles are about the same things as its definitions is the
+    defined thing; a cluster of its articles about other things is another meaning. Without
+    ``docs`` (an OpenSearch index too large to read them) the rules count articles only."""
+
+    def __init__(self, definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, int]],
+                 by_key: Mapping[str, Sequence[str]], tally: _Tally,
+                 docs: Mapping[tuple[str, str], Collection[int]] | None,
+                 evidence: Mapping[str, Collection[int]] | None) -> None:
+        self.definitions, self.kinds, self.by_key, self.tally = definitions, kinds, by_key, tally
+        self.docs = docs if evidence is not None else None
+        self.evidence = evidence or {}
+        self._of: dict[str, set[int]] | None = None  # name key -> articles (built on first use)
+        self._by_doc: dict[int, set[str]] = {}  # article -> the not-common name keys it mentions
+
+    def sources(self, short: str, long_key: str) -> int:
+        """Independent definitions of ``short`` as ``long_key``: distinct sentences, and every
+        article of a term without a source (an index made before sources were kept)."""
+        terms = self.tally.terms.get((short, long_key), ())
+        return len({source_of(t) for t in terms if source_of(t)}) + sum(self.definitions[t] for t in terms if not source_of(t))
+
+    def one_story(self, short: str, long_key: str, n: int) -> bool:
+        """Whether the definitions are copies of one sentence that cannot speak for the
+        short form's other articles: those (neither defining it nor naming the long form)
+        outnumber the defining ones and under MIN_RELATED of them are related to them.
+        One story's definition speaks for its own articles; SDAT, defined in one story,
+        merges because its other articles are about the same terrorism cases."""
+        if self.sources(short, long_key) >= MIN_ARTICLES:
+            return False
+        if self.docs is None:  # counts only: the short form's articles beyond the defining ones
+            beyond = sum(sum(self.kinds[name].values()) for name in self.by_key.get(_key(short), ())) - n
+            return beyond > n
+        anchor, own = self._anchor(short, long_key), {_key(short), long_key}
+        rest = self._articles(_key(short)) - anchor
+        return len(rest) > n and self._related(rest, anchor, own) < MIN_RELATED * len(rest)
+
+    def other_meanings(self, short: str, long_key: str) -> dict[str, int]:
+        """Phrases written before "(SHORT)" that name another meaning: no word of the long
+        form (a paraphrase shares one: "agence du médicament (ANSM)"), at least MIN_ARTICLES
+        articles besides the defining ones, and under MIN_RELATED of those related to the
+        defining ones (a translation of the same name is about the same things: "agence
+        américaine du médicament (FDA)"; "Station spatiale internationale (ISS)" is not
+        about the Italian health institute ISS is also defined as) -> their articles."""
+        out: dict[str, int] = {}
+        words = _content(long_key)
+        for phrase, terms in self.tally.others.get(short, {}).items():
+            if _content(phrase) & words:
+                continue
+            if self.docs is None:
+                count = sum(self.definitions[t] for t in terms)
+            else:
+                anchor, own = self._anchor(short, long_key), {_key(short), long_key}
+                uses = {int(d) for t in terms for d in self.evidence.get(t, ())} - anchor
+                count = len(uses) if self._related(uses, anchor, own) < MIN_RELATED * len(uses) else 0
+            if count >= MIN_ARTICLES:
+                out[phrase] = count
+        return out
+
+    def _anchor(self, short: str, long_key: str) -> set[int]:
+        """The articles where the short form surely means the long form: defining it so, or naming it."""
+        defining = {int(d) for t in self.tally.terms.get((short, long_key), ()) for d in self.evidence.get(t, ())}
+        return defining | self._articles(long_key)
+
+    def _articles(self, key: str) -> set[int]:
+        if self._of is None:
+            self._index()
+        return (self._of or {}).get(key, set())
+
+    def _index(self) -> None:
+        of: dict[str, set[int]] = defaultdict(set)
+        for (_, name), ids in (self.docs or {}).items():
+            of[_key(name)].update(int(d) for d in ids)
+        every = len(set().union(*of.values())) if of else 0
+        limit = max(COMMON_MIN, COMMON_SHARE * every)
+        by_doc: dict[int, set[str]] = defaultdict(set)
+        for key, ids in of.items():
+            if len(ids) < limit:
+                for d in ids:
+                    by_doc[d].add(key)
+        self._of, self._by_doc = dict(of), by_doc
+
+    def _related(self, articles: Collection[int], anchor: Collection[int], own: set[str]) -> int:
+        """How many of ``articles`` mention a not-common actor that ``anchor`` mentions (``own`` aside)."""
+        if self._of is None:
+            self._index()
+        around = set().union(*(self._by_doc.get(d, set()) for d in anchor)) - own if anchor else set()
+        return sum(1 for d in articles if (self._by_doc.get(d, set()) - own) & around)
+
+
+def _bare(name: str) -> str:
+    """A name as a short form is compared with the definitions' writing: no dots, no
+    leading article ("La DGS", "l'OMS." -> "DGS", "OMS"), case kept."""
+    name = re.sub(r"^(?:l'|la\s|le\s|les\s)", "", normalize_apostrophes(name).strip(), flags=re.IGNORECASE)
+    return name.replace(".", "").strip()
+
+
+def _content(name: str) -> set[str]:
+    """The words of a name that are not small words, folded."""
+    return {w for w, _, _ in _words(name) if w not in SMALL}
 
 
 def _written_share(names: Sequence[str], kinds: Mapping[str, Mapping[str, int]], defined: set[str]) -> float:
@@ -306,15 +562,24 @@ def _written_share(names: Sequence[str], kinds: Mapping[str, Mapping[str, int]],
 
 
 def acronym_aliases(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[str, int]],
-                    aliases: Mapping[str, Sequence[str]] | None = None) -> tuple[dict[str, list[str]], dict[str, Merge]]:
-    """From the collection's definitions (``SHORT=long`` term -> articles) and the actor
+                    aliases: Mapping[str, Sequence[str]] | None = None,
+                    docs: Mapping[tuple[str, str], Collection[int]] | None = None,
+                    evidence: Mapping[str, Collection[int]] | None = None,
+                    ) -> tuple[dict[str, list[str]], dict[str, Merge]]:
+    """From the collection's evidence (the ``acronym`` field's terms -> articles: the
+    definitions ``SHORT=long#source`` and the other uses ``SHORT~phrase``) and the actor
     names in the index (``kinds``: name -> {kind: articles}), the aliases that merge each
     acronym with its long form (long form -> [short form, other writings]) and why.
+    ``docs`` ((kind, name) -> articles) and ``evidence`` (term -> articles), when the
+    backend can read them, give the last two rules their context.
 
     A short form merges when it is an actor name of the index, at least MIN_ARTICLES
     define it, MIN_SHARE of its definitions give the same long form, neither it nor the
-    long form is a person, neither appears in config.yaml's ``aliases`` (those win), and
-    MIN_WRITTEN of its name's articles write it as the definitions do (``decisions``)."""
+    long form is a person, neither appears in config.yaml's ``aliases`` (those win),
+    MIN_WRITTEN of its name's articles write it as the definitions do, copies of one
+    story do not rename other articles unrelated to them (``one_story``), and no other
+    meaning written in parentheses outweighs the definitions (``other_meaning``; see
+    ``decisions`` and ``_Weigh``)."""
     by_key: dict[str, list[str]] = defaultdict(list)  # name key -> index spellings
     for name in kinds:
         by_key[_key(name)].append(name)
@@ -325,7 +590,7 @@ def acronym_aliases(definitions: Mapping[str, int], kinds: Mapping[str, Mapping[
             written[(parsed[0].upper(), _key(parsed[1]))][parsed[1]] += n
     out: dict[str, list[str]] = {}
     why: dict[str, Merge] = {}
-    for short, d in decisions(definitions, kinds, aliases).items():
+    for short, d in decisions(definitions, kinds, aliases, docs, evidence).items():
         if d.refused:
             continue
         long_key, n, s_key = d.long_key, d.articles, _key(short)

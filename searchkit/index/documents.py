@@ -23,8 +23,10 @@ __all__ = [
 # facets never mix old and new rules. 2: the facet-trust rules of issue 12. 3: the date
 # rules of issue 24 (years by event, month spans, story-relative dates, quarters,
 # holidays), the actor rules of issue 24 (titles, glued sentence starts, outlets) and
-# acronym definitions.
-EXTRACTION_VERSION = 3
+# acronym definitions. 4: acronym evidence with the defining sentence's fingerprint
+# ("SHORT=long#source") and the other uses ("SHORT~phrase"), read by the rules on copies
+# and other meanings (an index of version 3 still reads: its terms count as before).
+EXTRACTION_VERSION = 4
 
 
 def extraction_key(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -153,9 +155,9 @@ def publication_date(article: Article, infer: bool = True) -> tuple[str | None, 
 
 
 def _acronyms(article: Article) -> str:
-    from searchkit.extract.acronyms import find_definitions, term
+    from searchkit.extract.acronyms import evidence_terms
 
-    return ",".join(sorted({term(d) for d in find_definitions(f"{article.title}\n{article.body}")}))
+    return ",".join(evidence_terms(f"{article.title}\n{article.body}"))
 
 
 def _document(article: Article, mentions: Iterable[Any], options: Options) -> dict[str, Any]:
@@ -203,8 +205,9 @@ def _document(article: Article, mentions: Iterable[Any], options: Options) -> di
         "person": ",".join(sorted(by_kind["person"])),
         "org": ",".join(sorted(by_kind["org"])),
         "place": ",".join(sorted(by_kind["place"])),
-        # Acronym definitions ("OMS=Organisation mondiale de la santé"): the collection's
-        # evidence for merging an acronym's facet value with its long form (search/groups).
+        # Acronym evidence ("OMS=Organisation mondiale de la santé#source", "ISS~station
+        # spatiale internationale"): the collection's evidence for merging an acronym's
+        # facet value with its long form, or not (search/groups, extract/acronyms).
         "acronym": _acronyms(article) if options.actors else "",
         "meta": meta,
     }

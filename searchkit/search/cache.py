@@ -20,7 +20,7 @@ from searchkit.index.fastcopy import CACHE_DIR
 __all__ = ["GROUPING", "actors_path", "dups_path", "facets_path", "load_pickle", "save_pickle"]
 
 # Bumped when actor grouping or the facet tables change, so that caches written by older code are rebuilt.
-GROUPING = 8
+GROUPING = 9
 
 
 def actors_path(facets_path: Path) -> Path:

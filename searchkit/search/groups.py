@@ -26,11 +26,15 @@ class ActorGroups:
     plain search needs neither) and pickled with the facet cache once built."""
 
     def __init__(self, counts: Mapping[tuple[str, str], int], aliases: Mapping[str, Sequence[str]],
-                 docs: Mapping[tuple[str, str], Any] | None = None, definitions: Mapping[str, int] | None = None) -> None:
+                 docs: Mapping[tuple[str, str], Any] | None = None, definitions: Mapping[str, int] | None = None,
+                 evidence: Mapping[str, Any] | None = None) -> None:
         from searchkit.extract.names import group_actors
 
         # Acronyms the collection defines ("OMS" = "Organisation mondiale de la santé")
         # become aliases of their long form; config.yaml's aliases come after, so they win.
+        # ``definitions`` are the index's acronym terms with their article counts;
+        # ``evidence``, the same terms' articles (numbered as in ``docs``), gives the rules
+        # on copies and other meanings their context.
         self.acronyms: dict[str, Any] = {}
         if definitions:
             from searchkit.extract.acronyms import acronym_aliases
@@ -38,7 +42,7 @@ class ActorGroups:
             kinds: dict[str, dict[str, int]] = {}
             for (kind, name), n in counts.items():
                 kinds.setdefault(name, {})[kind] = n
-            learned, self.acronyms = acronym_aliases(definitions, kinds, aliases)
+            learned, self.acronyms = acronym_aliases(definitions, kinds, aliases, docs, evidence)
             aliases = {**learned, **dict(aliases or {})}
         grouped = group_actors(counts, aliases, docs)
         self.display: dict[tuple[str, str], str] = {k: name for k, (_, name) in grouped.items()}

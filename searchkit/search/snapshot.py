@@ -172,10 +172,11 @@ class Snapshot:
             # Whoosh's multi-segment reader for each name's frequency looks the name up
             # in every segment (40 s for the 36k-article corpus).
             docs = {(kind, name): ids for kind in ("person", "org", "place") for name, ids in self.postings(kind)}
-            definitions = None
+            definitions, evidence = None, None
             if self.acronyms and "acronym" in self.ix.schema:  # an older index has no evidence
-                definitions = {value: len(ids) for value, ids in self.postings("acronym")}
-            self._groups = ActorGroups({k: len(ids) for k, ids in docs.items()}, self.aliases, docs, definitions)
+                evidence = dict(self.postings("acronym"))
+                definitions = {value: len(ids) for value, ids in evidence.items()}
+            self._groups = ActorGroups({k: len(ids) for k, ids in docs.items()}, self.aliases, docs, definitions, evidence)
         return self._groups
 
     @property
