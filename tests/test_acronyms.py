@@ -188,7 +188,7 @@ def test_copies_of_one_story_do_not_rename_a_channel(tmp_path: Path) -> None:
     values = org_values(kit)
     # t1..t5 (the model misses TMC in t6), the two copies counted once
     assert values["TMC"]["count"] == 4 and "because" not in values["TMC"]
-    assert kit.stats()["acronyms"] == 0
+    assert kit.stats().acronyms == 0
     kit.close()
 
 
@@ -200,5 +200,5 @@ def test_opensearch_keeps_the_channel_too(tmp_path: Path, opensearch_url: str, o
     kit.index()
     values = org_values(kit)
     assert "TMC" in values and "because" not in values["TMC"]
-    assert kit.stats()["acronyms"] == 0
+    assert kit.stats().acronyms == 0
     kit.close()
