@@ -193,7 +193,7 @@ def test_facets_stats_and_tokens_are_typed_answers(seeds_kit: SearchKit) -> None
         people.get("colour")
     stats = seeds_kit.stats()
     assert isinstance(stats, IndexStats) and stats.documents == seeds_kit.search("", limit=0, collapse=False).total
-    assert list(stats.to_dict()) == ["documents", "index_dir", "size_bytes", "segments", "generation", "actors", "acronyms", "undated"]
+    assert list(stats.to_dict()) == ["documents", "index_dir", "size_bytes", "segments", "generation", "actors", "acronyms", "undated", "vectors"]
     assert stats.undated == sum(v.count for v in seeds_kit.facets("published", top=0).published if v.value == "undated")
     (token,) = seeds_kit.analyze("L’aéroport")
     assert (token.term, token.word, token.pos) == ("aeroport", "aéroport", 0)

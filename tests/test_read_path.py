@@ -55,6 +55,12 @@ def loaded_by_search(tmp_path: Path, kit, code: str, *more: str) -> tuple[list[s
     settings = {"corpus": [str(p) for p in kit.config.corpus], "index_dir": str(kit.config.index_dir), "aliases": kit.config.aliases}
     config.write_text(json.dumps(settings), "utf-8")  # JSON is YAML
     listing = tmp_path / "modules.json"
+    # The index as an indexing run with these settings leaves it: the shared seeds index
+    # may hold caches another test's settings made (other aliases rebuild the actor
+    # groups, which rightly loads extraction), so one search with these settings first.
+    warm = subprocess.run([sys.executable, "-c", code, str(listing), str(config), "roquettes", *more],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert warm.returncode == 0, warm.stderr
     done = subprocess.run([sys.executable, "-c", code, str(listing), str(config), "roquettes", *more],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
