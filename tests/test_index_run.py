@@ -22,8 +22,12 @@ class MemorySink:
         self.log: list[tuple[str, Any]] = []
         self._ops: list[tuple[str, Any]] = []
 
-    def open(self) -> dict[str, Entry]:
+    def open(self, record: list[list[Any]]) -> dict[str, Entry]:
+        self.record = record
         return {k: dict(v, ids=list(v["ids"])) for k, v in self.manifest.items()}
+
+    def extracted_with(self, entry: Entry) -> list[list[Any]] | None:
+        return self.record
 
     def owns(self, key: str) -> bool:
         return True
@@ -117,3 +121,18 @@ def test_an_interrupted_run_leaves_each_entry_old_or_none(tmp_path: Path) -> Non
     assert committed == set(sink.docs) and 0 < len(committed) < 6
     report = IndexRun([corpus], sink, opts, None).run()
     assert report.documents == 6 and report.added == 6 - len(committed)
+
+
+def test_files_extracted_another_way_are_read_again(tmp_path: Path) -> None:
+    """Whatever record the sink keeps (one per index, one per entry), a file it says was
+    extracted with other rules or aliases is read again; the others are not."""
+    corpus = tmp_path / "c"
+    for i in range(3):
+        _write(corpus, f"a{i}.txt", f"Article {i}.")
+    opts = RunOptions(actors=False, workers=1)
+    sink = MemorySink(opts)
+    IndexRun([corpus], sink, opts, None).run()
+    stale = next(k for k in sink.manifest if k.endswith("a1.txt"))
+    sink.extracted_with = lambda entry: [["", ["extraction 0"]]] if entry["ids"] == sink.manifest[stale]["ids"] else sink.record  # type: ignore[method-assign]
+    report = IndexRun([corpus], sink, opts, None).run()
+    assert (report.files_changed, report.updated, report.added, report.documents) == (1, 1, 0, 3)

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from searchkit.errors import SearchkitError
-from searchkit.index.documents import Options, extraction_key
-from searchkit.index.run import Entry, IndexReport, IndexRun, ProgressFn, RunOptions, frozen_aliases
+from searchkit.index.documents import Options
+from searchkit.index.run import Entry, IndexReport, IndexRun, ProgressFn, RunOptions
 
 __all__ = ["OpenSearchSink", "in_part", "parse_part", "run_backend_index"]
 
@@ -85,21 +85,23 @@ class OpenSearchSink:
         self.backend, self.opts, self.part = backend, opts, part
         self.exclude: Sequence[Path] = list(exclude)
         self.semantic = False
-        # Each entry records the aliases its file was extracted with (no index-wide file).
-        frozen = frozen_aliases(opts.aliases) if opts.actors else ()
-        self.entry_extra: dict[str, Any] = {"aliases": [[k, list(v)] for k, v in extraction_key(frozen)]}
+        self.record: list[list[Any]] = []
+        self.entry_extra: dict[str, Any] = {}
         self.deletes: list[str] = []
         self.docs: list[dict[str, Any]] = []
 
-    def open(self) -> dict[str, Entry]:
+    def open(self, record: list[list[Any]]) -> dict[str, Entry]:
         self.semantic = _with_vectors(self.backend, self.opts.semantic)
         self.backend.ensure_index(rebuild=self.opts.rebuild)
-        frozen_key = self.entry_extra["aliases"]
-        manifest = {k: v for k, v in self.backend.manifest().items() if in_part(k, self.part)}
-        for entry in manifest.values():
-            if entry.get("aliases", frozen_key) != frozen_key:
-                entry.update(digest=None, size=-1)  # extracted with other aliases: read again
-        return manifest
+        # Each entry keeps the record its file was extracted with: n processes (--part)
+        # write one manifest, so no index-wide record could say which run wrote what.
+        self.record = record
+        self.entry_extra = {"aliases": record}
+        return {k: v for k, v in self.backend.manifest().items() if in_part(k, self.part)}
+
+    def extracted_with(self, entry: Entry) -> list[list[Any]] | None:
+        # An entry written before records were kept counts as extracted like this run.
+        return entry.get("aliases", self.record)  # type: ignore[no-any-return]
 
     def owns(self, key: str) -> bool:
         return in_part(key, self.part)

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from searchkit.errors import SearchkitError
-from searchkit.index.documents import Options, extraction_key
-from searchkit.index.run import Entry, IndexReport, IndexRun, ProgressFn, RunOptions, frozen_aliases
+from searchkit.index.documents import Options
+from searchkit.index.run import Entry, IndexReport, IndexRun, ProgressFn, RunOptions
 from searchkit.index.store import (
     ALIASES_FILE, MANIFEST_FILE, STAMP_FILE, check_stamp, clear_for_rebuild, create, index_exists, indexed_aliases,
     load_manifest, open_dir, run_lock, write_json,
@@ -73,7 +73,7 @@ class WhooshSink:
     open index and writer, the near-duplicate signatures and passage vectors kept beside
     it, and the ids written (what the vector step may have to embed)."""
 
-    entry_extra: dict[str, Any] = {}  # the aliases are one file for the whole index (ALIASES_FILE)
+    entry_extra: dict[str, Any] = {}  # the extraction record is one file for the whole index (ALIASES_FILE)
 
     def __init__(self, index_dir: Path, opts: RunOptions) -> None:
         self.index_dir, self.opts = index_dir, opts
@@ -83,7 +83,7 @@ class WhooshSink:
         self.vectors: Any = None
         self.added_ids: set[str] = set()  # what the vector step may have to embed (see index/vectors.py)
 
-    def open(self) -> dict[str, Entry]:
+    def open(self, record: list[list[Any]]) -> dict[str, Entry]:
         opts, index_dir = self.opts, self.index_dir
         semantic = opts.semantic
         if semantic is None:  # decided before --rebuild empties the folder
@@ -99,14 +99,15 @@ class WhooshSink:
             self.ix = create(index_dir, opts.title_boost)
         manifest = load_manifest(self.ix, index_dir)
         self.since = self.ix.latest_generation()
-        # The gazetteer reads config.yaml's aliases while extracting: with other aliases,
-        # or other extraction rules, every file is read again (its digest forgotten).
-        self.frozen = extraction_key(frozen_aliases(opts.aliases) if opts.actors else ())
-        if indexed_aliases(index_dir) != self.frozen:
-            for entry in manifest.values():
-                entry.update(digest=None, size=-1)
+        # One record for the whole index (ALIASES_FILE), written with the run's last commit.
+        self.record = record
+        indexed = indexed_aliases(index_dir)
+        self.indexed = None if indexed is None else [[k, list(v)] for k, v in indexed]
         self.vectors = open_vectors(index_dir, semantic, opts.semantic_tokens)
         return manifest
+
+    def extracted_with(self, entry: Entry) -> list[list[Any]] | None:
+        return self.indexed
 
     def owns(self, key: str) -> bool:
         return True  # one process writes a Whoosh index: no --part
@@ -160,7 +161,7 @@ class WhooshSink:
         generation = self.ix.latest_generation()
         write_json(self.index_dir / MANIFEST_FILE, {"generation": generation, "files": manifest})
         if final:
-            write_json(self.index_dir / ALIASES_FILE, [[k, list(v)] for k, v in self.frozen])
+            write_json(self.index_dir / ALIASES_FILE, self.record)
         if self.signatures is not None:
             self.signatures.save(self.index_dir, generation)
         if not final:

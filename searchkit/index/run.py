@@ -1,7 +1,8 @@
 """The one indexing run, on any backend: plan, apply, commit every N, finish.
 
 It plans (which files are gone, which may have changed: ``maybe_changed`` against the
-manifest), applies each file's extracted documents (``triage``: a changed file's old
+manifest, and every file whose sink says it was extracted with another record of rules
+and aliases than this run's: ``extraction_record``), applies each file's extracted documents (``triage``: a changed file's old
 documents are deleted before its new ones are added, with ids unique in the index) and
 commits whenever the sink says a batch is due, handing it the manifest entries that
 describe what it wrote since the last commit: a sink writes the documents first and
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Protocol, Sequence
 
 from searchkit.corpus import Problem, SourceFile, iter_sources
-from searchkit.index.documents import Options, Prepared
+from searchkit.index.documents import Options, Prepared, extraction_key
 from searchkit.index.workers import prepare_all
 
 __all__ = [
@@ -118,6 +119,12 @@ def frozen_aliases(aliases: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return freeze_aliases(aliases)
 
 
+def extraction_record(opts: RunOptions) -> list[list[Any]]:
+    """How this run extracts, as a sink records it (JSON): the extraction rules' version
+    and config.yaml's aliases, which the gazetteer reads (none without actors)."""
+    return [[k, list(v)] for k, v in extraction_key(frozen_aliases(opts.aliases) if opts.actors else ())]
+
+
 class Sink(Protocol):
     """Where a run's documents and manifest go: what each backend implements.
 
@@ -126,10 +133,14 @@ class Sink(Protocol):
     a file that is gone)."""
 
     exclude: Sequence[Path]  # folders never listed as corpus (the Whoosh index's own)
-    entry_extra: dict[str, Any]  # stored in every manifest entry (OpenSearch: the aliases)
+    entry_extra: dict[str, Any]  # stored in every manifest entry (OpenSearch: the extraction record)
 
-    def open(self) -> dict[str, Entry]:
-        """Ready the index; its manifest, entries to read again already marked."""
+    def open(self, record: list[list[Any]]) -> dict[str, Entry]:
+        """Ready the index; its manifest. ``record`` (``extraction_record``): how this run
+        extracts, which the sink keeps with what it writes."""
+
+    def extracted_with(self, entry: Entry) -> list[list[Any]] | None:
+        """The extraction record the file of ``entry`` was indexed with (None: unknown)."""
 
     def owns(self, key: str) -> bool:
         """Whether this run handles the file ``key`` (``--part``)."""
@@ -175,7 +186,12 @@ class IndexRun:
         self.pending = 0
 
     def run(self) -> IndexReport:
-        self.manifest = self.sink.open()
+        record = extraction_record(self.opts)
+        self.manifest = self.sink.open(record)
+        for entry in self.manifest.values():
+            # Extracted with other aliases or other rules: read again (its digest forgotten).
+            if self.sink.extracted_with(entry) != record:
+                entry.update(digest=None, size=-1)
         gone, candidates = self._plan()
         if not gone and not candidates:
             self.report.documents = self.sink.finish(wrote=False)
