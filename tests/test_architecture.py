@@ -35,7 +35,7 @@ UI_FORBIDDEN = (
 # What the query path (the search package and its engine) must never load: the indexer
 # run, its workers and documents, and the corpus readers (searches stay light to import).
 QUERY_MODULES = ("searchkit.search.engine",)
-QUERY_FORBIDDEN = ("searchkit.index.indexer", "searchkit.index.workers", "searchkit.index.documents", "searchkit.corpus")
+QUERY_FORBIDDEN = ("searchkit.index.run", "searchkit.index.indexer", "searchkit.index.workers", "searchkit.index.documents", "searchkit.corpus")
 MAX_CLASS_LINES = 250
 MAX_FUNCTION_LINES = 80
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Modules (and packages: their submodules too) that a search must not load.
 FORBIDDEN = (
     # the indexing run, its worker processes and what they compute
-    "searchkit.index.indexer", "searchkit.index.workers", "searchkit.index.pool", "searchkit.index.documents",
+    "searchkit.index.run", "searchkit.index.indexer", "searchkit.index.workers", "searchkit.index.pool", "searchkit.index.documents",
     "searchkit.index.extraction", "searchkit.index.writer", "searchkit.extract",
     "multiprocessing", "spacy", "threadpoolctl", "datasketch", "scipy",
     # reading files: every corpus reader and the libraries behind them

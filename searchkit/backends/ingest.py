@@ -1,12 +1,13 @@
-"""Incremental indexing into a ``Backend`` (OpenSearch): the files, the workers, the manifest.
+"""Incremental indexing into a ``Backend`` (OpenSearch): ``run_backend_index`` and
+``OpenSearchSink``, the backend side of the one run (``index.run.IndexRun``).
 
-The same run as ``index.run_index`` for Whoosh, with the index and its manifest in the
-backend: files are read here, articles are extracted in searchkit's worker processes
-(``index.prepare_all``), and documents go to the backend in batches. A file's
-manifest entry is written only after all its documents were accepted, so an indexer
-killed (or a node lost) mid-run leaves the previous entry or none: the next run reads
-that file again, first deleting whatever of it reached the index (by source), so
-nothing is lost and nothing is stored twice.
+The run plans and applies as on Whoosh; this sink writes in batches of ``BATCH_DOCS``:
+first the deletes by source (of changed and gone files, and of files the manifest does
+not know, which a dead run may have half-written), then the documents (``_bulk``), then
+the manifest entries of the files they complete, in the backend's manifest index. So an
+indexer killed (or a node lost) mid-run leaves each file's previous entry or none: the
+next run reads that file again, first deleting whatever of it reached the index (by
+source), so nothing is lost and nothing is stored twice.
 
 ``part=(i, n)`` makes this process handle only the files whose path hash falls in part
 ``i`` of ``n``: n processes on n machines share one corpus and one index.
@@ -22,13 +23,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from searchkit.corpus import Problem, SourceFile, iter_sources
 from searchkit.errors import SearchkitError
-from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions, count_file, maybe_changed, triage, unique_id
-from searchkit.index.documents import extraction_key
-from searchkit.index.workers import prepare_all
+from searchkit.index.documents import Options
+from searchkit.index.run import Entry, IndexReport, IndexRun, ProgressFn, RunOptions
 
-__all__ = ["in_part", "parse_part", "run_backend_index"]
+__all__ = ["OpenSearchSink", "in_part", "parse_part", "run_backend_index"]
 
 # Documents per _bulk flush (and manifest write); the environment may lower it (tests).
 BATCH_DOCS = int(os.environ.get("SEARCHKIT_BULK_DOCS") or 500)
@@ -68,46 +67,79 @@ def run_backend_index(
     ``title_boost`` and ``dedup`` are the Whoosh index's and are not used here.
     ``semantic``: store passage vectors (True), not (False), or as the index already
     does (None)."""
-    from searchkit.extract.actors import freeze_aliases
-
     opts = replace(options or RunOptions(), **settings)
-    rebuild, actors, workers, formats, aliases = opts.rebuild, opts.actors, opts.workers, opts.formats, opts.aliases
     started = time.perf_counter()
-    report = IndexReport()
-    if rebuild and part is not None:
+    if opts.rebuild and part is not None:
         raise SearchkitError("--rebuild with --part would delete the other parts' articles",
                              hint="rebuild once without --part (or delete the index), then run the parts")
-    semantic = _with_vectors(backend, opts.semantic)
-    backend.ensure_index(rebuild=rebuild)
-    seen: list[SourceFile] = []
-    for item in iter_sources(roots, exclude=list(exclude), formats=formats):
-        if isinstance(item, Problem):
-            report.problems.append(item)
-        elif in_part(item.key, part):
-            seen.append(item)
-    report.files_seen = len(seen)
-    frozen = freeze_aliases(aliases) if actors else ()
-    frozen_key = [[k, list(v)] for k, v in extraction_key(frozen)]
-    manifest = {k: v for k, v in backend.manifest().items() if in_part(k, part)}
-    candidates = _plan(backend, seen, manifest, frozen_key, report)
-    extraction = replace(opts, dedup=False).extraction((), semantic)
-    total, done = len(candidates), 0
-    if progress:
-        progress(0, total)
-    writer = _Writer(backend)
-    apply = _Apply(backend, manifest, report, frozen_key, writer)
-    for prepared in prepare_all(candidates, extraction, workers, manifest):
-        done += prepared.last
-        apply.take(prepared)
-        if progress:
-            progress(done, total)
-        if writer.full():
-            writer.flush()
-    writer.flush()
-    backend.refresh()
-    report.documents = backend.count()
+    report = IndexRun(roots, OpenSearchSink(backend, opts, part, exclude), opts, progress).run()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class OpenSearchSink:
+    """A ``Backend`` as a run's sink (see ``index.run.Sink``): deletes, documents and
+    manifest entries buffered, and written in that order at each commit."""
+
+    def __init__(self, backend: Any, opts: RunOptions, part: tuple[int, int] | None, exclude: Sequence[Path]) -> None:
+        self.backend, self.opts, self.part = backend, opts, part
+        self.exclude: Sequence[Path] = list(exclude)
+        self.semantic = False
+        self.record: list[list[Any]] = []
+        self.entry_extra: dict[str, Any] = {}
+        self.deletes: list[str] = []
+        self.docs: list[dict[str, Any]] = []
+
+    def open(self, record: list[list[Any]]) -> dict[str, Entry]:
+        self.semantic = _with_vectors(self.backend, self.opts.semantic)
+        self.backend.ensure_index(rebuild=self.opts.rebuild)
+        # Each entry keeps the record its file was extracted with: n processes (--part)
+        # write one manifest, so no index-wide record could say which run wrote what.
+        self.record = record
+        self.entry_extra = {"aliases": record}
+        return {k: v for k, v in self.backend.manifest().items() if in_part(k, self.part)}
+
+    def extracted_with(self, entry: Entry) -> list[list[Any]] | None:
+        # An entry written before records were kept counts as extracted like this run.
+        return entry.get("aliases", self.record)  # type: ignore[no-any-return]
+
+    def owns(self, key: str) -> bool:
+        return in_part(key, self.part)
+
+    def extraction(self) -> Options:
+        # The cluster analyses the text itself (no postings); vectors come from the workers.
+        return replace(self.opts, dedup=False).extraction((), self.semantic)
+
+    def begin(self, unrecorded: Sequence[str]) -> None:
+        self.deletes.extend(unrecorded)
+
+    def delete(self, key: str, ids: Sequence[str]) -> None:
+        self.deletes.append(key)
+
+    def add(self, doc: dict[str, Any], last: bool) -> None:
+        self.docs.append(doc)
+
+    def due(self, pending: int, changes: int) -> bool:
+        return len(self.docs) >= BATCH_DOCS or changes >= BATCH_DOCS
+
+    def commit(self, changes: dict[str, Entry | None], manifest: dict[str, Entry], final: bool) -> None:
+        """Deletes, documents, then the entries they complete: never an entry before its
+        documents, so a crash between the two leaves the file to read again."""
+        if self.deletes:
+            self.backend.delete_sources(self.deletes)
+            self.deletes = []
+        if self.docs:
+            self.backend.index_documents(self.docs)
+            self.docs = []
+        if changes:
+            self.backend.save_manifest(dict(changes))
+
+    def abort(self) -> None:
+        self.deletes, self.docs = [], []
+
+    def finish(self, wrote: bool) -> int:
+        self.backend.refresh()
+        return int(self.backend.count())
 
 
 def _with_vectors(backend: Any, semantic: bool | None) -> bool:
@@ -125,90 +157,3 @@ def _with_vectors(backend: Any, semantic: bool | None) -> bool:
         check_available()
         backend.vectors = (get_embedder().dim, embedding_name())
     return semantic
-
-
-def _plan(backend: Any, seen: Sequence[SourceFile], manifest: dict[str, dict[str, Any]], frozen_key: list[Any], report: IndexReport) -> list[SourceFile]:
-    """The files to read, once the files gone since the last run are deleted (articles
-    then manifest entries) and whatever a dead run left of the new files is cleared."""
-    for entry in manifest.values():
-        if entry.get("aliases", frozen_key) != frozen_key:
-            entry.update(digest=None, size=-1)  # extracted with other aliases: read again
-    keys = {s.key for s in seen}
-    gone = [k for k in manifest if k not in keys]
-    candidates = [s for s in seen if maybe_changed(s, manifest.get(s.key))]
-    if gone:
-        backend.delete_sources(gone)
-        report.removed += sum(len(manifest[k].get("ids", [])) for k in gone)
-        backend.save_manifest({k: None for k in gone})
-        for k in gone:
-            del manifest[k]
-    # Files with no manifest entry may have been half-written by a run that died: clear them.
-    fresh = [s.key for s in candidates if s.key not in manifest]
-    if fresh:
-        backend.delete_sources(fresh)
-    return candidates
-
-
-class _Writer:
-    """Documents and manifest entries on their way to the backend, in batches: documents
-    first, then the entries of the files they complete (never an entry before its
-    documents, so a crash between the two leaves the file to read again)."""
-
-    def __init__(self, backend: Any) -> None:
-        self.backend = backend
-        self.docs: list[dict[str, Any]] = []
-        self.entries: dict[str, dict[str, Any]] = {}
-
-    def full(self) -> bool:
-        return len(self.docs) >= BATCH_DOCS or len(self.entries) >= BATCH_DOCS
-
-    def flush(self) -> None:
-        if self.docs:
-            self.backend.index_documents(self.docs)
-            self.docs.clear()
-        if self.entries:
-            self.backend.save_manifest(dict(self.entries))
-            self.entries.clear()
-
-
-class _Apply:
-    """What each prepared file (or part of a big file) changes: its documents, with ids
-    unique in the index, and its manifest entry once its last part is in."""
-
-    def __init__(self, backend: Any, manifest: dict[str, dict[str, Any]], report: IndexReport, frozen_key: list[Any], writer: _Writer) -> None:
-        self.backend, self.manifest, self.report, self.frozen_key, self.writer = backend, manifest, report, frozen_key, writer
-        self.ids_in_use = {i for e in manifest.values() for i in e.get("ids", [])}
-        self.in_parts: dict[str, tuple[dict[str, Any] | None, list[str]]] = {}
-
-    def take(self, prepared: Any) -> None:
-        key = prepared.source.key
-        verdict, old = triage(prepared, self.manifest, self.in_parts)
-        self.report.problems.extend(prepared.problems)
-        if verdict == "touched":
-            self.writer.entries[key] = old  # saved with the next batch
-        if verdict != "changed":
-            return
-        ids = self._start(key, old) if prepared.part == 0 else self.in_parts.pop(key)[1]
-        for doc in prepared.docs:
-            doc["id"] = unique_id(doc["id"], self.ids_in_use, self.report, doc["path"])
-            doc["digest"] = prepared.digest
-            self.ids_in_use.add(doc["id"])
-            ids.append(doc["id"])
-            self.writer.docs.append(doc)
-        if prepared.last:
-            count_file(self.report, old, ids)
-            entry = {"digest": prepared.digest, "size": prepared.source.size, "mtime_ns": prepared.source.mtime_ns, "ids": ids, "aliases": self.frozen_key}
-            self.manifest[key] = entry
-            self.writer.entries[key] = entry
-        else:
-            self.in_parts[key] = (old, ids)
-
-    def _start(self, key: str, old: dict[str, Any] | None) -> list[str]:
-        """A changed file's first part: its old documents go before the new ones come."""
-        self.report.files_changed += 1
-        if old:
-            self.writer.flush()
-            self.backend.delete_sources([key])
-            for i in old.get("ids", []):
-                self.ids_in_use.discard(i)
-        return []

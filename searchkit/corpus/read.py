@@ -20,7 +20,7 @@ from searchkit.corpus.text import split_title
 __all__ = ["PART_ARTICLES", "iter_sources", "read_parts", "read_source"]
 
 # Articles per part of a streamed collection: what is in memory at once, and how often
-# a 36k-article file can be committed (index/indexer commits between parts).
+# a 36k-article file can be committed (index/run commits between parts).
 PART_ARTICLES = 500
 _HASH_CHUNK = 1 << 20
 

@@ -160,7 +160,7 @@ def run_indexer_starting_during_another(base: Path) -> TwoIndexers:
     write lock when indexer A (another process) runs to the end; then B goes on. The
     index must end with each article once: whichever indexer came second must notice
     (be refused, or read what the first committed), never index from a stale view."""
-    import searchkit.index.indexer as index_mod
+    import searchkit.index.run as index_mod  # the one indexing run lists the files
     from searchkit.index.indexer import run_index
 
     expected = generate_corpus(base / "corpus", txt=200, jsonl_files=2, per_jsonl=100, seed=14)

@@ -300,10 +300,10 @@ def run_changes_during_index(base: Path, monkeypatch_setattr: Callable[[Any, str
     delete two files it has already read. Then index again.
 
     ``monkeypatch_setattr(obj, name, value)`` installs the hook on
-    ``searchkit.index.indexer.iter_sources`` (pytest's monkeypatch.setattr, or a plain setattr
+    ``searchkit.index.run.iter_sources`` (pytest's monkeypatch.setattr, or a plain setattr
     undone by the caller).
     """
-    import searchkit.index.indexer as index_mod
+    import searchkit.index.run as index_mod
     from searchkit.index.indexer import run_index
 
     corpus = base / "corpus"
