@@ -308,3 +308,16 @@ def test_bench_imports_the_harness_not_the_reverse() -> None:
     assert (support / "__init__.py").is_file()
     text = (ROOT / "bench" / "reliability.py").read_text(encoding="utf-8")
     assert "from tests.support" in text
+
+
+def test_no_test_module_skips_at_import_for_missing_shared_data() -> None:
+    """``shared_data()`` skips; called at a test module's top level it breaks the
+    collection of the whole suite on a machine without ../shared (a fresh clone):
+    pytest refuses a skip outside a test. It belongs in fixtures and tests."""
+    bad = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            calls = [n for n in ast.walk(node) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "shared_data"]
+            if calls and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bad.append(f"{path.name}:{node.lineno}")
+    assert bad == []

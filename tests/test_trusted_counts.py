@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import pytest
 
-from tests.conftest import shared_data
+from tests.conftest import SHARED_DATA
 from searchkit.search.proximity import RESCORE_DEPTH
 from tests.support.trust import first_page_differences, hybrid_differences, news_rows, title_queries, write_news
 
-ORANGESUM = shared_data("orangesum", "orangesum_articles.jsonl.gz")
+ORANGESUM = SHARED_DATA / "orangesum" / "orangesum_articles.jsonl.gz"  # the fixture skips when absent
 N = 300
 
 

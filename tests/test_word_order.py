@@ -8,7 +8,7 @@ import re
 import pytest
 
 from searchkit.search.proximity import MIN_WORDS, RESCORE_DEPTH, order_scores, query_words, rescore
-from tests.conftest import shared_data
+from tests.conftest import SHARED_DATA
 from tests.support.trust import news_rows, write_news
 
 
@@ -110,7 +110,7 @@ def test_the_same_passage_finds_its_source_on_opensearch(opensearch_url: str, tm
 
 
 # -- on real articles -----------------------------------------------------------------
-ORANGESUM = shared_data("orangesum", "orangesum_articles.jsonl.gz")
+ORANGESUM = SHARED_DATA / "orangesum" / "orangesum_articles.jsonl.gz"  # the fixture skips when absent
 
 
 def _passages(rows: list[dict], n: int, seed: int = 7) -> list[tuple[str, str]]:
