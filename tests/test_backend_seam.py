@@ -72,21 +72,26 @@ def test_an_actor_spelt_two_ways_is_one_clause(seeds_kit) -> None:
 CALLERS = ("backends/engine.py", "backends/meaning.py", "backends/analyst.py", "backends/ingest.py", "runs.py")
 
 
-def _used_members() -> set[str]:
-    """Every attribute the callers read on a backend: ``backend.X`` and ``self.backend.X``."""
+def _attributes_read(paths: list, owner: str) -> set[str]:
+    """Every attribute the code of ``paths`` reads on ``owner`` or ``self.owner``."""
     import ast
 
-    from tests.conftest import ROOT
-
     used: set[str] = set()
-    for rel in CALLERS:
-        for node in ast.walk(ast.parse((ROOT / "searchkit" / rel).read_text("utf-8"))):
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.Attribute):
-                owner = node.value
-                if (isinstance(owner, ast.Name) and owner.id == "backend") or (
-                        isinstance(owner, ast.Attribute) and owner.attr == "backend" and isinstance(owner.value, ast.Name) and owner.value.id == "self"):
+                value = node.value
+                if (isinstance(value, ast.Name) and value.id == owner) or (
+                        isinstance(value, ast.Attribute) and value.attr == owner and isinstance(value.value, ast.Name) and value.value.id == "self"):
                     used.add(node.attr)
     return used
+
+
+def _used_members() -> set[str]:
+    """Every attribute the callers read on a backend: ``backend.X`` and ``self.backend.X``."""
+    from tests.conftest import ROOT
+
+    return _attributes_read([ROOT / "searchkit" / rel for rel in CALLERS], "backend")
 
 
 def _declared() -> set[str]:
@@ -116,20 +121,10 @@ def test_both_backends_have_every_member_of_the_protocol(module: str, name: str)
 def _engine_members_used() -> set[str]:
     """Every attribute the library reads on an engine: ``self._engine.X`` in api.py and
     ``engine.X`` in workflow/."""
-    import ast
-
     from tests.conftest import ROOT
 
-    used: set[str] = set()
-    files = [ROOT / "searchkit" / "api.py", *sorted((ROOT / "searchkit" / "workflow").glob("*.py"))]
-    for path in files:
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Attribute):
-                owner = node.value
-                if (isinstance(owner, ast.Name) and owner.id == "engine") or (
-                        isinstance(owner, ast.Attribute) and owner.attr == "_engine" and isinstance(owner.value, ast.Name) and owner.value.id == "self"):
-                    used.add(node.attr)
-    return used
+    workflow = sorted((ROOT / "searchkit" / "workflow").glob("*.py"))
+    return _attributes_read([ROOT / "searchkit" / "api.py"], "_engine") | _attributes_read(workflow, "engine")
 
 
 def test_the_engine_protocol_declares_what_the_library_uses_and_both_engines_have_it() -> None:
