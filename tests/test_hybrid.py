@@ -186,6 +186,21 @@ def test_unknown_mode(semantic_kit) -> None:
         semantic_kit.search("roquettes", mode="magic")
 
 
+def test_a_lexical_search_never_asks_for_the_vectors(semantic_kit, monkeypatch) -> None:
+    """Whether the index has vectors (opening the vector store) matters only to the
+    default mode of a search with words: not to ``--mode lexical`` nor to ``*``."""
+    engine = semantic_kit._engine
+
+    def asked() -> bool:
+        raise AssertionError("the vector store was opened")
+
+    monkeypatch.setattr(engine.semantic, "available", asked)
+    assert semantic_kit.search("roquettes", mode="lexical").mode == "lexical"
+    assert semantic_kit.search("*").mode == "lexical"
+    with pytest.raises(AssertionError):
+        semantic_kit.search("roquettes")
+
+
 def test_hybrid_keeps_every_lexical_hit(semantic_kit) -> None:
     lexical = {h.id for h in semantic_kit.search("roquettes", mode="lexical", limit=50).hits}
     hybrid = {h.id for h in semantic_kit.search("roquettes", mode="hybrid", limit=50).hits}

@@ -35,7 +35,7 @@ _embedder: Any = None
 def resolve_mode(backend: Any, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
     """The mode a search runs in on ``backend`` (``search.mode.resolve_mode``, the one
     policy): hybrid by default where the index has vectors, lexical where it has none."""
-    return search_mode(mode, text, getattr(backend, "embedding", None) is not None, lambda: _check(backend))
+    return search_mode(mode, text, lambda: getattr(backend, "embedding", None) is not None, lambda: _check(backend))
 
 
 def _check(backend: Any) -> None:

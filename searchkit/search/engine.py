@@ -151,7 +151,7 @@ class Engine:
         started = time.perf_counter()
         req = request if isinstance(request, SearchRequest) else SearchRequest.of(request, filters, **options)
         with self._pinned() as snap:
-            mode, notices = resolve_mode(req.mode, req.text, self.semantic.available(), self.semantic.check)
+            mode, notices = resolve_mode(req.mode, req.text, self.semantic.available, self.semantic.check)
             plan = _Plan(req.stripped, self._parse(req.text, req.strict), self.filter_query(req.filters), req.filters, mode, req.sort, req.want, req.collapse)
             mask, ranked, near = self._rank(snap, plan, req.limit)
             count = self.snippet_count if req.snippet_count is None else req.snippet_count

@@ -5,8 +5,9 @@ by) and when asked; hybrid by default where the index has vectors and the embedd
 run, lexical otherwise, with a notice when vectors are there but the embedder is not;
 semantic or hybrid when asked, or the one-line error that says why they cannot run.
 
-It must NOT load the model or read vectors: the engine says whether its index has
-vectors and passes the check that raises the error a semantic search would give.
+It must NOT load the model or read vectors: the engine passes how to learn whether its
+index has vectors (asked only when the answer matters: a lexical search or ``*`` never
+opens the vector store) and the check that raises the error a semantic search would give.
 """
 from __future__ import annotations
 
@@ -18,14 +19,16 @@ from searchkit.vocab import MODES
 __all__ = ["resolve_mode"]
 
 
-def resolve_mode(mode: str | None, text: str, has_vectors: bool, check: Callable[[], None]) -> tuple[str, tuple[str, ...]]:
+def resolve_mode(mode: str | None, text: str, has_vectors: Callable[[], bool], check: Callable[[], None]) -> tuple[str, tuple[str, ...]]:
     """The mode a search of ``text`` runs in, and a notice when the default had to fall
-    back. ``check`` raises the ``SearchkitError`` a semantic search would (no vectors,
-    the optional embedder missing).
+    back. ``has_vectors()`` says whether the index has vectors (called only for the
+    default mode of a search with words); ``check`` raises the ``SearchkitError`` a
+    semantic search would (no vectors, the optional embedder missing).
 
-    >>> resolve_mode(None, "*", True, lambda: None), resolve_mode(None, "roquettes", False, lambda: None)
+    >>> yes, no, fine = (lambda: True), (lambda: False), (lambda: None)
+    >>> resolve_mode(None, "*", yes, fine), resolve_mode(None, "roquettes", no, fine)
     (('lexical', ()), ('lexical', ()))
-    >>> resolve_mode(None, "roquettes", True, lambda: None)
+    >>> resolve_mode(None, "roquettes", yes, fine)
     ('hybrid', ())
     """
     if mode is not None and mode not in MODES:
@@ -33,7 +36,7 @@ def resolve_mode(mode: str | None, text: str, has_vectors: bool, check: Callable
     if text.strip() in ("", "*") or mode == "lexical":
         return "lexical", ()
     if mode is None:
-        if not has_vectors:
+        if not has_vectors():
             return "lexical", ()
         try:
             check()
