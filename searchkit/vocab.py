@@ -11,6 +11,7 @@ Whoosh or spaCy to know a field name.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any, Iterable, Mapping
 
 __all__ = [
     "ACTOR_FIELDS",
@@ -29,6 +30,7 @@ __all__ = [
     "TEXT_FIELDS",
     "UNDATED",
     "canonical_field",
+    "clean_filters",
 ]
 
 # Ranked text fields; each has an unstemmed twin named FIELD + "_exact".
@@ -83,3 +85,13 @@ def canonical_field(name: str) -> str | None:
     """
     lower = name.lower()
     return FIELD_ALIASES.get(lower) or FIELD_ALIASES.get(_strip_accents(lower))
+
+
+def clean_filters(filters: Mapping[str, Iterable[Any]] | None) -> dict[str, list[str]]:
+    """Filters (facet -> values) as every search, count and saved search takes them:
+    each value as a string, facets given no value left out.
+
+    >>> clean_filters({"published": [2020], "person": []}), clean_filters(None)
+    ({'published': ['2020']}, {})
+    """
+    return {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}

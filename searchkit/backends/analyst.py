@@ -30,7 +30,7 @@ from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, N
 from searchkit.errors import QueryError
 from searchkit.results import FacetValue, Results
 from searchkit.search.similar import SIMILAR_DEPTH, SIMILAR_TERMS  # the same numbers on both backends
-from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, FACET_FIELDS, FACET_TOP
+from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, FACET_FIELDS, FACET_TOP, clean_filters
 from searchkit.search.counts import CoMentions
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,7 +64,7 @@ def similar(engine: "BackendEngine", doc_id: str, filters: Mapping[str, Sequence
     started = time.perf_counter()
     if limit < 0 or offset < 0:
         raise QueryError("limit and offset must be 0 or more", hint="e.g. -n 10")
-    filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+    filters = clean_filters(filters)
     backend = engine.backend
     doc = backend.document(doc_id)  # NotFoundError for an unknown id
     stats, articles = backend.term_statistics(f"{doc.get('display_title') or doc.get('title', '')}\n{doc.get('body', '')}")

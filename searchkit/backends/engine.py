@@ -177,8 +177,9 @@ class BackendEngine:
 
         self._check()
         where = self.backend.describe()  # {"backend": name, "url", "index"} or {"backend", "index_dir"}
+        documents = self.backend.count()  # one request: the vectors below are counted by it too
         return IndexStats(
-            documents=self.backend.count(),
+            documents=documents,
             actors=len({self.groups.display.get((k, n), n) for k in ("person", "org", "place") for n in self.backend.actor_vocabulary(k)}),
             acronyms=len(self.groups.acronyms),  # merged with their long forms
             undated=self.backend.vocabulary("published_bucket").get(UNDATED, 0),
@@ -187,7 +188,7 @@ class BackendEngine:
             index=where.get("index"),
             index_dir=where.get("index_dir"),
             # The ingest embeds every article of an index made with vectors (its workers do).
-            vectors=self.backend.count() if self.backend.embedding else 0,
+            vectors=documents if self.backend.embedding else 0,
         )
 
     # -- the analyst's commands (backends/analyst.py) --------------------------

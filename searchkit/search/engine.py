@@ -38,7 +38,7 @@ from searchkit.search.snapshot import Snapshot, SnapshotManager, term_text
 from searchkit.search.suggest import suggest as did_you_mean
 from searchkit.search.tables import FacetTable, facet_counts
 from searchkit.semantic.retrieve import SemanticRanker
-from searchkit.vocab import DATE_FIELDS, FACET_FIELDS, FACET_TOP, UNDATED
+from searchkit.vocab import DATE_FIELDS, FACET_FIELDS, FACET_TOP, UNDATED, clean_filters
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.results import IndexStats  # loaded by stats() alone: a search never needs it
@@ -207,7 +207,7 @@ class Engine:
         if limit < 0 or offset < 0:
             raise QueryError("limit and offset must be 0 or more", hint="e.g. -n 10")
         with self._pinned() as snap:
-            clean = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+            clean = clean_filters(filters)
             count = self.snippet_count if snippet_count is None else snippet_count
             semantic = self.semantic if self.semantic.available() else None
             return similar_articles(snap, doc_id, clean, self.filter_query(clean), limit, offset, collapse, count, semantic)
@@ -247,7 +247,7 @@ class Engine:
         numbers, the best-scoring of those among its matches, if any)."""
         with self._pinned() as snap:
             q = self._parse(text).query
-            fq = self.filter_query({k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs})
+            fq = self.filter_query(clean_filters(filters))
             mask, scores = rank.match_scores(snap, q, fq)
             if not collapse:
                 return mask

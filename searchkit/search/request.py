@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from searchkit.results import Results
 from searchkit.search.resolve import check_page
-from searchkit.vocab import FACET_TOP
+from searchkit.vocab import FACET_TOP, clean_filters
 
 __all__ = ["SearchRequest", "answer"]
 
@@ -48,7 +48,7 @@ class SearchRequest:
     def of(cls, text: str, filters: Mapping[str, Sequence[Any]] | None = None, **options: Any) -> "SearchRequest":
         """The request for ``text``, ``filters`` and ``options`` (the other fields by
         name), or a one-line ``QueryError`` for a bad sort or page."""
-        clean = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+        clean = clean_filters(filters)
         request = cls(text, clean, **options)
         check_page(request.sort, request.limit, request.offset)
         return request

@@ -21,6 +21,7 @@ import numpy as np
 from searchkit.errors import NotFoundError, QueryError
 from searchkit.results.workflow import Associate, Association
 from searchkit.search.counts import CoMentions, counts_from_tables
+from searchkit.vocab import clean_filters
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.search.engine import Engine
@@ -100,7 +101,7 @@ def associated(
         raise QueryError(f"unknown association measure '{measure}'", hint=f"use one of: {', '.join(MEASURES)}")
     if not actor.strip():
         raise QueryError("no actor given", hint='name one, e.g. searchkit with "Joe Biden"')
-    filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+    filters = clean_filters(filters)
     displays = engine.groups.resolve(actor, None)
     if not displays:
         raise NotFoundError(f"no actor named '{actor}' in the index", hint="`searchkit facets actor` lists them (any spelling of a name works)")

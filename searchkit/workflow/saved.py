@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from searchkit.errors import SavedSearchError
 from searchkit.results.workflow import SavedRun, SavedRuns, SavedSearch, SavedSearchList
+from searchkit.vocab import clean_filters
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.api import SearchKit
@@ -153,7 +154,7 @@ class SavedSearches:
         name = name.strip()
         if not name or _BAD_NAME.search(name) or len(name) > 100:
             raise SavedSearchError(f"'{name}' cannot name a saved search", hint="use a short name on one line, e.g. attaques-bagdad")
-        filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+        filters = clean_filters(filters)
         data = self._load()
         if name in data["searches"] and not replace:
             raise SavedSearchError(f"a saved search named '{name}' exists", hint=f"choose another name, or `searchkit saved rm {name}` first")

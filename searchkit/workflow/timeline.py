@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from searchkit.errors import MissingExtraError, QueryError, SearchkitError
 from searchkit.results.workflow import Period, Timeline
+from searchkit.vocab import clean_filters
 
 if TYPE_CHECKING:  # pragma: no cover
     from searchkit.search.engine import Engine
@@ -80,7 +81,7 @@ def timeline(engine: "Engine", query: str = "", filters: Mapping[str, Sequence[s
     ``total``, and a month's bar is that search's ``published`` facet count."""
     if by not in PERIODS:
         raise QueryError(f"unknown period '{by}'", hint="use year, month or week")
-    filters = {k: [str(v) for v in vs] for k, vs in (filters or {}).items() if vs}
+    filters = clean_filters(filters)
     collapse = collapse and engine.collapses  # an engine without near-duplicate groups counts every copy
     total, terms = engine.date_counts(query, filters, "published", collapse)
     return replace(from_counts(query, filters, by, total, terms), collapse=collapse)
