@@ -12,7 +12,6 @@ from searchkit.config import Config, load_config
 from searchkit.errors import CorpusError
 from searchkit.results import ActorMatch, Document, Explanation, Facets, ResolvedActor, Results
 from searchkit.runs import index_corpus, open_engine
-from searchkit.search.request import SearchRequest
 from searchkit.vocab import FACET_TOP
 
 if TYPE_CHECKING:  # the indexer run is imported by ``index()`` alone: a search never loads it
@@ -122,6 +121,8 @@ class SearchKit:
         best ranked, whose ``duplicates`` lists the other copies' ids; ``total`` and
         the facets then count each group once, as the hit list shows it.
         ``collapse=False`` shows every copy and counts articles."""
+        from searchkit.search.request import SearchRequest  # the query side of Whoosh: only when searching
+
         return self._engine.search(SearchRequest.of(
             query, filters, limit=self.config.limit if limit is None else limit, offset=offset, sort=sort, facets=facets,
             snippet_count=snippets, strict=strict, mode=mode, facet_top=facet_top or None, collapse=collapse))
