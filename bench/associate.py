@@ -39,9 +39,9 @@ def main() -> None:
     where = Path(args.where)
     kit = SearchKit.open(where) if where.is_file() else SearchKit.open(index_dir=where)
     engine = kit._engine
-    tables = engine.tables
+    tables = engine.backend.tables
     whole = tables["actor"]
-    live = engine.match_mask("")
+    live = engine.backend.match_mask(engine.parse("").query)
     counts = whole.count(live)
     order = np.argsort(-counts, kind="stable")
     ubiquitous = {whole.values[i] for i in order[:10]}

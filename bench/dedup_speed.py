@@ -98,7 +98,7 @@ def run_arm(corpus: Path, index_dir: Path, dedup: bool, actors: bool, workers: i
     after = resource.getrusage(resource.RUSAGE_SELF)
     # The indexer's own share (reading, writing, committing, grouping): the serial part.
     cpu_parent = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
-    groups = len(kit._engine.duplicates) if dedup else 0
+    groups = len(kit._engine.backend.duplicates) if dedup else 0
     kit.close()
     return {
         "dedup": dedup, "wall": wall, "cpu": cpu, "cpu_parent": cpu_parent, "documents": report.documents, "groups": groups,

@@ -305,7 +305,7 @@ def build_searchkit(docs: list[dict], store: Store, semantic: bool) -> tuple[lis
             print(f"warning: searchkit indexed {report.documents} of {len(docs)} docs; problems: {report.problems[:5]}", file=sys.stderr)
         store.save("searchkit", seconds=round(seconds, 1), semantic=semantic, documents=report.documents)
         built = Built("searchkit", seconds, False)
-    engine = Engine(index_dir)
+    engine = Engine.open(index_dir)
 
     def run(text: str, mode: str) -> list[str]:
         try:

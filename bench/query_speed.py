@@ -66,8 +66,8 @@ def proxy_store(index_dir: Path, work: Path) -> Path:
     copy = work / "index"
     shutil.copytree(index_dir, copy, copy_function=lambda s, d: (Path(d).hardlink_to(s)))
     shutil.rmtree(copy / "vectors", ignore_errors=True)
-    engine = Engine(copy)
-    ids = [i for i in engine.doc_ids() if i is not None]
+    engine = Engine.open(copy)
+    ids = [i for i in engine.backend.doc_ids() if i is not None]
     engine.close()
     rng = np.random.default_rng(0)
     vecs = rng.standard_normal((len(ids), 384)).astype(np.float32)

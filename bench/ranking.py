@@ -231,11 +231,11 @@ def build_searchkit(docs: list[dict], work: Path, semantic: bool = False, tokens
     seconds = time.perf_counter() - t0
     if report.documents != len(docs):
         print(f"warning: searchkit indexed {report.documents} of {len(docs)} docs; problems: {report.problems[:5]}", file=sys.stderr)
-    engine = Engine(index_dir)
+    engine = Engine.open(index_dir)
     if semantic:
         # One query vector per question, whatever the mode or fusion tried.
-        similarity, memo = engine.semantic.similarity, {}
-        engine.semantic.similarity = lambda text, order: memo[text] if text in memo else memo.setdefault(text, similarity(text, order))
+        similarity, memo = engine.backend.semantic.similarity, {}
+        engine.backend.semantic.similarity = lambda text, order: memo[text] if text in memo else memo.setdefault(text, similarity(text, order))
 
     def run(text: str, mode: str = "lexical", collapse: bool = False) -> list[str]:
         try:
@@ -319,15 +319,15 @@ def fusion_grid(engine: object, coll: Sample, set_names: list[str]) -> dict[str,
     """MRR@10 of hybrid search on each of ``set_names`` for each fusion tried."""
     from dataclasses import replace
 
-    base = engine.fusion  # type: ignore[attr-defined]
+    base = engine.backend.fusion  # type: ignore[attr-defined]
     out: dict[str, dict[str, float]] = {}
     for set_name in set_names:
         out[set_name] = {}
         for name, params in FUSIONS.items():
-            engine.fusion = replace(base, **params)  # type: ignore[attr-defined]
+            engine.backend.fusion = replace(base, **params)  # type: ignore[attr-defined]
             system = System(name, 0.0, lambda text: [h.id for h in engine.search(text, limit=K, facets=False, snippet_count=0, mode="hybrid", collapse=False).hits])  # type: ignore[attr-defined]
             out[set_name][name] = evaluate(system, set_name, coll.queries[set_name], coll.relevant).mrr
-    engine.fusion = base  # type: ignore[attr-defined]
+    engine.backend.fusion = base  # type: ignore[attr-defined]
     return out
 
 

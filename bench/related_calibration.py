@@ -282,7 +282,7 @@ class Cosines:
     def __init__(self, index_dirs: dict[str, Path]) -> None:
         from searchkit.search.engine import Engine
 
-        self.engines = {name: Engine(d) for name, d in index_dirs.items()}
+        self.engines = {name: Engine.open(d) for name, d in index_dirs.items()}
         self.order = {name: e.doc_ids() for name, e in self.engines.items()}
         self.ids = {name: np.array([x if x is not None else "" for x in o], dtype=object) for name, o in self.order.items()}
         self._vectors: dict[str, np.ndarray] = {}
@@ -291,7 +291,7 @@ class Cosines:
         # check once that it gives the same numbers.
         name, engine = next(iter(self.engines.items()))
         probe = "Comment obtenir une carte grise ?"
-        if not np.array_equal(engine.semantic.similarity(probe, self.order[name]), self(name, probe)):
+        if not np.array_equal(engine.backend.semantic.similarity(probe, self.order[name]), self(name, probe)):
             raise SystemExit("shared query vectors do not reproduce SemanticRanker.similarity")
 
     def __call__(self, corpus: str, text: str) -> np.ndarray:
@@ -299,9 +299,9 @@ class Cosines:
         vector = self._vectors.get(text)
         if vector is None:
             t0 = time.perf_counter()
-            vector = self._vectors[text] = engine.semantic.query_vector(text)
+            vector = self._vectors[text] = engine.backend.semantic.query_vector(text)
             self.embed_seconds += time.perf_counter() - t0
-        return engine.semantic.store.aligned_scores(self.order[corpus], vector)
+        return engine.backend.semantic.store.aligned_scores(self.order[corpus], vector)
 
     def close(self) -> None:
         for e in self.engines.values():
@@ -725,7 +725,7 @@ def render(args: argparse.Namespace, corpora: dict[str, Corpus], on: dict[str, l
     out.append("")
     out.append("## How it is measured\n")
     out.append(
-        "- Cosines: `SemanticRanker.similarity(text, engine.doc_ids())` (the stored passage vectors times the query "
+        "- Cosines: `SemanticRanker.similarity(text, engine.backend.doc_ids())` (the stored passage vectors times the query "
         "vector; the script embeds each text once and multiplies it with every index's vectors, and checks on one "
         "query that this reproduces `similarity` exactly).\n"
         "- A query is asked as typed (`?` and quotes kept, outer spaces stripped): the engine embeds `plan.text`, the "

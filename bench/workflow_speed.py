@@ -25,8 +25,8 @@ def main() -> None:
     args = ap.parse_args()
     kit = SearchKit.open(args.config)
     eng = kit._engine
-    table = eng.tables["actor"]
-    counts = table.count(eng.match_mask(""))
+    table = eng.backend.tables["actor"]
+    counts = table.count(eng.backend.match_mask(eng.parse("").query))
     actors = [table.values[i] for i in np.argsort(-counts, kind="stable")[: args.queries]]
     queries = [a.split()[-1] for a in actors]
     kit.search(queries[0])  # warm

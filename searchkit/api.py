@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the indexer run is imported by ``index()`` alone: a search 
     from searchkit.index.indexer import IndexReport, ProgressFn
     from searchkit.results import ArticleExtraction, Association, IndexStats, Timeline, Token
     from searchkit.workflow.saved import SavedSearches
-    from searchkit.search.protocol import SearchEngine
+    from searchkit.search.engine import Engine
 
 __all__ = ["SearchKit", "parse_part"]
 
@@ -59,7 +59,7 @@ class SearchKit:
         return cls(config)
 
     @property
-    def _engine(self) -> "SearchEngine":
+    def _engine(self) -> "Engine":
         """The search engine over this kit's index, opened on first use. Private: the
         CLI, the REPL and embedding code use this class's methods, never the engine."""
         if self._opened is None:

@@ -16,7 +16,7 @@ from searchkit.config import Config, enabled_formats
 
 if TYPE_CHECKING:
     from searchkit.index.indexer import IndexReport, ProgressFn, RunOptions
-    from searchkit.search.protocol import SearchEngine
+    from searchkit.search.engine import Engine
 
 __all__ = ["index_corpus", "open_engine", "run_options"]
 
@@ -32,16 +32,14 @@ def run_options(config: Config, rebuild: bool = False) -> RunOptions:
     )
 
 
-def open_engine(config: Config) -> "SearchEngine":
-    """The search engine over the configured index: ``search.Engine`` for Whoosh, a
-    ``BackendEngine`` over the cluster for OpenSearch (the same methods)."""
+def open_engine(config: Config) -> "Engine":
+    """The one ``search.Engine``, over the configured backend: the Whoosh index folder,
+    or the OpenSearch cluster."""
+    from searchkit.search.engine import Engine  # Whoosh's query side only when searching
+
     if config.backend == "opensearch":
-        from searchkit.backends.engine import BackendEngine
-
-        return BackendEngine(_opensearch(config), config.snippets)
-    from searchkit.search.engine import Engine  # Whoosh searcher only when searching
-
-    return Engine(config.index_dir, config.aliases, config.snippets, dedup=config.duplicates, acronyms=config.acronyms)
+        return Engine(_opensearch(config), config.snippets)
+    return Engine.open(config.index_dir, config.aliases, config.snippets, dedup=config.duplicates, acronyms=config.acronyms)
 
 
 def index_corpus(config: Config, roots: Sequence[Path], rebuild: bool, progress: ProgressFn | None,

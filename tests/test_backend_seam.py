@@ -69,7 +69,9 @@ def test_an_actor_spelt_two_ways_is_one_clause(seeds_kit) -> None:
 
 
 # -- the protocol declares what callers use, and both backends have it -------------------
-CALLERS = ("backends/engine.py", "backends/meaning.py", "backends/analyst.py", "backends/ingest.py", "runs.py")
+# Who uses the primitives: the generic operations (on ``self``), the semantic modes, the
+# analyst's queries, the ingest and the runs (on ``backend``).
+CALLERS = ("backends/meaning.py", "backends/analyst.py", "backends/ingest.py", "runs.py")
 
 
 def _attributes_read(paths: list, owner: str) -> set[str]:
@@ -88,10 +90,14 @@ def _attributes_read(paths: list, owner: str) -> set[str]:
 
 
 def _used_members() -> set[str]:
-    """Every attribute the callers read on a backend: ``backend.X`` and ``self.backend.X``."""
+    """Every primitive the callers read on a backend: ``backend.X`` and ``self.backend.X``,
+    and ``self.X`` in the generic operations that they do not define themselves."""
+    from searchkit.backends.operations import ProtocolOperations
     from tests.conftest import ROOT
 
-    return _attributes_read([ROOT / "searchkit" / rel for rel in CALLERS], "backend")
+    own = {n for n in vars(ProtocolOperations) if not n.startswith("__")} - set(ProtocolOperations.__annotations__)
+    on_self = _attributes_read([ROOT / "searchkit" / "backends" / "operations.py"], "self") - own
+    return (_attributes_read([ROOT / "searchkit" / rel for rel in CALLERS], "backend") | on_self) - own
 
 
 def _declared() -> set[str]:
@@ -102,39 +108,61 @@ def _declared() -> set[str]:
 
 def test_the_protocol_declares_every_member_its_callers_use() -> None:
     used = _used_members()
-    assert {"search", "fetch", "knn", "count"} <= used  # the scan finds the calls
+    assert {"search", "fetch", "knn", "count", "vocabulary", "value_counts"} <= used  # the scan finds the calls
     assert used - _declared() == set()
 
 
-@pytest.mark.parametrize("module, name", [("searchkit.backends.opensearch", "OpenSearchBackend"), ("searchkit.backends.whoosh", "WhooshBackend")])
-def test_both_backends_have_every_member_of_the_protocol(module: str, name: str) -> None:
-    import importlib
+def _has(cls: type, members: set[str]) -> set[str]:
+    """The members ``cls`` lacks (an attribute set in ``__init__`` counts)."""
     import inspect
 
-    cls = getattr(importlib.import_module(module), name)
     init = inspect.getsource(cls.__init__)
-    missing = {m for m in _declared() if not hasattr(cls, m) and f"self.{m} " not in init and f"self.{m}:" not in init}
-    assert missing == set()
+    return {m for m in members if not hasattr(cls, m) and f"self.{m} " not in init and f"self.{m}:" not in init}
 
 
-# -- the same for the engines: what the library asks of one, both have --------------------
-def _engine_members_used() -> set[str]:
-    """Every attribute the library reads on an engine: ``self._engine.X`` in api.py and
-    ``engine.X`` in workflow/."""
+BACKENDS = [("searchkit.backends.opensearch", "OpenSearchBackend"), ("searchkit.backends.whoosh", "WhooshBackend")]
+
+
+@pytest.mark.parametrize("module, name", BACKENDS)
+def test_both_backends_have_every_member_of_the_protocol(module: str, name: str) -> None:
+    import importlib
+
+    assert _has(getattr(importlib.import_module(module), name), _declared()) == set()
+
+
+# -- the one engine: what it asks of a backend, both have ------------------------------
+def _engine_asks() -> set[str]:
+    """Every attribute the engine reads on its backend: ``self.backend.X`` and ``backend.X``."""
     from tests.conftest import ROOT
 
-    workflow = sorted((ROOT / "searchkit" / "workflow").glob("*.py"))
-    return _attributes_read([ROOT / "searchkit" / "api.py"], "_engine") | _attributes_read(workflow, "engine")
+    return _attributes_read([ROOT / "searchkit" / "search" / "engine.py"], "backend")
 
 
-def test_the_engine_protocol_declares_what_the_library_uses_and_both_engines_have_it() -> None:
-    from searchkit.backends.engine import BackendEngine
-    from searchkit.search.engine import Engine
-    from searchkit.search.protocol import SearchEngine
+@pytest.mark.parametrize("module, name", BACKENDS)
+def test_the_search_backend_protocol_declares_what_the_engine_asks_and_both_backends_have_it(module: str, name: str) -> None:
+    import importlib
 
-    declared = {n for n in vars(SearchEngine) if not n.startswith("_")} | set(SearchEngine.__annotations__)
-    used = _engine_members_used()
-    assert {"search", "co_mentions", "date_counts"} <= used  # the scan finds the calls
-    assert used - declared == set()
-    for cls in (Engine, BackendEngine):
-        assert {m for m in declared if not hasattr(cls, m)} == set(), cls.__name__
+    from searchkit.search.protocol import SearchBackend
+
+    declared = {n for n in vars(SearchBackend) if not n.startswith("_")} | set(SearchBackend.__annotations__)
+    asked = _engine_asks()
+    assert {"rank", "similar", "co_mentions", "date_counts", "pinned"} <= asked  # the scan finds the calls
+    assert asked - declared == set()
+    assert _has(getattr(importlib.import_module(module), name), declared) == set()
+
+
+def test_there_is_one_engine() -> None:
+    """No second engine class: the runs open ``search.Engine`` on either backend."""
+    import importlib
+    import pkgutil
+
+    import searchkit
+
+    engines = []
+    for info in pkgutil.walk_packages(searchkit.__path__, "searchkit."):
+        if info.name.startswith(("searchkit.ui", "searchkit.web", "searchkit.testing")) or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        engines += [f"{info.name}.{n}" for n, v in vars(module).items()
+                    if isinstance(v, type) and v.__module__ == info.name and n.endswith("Engine")]
+    assert engines == ["searchkit.search.engine.Engine"]

@@ -176,5 +176,5 @@ def test_index_made_with_plain_text_fields_still_takes_articles(tmp_path: Path, 
     assert report.added == 1 and report.documents == 2
     from searchkit.search.engine import Engine
 
-    engine = Engine(tmp_path / "index")
+    engine = Engine.open(tmp_path / "index")
     assert engine.search("roquettes ambassade", facets=False).total == 2

@@ -22,11 +22,11 @@ def _direct(tables: dict[str, FacetTable], mask: np.ndarray, top: int | None) ->
 
 
 def test_fast_counts_equal_one_pass_over_every_pair(seeds_kit: SearchKit) -> None:
-    engine = Engine(seeds_kit.config.index_dir, seeds_kit.config.aliases)
-    tables = engine.tables
+    engine = Engine.open(seeds_kit.config.index_dir, seeds_kit.config.aliases)
+    tables = engine.backend.tables
     assert all(tables[k].in_actor is not None for k in ("person", "org", "place"))  # the seeds' kinds are linked
     rng = np.random.default_rng(5)
-    size = engine.searcher.doc_count_all()
+    size = engine.backend.searcher.doc_count_all()
     for density in (0.0, 0.1, 0.3, 0.6, 0.8, 0.95, 1.0):
         mask = rng.random(size) < density
         for top in (None, 1, 3, 20):

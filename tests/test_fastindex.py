@@ -16,6 +16,7 @@ from searchkit.search import fastpath as fastindex
 from searchkit.text.analysis import french_analyzer
 from searchkit.search.query import build_query
 from searchkit.search.engine import Engine
+from searchkit.search.tables import facet_counts
 
 WORDS = ("gouvernement ministre réforme retraites police manifestation économie école santé "
          "élections président budget grève hôpital européenne sanctions pétrole frontière "
@@ -53,7 +54,7 @@ QUERIES = ["gouvernement", "réforme retraites", "police OU grève", "ministre E
 
 
 def _whoosh_all(engine: Engine, text: str) -> tuple[set[int], list[float]]:
-    s = engine.searcher
+    s = engine.backend.searcher
     results = s.search(build_query(text, s.schema, engine).query, limit=None)
     return {h.docnum for h in results}, sorted((h.score for h in results), reverse=True)
 
@@ -61,9 +62,9 @@ def _whoosh_all(engine: Engine, text: str) -> tuple[set[int], list[float]]:
 @pytest.mark.parametrize("text", QUERIES)
 def test_same_matches_and_scores_as_whoosh(multi: SearchKit, text: str) -> None:
     engine = multi._engine
-    fast = engine.fast
+    fast = engine.backend.fast
     assert fast is not None and len(fast.segments) >= 2 and not fast.live.all()  # the case under test
-    q = build_query(text, engine.searcher.schema, engine).query
+    q = build_query(text, engine.backend.searcher.schema, engine).query
     mask, scores = fast.evaluate(q)
     docs, whoosh_scores = _whoosh_all(engine, text)
     assert set(np.flatnonzero(mask).tolist()) == docs
@@ -88,7 +89,7 @@ def test_phrases_and_wildcards_go_to_whoosh(multi: SearchKit) -> None:
     engine = multi._engine
     for text in ['"réforme retraites"', "gouv*", "gouvernemant~"]:
         with pytest.raises(fastindex.Unsupported):
-            engine.fast.evaluate(build_query(text, engine.searcher.schema, engine).query)
+            engine.backend.fast.evaluate(build_query(text, engine.backend.searcher.schema, engine).query)
         assert multi.search(text).total > 0
 
 
@@ -96,14 +97,14 @@ def test_facet_cache_is_reused_and_invalidated(multi: SearchKit, monkeypatch: py
     index_dir = Path(multi.config.index_dir)
     multi._engine.warm()
     assert len(list((index_dir / CACHE_DIR).glob("facets-*.pickle"))) == 1
-    before = Engine(index_dir).facet_counts(np.ones(multi._engine.searcher.doc_count_all(), bool))
+    before = facet_counts(Engine.open(index_dir).backend.tables, np.ones(multi._engine.backend.searcher.doc_count_all(), bool))
 
     def no_grouping(*args, **kwargs):
         raise AssertionError("groups were rebuilt instead of read from the cache")
 
     monkeypatch.setattr("searchkit.extract.names.group_variants", no_grouping)
-    fresh = Engine(index_dir)
-    assert fresh.facet_counts(np.ones(fresh.searcher.doc_count_all(), bool)) == before
+    fresh = Engine.open(index_dir)
+    assert facet_counts(fresh.backend.tables, np.ones(fresh.backend.searcher.doc_count_all(), bool)) == before
     monkeypatch.undo()
     # A change to the index (a new segment) means a new cache, and the old one goes.
     corpus = Path(multi.config.corpus[0])
@@ -119,8 +120,8 @@ def test_engine_without_fast_copy_gives_the_same_results(multi: SearchKit, tmp_p
     with_fast = multi.search("réforme retraites", limit=10)
     monkeypatch.setattr(fastindex.FastIndex, "open", classmethod(lambda cls, d, s: None))
     monkeypatch.setattr("searchkit.search.snapshot.ensure", lambda d, r: None)
-    slow = Engine(Path(multi.config.index_dir))
-    assert slow.fast is None
+    slow = Engine.open(Path(multi.config.index_dir))
+    assert slow.backend.fast is None
     without = slow.search("réforme retraites", limit=10)
     assert without.total == with_fast.total
     assert without.facets == with_fast.facets

@@ -194,7 +194,7 @@ def test_a_lexical_search_never_asks_for_the_vectors(semantic_kit, monkeypatch) 
     def asked() -> bool:
         raise AssertionError("the vector store was opened")
 
-    monkeypatch.setattr(engine.semantic, "available", asked)
+    monkeypatch.setattr(engine.backend.semantic, "available", asked)
     assert semantic_kit.search("roquettes", mode="lexical").mode == "lexical"
     assert semantic_kit.search("*").mode == "lexical"
     with pytest.raises(AssertionError):
@@ -227,7 +227,7 @@ def test_english_questions_find_their_article_and_off_topic_ones_nothing(meaning
     english = meaning_kit.search("rockets fired at the US embassy in Baghdad", mode="hybrid")
     assert english.total == 0 and [h.id for h in english.related] == ["bagdad"]
     hit = english.related[0]
-    assert hit.rank == 1 and hit.score >= meaning_kit._engine.fusion.related_cosine_english
+    assert hit.rank == 1 and hit.score >= meaning_kit._engine.backend.fusion.related_cosine_english
     assert hit.snippets and "<mark>" not in hit.snippets[0]  # the closest sentence
     assert english.to_dict()["related"][0]["id"] == "bagdad"
     for off_topic in ("comment renouveler mon passeport", "tarif de la taxe foncière", "les impôts locaux augmentent"):
@@ -255,7 +255,7 @@ def test_the_next_page_reuses_the_query_vector(semantic_kit, monkeypatch) -> Non
     from searchkit.semantic import retrieve
 
     first = semantic_kit.search("roquettes sur l'ambassade", limit=2, mode="hybrid")
-    ranker = semantic_kit._engine.semantic
+    ranker = semantic_kit._engine.backend.semantic
     calls = []
     real = ranker._embedder.embed_query
     monkeypatch.setattr(ranker._embedder, "embed_query", lambda text: calls.append(text) or real(text))

@@ -144,7 +144,7 @@ run_index([Path({str(tmp_path / 'corpus')!r})], Path({str(tmp_path / 'index')!r}
     check = f"""
 from searchkit.search.engine import Engine
 from pathlib import Path
-print(Engine(Path({str(tmp_path / "index")!r})).search("ministre").total)
+print(Engine.open(Path({str(tmp_path / "index")!r})).search("ministre").total)
 """
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -155,7 +155,7 @@ def test_no_spelling_walk_for_overlong_words(seeds_kit, monkeypatch) -> None:
 
     engine = seeds_kit._engine
     calls: list[str] = []
-    real = engine.searcher.corrector
+    real = engine.backend.searcher.corrector
 
     def counting(field):
         c = real(field)
@@ -163,7 +163,7 @@ def test_no_spelling_walk_for_overlong_words(seeds_kit, monkeypatch) -> None:
         c.suggest = lambda w, **kw: calls.append(w) or orig(w, **kw)
         return c
 
-    monkeypatch.setattr(engine.searcher, "corrector", counting)
+    monkeypatch.setattr(engine.backend.searcher, "corrector", counting)
     assert engine.suggest("a" * (suggest_mod.SUGGEST_MAX_LEN + 1)) is None and calls == []
     engine.suggest(" ".join(f"motinconnu{chr(97 + i)}" for i in range(20)))
     assert len(calls) == suggest_mod.SUGGEST_MAX_WORDS

@@ -47,8 +47,8 @@ def test_with_a_shallow_fusion_deep_matches_keep_their_lexical_order(news) -> No
     fused top they come in the words' order."""
     kit, queries = news
     engine = kit._engine
-    saved = engine.fusion
-    engine.fusion = replace(saved, depth=5)
+    saved = engine.backend.fusion
+    engine.backend.fusion = replace(saved, depth=5)
     try:
         for q in queries[:10]:
             assert not hybrid_differences(kit, q), q
@@ -57,7 +57,7 @@ def test_with_a_shallow_fusion_deep_matches_keep_their_lexical_order(news) -> No
             fused = set(hybrid[: 2 * 5 + RESCORE_DEPTH])  # the two tops and what word order rescored
             assert [d for d in hybrid if d not in fused] == [d for d in lexical if d not in fused], q
     finally:
-        engine.fusion = saved
+        engine.backend.fusion = saved
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "lexical", "semantic"])
@@ -88,4 +88,4 @@ def test_related_only_when_the_words_match_less_than_a_page(news) -> None:
         if res.total >= 10:
             assert not res.related, q
         assert not {h.id for h in res.related} & {h.id for h in kit.search(q, limit=1000, snippets=0).hits}, q
-        assert all(h.score >= kit._engine.fusion.related_cosine for h in res.related), q
+        assert all(h.score >= kit._engine.backend.fusion.related_cosine for h in res.related), q

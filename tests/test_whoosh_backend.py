@@ -1,7 +1,9 @@
-"""The Whoosh index behind the Backend protocol (backends/whoosh.py): the seam is honest
-when searching through it -- the parse turned into the backend-neutral tree, the tree
-back into Whoosh -- gives what the Whoosh engine gives: same hits in the same order,
-same scores, same totals and facets, on the seeds and on real OrangeSum articles."""
+"""The generic operations over a backend's primitives (backends/operations.py, what the
+OpenSearch backend runs) held to account without a cluster: on a Whoosh index, the
+engine over them -- the parse turned into the backend-neutral tree, the tree back into
+Whoosh (backends/whoosh_tree.py) -- gives what the engine over the Whoosh backend's own
+operations gives: same hits in the same order, same scores, same totals and facets,
+on the seeds and on real OrangeSum articles."""
 from __future__ import annotations
 
 import json
@@ -12,7 +14,7 @@ import pytest
 
 from searchkit import SearchKit
 from searchkit.backends import base as T
-from searchkit.backends.engine import BackendEngine
+from searchkit.backends.operations import ProtocolOperations
 from searchkit.backends.whoosh import WhooshBackend, to_whoosh
 from searchkit.search.engine import Engine
 
@@ -26,7 +28,15 @@ QUERIES = [
 ]
 
 
-def _same(engine: Engine, seam: BackendEngine, text: str, filters: dict[str, list[str]] | None = None, sort: str = "relevance") -> None:
+class ThroughTheTree(ProtocolOperations, WhooshBackend):
+    """A Whoosh index answering the engine through the generic operations, as OpenSearch does."""
+
+
+def _seam(index_dir: Path, aliases: dict | None = None) -> Engine:
+    return Engine(ThroughTheTree(index_dir, aliases))
+
+
+def _same(engine: Engine, seam: Engine, text: str, filters: dict[str, list[str]] | None = None, sort: str = "relevance") -> None:
     want = engine.search(text, filters, limit=10, sort=sort, collapse=False, mode="lexical")
     got = seam.search(text, filters, limit=10, sort=sort)
     assert [h.id for h in got.hits] == [h.id for h in want.hits], text
@@ -40,8 +50,8 @@ def _same(engine: Engine, seam: BackendEngine, text: str, filters: dict[str, lis
 @pytest.fixture(scope="module")
 def engines(seeds_kit: SearchKit):
     index_dir = seeds_kit.config.index_dir
-    engine = Engine(index_dir, seeds_kit.config.aliases)
-    seam = BackendEngine(WhooshBackend(index_dir, seeds_kit.config.aliases))
+    engine = Engine.open(index_dir, seeds_kit.config.aliases)
+    seam = _seam(index_dir, seeds_kit.config.aliases)
     yield engine, seam
     engine.close()
     seam.close()
@@ -62,7 +72,7 @@ def test_filters_and_date_sort_answer_the_same(engines) -> None:
 
 def test_the_analysts_commands_answer_the_same_through_the_seam(engines) -> None:
     """``with`` and ``timeline`` counted by the backend (value and group counts) equal the
-    Whoosh engine's counts from its tables, near-duplicates not collapsed on either side."""
+    Whoosh backend's counts from its tables, near-duplicates not collapsed on either side."""
     from searchkit.workflow.associate import associated
     from searchkit.workflow.timeline import timeline
 
@@ -92,7 +102,7 @@ def test_writes_through_the_seam(tmp_path: Path, engines) -> None:
     engine, _ = engines
     backend = WhooshBackend(tmp_path / "ix")
     backend.ensure_index()
-    src = engine.searcher.stored_fields(0)
+    src = engine.backend.searcher.stored_fields(0)
     doc = {k: src[k] for k in ("id", "source", "path", "title", "body", "meta", "digest") if k in src}
     assert backend.index_documents([doc]) == 1 and backend.count() == 1
     assert backend.index_documents([doc]) == 1 and backend.count() == 1  # replaced, not added
@@ -123,8 +133,8 @@ def test_orangesum_titles_answer_the_same(tmp_path: Path) -> None:
     kit = SearchKit.open(index_dir=tmp_path / "index", corpus=corpus)
     kit.config.actors = False
     kit.index()
-    engine = Engine(tmp_path / "index")
-    seam = BackendEngine(WhooshBackend(tmp_path / "index"))
+    engine = Engine.open(tmp_path / "index")
+    seam = _seam(tmp_path / "index")
     for row in random.Random(7).sample(rows, 40):
         _same(engine, seam, row["title"])
     engine.close()

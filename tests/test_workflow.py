@@ -405,8 +405,8 @@ def test_orangesum_ubiquitous_actor_does_not_top_every_list(orangesum) -> None:
     import numpy as np
 
     kit, _, _, _ = orangesum
-    table = kit._engine.tables["actor"]
-    counts = table.count(kit._engine.match_mask(""))
+    table = kit._engine.backend.tables["actor"]
+    counts = table.count(kit._engine.backend.match_mask(kit._engine.parse("").query))
     order = [table.values[i] for i in np.argsort(-counts, kind="stable")]
     top_actor, targets = order[0], order[1:11]
     firsts = {m: [] for m in ("llr", "count")}

@@ -14,29 +14,23 @@ rank and draw (``search.counts.CoMentions``, the date-term counts of
 - ``co_mentions``: the actor facets (every value) of the articles the query and filters
   match that name the target, then the exact count of each group met over all the
   articles the query and filters match.
-- ``date_counts``: every publication-date term with its article count under the query.
 
 It must NOT speak a backend's wire protocol (the backend does) or rank co-mentions
 itself (``workflow.associate`` does).
 """
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from whoosh.classify import Bo1Model
 
 from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, Node, Not, Or, Word
-from searchkit.errors import QueryError
-from searchkit.results import FacetValue, Results
+from searchkit.search.operation import Ranked
 from searchkit.search.similar import SIMILAR_DEPTH, SIMILAR_TERMS  # the same numbers on both backends
-from searchkit.vocab import ACTOR_FIELDS, ACTOR_KINDS, FACET_FIELDS, FACET_TOP, clean_filters
+from searchkit.vocab import ACTOR_KINDS, FACET_FIELDS, FACET_TOP
 from searchkit.search.counts import CoMentions
 
-if TYPE_CHECKING:  # pragma: no cover
-    from searchkit.backends.engine import BackendEngine
-
-__all__ = ["co_mentions", "date_counts", "key_terms", "similar"]
+__all__ = ["co_mentions", "key_terms", "similar"]
 
 
 def key_terms(stats: Mapping[str, tuple[int, int]], articles: int, n: int = SIMILAR_TERMS) -> list[tuple[str, float]]:
@@ -58,37 +52,25 @@ def key_terms(stats: Mapping[str, tuple[int, int]], articles: int, n: int = SIMI
     return [(t, s / norm) for s, t in scored[:n]]
 
 
-def similar(engine: "BackendEngine", doc_id: str, filters: Mapping[str, Sequence[str]] | None, limit: int, offset: int,
-            snippet_count: int | None = None) -> Results:
-    """Articles like ``doc_id`` (see the module docstring); ``query`` holds the key terms."""
-    started = time.perf_counter()
-    if limit < 0 or offset < 0:
-        raise QueryError("limit and offset must be 0 or more", hint="e.g. -n 10")
-    filters = clean_filters(filters)
-    backend = engine.backend
+def similar(backend: Any, doc_id: str, names: frozenset[str], ftree: Node | None, limit: int, offset: int, snippets: int) -> Ranked:
+    """Articles like ``doc_id`` (see the module docstring) within ``ftree``; ``query``
+    holds the key terms, ``mode`` which ranking answered."""
     doc = backend.document(doc_id)  # NotFoundError for an unknown id
     stats, articles = backend.term_statistics(f"{doc.get('display_title') or doc.get('title', '')}\n{doc.get('body', '')}")
     terms = key_terms(stats, articles)
     vector = doc.get("vector") if getattr(backend, "embedding", None) else None
     if not terms and vector is None:
-        return Results("", filters, 0, (time.perf_counter() - started) * 1000, None, (), {}, offset)
+        return Ranked(0)
     tree = Or(tuple(Word("body", (t,), w) for t, w in terms))
-    _, _, ftree = engine.trees("", filters)
     # Near-duplicate copies are not grouped on this backend (ARCHITECTURE.md): only the
     # article itself is left out.
     own = Not(FacetTerms("id", (doc_id,)))
     allowed = own if ftree is None else And((ftree, own))
-    count = engine.snippet_count if snippet_count is None else snippet_count
     if vector is not None:
         found = _nearest(backend, vector, tree, allowed, limit, offset)
     else:
-        found = backend.search(tree, allowed, limit, offset, "relevance", FACET_FIELDS, FACET_TOP, snippets=bool(count))
-    names = engine.groups.names_in_filters(filters)
-    hits = tuple(engine.hit(d, s, rank, names, count) for rank, (d, s) in enumerate(zip(found.documents, found.scores), start=offset + 1))
-    facets = {f: tuple(FacetValue(v, n, var, engine.groups.because(v) if f in ACTOR_FIELDS else "") for v, n, var in vals) for f, vals in found.facets.items()}
-    took = (time.perf_counter() - started) * 1000
-    return Results(" ".join(t for t, _ in terms), filters, found.total, took, None, hits, facets, offset,
-                   mode="semantic" if vector is not None else "lexical")
+        found = backend.search(tree, allowed, limit, offset, "relevance", FACET_FIELDS, FACET_TOP, snippets=bool(snippets))
+    return backend.ranked(found, names, snippets, " ".join(t for t, _ in terms), "semantic" if vector is not None else "lexical")
 
 
 def _nearest(backend: Any, vector: Sequence[float], tree: Node, allowed: Node, limit: int, offset: int) -> BackendResult:
@@ -103,13 +85,12 @@ def _nearest(backend: Any, vector: Sequence[float], tree: Node, allowed: Node, l
     return BackendResult(tuple(i for i, _ in page), tuple(s for _, s in page), counted.total, counted.facets, tuple(docs))
 
 
-def co_mentions(engine: "BackendEngine", query: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str]) -> CoMentions:
+def co_mentions(backend: Any, tree: Node, ftree: Node | None, displays: set[str], kinds: Sequence[str]) -> CoMentions:
     """``CoMentions`` of the target groups ``displays`` from the backend's actor facets."""
-    _, tree, ftree = engine.trees(query, filters)
     whole = kinds[0] if len(kinds) == 1 else "actor"
-    spellings = engine.groups.members_of(displays, None)
+    groups = backend.groups
+    spellings = groups.members_of(displays, None)
     named = Or(tuple(FacetTerms(k, tuple(sorted(n for kk, n in spellings if kk == k))) for k in ACTOR_KINDS if any(kk == k for kk, _ in spellings)))
-    backend = engine.backend
     target = backend.search(tree, named if ftree is None else And((ftree, named)), 0, 0, "relevance", tuple(dict.fromkeys((*kinds, whole, "actor"))), None)
     universe = backend.search(tree, ftree, 0, 0, "relevance", (), None)
 
@@ -119,12 +100,6 @@ def co_mentions(engine: "BackendEngine", query: str, filters: Mapping[str, Seque
     together = counts(whole)
     # Over the universe, only the groups met with the target are counted (exactly).
     kind = None if whole == "actor" else whole
-    totals = backend.group_counts(tree, ftree, {v: sorted(engine.groups.members_of([v], kind)) for v in together})
-    groups = {v: n for v, n in counts("actor").items() if v in displays}
-    return CoMentions(universe.total, target.total, {k: counts(k) for k in kinds}, together, totals, groups)
-
-
-def date_counts(engine: "BackendEngine", query: str, filters: Mapping[str, Sequence[str]], field: str = "published") -> tuple[int, dict[str, int]]:
-    """How many articles ``query`` and ``filters`` match, and each date term's count among them."""
-    _, tree, ftree = engine.trees(query, filters)
-    return engine.backend.value_counts(field, tree, ftree)
+    totals = backend.group_counts(tree, ftree, {v: sorted(groups.members_of([v], kind)) for v in together})
+    in_target = {v: n for v, n in counts("actor").items() if v in displays}
+    return CoMentions(universe.total, target.total, {k: counts(k) for k in kinds}, together, totals, in_target)

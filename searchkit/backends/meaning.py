@@ -22,23 +22,16 @@ import numpy as np
 from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, Node, Phrase
 from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams, fuse, top_by_score
-from searchkit.search.mode import resolve_mode as search_mode
 from searchkit.text.analysis import WORD, word_terms
 from searchkit.text.normalize import normalize_apostrophes
 from searchkit.vocab import FACET_FIELDS
 
-__all__ = ["by_meaning", "page_of", "passage_candidates", "resolve_mode"]
+__all__ = ["by_meaning", "check_vectors", "page_of", "passage_candidates"]
 
 _embedder: Any = None
 
 
-def resolve_mode(backend: Any, mode: str | None, text: str) -> tuple[str, tuple[str, ...]]:
-    """The mode a search runs in on ``backend`` (``search.mode.resolve_mode``, the one
-    policy): hybrid by default where the index has vectors, lexical where it has none."""
-    return search_mode(mode, text, lambda: getattr(backend, "embedding", None) is not None, lambda: _check(backend))
-
-
-def _check(backend: Any) -> None:
+def check_vectors(backend: Any) -> None:
     """The error a semantic search on ``backend`` would give: no vectors in its index,
     or the optional embedder missing."""
     from searchkit.semantic.embed import check_available
@@ -97,7 +90,7 @@ def page_of(backend: Any, tree: Node, pool: Node, ftree: Node | None, ranked: Se
             sort: str, limit: int, offset: int, words: tuple[str, ...] = (), text: str = "") -> BackendResult:
     """The page asked for of ``ranked`` (best first; with ``words``, its first
     ``proximity.depth(words)`` rescored by their order, and with the query's ``text`` the
-    matches below them holding every word too, as the Whoosh engine does), or by date of
+    matches below them holding every word too, as the Whoosh backend does), or by date of
     every article ``pool`` matches; ``found``'s total and facets."""
     if sort == "date":
         by_date = backend.search(pool, ftree, limit, offset, "date", (), None)
@@ -124,7 +117,7 @@ def page_of(backend: Any, tree: Node, pool: Node, ftree: Node | None, ranked: Se
 def passage_candidates(backend: Any, text: str, tree: Node, ftree: Node | None, head: Sequence[str], budget: int) -> list[str]:
     """The matches outside ``head`` (the rescored first candidates) whose body holds
     every word of ``text`` in its exact form (stop words included): at most ``budget``,
-    best scored first, as ``search.rank.passage_candidates`` gives the Whoosh engine.
+    best scored first, as ``search.rank.passage_candidates`` gives the Whoosh backend.
 
     Why: a pasted passage of common words can leave its source below the first
     candidates; holding every word, it is rescored by their order like them. The words

@@ -9,7 +9,9 @@ filter clauses (no score); facets are aggregations, actor spellings merged with 
 
 This class is the ``base.Backend`` protocol over those modules, plus what the analyst's
 commands ask of it: counts of a keyword field under a query (timelines), the term
-statistics of a text (more-like-this) and nearest passage vectors (hybrid search).
+statistics of a text (more-like-this) and nearest passage vectors (hybrid search). What
+the one ``search.Engine`` asks (a ranked page, similar, counts, stats) it answers from
+those primitives through ``operations.ProtocolOperations``.
 
 It must NOT parse query strings (search/query does), extract anything from articles
 (index/documents, in worker processes), or print.
@@ -19,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 
 from searchkit.backends import base as T
+from searchkit.backends.operations import ProtocolOperations
 from searchkit.backends.opensearch_aggs import CONTEXT_MAX_ARTICLES, composite_counts, context_postings, count_groups, facet_aggs, read_facets
 from searchkit.backends.opensearch_analysis import ANALYSIS_VERSION
 from searchkit.backends.opensearch_client import OpenSearchClient
@@ -32,7 +35,7 @@ from searchkit.vocab import ACTOR_KINDS
 __all__ = ["OpenSearchBackend", "date_buckets", "to_dsl"]
 
 
-class OpenSearchBackend:
+class OpenSearchBackend(ProtocolOperations):
     """One searchkit index on an OpenSearch cluster (see the module docstring)."""
 
     def __init__(

@@ -18,9 +18,9 @@ class IndexStats:
 
     ``actors``: actor groups (spellings merged, as the facets count them); ``acronyms``:
     acronyms merged with their long forms; ``undated``: articles without a publication
-    date; ``vectors``: articles with a passage vector. The Whoosh engine fills ``index_dir``, ``size_bytes``, ``segments`` and
-    ``generation``; an engine over a backend (OpenSearch) what the backend says of
-    where it is: ``url`` and ``index``."""
+    date; ``vectors``: articles with a passage vector. The Whoosh backend fills ``index_dir``, ``size_bytes``, ``segments`` and
+    ``generation``; the OpenSearch backend what it says of where the index is:
+    ``url`` and ``index``."""
 
     documents: int
     actors: int

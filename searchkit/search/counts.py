@@ -1,10 +1,10 @@
 """Counts for the analyst's commands (``with``, ``timeline``): what an engine hands
 ``workflow`` to rank and draw, whichever backend counted it.
 
-``CoMentions`` is the shape of co-mention counts every engine gives; the Whoosh engine
-counts with numpy over its facet tables and the mask of the articles a query matches
-(``table_co_mentions``, ``posting_counts``); an engine over a ``Backend`` counts with
-the backend's aggregations (``backends.analyst``).
+``CoMentions`` is the shape of co-mention counts every backend gives; the Whoosh backend
+counts with numpy over a snapshot's facet tables and the mask of the articles a query
+matches (``match_mask``, ``table_co_mentions``, ``posting_counts``); the OpenSearch
+backend counts with aggregations (``backends.analyst``).
 
 What it must NOT do: score or rank actors (``workflow.associate``), draw timelines, or
 read stored articles.
@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["CoMentions", "counts_from_tables", "posting_counts", "table_co_mentions"]
+__all__ = ["CoMentions", "counts_from_tables", "match_mask", "posting_counts", "table_co_mentions"]
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,35 @@ class CoMentions:
 
 
 
-def table_co_mentions(engine: Any, query: str, filters: Mapping[str, Sequence[str]], displays: set[str],
-                      kinds: Sequence[str], collapse: bool = True) -> CoMentions:
-    """``CoMentions`` from the Whoosh engine's facet tables and its mask of the articles
-    ``query`` and ``filters`` match; with ``collapse``, each near-duplicate group counted
-    through the member a search filtered on the target shows (see ``associated``)."""
-    tables = engine.tables
+def match_mask(snap: Any, q: Any, fq: Any, collapse: bool = False, prefer: np.ndarray | None = None) -> np.ndarray:
+    """The live articles the parsed query ``q`` and filter query ``fq`` match, as a
+    boolean array over the snapshot's document numbers (the numbering of its tables),
+    without ranking or hits.
+
+    ``collapse``: each near-duplicate group keeps one member, the one a search's
+    ``total`` and facets count (its best-scoring match; with ``prefer``, document
+    numbers, the best-scoring of those among its matches, if any)."""
+    from searchkit.search.rank import match_scores
+
+    mask, scores = match_scores(snap, q, fq)
+    if not collapse:
+        return mask
+    if prefer is not None and len(prefer):
+        # Preferred members outrank the others: lift their scores past every score.
+        scores = scores.astype(np.float64, copy=True)
+        scores[prefer] += float(scores.max() - scores.min()) + 1.0
+    return snap.duplicates.representatives(mask, scores)
+
+
+def table_co_mentions(snap: Any, q: Any, fq: Any, displays: set[str], kinds: Sequence[str], collapse: bool = True) -> CoMentions:
+    """``CoMentions`` from a snapshot's facet tables and its mask of the articles ``q``
+    and ``fq`` match; with ``collapse``, each near-duplicate group counted through the
+    member a search filtered on the target shows (see ``associated``)."""
+    tables = snap.tables
     whole = tables["actor"]
     idx = [i for i, v in enumerate(whole.values) if v in displays]
     named = np.unique(whole.docs[np.isin(whole.vals, idx)])
-    mask = engine.match_mask(query, filters, collapse=collapse, prefer=named)
+    mask = match_mask(snap, q, fq, collapse, prefer=named)
     target = np.zeros(len(mask), dtype=bool)
     target[named[named < len(mask)]] = True
     target &= mask
@@ -75,11 +94,10 @@ def counts_from_tables(tables: Mapping[str, Any], displays: set[str], mask: np.n
     )
 
 
-def posting_counts(engine: Any, query: str, filters: Mapping[str, Sequence[str]], field: str = "published",
-                   collapse: bool = True) -> tuple[int, dict[str, int]]:
-    """The Whoosh engine's way: the mask of matched articles (each near-duplicate group
-    through the copy a collapsed search shows, with ``collapse``) over each date term's
-    postings of ``field``."""
-    mask = engine.match_mask(query, filters, collapse=collapse)
-    terms = {term: int(np.count_nonzero(mask[docs])) for term, docs in engine.date_postings(field)}
+def posting_counts(snap: Any, q: Any, fq: Any, field: str = "published", collapse: bool = True) -> tuple[int, dict[str, int]]:
+    """The mask of matched articles (each near-duplicate group through the copy a
+    collapsed search shows, with ``collapse``) over each date term's postings of
+    ``field``."""
+    mask = match_mask(snap, q, fq, collapse)
+    terms = {term: int(np.count_nonzero(mask[docs])) for term, docs in snap.postings(field)}
     return int(np.count_nonzero(mask)), {t: n for t, n in terms.items() if n}

@@ -1,6 +1,7 @@
-"""From a matched document to a ``Hit``: which words of the query it matches (the
+"""From a ranked article to a ``Hit``: which words of the query it matches (the
 index terms the parsed query expands to), which actor spellings to mark, its
-snippets, and its actors by their group's display name.
+snippets, and its actors by their group's display name (``make_hit``: one for every
+backend, from the ``Match`` a backend returns).
 
 Reads stored fields and a reader's term expansions; never ranks or counts.
 """
@@ -13,6 +14,7 @@ from whoosh import query as Q
 from searchkit.results import Hit
 from searchkit.search.groups import ActorGroups
 from searchkit.search.highlight import closest_sentences, match_spans, snippets as make_snippets
+from searchkit.search.operation import Match
 from searchkit.search.snapshot import term_text
 from searchkit.vocab import ACTOR_FIELDS
 
@@ -57,17 +59,14 @@ def body_spans(fields: Mapping[str, Any], stemmed: set[str], exact: set[str], na
     return match_spans(fields.get("body", ""), stemmed, exact, forms)
 
 
-def make_hit(
-    fields: Mapping[str, Any], score: float, rank: int, marks: tuple[set[str], set[str], set[str]], count: int,
-    groups: ActorGroups, duplicates: tuple[str, ...] = (), meaning: str | None = None,
-) -> Hit:
-    """``marks``: (stemmed terms, exact terms, actor spellings) to mark; ``count``
-    snippets (0: none, and no marking). ``meaning``: the query of a semantic or hybrid
-    search, for the snippet of a hit that none of its words matched (the closest
-    sentence instead of the opening)."""
+def make_hit(match: Match, rank: int, count: int, groups: ActorGroups, meaning: str | None = None) -> Hit:
+    """A ranked article as a ``Hit``: ``count`` snippets around its marked spans (0:
+    none). ``meaning``: the query of a semantic or hybrid search, for the snippet of a
+    hit that none of its words matched (the closest sentence instead of the opening)."""
+    fields = match.fields
     meta = fields.get("meta") or {}
     body = fields.get("body", "")
-    spans = body_spans(fields, *marks) if count else []
+    spans = list(match.spans) if count else []
     if meaning and count and not spans:
         snippets = tuple(closest_sentences(body, meaning, count))
     else:
@@ -75,12 +74,13 @@ def make_hit(
     return Hit(
         id=fields["id"],
         path=fields.get("path", ""),
-        title=fields.get("title", ""),
-        score=score,
+        # OpenSearch keeps the title as shown apart from the one it analyses.
+        title=fields.get("display_title") or fields.get("title", ""),
+        score=match.score,
         published=meta.get("published"),
         snippets=snippets,
         actors=groups.hit_actors(meta.get("actors", [])),
         mentioned=tuple(meta.get("mentioned", [])),
         rank=rank,
-        duplicates=duplicates,
+        duplicates=match.duplicates,
     )

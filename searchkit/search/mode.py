@@ -1,11 +1,11 @@
-"""Which mode a search runs in: the one policy both engines apply.
+"""Which mode a search runs in: the one policy, on every backend.
 
 Lexical for an empty query or ``*`` (browsing everything: there is no meaning to rank
 by) and when asked; hybrid by default where the index has vectors and the embedder can
 run, lexical otherwise, with a notice when vectors are there but the embedder is not;
 semantic or hybrid when asked, or the one-line error that says why they cannot run.
 
-It must NOT load the model or read vectors: the engine passes how to learn whether its
+It must NOT load the model or read vectors: the engine passes its backend's way to learn whether its
 index has vectors (asked only when the answer matters: a lexical search or ``*`` never
 opens the vector store) and the check that raises the error a semantic search would give.
 """

@@ -1,54 +1,86 @@
-"""What the library asks of a search engine: the one interface ``SearchKit`` and
-``workflow`` use, whichever backend answers (``search.Engine`` over a Whoosh folder,
-``backends.engine.BackendEngine`` over OpenSearch). ``runs.open_engine`` returns one.
+"""What the one ``search.Engine`` asks of a backend: ``SearchBackend``.
 
-``tests/test_backend_seam.py`` reads every member the library's callers use from the
-code and checks that this protocol declares it and both engines have it.
+Two backends implement it: ``backends.whoosh.WhooshBackend`` (a Whoosh index folder,
+numpy postings, vectors and near-duplicate groups beside it) and
+``backends.opensearch.OpenSearchBackend`` (a cluster; these members come from
+``backends.operations`` over its primitives, the ``backends.base.Backend`` protocol).
+``tests/test_backend_seam.py`` reads every member the engine uses on its backend from
+the code and checks that this protocol declares it and both backends have it.
 
 What it must NOT do: hold code; it only declares.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, ContextManager, Iterable, Mapping, Protocol, Sequence
 
-from searchkit.results import IndexStats, Results
 from searchkit.search.counts import CoMentions
-from searchkit.search.request import SearchRequest
+from searchkit.search.operation import Plan, QueryMatch, Ranked
 
-__all__ = ["SearchEngine"]
+__all__ = ["SearchBackend"]
 
 
-class SearchEngine(Protocol):
-    """A search engine over one index."""
+class SearchBackend(Protocol):
+    """A backend as the engine sees it. ``q`` and ``fq`` are the parser's query and the
+    filters' query (None: no filters); a backend that speaks another language converts
+    them (``backends.base.from_whoosh``)."""
 
     # Whether it keeps near-duplicate groups (collapsing, counting each group once).
     collapses: bool
 
     @property
     def groups(self) -> Any:
-        """The actor spelling groups (``search.groups.ActorGroups``)."""
+        """The actor spelling groups (``search.groups.ActorGroups``) of the index."""
         ...
 
-    def search(self, request: SearchRequest | str, filters: Mapping[str, Sequence[str]] | None = None, **options: Any) -> Results:
+    @property
+    def schema(self) -> Any:
+        """The Whoosh schema the query parser reads field types from."""
         ...
 
-    def similar(self, doc_id: str, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10, offset: int = 0,
-                collapse: bool = True, snippet_count: int | None = None) -> Results:
+    def check(self) -> None:
+        """Raise the one-line error (with a hint) when the index is missing or incompatible."""
         ...
 
-    def query_match(self, doc_id: str, text: str = "", filters: Mapping[str, Sequence[str]] | None = None) -> Any:
-        """One article's stored fields and what ``text`` and ``filters`` match in it (``search.engine.QueryMatch``)."""
+    def pinned(self) -> ContextManager[Any]:
+        """One state of the index for a whole operation (nested calls share it)."""
         ...
 
-    def co_mentions(self, query: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str],
-                    collapse: bool = True) -> CoMentions:
+    def terms(self, field: str) -> Iterable[str]:
+        """Every indexed value of a keyword field (what facet values resolve against)."""
         ...
 
-    def date_counts(self, query: str, filters: Mapping[str, Sequence[str]], field: str = "published",
-                    collapse: bool = True) -> tuple[int, dict[str, int]]:
+    def has_vectors(self) -> bool:
+        """Whether the index has passage vectors (hybrid is then the default mode)."""
         ...
 
-    def stats(self) -> IndexStats:
+    def check_vectors(self) -> None:
+        """Raise the one-line error a semantic search would give (no vectors, no embedder)."""
+        ...
+
+    def rank(self, plan: Plan) -> Ranked:
+        """Every match counted, the page ranked and fetched, facets over every match."""
+        ...
+
+    def similar(self, doc_id: str, names: frozenset[str], fq: Any, limit: int, offset: int, collapse: bool, snippets: int) -> Ranked:
+        """Articles like ``doc_id`` (``NotFoundError`` for an unknown id)."""
+        ...
+
+    def query_match(self, doc_id: str, q: Any, fq: Any, names: frozenset[str], marked: bool) -> QueryMatch:
+        """One article's stored fields and, with ``marked``, the spans ``q`` and ``names`` mark."""
+        ...
+
+    def co_mentions(self, q: Any, fq: Any, displays: set[str], kinds: Sequence[str], collapse: bool = True) -> CoMentions:
+        ...
+
+    def date_counts(self, q: Any, fq: Any, field: str = "published", collapse: bool = True) -> tuple[int, dict[str, int]]:
+        ...
+
+    def stats(self) -> Mapping[str, Any]:
+        """The fields of ``results.IndexStats`` but ``acronyms``."""
+        ...
+
+    def suggest(self, words: Sequence[str]) -> dict[str, str]:
+        """For each folded word not in the unstemmed fields, its nearest indexed word."""
         ...
 
     def warm(self) -> None:

@@ -1,10 +1,9 @@
-"""One search as both engines run it: the parameters of ``SearchKit.search``, checked
-and normalised once (``SearchRequest``), and the ``Results`` both engines answer with.
+"""One search: the parameters of ``SearchKit.search``, checked and normalised once
+(``SearchRequest``), and the ``Results`` the engine answers with.
 
-What it is for: the engine over a Whoosh folder (``search.engine``) and the one over a
-``Backend`` (``backends.engine``) take the same request; the parameters, their defaults
-and their checks are written here and nowhere else (the library's documented signature
-is ``SearchKit.search``'s, which builds a request).
+What it is for: the parameters, their defaults and their checks are written here and
+nowhere else (the library's documented signature is ``SearchKit.search``'s, which
+builds a request; ``search.engine`` takes it, on any backend).
 
 What it must NOT do: parse the query, rank, or know which backend answers.
 """

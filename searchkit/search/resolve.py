@@ -3,8 +3,8 @@
 What it is for: ``personne:Kazimi`` or ``--published "décembre 2020"`` become the terms
 the index holds (every spelling of the actor's group, under the kind its group counts
 it as; every date term inside the range), and a ``filters`` mapping becomes one query.
-The Whoosh engine and the OpenSearch engine differ only in where the date vocabulary
-comes from, which they pass in.
+The backends differ only in where the vocabulary comes from (``terms``), which the
+engine passes in.
 
 What it must not do: open an index or search: it builds Whoosh query objects (the
 parser's currency; backends/base.py converts them for other engines).

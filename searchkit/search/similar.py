@@ -9,15 +9,14 @@ is read from the store.
 """
 from __future__ import annotations
 
-import time
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from whoosh import query as Q
 
 from searchkit.errors import NotFoundError
-from searchkit.results import Results
-from searchkit.search.hits import make_hit
+from searchkit.search.operation import Plan, Ranked
+from searchkit.search.page import matches
 from searchkit.search.hybrid import semantic_top, top_by_score
 from searchkit.search.rank import whoosh_mask, whoosh_page
 from searchkit.search.snapshot import Snapshot
@@ -86,30 +85,25 @@ def _rank_by_meaning(snap: Snapshot, semantic: Any, vector: np.ndarray, fq: Q.Qu
 
 
 def similar(
-    snap: Snapshot, doc_id: str, filters: Mapping[str, Sequence[str]], fq: Q.Query | None, limit: int, offset: int,
+    snap: Snapshot, doc_id: str, names: frozenset[str], fq: Q.Query | None, limit: int, offset: int,
     collapse: bool, snippet_count: int, semantic: Any = None,
-) -> Results:
+) -> Ranked:
     """Articles like ``doc_id`` within the filter query ``fq``, by meaning when
     ``semantic`` (the index's ``SemanticRanker``) has the article's vector; ``query`` in
-    the result holds the key terms, ``mode`` says which ranking answered."""
-    started = time.perf_counter()
+    the answer holds the key terms, ``mode`` says which ranking answered; ``names``:
+    the actor spellings the filters stand for, marked in snippets."""
     docnum, terms = _key_terms(snap, doc_id)
     vector = _own_vector(semantic, doc_id)
     if not terms and vector is None:
-        return Results("", dict(filters), 0, (time.perf_counter() - started) * 1000, None, (), {}, offset)
-    dups = snap.duplicates
-    own = dups.members(docnum).tolist()
+        return Ranked(0)
+    own = snap.duplicates.members(docnum).tolist()
     want = offset + limit if limit else 0
     if vector is not None:
         mask, ranked = _rank_by_meaning(snap, semantic, vector, fq, own, want, collapse)
     else:
         q = Q.Or([Q.Term("body", t, boost=w) for t, w in terms])
         mask, ranked = _rank(snap, q, fq, own, want, collapse)
-    marks: tuple[set[str], set[str], set[str]] = ({t for t, _ in terms}, set(), set())
-    hits = tuple(
-        make_hit(snap.searcher.stored_fields(d), score, rank, marks, snippet_count, snap.groups, tuple(dups.others(d)))
-        for rank, (d, score) in enumerate(ranked[offset:], start=offset + 1)
-    )
-    took = (time.perf_counter() - started) * 1000
-    return Results(" ".join(t for t, _ in terms), dict(filters), int(np.count_nonzero(mask)), took, None, hits,
-                   facet_counts(snap.tables, mask), offset, mode="semantic" if vector is not None else "lexical")
+    plan = Plan("", None, fq, "lexical", "relevance", limit, offset, collapse, snippets=snippet_count, names=names)
+    page = matches(snap, plan, ranked[offset:], ({t for t, _ in terms}, set()))
+    return Ranked(int(np.count_nonzero(mask)), page, facet_counts(snap.tables, mask), query=" ".join(t for t, _ in terms),
+                  mode="semantic" if vector is not None else "lexical")

@@ -8,7 +8,7 @@ wildcard terms, or operators.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable, Mapping, Sequence
 
 from searchkit.text.normalize import fold
 from searchkit.vocab import OPERATORS
@@ -28,29 +28,25 @@ def nearest_word(reader: Any, corrector: Any, folded: str) -> str | None:
     return found[0] if found and found[0] != folded else None
 
 
-def suggest(searcher: Any, text: str) -> str | None:
-    """``text`` with its misspelt words corrected, or None if nothing changed."""
-    reader = searcher.reader()
-    corrector = searcher.corrector("body_exact")
-    changed = False
-    budget = [SUGGEST_MAX_WORDS]
-
-    def fix(m: re.Match[str]) -> str:
-        nonlocal changed
+def suggest(text: str, nearest: Callable[[Sequence[str]], Mapping[str, str]]) -> str | None:
+    """``text`` with its misspelt words corrected, or None if nothing changed.
+    ``nearest``: for folded words, the backend's nearest indexed word of those it
+    does not hold (``Backend.suggest``)."""
+    words: list[str] = []
+    for m in _WORD.finditer(text):
         word = m.group(0)
-        if len(word) < 3 or word in OPERATORS:
-            return word
         # A 339-letter "word" took 5 s. No French word needs correcting past 30 letters.
-        if len(word) > SUGGEST_MAX_LEN or budget[0] <= 0:
-            return word
-        budget[0] -= 1
-        near = nearest_word(reader, corrector, fold(word.lower()))
-        if near is None:
-            return word
-        changed = True
-        return near
+        if len(word) < 3 or len(word) > SUGGEST_MAX_LEN or word in OPERATORS:
+            continue
+        folded = fold(word.lower())
+        if folded not in words and len(words) < SUGGEST_MAX_WORDS:
+            words.append(folded)
+    fixes = {w: s for w, s in nearest(words).items() if s != w} if words else {}
+    if not fixes:
+        return None
+    return _WORD.sub(lambda m: fixes.get(fold(m.group(0).lower()), m.group(0)), text)
 
-    # Words next to ":", "~" or "*" (field names, field values, fuzzy and
-    # wildcard terms) are left as typed.
-    fixed = re.sub(r"(?<![\w:~*])[^\W\d_]+(?![\w:~*])", fix, text)
-    return fixed if changed else None
+
+# Words next to ":", "~" or "*" (field names, field values, fuzzy and wildcard terms)
+# are left as typed.
+_WORD = re.compile(r"(?<![\w:~*])[^\W\d_]+(?![\w:~*])")

@@ -2,10 +2,9 @@
 so that actors found everywhere do not top every list.
 
 Counting gives ``CoMentions`` (``search.counts``): how many articles a query and filters
-match, how many of them name the target, and per actor group how many of each. Each
-engine counts (``co_mentions``): the Whoosh engine with numpy over its facet tables, an
-engine over a ``Backend`` with the backend's aggregations (OpenSearch's terms
-aggregations). Either way the same ``rank_co_mentions`` scores
+match, how many of them name the target, and per actor group how many of each. The
+engine's backend counts (``co_mentions``): the Whoosh backend with numpy over its facet
+tables, the OpenSearch backend with terms aggregations. Either way the same ``rank_co_mentions`` scores
 them: how often an actor appears with the target against how often it would by chance
 (``scores``; the measure was chosen on real news: see bench/associate.py and BENCHMARKS.md).
 

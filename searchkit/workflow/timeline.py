@@ -2,8 +2,8 @@
 
 Counting starts from how many of the matched articles carry each publication-date term
 (every article carries its one date as ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD`` terms),
-which each engine counts (``date_counts``: numpy over the Whoosh engine's postings,
-OpenSearch's aggregations); ``from_counts`` makes the timeline of those counts. An
+which the engine's backend counts (``date_counts``: numpy over the Whoosh backend's
+postings, OpenSearch's aggregations); ``from_counts`` makes the timeline of those counts. An
 article without a date counts under ``undated``; one dated more coarsely than the
 period (a month-only date on a weekly timeline, a year-only date on a monthly one)
 counts under ``imprecise``: neither is dropped, neither is guessed into a period.
