@@ -35,7 +35,7 @@ except ImportError:  # before the package moves: let it read an index naming the
     from searchkit.search import Engine
 from benchlib import orangesum_rows
 from run import sample_queries
-engine = Engine.open(Path(index))
+engine = Engine.open(Path(index)) if hasattr(Engine, "open") else Engine(Path(index))  # before the one engine: Engine(folder)
 engine.warm()
 queries = sample_queries(orangesum_rows(36152), 300, 1)
 def p50(**kw):

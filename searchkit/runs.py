@@ -47,8 +47,8 @@ def index_corpus(config: Config, roots: Sequence[Path], rebuild: bool, progress:
                  vector_progress: ProgressFn | None = None) -> IndexReport:
     """One incremental run over ``roots`` into the configured index; ``warm`` builds what
     a first search needs (the caller's own engine: it is opened once) as soon as the words
-    are committed, before the vector step (``vector_progress``: Whoosh only; the OpenSearch
-    ingest embeds in its workers). Raises ``NothingIndexedError`` (with the report) when
+    are committed, before the vector step (``vector_progress``: its progress, on either
+    backend). Raises ``NothingIndexedError`` (with the report) when
     the index ends up empty."""
     options = run_options(config, rebuild)
     if config.backend == "opensearch":
@@ -57,7 +57,8 @@ def index_corpus(config: Config, roots: Sequence[Path], rebuild: bool, progress:
         backend = _opensearch(config)
         try:
             # Near-duplicate signatures are the Whoosh index's (see ARCHITECTURE.md).
-            report = run_backend_index(roots, backend, replace(options, dedup=False), progress=progress, part=part)
+            report = run_backend_index(roots, backend, replace(options, dedup=False), progress=progress, part=part,
+                                       vector_progress=vector_progress)
         finally:
             backend.close()
     else:

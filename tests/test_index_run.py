@@ -33,7 +33,7 @@ class MemorySink:
         return True
 
     def extraction(self) -> Options:
-        return self.opts.extraction((), semantic=False)
+        return self.opts.extraction(())
 
     def begin(self, unrecorded: Sequence[str]) -> None:
         self._ops += [("delete", k) for k in unrecorded]

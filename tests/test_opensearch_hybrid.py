@@ -90,10 +90,20 @@ def test_filters_paging_sort_and_lexical(pair) -> None:
     assert kit.search("zzyzx", mode="hybrid").total == 0 and not any(kit.search("zzyzx", mode="hybrid").facets.values())
 
 
-def test_index_without_vectors_says_so(opensearch_url: str, tmp_path: Any) -> None:
+def test_vectors_are_added_to_an_index_made_without_them(opensearch_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turning vectors on for an index built without them fills them from the stored text:
+    no file is read again, an interrupted step keeps what it wrote, and the next run
+    computes only the vectors still missing."""
     from searchkit import SearchKit
+    from searchkit.backends import vector_fill
+    from searchkit.errors import SearchkitError
+    from searchkit.semantic.embed import check_available
     from searchkit.semantic.store import VectorsMissingError
 
+    try:
+        check_available()
+    except SearchkitError as exc:
+        pytest.skip(str(exc))
     corpus = tmp_path / "seeds"
     shutil.copytree(SEEDS, corpus)
     name = f"searchkit-test-{os.getpid()}-novectors"
@@ -107,13 +117,29 @@ def test_index_without_vectors_says_so(opensearch_url: str, tmp_path: Any) -> No
         with pytest.raises(VectorsMissingError) as info:
             kit.search("roquettes", mode="hybrid")
         assert "no vectors" in info.value.message and "semantic: true" in (info.value.hint or "")
-        # Turning vectors on for an index built without them asks for a rebuild, in one line.
-        from searchkit.errors import IndexIncompatibleError
+        assert kit.stats().vectors == 0
 
+        # Vectors on, and the step interrupted after its first write of two articles.
         kit.config.semantic = True
-        with pytest.raises(IndexIncompatibleError) as refused:
-            kit.index()
-        assert "--rebuild" in (refused.value.hint or "")
+        monkeypatch.setattr(vector_fill, "EMBED_CHUNK", 2)
+        monkeypatch.setattr(vector_fill, "WRITE_EVERY", 1)
+        seen: list[tuple[int, int]] = []
+
+        def interrupt(done: int, total: int) -> None:
+            seen.append((done, total))
+            if done >= 2:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            kit.index(vector_progress=interrupt)
+        assert seen[0] == (0, 5) and kit.stats().vectors == 2  # written before the interruption, kept
+
+        # The next run reads no file again and computes the three vectors still missing.
+        report = kit.index()
+        assert (report.added, report.updated, report.embedded) == (0, 0, 3)
+        assert kit.stats().vectors == kit.stats().documents == 5
+        assert kit.search("roquettes").mode == "hybrid"
+        assert kit.index().embedded == 0  # nothing left to compute
     finally:
         kit.close()
         drop_opensearch_index(opensearch_url, name)

@@ -378,13 +378,11 @@ def test_workers_forked_after_the_parent_embedded_do_not_hang(tmp_path: Path) ->
 
     script = (
         "from concurrent.futures import ProcessPoolExecutor\n"
-        "from searchkit.corpus import Article\n"
-        "from searchkit.index.documents import _vectors_for\n"
-        "from searchkit.semantic.embed import query_embedder\n"
+        "from searchkit.semantic.embed import embed_here, passage_text, query_embedder\n"
         "query_embedder().embed_query('une requête assez longue pour occuper les deux threads ' * 10)\n"
-        "arts = [Article(f'a{i}', 'x', 'k', 'Titre', f'Corps de l article {i}.', None) for i in range(4)]\n"
+        "texts = [passage_text('Titre', f'Corps de l article {i}.') for i in range(4)]\n"
         "with ProcessPoolExecutor(2) as pool:\n"
-        "    shapes = [f.result(timeout=120).shape for f in [pool.submit(_vectors_for, arts, 256) for _ in range(4)]]\n"
+        "    shapes = [f.result(timeout=120).shape for f in [pool.submit(embed_here, texts, 256) for _ in range(4)]]\n"
         "print(shapes)\n"
     )
     env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}

@@ -256,6 +256,10 @@ class Backend(Protocol):
         """How many articles the index holds."""
         ...
 
+    def vector_count(self) -> int:
+        """How many articles have a passage vector (0: the index has none)."""
+        ...
+
     def delete_sources(self, keys: Sequence[str]) -> None:
         """Remove every article read from these source files (manifest keys)."""
         ...

@@ -12,6 +12,10 @@ source), so nothing is lost and nothing is stored twice.
 ``part=(i, n)`` makes this process handle only the files whose path hash falls in part
 ``i`` of ``n``: n processes on n machines share one corpus and one index.
 
+With ``semantic``, the passage vectors are the run's last step (``vector_fill``): the
+articles of the index without one, read back from it, embedded and written as partial
+updates, so turning vectors on never extracts again and an interrupted step resumes.
+
 It must NOT know a backend's wire protocol (the backend does) or parse queries.
 """
 from __future__ import annotations
@@ -21,7 +25,7 @@ import os
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from searchkit.errors import SearchkitError
 from searchkit.index.documents import Options
@@ -60,19 +64,30 @@ def run_backend_index(
     progress: ProgressFn | None = None,
     part: tuple[int, int] | None = None,
     exclude: Sequence[Path] = (),
+    vector_progress: ProgressFn | None = None,
+    after_words: Callable[[], None] | None = None,
     **settings: Any,
 ) -> IndexReport:
     """Index ``roots`` into ``backend`` (see the module docstring), with the indexer's
     ``RunOptions`` (``settings``: its fields, applied over ``options``); ``commit_every``,
     ``title_boost`` and ``dedup`` are the Whoosh index's and are not used here.
     ``semantic``: store passage vectors (True), not (False), or as the index already
-    does (None)."""
+    does (None); they are computed after the words (``vector_fill``, ``vector_progress``
+    as they go), once ``after_words`` has run."""
     opts = replace(options or RunOptions(), **settings)
     started = time.perf_counter()
     if opts.rebuild and part is not None:
         raise SearchkitError("--rebuild with --part would delete the other parts' articles",
                              hint="rebuild once without --part (or delete the index), then run the parts")
-    report = IndexRun(roots, OpenSearchSink(backend, opts, part, exclude), opts, progress).run()
+    sink = OpenSearchSink(backend, opts, part, exclude)
+    report = IndexRun(roots, sink, opts, progress).run()
+    if after_words is not None:
+        after_words()
+    if sink.semantic:  # the words are written and searchable: now the vectors they lack
+        from searchkit.backends.vector_fill import fill_backend_vectors
+
+        report.embedded = fill_backend_vectors(backend, workers=opts.workers, tokens=opts.semantic_tokens,
+                                               owns=lambda key: in_part(key, part), progress=vector_progress)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -107,8 +122,9 @@ class OpenSearchSink:
         return in_part(key, self.part)
 
     def extraction(self) -> Options:
-        # The cluster analyses the text itself (no postings); vectors come from the workers.
-        return replace(self.opts, dedup=False).extraction((), self.semantic)
+        # The cluster analyses the text itself (no postings); vectors come after the
+        # words, from the stored text (vector_fill), never from the workers.
+        return replace(self.opts, dedup=False).extraction(())
 
     def begin(self, unrecorded: Sequence[str]) -> None:
         self.deletes.extend(unrecorded)

@@ -28,14 +28,14 @@ from searchkit.backends.opensearch_client import OpenSearchClient
 from searchkit.backends.opensearch_documents import STORED_FIELDS, date_buckets, mappings_body, to_source
 from searchkit.backends.opensearch_dsl import highlight, marked_spans, to_dsl
 from searchkit.backends.opensearch_manifest import ManifestIndex
-from searchkit.backends.opensearch_vectors import KNN_HINT, add_vector_field, embedding_of, knn
+from searchkit.backends.opensearch_vectors import VectorMembers, create_index, embedding_of, knn
 from searchkit.errors import IndexIncompatibleError, IndexMissingError, NotFoundError, OpenSearchError
 from searchkit.vocab import ACTOR_KINDS
 
 __all__ = ["OpenSearchBackend", "date_buckets", "to_dsl"]
 
 
-class OpenSearchBackend(ProtocolOperations):
+class OpenSearchBackend(ProtocolOperations, VectorMembers):
     """One searchkit index on an OpenSearch cluster (see the module docstring)."""
 
     def __init__(
@@ -64,6 +64,7 @@ class OpenSearchBackend(ProtocolOperations):
         self._vocab: dict[str, dict[str, int]] = {}
         self.vectors = vectors
         self.embedding: str | None = None  # the index's vectors' embedding, read by check()
+        self._meta: dict[str, Any] = {}  # the mapping's _meta.searchkit, read by check()
 
     # -- the index ----------------------------------------------------------
     def describe(self) -> dict[str, Any]:
@@ -80,22 +81,14 @@ class OpenSearchBackend(ProtocolOperations):
             self.client.delete_index(self.index)
             self.manifest_store.delete()
         if not self.client.index_exists(self.index):
-            body = mappings_body(self.shards, self.replicas)
-            try:
-                self.client.create_index(self.index, add_vector_field(body, *self.vectors) if self.vectors else body)
-            except OpenSearchError as exc:
-                if "knn" in str(exc).lower():
-                    raise OpenSearchError(f"cannot create an index with vectors: {exc}", hint=KNN_HINT) from None
-                if "resource_already_exists" not in str(exc):  # another indexer made it meanwhile
-                    raise
+            create_index(self.client, self.index, mappings_body(self.shards, self.replicas), self.vectors)
         else:
             self.check()
             # Fields added since the index was made (the mapping is strict): adding one
             # to a mapping is allowed, and a no-op when it is there.
             self.client.request("PUT", f"/{self.index}/_mapping", {"properties": {"acronym": {"type": "keyword"}}})
             if self.vectors and self.embedding != self.vectors[1]:
-                raise IndexIncompatibleError(f"the OpenSearch index '{self.index}' has no {self.vectors[1]} vectors",
-                                             hint="rebuild it with them: searchkit index --rebuild (or set semantic: false)")
+                self._add_vectors(*self.vectors)
         self.manifest_store.ensure()
 
     def check(self) -> None:
@@ -111,6 +104,7 @@ class OpenSearchBackend(ProtocolOperations):
                 f"the OpenSearch index '{self.index}' was built by another searchkit (analysis {meta.get('analysis_version')})",
                 hint="rebuild it: searchkit index --rebuild",
             )
+        self._meta = dict(meta)
         self.embedding = embedding_of(meta)
 
     def refresh(self) -> None:

@@ -59,8 +59,6 @@ def to_source(doc: Mapping[str, Any]) -> dict[str, Any]:
         raise TypeError("OpenSearch takes documents with their text, not Whoosh postings (index.documents.Options(text_fields=()))")
     for f in (*ACTOR_FIELDS, *DATE_FIELDS):
         out[f] = split_values(doc.get(f))
-    if doc.get("_vector") is not None:  # semantic: true (the workers embedded it)
-        out["vector"] = [float(x) for x in doc["_vector"]]
     out["acronym"] = split_values(doc.get("acronym"))
     out["published_bucket"] = date_buckets(out["published"])
     out["mentioned_bucket"] = date_buckets(out["mentioned"])

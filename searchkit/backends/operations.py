@@ -58,6 +58,7 @@ class ProtocolOperations:
     actor_vocabulary: Any
     value_counts: Any
     describe: Any
+    vector_count: Any
 
     def pinned(self) -> ContextManager[Any]:
         """Each request sees the index as the cluster has it: nothing to pin."""
@@ -157,6 +158,6 @@ class ProtocolOperations:
             "backend": str(where["backend"]),
             "url": where.get("url"),
             "index": where.get("index"),
-            # The ingest embeds every article of an index made with vectors (its workers do).
-            "vectors": documents if self.embedding else 0,
+            # Fewer than documents while the vector step fills them.
+            "vectors": self.vector_count(),
         }

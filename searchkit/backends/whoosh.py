@@ -157,11 +157,14 @@ class WhooshBackend(TreeQueries):
             "size_bytes": sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file()),
             "segments": len(self.ix._segments()) if hasattr(self.ix, "_segments") else None,
             "generation": self.ix.latest_generation(),
-            "vectors": self.semantic.count(),
+            "vectors": self.vector_count(),
         }
 
     def count(self) -> int:
         return int(self.snapshot.searcher.doc_count())
+
+    def vector_count(self) -> int:
+        return self.semantic.count()
 
     def suggest(self, words: Sequence[str]) -> dict[str, str]:
         """For each word not in the unstemmed fields, its nearest indexed word."""

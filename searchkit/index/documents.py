@@ -65,12 +65,6 @@ class Options:
     # config.yaml's aliases, frozen (actors.freeze_aliases): matched in the text as a
     # gazetteer, so that a name the model missed still counts for its actor.
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # Passage vectors (see searchkit/semantic): on or off, and the tokens of title + lead
-    # embedded (None: the whole text). Each document then carries "_vector", which the
-    # OpenSearch ingest sends with it; the Whoosh indexer never asks for it (its vectors
-    # are computed apart, from the stored text, after the words: index/vectors.py).
-    semantic: bool = False
-    semantic_tokens: int | None = 256  # = semantic.embed.DEFAULT_TOKENS (not imported: optional)
     # The near-duplicate signature (dedup.py) of each article, computed here so that
     # the single writing process only files it (``_minhash``, popped by index/indexer).
     dedup: bool = True
@@ -104,21 +98,7 @@ def extract_documents(articles: Sequence[Article], options: Options) -> list[dic
     """
     articles = list(articles)
     actors = _actors_for(articles, options.model, options.aliases) if options.actors else [[] for _ in articles]
-    docs = [_document(article, found, options) for article, found in zip(articles, actors)]
-    if options.semantic and articles:
-        for doc, vector in zip(docs, _vectors_for(articles, options.semantic_tokens)):
-            doc["_vector"] = vector
-    return docs
-
-
-def _vectors_for(articles: list[Article], max_tokens: int | None) -> Any:
-    """One passage vector per article (title + lead, or the whole text): the OpenSearch
-    ingest's (the Whoosh index computes its vectors apart, from its stored text:
-    index/vectors.py; both embed ``passage_text`` of the indexed title, none when it
-    was guessed, and the body)."""
-    from searchkit.semantic.embed import embed_here, passage_text
-
-    return embed_here([passage_text("" if a.title_guessed else a.title, a.body) for a in articles], max_tokens)
+    return [_document(article, found, options) for article, found in zip(articles, actors)]
 
 
 def _actors_for(articles: list[Article], model: str | None, aliases: Any = ()) -> list[list[Any]]:

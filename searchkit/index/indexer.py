@@ -114,7 +114,7 @@ class WhooshSink:
 
     def extraction(self) -> Options:
         # No vectors from extraction: the vector step computes them from the stored text.
-        return self.opts.extraction(text_fields(self.ix.schema), semantic=False)
+        return self.opts.extraction(text_fields(self.ix.schema))
 
     def begin(self, unrecorded: Sequence[str]) -> None:
         # ``unrecorded`` is ignored: the manifest is rebuilt from the documents when it

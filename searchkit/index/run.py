@@ -98,17 +98,17 @@ class RunOptions:
     aliases: Any = None
     semantic: bool | None = None
     dedup: bool = True
-    # What of each article the Whoosh index's vector step embeds: title + the first this
+    # What of each article the vector step embeds: title + the first this
     # many tokens (None: the whole text). Part of the vectors' embedding name, so another
     # value recomputes them all. = semantic.embed.DEFAULT_TOKENS (not imported: optional).
     semantic_tokens: int | None = 256
 
-    def extraction(self, text_fields: tuple[tuple[str, Any, bool], ...], semantic: bool) -> Options:
-        """The settings the worker processes need."""
+    def extraction(self, text_fields: tuple[tuple[str, Any, bool], ...]) -> Options:
+        """The settings the worker processes need (never vectors: each backend's vector
+        step computes them from the stored text, after the words)."""
         return Options(
             actors=self.actors, dates=self.dates, max_bytes=int(self.max_file_mb * 1e6) if self.max_file_mb else None,
-            model=self.model, text_fields=text_fields, aliases=frozen_aliases(self.aliases), semantic=semantic,
-            dedup=self.dedup,
+            model=self.model, text_fields=text_fields, aliases=frozen_aliases(self.aliases), dedup=self.dedup,
         )
 
 

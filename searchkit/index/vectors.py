@@ -20,11 +20,11 @@ from __future__ import annotations
 import time
 from collections import deque
 from contextlib import closing
-from typing import Any, Callable, Collection, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
 
 import numpy as np
 
-__all__ = ["COMMIT_SECONDS", "EMBED_CHUNK", "fill_vectors", "live_ids", "stored_passage"]
+__all__ = ["COMMIT_SECONDS", "EMBED_CHUNK", "embedded", "fill_vectors", "live_ids", "stored_passage"]
 
 # Articles per embedding job: ~6 s of CPU, so that Ctrl-C, the progress bar and the
 # worker processes' balance never wait long.
@@ -127,24 +127,31 @@ def stored_passage(reader: Any, docnum: int) -> tuple[str, str]:
 
 
 def _embedded(reader: Any, docnums: Sequence[int], workers: int, tokens: int | None) -> Iterator[tuple[list[str], np.ndarray]]:
-    """(ids, vectors) of ``docnums``, chunk by chunk in order: in this process, or in
-    ``workers`` processes (one OpenMP thread each) when there is enough to do."""
-    from searchkit.semantic.embed import embed_here
+    """(ids, vectors) of ``docnums``, chunk by chunk in order (see ``embedded``)."""
 
     def chunks() -> Iterator[tuple[list[str], list[str]]]:
         for start in range(0, len(docnums), EMBED_CHUNK):
             pairs = [stored_passage(reader, d) for d in docnums[start : start + EMBED_CHUNK]]
             yield [i for i, _ in pairs], [t for _, t in pairs]
 
-    if workers <= 1 or len(docnums) < PARALLEL_MIN:
-        for ids, texts in chunks():
+    return embedded(chunks(), len(docnums), workers, tokens)
+
+
+def embedded(chunks: Iterable[tuple[list[str], list[str]]], size: int, workers: int, tokens: int | None) -> Iterator[tuple[list[str], np.ndarray]]:
+    """(ids, vectors) of ``chunks`` of (ids, passage texts), chunk by chunk in order: in
+    this process, or in ``workers`` processes (one OpenMP thread each) when ``size``
+    articles are enough work for them. Any backend's vector step embeds through here."""
+    from searchkit.semantic.embed import embed_here
+
+    if workers <= 1 or size < PARALLEL_MIN:
+        for ids, texts in chunks:
             yield ids, embed_here(texts, tokens)
         return
     from searchkit.index.pool import worker_pool
 
     with worker_pool(workers) as pool:
         in_flight: deque[tuple[list[str], Any]] = deque()
-        for ids, texts in chunks():
+        for ids, texts in chunks:
             in_flight.append((ids, pool.submit(embed_here, texts, tokens)))
             # A few chunks queued per worker: they never wait on this process, and a kill
             # throws away little computed-but-uncommitted work.
