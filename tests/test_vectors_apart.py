@@ -188,18 +188,18 @@ def test_turning_semantic_on_extracts_nothing_again(tmp_path: Path, monkeypatch:
 @needs_model
 def test_the_text_embedded_is_the_one_extraction_embedded(tmp_path: Path) -> None:
     """The vector step reads the stored title and body; it must embed what embedding at
-    extraction did (``documents._vectors_for``, the OpenSearch ingest's), so that
-    ranking figures measured before do not move."""
+    extraction did (the article's own title, none when it was guessed, and its body), so
+    that ranking figures measured before do not move."""
     from searchkit.corpus import iter_sources, read_parts
-    from searchkit.index.documents import _vectors_for
     from searchkit.index.indexer import run_index
+    from searchkit.semantic.embed import embed_here, passage_text
 
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     _small_corpus(corpus)
     run_index([corpus], index, actors=False, workers=1, semantic=True)
     articles = [a for source in iter_sources([corpus]) for read in read_parts(source, None) for a in read.articles]
     assert {a.id for a in articles if a.title_guessed} >= {"g1", "g2"}
-    expected = dict(zip([a.id for a in articles], _vectors_for(articles, 256)))
+    expected = dict(zip([a.id for a in articles], embed_here([passage_text("" if a.title_guessed else a.title, a.body) for a in articles], 256)))
     got = dict(zip(*VectorStore.open(index).matrix()))
     assert sorted(got) == sorted(expected)
     for doc_id, vector in expected.items():
