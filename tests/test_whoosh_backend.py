@@ -15,7 +15,7 @@ import pytest
 from searchkit import SearchKit
 from searchkit.backends import base as T
 from searchkit.backends.operations import ProtocolOperations
-from searchkit.backends.whoosh import WhooshBackend, to_whoosh
+from searchkit.backends.whoosh_tree import WhooshTreeBackend as WhooshBackend, to_whoosh
 from searchkit.search.engine import Engine
 
 from .conftest import shared_data

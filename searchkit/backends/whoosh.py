@@ -7,9 +7,10 @@ stored (document numbers, segments, the vector store) answered here, in one snap
 per operation, so that the engine itself knows no backend. Its operations are thin:
 the work is ``search/page`` (a search's ranking and page), ``search/similar``,
 ``search/counts`` (``with``, ``timeline``), ``search/hits`` (the terms to mark). The
-tree primitives the OpenSearch backend's generic operations use are ``TreeQueries``
-(``backends/whoosh_tree``); writes through the protocol are one Whoosh transaction per
-call (the indexer writes with its own sink, ``index/indexer``).
+tree primitives the OpenSearch backend's generic operations use are not needed here
+(``backends/whoosh_tree`` adds them, for the tests that hold those operations to
+account); writes through the protocol are one Whoosh transaction per call (the indexer
+writes with its own sink, ``index/indexer``).
 
 What it must NOT do: parse query text (``search/query``), pick the search mode
 (``search/mode``), make hits (the engine does), or import the OpenSearch modules.
@@ -22,7 +23,6 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from searchkit.backends.whoosh_tree import TreeQueries, to_whoosh
 from searchkit.errors import NotFoundError
 from searchkit.index.store import MANIFEST_FILE, create, index_exists, load_manifest, open_index, write_json
 from searchkit.search.counts import CoMentions, match_mask, posting_counts, table_co_mentions
@@ -37,10 +37,10 @@ from searchkit.search.tables import FacetTable
 from searchkit.semantic.retrieve import SemanticRanker
 from searchkit.vocab import UNDATED
 
-__all__ = ["WhooshBackend", "to_whoosh"]
+__all__ = ["WhooshBackend"]
 
 
-class WhooshBackend(TreeQueries):
+class WhooshBackend:
     """A searchkit index folder (see the module docstring)."""
 
     # Near-duplicate groups are kept: ``with`` and ``timeline`` can count each group once.

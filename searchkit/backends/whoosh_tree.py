@@ -6,10 +6,11 @@ What it is for: the generic operations over a backend's primitives
 (``backends/operations``, what the OpenSearch backend runs) can run on a Whoosh index
 too, so ``tests/test_whoosh_backend.py`` holds them to account against the Whoosh
 backend's own operations without a cluster. The one engine never uses these members
-on Whoosh: its searches go to ``WhooshBackend.rank``.
+on Whoosh: its searches go to ``WhooshBackend.rank``, and ``WhooshTreeBackend`` adds them
+to the Whoosh backend only where they are wanted.
 
-What it must NOT do: parse query text, or hold a snapshot of its own (``TreeQueries``
-reads its host's ``snapshot``).
+What it must NOT do: parse query text, hold a snapshot of its own (``TreeQueries``
+reads its host's ``snapshot``), or be imported by the search path.
 """
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ import numpy as np
 from whoosh import query as Q
 
 from searchkit.backends import base as T
+from searchkit.backends.whoosh import WhooshBackend
 from searchkit.search import rank
 from searchkit.search.hits import body_spans, query_terms
 from searchkit.search.tables import facet_counts
 
-__all__ = ["TreeQueries", "to_whoosh"]
+__all__ = ["TreeQueries", "WhooshTreeBackend", "to_whoosh"]
 
 _UNESCAPED_WILDCARD = re.compile(r"(?<!\\)[*?]")
 
@@ -152,3 +154,9 @@ class TreeQueries:
             doc["_marked"] = body_spans(doc, stemmed, exact, set())
         return docs
 
+
+
+class WhooshTreeBackend(TreeQueries, WhooshBackend):
+    """The Whoosh index with every primitive of the ``base.Backend`` protocol: the
+    Whoosh backend plus ``TreeQueries`` (kept off the search path: a one-shot search
+    never imports the tree)."""
