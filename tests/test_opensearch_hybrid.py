@@ -140,6 +140,15 @@ def test_vectors_are_added_to_an_index_made_without_them(opensearch_url: str, tm
         assert kit.stats().vectors == kit.stats().documents == 5
         assert kit.search("roquettes").mode == "hybrid"
         assert kit.index().embedded == 0  # nothing left to compute
+
+        # semantic: false drops them, as on Whoosh: lexical by default again.
+        kit.config.semantic = False
+        kit.index()
+        assert kit.stats().vectors == 0 and kit.search("roquettes").mode == "lexical"
+        with pytest.raises(VectorsMissingError):
+            kit.search("roquettes", mode="semantic")
+        kit.config.semantic = True  # and on again: the empty field is filled
+        assert kit.index().embedded == 5 and kit.stats().vectors == 5
     finally:
         kit.close()
         drop_opensearch_index(opensearch_url, name)

@@ -260,6 +260,10 @@ class Backend(Protocol):
         """How many articles have a passage vector (0: the index has none)."""
         ...
 
+    def drop_vectors(self) -> None:
+        """Remove every passage vector and the index's record of their embedding."""
+        ...
+
     def delete_sources(self, keys: Sequence[str]) -> None:
         """Remove every article read from these source files (manifest keys)."""
         ...

@@ -108,6 +108,8 @@ class OpenSearchSink:
     def open(self, record: list[list[Any]]) -> dict[str, Entry]:
         self.semantic = _with_vectors(self.backend, self.opts.semantic)
         self.backend.ensure_index(rebuild=self.opts.rebuild)
+        if self.opts.semantic is False and self.backend.embedding is not None:
+            self.backend.drop_vectors()  # semantic: false drops them, as on Whoosh
         # Each entry keeps the record its file was extracted with: n processes (--part)
         # write one manifest, so no index-wide record could say which run wrote what.
         self.record = record

@@ -20,7 +20,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from searchkit.backends.opensearch_client import OpenSearchClient
 from searchkit.errors import IndexIncompatibleError, OpenSearchError
 
-__all__ = ["FIELD", "VectorMembers", "add_vector_field", "create_index", "count_missing", "count_vectors", "embedding_of", "knn", "lucene_to_cosine", "missing_vectors", "put_vector_field", "write_vectors"]
+__all__ = ["FIELD", "VectorMembers", "add_vector_field", "clear_vectors", "create_index", "count_missing", "count_vectors", "embedding_of", "knn", "lucene_to_cosine", "missing_vectors", "put_vector_field", "write_vectors"]
 
 FIELD = "vector"
 KNN_HINT = ("the cluster needs the k-NN plugin (opensearch-knn) for semantic: true; "
@@ -64,9 +64,24 @@ def count_missing(client: OpenSearchClient, index: str) -> int:
 def missing_vectors(client: OpenSearchClient, index: str, page: int = PAGE) -> Iterator[list[dict[str, Any]]]:
     """The articles without a vector, a page at a time in id order (id, source, title,
     body): a cursor on the id, so pages stay right while vectors are written."""
+    return _pages(client, index, _MISSING, ["id", "source", "title", "body"], page)
+
+
+def clear_vectors(client: OpenSearchClient, index: str) -> None:
+    """Remove every article's vector (a null value is not indexed: no ``_update_by_query``,
+    which needs the reindex module)."""
+    for page in _pages(client, index, {"exists": {"field": FIELD}}, ["id"], PAGE * 4):
+        result = client.bulk((({"update": {"_id": src["id"]}}, {"doc": {FIELD: None}}) for src in page), index=index)
+        if result.failed:
+            raise OpenSearchError(f"OpenSearch refused to drop {len(result.failed)} vectors (first: {result.failed[0][0]}: {result.failed[0][1]})",
+                                  hint="run searchkit index again")
+    client.refresh(index)
+
+
+def _pages(client: OpenSearchClient, index: str, query: Mapping[str, Any], source: list[str], page: int) -> Iterator[list[dict[str, Any]]]:
     after: list[Any] | None = None
     while True:
-        body: dict[str, Any] = {"size": page, "query": _MISSING, "sort": [{"id": "asc"}], "_source": ["id", "source", "title", "body"]}
+        body: dict[str, Any] = {"size": page, "query": query, "sort": [{"id": "asc"}], "_source": source}
         if after is not None:
             body["search_after"] = after
         hits = client.request("POST", f"/{index}/_search", body)["hits"]["hits"]
@@ -156,6 +171,14 @@ class VectorMembers:
 
     def write_vectors(self, ids: Sequence[str], vectors: Any) -> None:
         write_vectors(self.client, self.index, ids, vectors)
+
+    def drop_vectors(self) -> None:
+        """Remove every article's vector and the index's embedding (semantic: false):
+        searches are lexical by default again, and the field can be filled later."""
+        clear_vectors(self.client, self.index)
+        meta = {k: v for k, v in self._meta.items() if k != "embedding"}
+        self.client.request("PUT", f"/{self.index}/_mapping", {"_meta": {"searchkit": meta}})
+        self._meta, self.embedding = meta, None
 
     def _add_vectors(self, dim: int, embedding: str) -> None:
         """Give an index made without vectors their field (the vector step fills it);

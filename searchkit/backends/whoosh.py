@@ -166,6 +166,12 @@ class WhooshBackend:
     def vector_count(self) -> int:
         return self.semantic.count()
 
+    def drop_vectors(self) -> None:
+        """Remove the passage vectors beside the index (semantic: false)."""
+        from searchkit.semantic.store import VectorStore
+
+        VectorStore.remove(self.index_dir)
+
     def suggest(self, words: Sequence[str]) -> dict[str, str]:
         """For each word not in the unstemmed fields, its nearest indexed word."""
         searcher = self.snapshot.searcher
