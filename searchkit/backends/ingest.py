@@ -25,7 +25,7 @@ import os
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from searchkit.errors import SearchkitError
 from searchkit.index.documents import Options
@@ -65,7 +65,6 @@ def run_backend_index(
     part: tuple[int, int] | None = None,
     exclude: Sequence[Path] = (),
     vector_progress: ProgressFn | None = None,
-    after_words: Callable[[], None] | None = None,
     **settings: Any,
 ) -> IndexReport:
     """Index ``roots`` into ``backend`` (see the module docstring), with the indexer's
@@ -73,7 +72,7 @@ def run_backend_index(
     ``title_boost`` and ``dedup`` are the Whoosh index's and are not used here.
     ``semantic``: store passage vectors (True), not (False), or as the index already
     does (None); they are computed after the words (``vector_fill``, ``vector_progress``
-    as they go), once ``after_words`` has run."""
+    as they go)."""
     opts = replace(options or RunOptions(), **settings)
     started = time.perf_counter()
     if opts.rebuild and part is not None:
@@ -81,8 +80,6 @@ def run_backend_index(
                              hint="rebuild once without --part (or delete the index), then run the parts")
     sink = OpenSearchSink(backend, opts, part, exclude)
     report = IndexRun(roots, sink, opts, progress).run()
-    if after_words is not None:
-        after_words()
     if sink.semantic:  # the words are written and searchable: now the vectors they lack
         from searchkit.backends.vector_fill import fill_backend_vectors
 

@@ -71,10 +71,7 @@ def clear_vectors(client: OpenSearchClient, index: str) -> None:
     """Remove every article's vector (a null value is not indexed: no ``_update_by_query``,
     which needs the reindex module)."""
     for page in _pages(client, index, {"exists": {"field": FIELD}}, ["id"], PAGE * 4):
-        result = client.bulk((({"update": {"_id": src["id"]}}, {"doc": {FIELD: None}}) for src in page), index=index)
-        if result.failed:
-            raise OpenSearchError(f"OpenSearch refused to drop {len(result.failed)} vectors (first: {result.failed[0][0]}: {result.failed[0][1]})",
-                                  hint="run searchkit index again")
+        _update(client, index, [src["id"] for src in page], [None] * len(page), refresh=False)
     client.refresh(index)
 
 
@@ -94,11 +91,15 @@ def _pages(client: OpenSearchClient, index: str, query: Mapping[str, Any], sourc
 def write_vectors(client: OpenSearchClient, index: str, ids: Sequence[str], vectors: Any) -> None:
     """Set the vectors of ``ids`` (partial updates: the rest of each article stays),
     visible to searches on return."""
-    actions = (({"update": {"_id": i}}, {"doc": {FIELD: [float(x) for x in v]}}) for i, v in zip(ids, vectors))
     # Refreshed: searches use each write's vectors at once (a write is tens of seconds of
     # embedding, so the refreshes cost nothing beside it).
-    result = client.bulk(actions, index=index, refresh=True)
-    # An article deleted since it was read (another indexer, --part) needs no vector.
+    _update(client, index, ids, [[float(x) for x in v] for v in vectors], refresh=True)
+
+
+def _update(client: OpenSearchClient, index: str, ids: Sequence[str], values: Sequence[Any], refresh: bool) -> None:
+    """Set the vector field of ``ids`` to ``values`` (None: no vector), as partial updates."""
+    result = client.bulk((({"update": {"_id": i}}, {"doc": {FIELD: v}}) for i, v in zip(ids, values)), index=index, refresh=refresh)
+    # An article deleted since it was read (another indexer, --part) needs no update.
     failed = [(i, why) for i, why in result.failed if "document_missing" not in why]
     if failed:
         doc_id, reason = failed[0]

@@ -26,8 +26,11 @@ __all__ = ["matches", "rank_plan"]
 def rank_plan(snap: Snapshot, semantic: Any, fusion: FusionParams, plan: Plan) -> Ranked:
     """Every match counted, the page ranked and fetched, facets over every match."""
     mask, ranked, near = _rank(snap, semantic, fusion, plan)
-    page = matches(snap, plan, ranked[plan.offset:])
-    related = matches(snap, plan, near) if plan.limit else ()
+    ranked, near = ranked[plan.offset:], near if plan.limit else []
+    # The index terms the query expands to (fuzzy, wildcards), once for the page and the related.
+    terms = query_terms(snap.searcher.reader(), plan.query) if plan.snippets and (ranked or near) else (set(), set())
+    page = matches(snap, ranked, terms, plan.names, plan.snippets)
+    related = matches(snap, near, terms, plan.names, plan.snippets)
     facets = facet_counts(snap.tables, mask, plan.facet_fields, plan.facet_top) if plan.facet_fields else {}
     return Ranked(int(np.count_nonzero(mask)), page, facets, related)
 
@@ -52,17 +55,15 @@ def _rank(snap: Snapshot, semantic: Any, fusion: FusionParams, plan: Plan) -> tu
     return mask, ranked, []
 
 
-def matches(snap: Snapshot, plan: Plan, ranked: Sequence[tuple[int, float]], terms: tuple[set[str], set[str]] | None = None) -> tuple[Match, ...]:
-    """The stored fields of ``ranked`` (docnum, score), with the body spans of the
-    query's index terms (``terms``: (stemmed, exact), else expanded from the query) and
-    of ``plan.names``, and each one's near-duplicate copies."""
-    if not ranked:
-        return ()
-    if plan.snippets:
-        stemmed, exact = terms if terms is not None else query_terms(snap.searcher.reader(), plan.query)
-    names, dups, out = set(plan.names), snap.duplicates, []
+def matches(snap: Snapshot, ranked: Sequence[tuple[int, float]], terms: tuple[set[str], set[str]], names: frozenset[str],
+            snippets: int) -> tuple[Match, ...]:
+    """The stored fields of ``ranked`` (docnum, score), with the body spans of ``terms``
+    (stemmed, exact index terms) and of the actor spellings ``names`` (none without
+    ``snippets``), and each one's near-duplicate copies."""
+    stemmed, exact = terms
+    wanted, dups, out = set(names), snap.duplicates, []
     for d, score in ranked:
         fields = snap.searcher.stored_fields(d)
-        spans = tuple(body_spans(fields, stemmed, exact, names)) if plan.snippets else ()
+        spans = tuple(body_spans(fields, stemmed, exact, wanted)) if snippets else ()
         out.append(Match(fields, score, spans, tuple(dups.others(d))))
     return tuple(out)

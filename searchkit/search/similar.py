@@ -15,7 +15,7 @@ import numpy as np
 from whoosh import query as Q
 
 from searchkit.errors import NotFoundError
-from searchkit.search.operation import Plan, Ranked
+from searchkit.search.operation import Ranked
 from searchkit.search.page import matches
 from searchkit.search.hybrid import semantic_top, top_by_score
 from searchkit.search.rank import whoosh_mask, whoosh_page
@@ -103,7 +103,6 @@ def similar(
     else:
         q = Q.Or([Q.Term("body", t, boost=w) for t, w in terms])
         mask, ranked = _rank(snap, q, fq, own, want, collapse)
-    plan = Plan("", None, fq, "lexical", "relevance", limit, offset, collapse, snippets=snippet_count, names=names)
-    page = matches(snap, plan, ranked[offset:], ({t for t, _ in terms}, set()))
+    page = matches(snap, ranked[offset:], ({t for t, _ in terms}, set()), names, snippet_count)
     return Ranked(int(np.count_nonzero(mask)), page, facet_counts(snap.tables, mask), query=" ".join(t for t, _ in terms),
                   mode="semantic" if vector is not None else "lexical")
