@@ -95,3 +95,34 @@ def test_eight_threads_while_an_indexer_commits(corpus) -> None:
     assert not errors, errors
     assert not wrong, wrong[:5]
     assert final == len(expected)
+
+
+def test_opening_a_commit_that_a_newer_one_removed_tries_the_newer(corpus, monkeypatch) -> None:
+    """The race the 8-thread tests hit once in CI, made certain: Whoosh reads the
+    latest generation's number, then its TOC file; a commit in between removes that
+    file. The search must open the newer commit, not fail."""
+    from whoosh.index import TOC
+
+    from searchkit import SearchKit
+
+    base, config, _ = corpus
+    assert searchkit(config, "index", str(base / "corpus" / "bulk00.jsonl")).returncode == 0
+    real = TOC._latest_generation.__func__
+    seen: list[int] = []
+
+    def one_commit_behind_once(cls, storage, indexname):
+        generation = real(cls, storage, indexname)
+        seen.append(generation)
+        return generation - 1 if len(seen) == 1 else generation
+
+    kit = SearchKit.open(config)
+    try:
+        index_dir = Path(kit._engine.backend.index_dir)
+        seen.clear()
+        monkeypatch.setattr(TOC, "_latest_generation", classmethod(one_commit_behind_once))
+        kit._engine.backend._snapshots.close()  # the next search opens the index again
+        res = kit.search("Article", limit=1, collapse=False)
+    finally:
+        kit.close()
+    assert not (index_dir / f"_MAIN_{seen[0] - 1}.toc").exists()  # the stale number's file is gone
+    assert len(seen) >= 2 and res.total == 200

@@ -30,6 +30,8 @@ from searchkit.vocab import FACET_FIELDS
 
 __all__ = ["Snapshot", "SnapshotManager", "StaleSnapshot", "term_text"]
 
+_ATTEMPTS = 10  # opening a commit that a newer commit removed meanwhile: try the newer one
+
 
 def term_text(term: Any) -> str:
     """A Whoosh term as text (readers give bytes)."""
@@ -299,10 +301,22 @@ class SnapshotManager:
             # Reopen, not Searcher.refresh(): in whoosh-reloaded 2.7.5 refresh keeps the
             # segments a merge replaced (articles counted twice) and raises TypeError
             # on an index with no segment yet.
-            self._snap = self._open()
+            self._snap = self._open_retrying()
             if snap is not None:
                 snap.retire()
         return self._snap
+
+    def _open_retrying(self) -> Snapshot:
+        """Open the newest commit. Whoosh reads the latest generation's number, then
+        its files: a commit in between removes them (FileNotFoundError on the TOC, or
+        StaleSnapshot on a segment), and the next attempt finds the newer one."""
+        for attempt in range(_ATTEMPTS):
+            try:
+                return self._open()
+            except OSError:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     @contextmanager
     def pinned(self) -> Iterator[Snapshot]:
@@ -323,7 +337,7 @@ class SnapshotManager:
 
     def _acquire(self) -> Snapshot:
         stale: Snapshot | None = None
-        for _ in range(10):
+        for _ in range(_ATTEMPTS):
             with self._lock:
                 snap = self._newest(stale)
                 snap.acquire()
