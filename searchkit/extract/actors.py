@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from searchkit.extract.lexicon import load_lexicon, load_table
 from searchkit.extract.nerview import NerView, ner_view
 from searchkit.extract.types import ActorKind, ActorMention
-from searchkit.text.normalize import APOSTROPHES, fold, fold_chars
+from searchkit.text.normalize import APOSTROPHES, ELISION_ARTICLES, ELISION_PREFIX, fold, fold_chars
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -178,8 +178,10 @@ _TITLES = {
 }
 _ARTICLES = {"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "en", "au", "aux"}
 _GLUED_PARTICLE_RE = re.compile(r"(?:al|el|ad|ed|ash|as|an|ar|at|az)-[A-Z]")
-_ELIDED = {"d", "l", "qu", "n", "s", "c", "j", "m", "t", "jusqu", "lorsqu", "puisqu"}
-_ELISION_RE = re.compile(r"^(?:l|d|qu|n|s|c|j|m|t|jusqu|lorsqu|puisqu)'(?=\w)", re.I)
+_ELIDED = ELISION_ARTICLES
+_ELISION_RE = ELISION_PREFIX
+# One word of a person's name: letters, apostrophes (any sign), dots and hyphens.
+_NAME_WORD = re.compile(r"[\w'" + re.escape(APOSTROPHES) + r".-]+")
 
 # Name particles of Arabic (and Hebrew) names: a cue for a person.
 # A hyphenated al-/el-… particle (al-Sadr) or Abu/Abou/ben/bin/ibn before a capitalised
@@ -478,7 +480,7 @@ def _person_shape(words: list[str]) -> bool:
         return False  # Caroline du Nord, Marie-Galante de Guadeloupe: places
     for w in core:
         w2 = re.sub(r"^(?:al|el|ad|ash|as|an|ar|at|az)-", "", w, flags=re.I)
-        if not (w2[:1].isupper() and re.fullmatch(r"[\w'’.-]+", w2) and not w2.isupper()
+        if not (w2[:1].isupper() and _NAME_WORD.fullmatch(w2) and not w2.isupper()
                 and not any(ch.isdigit() for ch in w2)):
             return False
     return True

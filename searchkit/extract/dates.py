@@ -76,7 +76,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from searchkit.extract.types import DateMention, Precision
-from searchkit.text.normalize import APOSTROPHE_CLASS, fold
+from searchkit.text.normalize import APOSTROPHE_CLASS, APOSTROPHES, fold
 
 __all__ = ["extract_dates", "infer_published"]
 
@@ -423,7 +423,7 @@ _RE_AGO = re.compile(
 _RE_FEW = re.compile(
     r"\b(?:ces|les|des|aux)\s+(?:(?P<n>deux|trois|quatre|cinq|six|dix|quinze|2|3|4|5|6|10|15)\s+)?"
     r"(?P<dir>derni[eè]r(?:s|es)|prochain(?:s|es))\s+(?P<unit>jours|semaines|mois)\b"
-    r"(?!\s+(?:de|du|des|d['’]|qui|o[uù]|avant|pr[ée]c[ée]dant|suivant|ont|sont|avaient|[ée]taient)\b)",  # "les derniers jours de sa vie"
+    rf"(?!\s+(?:de|du|des|d{_APOS}|qui|o[uù]|avant|pr[ée]c[ée]dant|suivant|ont|sont|avaient|[ée]taient)\b)",  # "les derniers jours de sa vie"
     _FLAGS,
 )
 # Dates said relative to the story's last date, not to publication: la veille, le lendemain,
@@ -717,14 +717,14 @@ def _b_month_year(m: re.Match[str], pub: _Pub) -> _Cand | None:
 
 # "un mois de juin", "le cinquième mois de juin le plus chaud", "un poisson d'avril": any year's.
 _GENERIC_MONTH_BEFORE = re.compile(
-    r"(?:\b(?:un|des|d'un|d’un|chaque|tout|premier|dernier|[^\W\d_]+i[èe]me)\s+mois|\bpoissons?)\s*$"
+    rf"(?:\b(?:un|des|d{_APOS}un|chaque|tout|premier|dernier|[^\W\d_]+i[èe]me)\s+mois|\bpoissons?)\s*$"
 )
 # A sentence that says a habit ("chaque année", "généralement", "la saison des pluies") makes a
 # month span without its year any year's: "courants en Inde entre juin et septembre".
 _HABIT = re.compile(
     r"chaque\s+(?:ann[ée]e|an|hiver|[ée]t[ée]|printemps|automne|mois|semaine)|tous\s+les\s+ans|habituellement"
-    r"|g[ée]n[ée]ralement|en\s+g[ée]n[ée]ral|traditionnellement|d['’]ordinaire|syst[ée]matiquement|r[ée]guli[èe]rement"
-    r"|\bsaisons?\b|\bcourants?\b|en\s+moyenne|d'habitude|d’habitude"
+    rf"|g[ée]n[ée]ralement|en\s+g[ée]n[ée]ral|traditionnellement|d{_APOS}ordinaire|syst[ée]matiquement|r[ée]guli[èe]rement"
+    rf"|\bsaisons?\b|\bcourants?\b|en\s+moyenne|d{_APOS}habitude"
 )
 
 
@@ -1238,7 +1238,7 @@ def _b_holiday(m: re.Match[str], pub: _Pub) -> _Cand | None:
         return (start, m.end(), date.isoformat(), "day")
     group = "h" if m.group("h") else "hy" if m.group("hy") else "h2"
     name = fold(m.group(group).lower())
-    key = re.split(r"[\s\-'’ʼ‘`´]", name)[-1]
+    key = re.split(rf"[\s\-{_APOS[1:-1]}]", name)[-1]
     mo, d = _HOLIDAYS[key]
     year = m.group("y") or m.group("y2")
     if year:
@@ -1315,7 +1315,7 @@ _WORD_ANCHORS: dict[str, tuple[tuple[str, ...], bool]] = {
     "weekday": (("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"), False),
     # "ce ", "cet ", "cette " and "dans " are confirmed by what follows (_ANCHOR_CONFIRM).
     "keyword": (("aujourd", "hier", "demain", "ce ", "cet ", "cette ", "nuit derni", "mois", "il y a", "il ya", "année",
-                 "annee", "l'an ", "l’an ", "dans ", "derniers jours", "dernières semaines", "dernieres semaines",
+                 "annee", *(f"l{sign}an " for sign in "'" + APOSTROPHES), "dans ", "derniers jours", "dernières semaines", "dernieres semaines",
                  "derniers mois", "prochains jours", "prochaines semaines", "prochains mois"), False),
     "holiday": (("toussaint", "sylvestre", "armistice", "jour de l", "nouvel an", "noël", "noel", "fête", "fete", "pâques", "paques", "pentec", "ascension", "mardi gras", "assomption",
                  "piphanie", "chandeleur", "valentin", "halloween"), False),

@@ -29,6 +29,7 @@ from whoosh.qparser import (
 )
 
 from searchkit.text.analysis import exact_analyzer, fold, french_analyzer, normalize_apostrophes
+from searchkit.text.normalize import strip_elision
 from searchkit.errors import QueryError, QuerySyntaxError
 from searchkit.search.relax import plain_words, relax
 from searchkit.vocab import (
@@ -168,7 +169,7 @@ class FrenchQueryParser(QueryParser):
                 raise QueryError(f"'{text}~' has no word to match approximately", hint="put ~ right after a word, e.g. kadhimi~2")
             word = toks[-1]
         else:
-            word = re.sub(r"^(?:[lmtnsjdc]|qu|jusqu|quoiqu|lorsqu|puisqu)'", "", word)
+            word = strip_elision(word)
         return termclass(exact, word, boost=boost)
 
     def phrase_query(self, fieldname: str, text: str, slop: int, boost: float) -> Q.Query:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from unidecode import unidecode
 
 __all__ = [
-    "APOSTROPHES", "APOSTROPHE_CLASS", "ELISION_ARTICLES", "ELISION_EXCEPTIONS", "fold", "fold_chars",
+    "APOSTROPHES", "APOSTROPHE_CLASS", "ELISION_ARTICLES", "ELISION_EXCEPTIONS", "ELISION_PREFIX", "fold", "fold_chars",
     "normalize_apostrophes", "strip_elision",
 ]
 
@@ -27,6 +27,11 @@ APOSTROPHE_CLASS = "['" + re.escape(APOSTROPHES) + "]"
 # Lucene FrenchAnalyzer.DEFAULT_ARTICLES.
 ELISION_ARTICLES = frozenset(
     "l m t qu n s j d c jusqu quoiqu lorsqu puisqu".split()
+)
+# An elided article opening a word before a letter ("l'État", "Jusqu'au"), any case, after
+# normalize_apostrophes: match.end() is where the word itself starts.
+ELISION_PREFIX = re.compile(
+    r"^(?:" + "|".join(sorted(ELISION_ARTICLES, key=len, reverse=True)) + r")'(?=\w)", re.IGNORECASE
 )
 # Words whose apostrophe is part of the word, not an elision.
 ELISION_EXCEPTIONS = frozenset(
