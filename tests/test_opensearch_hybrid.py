@@ -154,6 +154,49 @@ def test_vectors_are_added_to_an_index_made_without_them(opensearch_url: str, tm
         drop_opensearch_index(opensearch_url, name)
 
 
+def test_each_part_embeds_and_counts_only_its_own_articles(opensearch_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--part i/n``'s vector step: each process's progress counts its own articles,
+    reads only their text, and the parts together fill every vector once."""
+    from searchkit import SearchKit
+    from searchkit.backends import vector_fill
+    from searchkit.backends.ingest import in_part
+    from searchkit.errors import SearchkitError
+    from searchkit.semantic.embed import check_available
+
+    try:
+        check_available()
+    except SearchkitError as exc:
+        pytest.skip(str(exc))
+    name = f"searchkit-test-{os.getpid()}-vectorparts"
+    drop_opensearch_index(opensearch_url, name)
+    kit = SearchKit.open(ROOT / "config.yaml", index_dir=tmp_path / "unused", corpus=SEEDS, semantic=True)
+    kit.config.workers, kit.config.actors = 1, False
+    kit.config.backend, kit.config.opensearch_url, kit.config.opensearch_index = "opensearch", opensearch_url, name
+    fill = vector_fill.fill_backend_vectors
+    try:
+        monkeypatch.setattr(vector_fill, "fill_backend_vectors", lambda *a, **k: 0)
+        kit.index()  # the words and the vector field, no vector yet
+        monkeypatch.undo()
+        backend = kit._engine.backend
+        sources = [src["source"] for page in backend.missing_vectors(fields=("id", "source")) for src in page]
+        assert len(sources) == 5
+        read: list[int] = []
+        real = backend.stored_texts
+        monkeypatch.setattr(backend, "stored_texts", lambda ids: read.append(len(ids)) or real(ids))
+        totals = []
+        for part in ((1, 2), (2, 2)):
+            seen: list[tuple[int, int]] = []
+            done = fill(backend, owns=lambda key, part=part: in_part(key, part), progress=lambda d, t: seen.append((d, t)))
+            mine = sum(in_part(k, part) for k in sources)
+            assert done == mine and seen[0] == (0, mine) and seen[-1] == (mine, mine)
+            totals.append(done)
+        assert sum(totals) == 5 and sum(read) == 5  # each article's text read once, by its part
+        assert kit.stats().vectors == 5 and backend.missing_vector_count() == 0
+    finally:
+        kit.close()
+        drop_opensearch_index(opensearch_url, name)
+
+
 def test_similar_by_meaning_where_there_are_vectors(pair) -> None:
     whoosh, kit = pair
     for doc_id in sorted(p.stem for p in SEEDS.glob("*.txt")):

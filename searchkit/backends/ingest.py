@@ -84,7 +84,8 @@ def run_backend_index(
         from searchkit.backends.vector_fill import fill_backend_vectors
 
         report.embedded = fill_backend_vectors(backend, workers=opts.workers, tokens=opts.semantic_tokens,
-                                               owns=lambda key: in_part(key, part), progress=vector_progress)
+                                               owns=None if part is None else lambda key: in_part(key, part),
+                                               progress=vector_progress)
     report.seconds = time.perf_counter() - started
     return report
 

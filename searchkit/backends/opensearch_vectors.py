@@ -20,7 +20,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from searchkit.backends.opensearch_client import OpenSearchClient
 from searchkit.errors import IndexIncompatibleError, OpenSearchError
 
-__all__ = ["FIELD", "VectorMembers", "add_vector_field", "clear_vectors", "create_index", "count_missing", "count_vectors", "embedding_of", "knn", "lucene_to_cosine", "missing_vectors", "put_vector_field", "write_vectors"]
+__all__ = ["FIELD", "VectorMembers", "add_vector_field", "clear_vectors", "create_index", "count_missing", "count_vectors", "embedding_of", "knn", "lucene_to_cosine", "missing_vectors", "put_vector_field", "stored_texts", "write_vectors"]
 
 FIELD = "vector"
 KNN_HINT = ("the cluster needs the k-NN plugin (opensearch-knn) for semantic: true; "
@@ -61,10 +61,20 @@ def count_missing(client: OpenSearchClient, index: str) -> int:
     return int(client.request("POST", f"/{index}/_count", {"query": _MISSING})["count"])
 
 
-def missing_vectors(client: OpenSearchClient, index: str, page: int = PAGE) -> Iterator[list[dict[str, Any]]]:
-    """The articles without a vector, a page at a time in id order (id, source, title,
-    body): a cursor on the id, so pages stay right while vectors are written."""
-    return _pages(client, index, _MISSING, ["id", "source", "title", "body"], page)
+def missing_vectors(client: OpenSearchClient, index: str, page: int = PAGE,
+                    fields: Sequence[str] = ("id", "source", "title", "body")) -> Iterator[list[dict[str, Any]]]:
+    """The articles without a vector, a page at a time in id order (their ``fields``):
+    a cursor on the id, so pages stay right while vectors are written."""
+    return _pages(client, index, _MISSING, list(fields), page)
+
+
+def stored_texts(client: OpenSearchClient, index: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The id, title and body of the articles ``ids`` still in the index, in ``ids``' order."""
+    if not ids:
+        return []
+    body = {"size": len(ids), "query": {"ids": {"values": list(ids)}}, "_source": ["id", "title", "body"]}
+    found = {h["_id"]: h["_source"] for h in client.request("POST", f"/{index}/_search", body)["hits"]["hits"]}
+    return [found[i] for i in ids if i in found]
 
 
 def clear_vectors(client: OpenSearchClient, index: str) -> None:
@@ -167,8 +177,11 @@ class VectorMembers:
     def missing_vector_count(self) -> int:
         return count_missing(self.client, self.index)
 
-    def missing_vectors(self) -> Iterator[list[dict[str, Any]]]:
-        return missing_vectors(self.client, self.index)
+    def missing_vectors(self, fields: Sequence[str] = ("id", "source", "title", "body")) -> Iterator[list[dict[str, Any]]]:
+        return missing_vectors(self.client, self.index, fields=fields)
+
+    def stored_texts(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        return stored_texts(self.client, self.index, ids)
 
     def write_vectors(self, ids: Sequence[str], vectors: Any) -> None:
         write_vectors(self.client, self.index, ids, vectors)

@@ -12,7 +12,7 @@ vectors written so far (``stats`` counts them).
 
 The text embedded is the Whoosh backend's: ``passage_text`` of the indexed title (empty
 when it was guessed) and the body. With ``--part i/n``, a process fills only its own
-files' articles.
+files' articles, reading only their text.
 
 What it must NOT do: read the corpus, extract, speak the wire protocol (the backend's
 ``missing_vectors`` / ``write_vectors`` do), or compute a vector an article has.
@@ -20,7 +20,7 @@ What it must NOT do: read the corpus, extract, speak the wire protocol (the back
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from searchkit.index.vectors import COMMIT_SECONDS, EMBED_CHUNK, embedded
 
@@ -29,18 +29,20 @@ __all__ = ["fill_backend_vectors"]
 # Vectors sent per write: small enough that a kill loses seconds of work, large enough
 # that the requests do not cost more than the embedding.
 WRITE_EVERY = 64
+# Articles whose text one request reads, for a part (the bodies of a few hundred articles).
+TEXT_PAGE = 256
 
 
 def fill_backend_vectors(backend: Any, *, workers: int = 1, tokens: int | None = 256, owns: Callable[[str], bool] | None = None,
                          progress: Callable[[int, int], None] | None = None, commit_every: int | None = None) -> int:
     """Compute and write the vectors ``backend``'s index lacks (of the articles whose
-    source ``owns`` accepts); returns how many. ``progress(done, total)`` as they go
-    (``total`` counts every missing vector of the index, a part's included); written
-    every ``commit_every`` vectors (default ``WRITE_EVERY``) or ``COMMIT_SECONDS``."""
+    source ``owns`` accepts: a ``--part``'s); returns how many. ``progress(done, total)``
+    as they go (``total``: the vectors this call will compute); written every
+    ``commit_every`` vectors (default ``WRITE_EVERY``) or ``COMMIT_SECONDS``."""
     from searchkit.semantic.embed import passage_text
 
     commit_every = commit_every or WRITE_EVERY
-    total = backend.missing_vector_count()
+    total, pages = _missing(backend, owns)
     if progress:
         progress(0, total)
     if not total:
@@ -49,10 +51,8 @@ def fill_backend_vectors(backend: Any, *, workers: int = 1, tokens: int | None =
     def chunks() -> Iterator[tuple[list[str], list[str]]]:
         ids: list[str] = []
         texts: list[str] = []
-        for page in backend.missing_vectors():
+        for page in pages:
             for src in page:
-                if owns is not None and not owns(src.get("source", "")):
-                    continue
                 ids.append(src["id"])
                 texts.append(passage_text(src.get("title") or "", src.get("body") or ""))
                 if len(ids) == EMBED_CHUNK:
@@ -77,3 +77,15 @@ def fill_backend_vectors(backend: Any, *, workers: int = 1, tokens: int | None =
         backend.write_vectors(pending_ids, pending)
     backend.refresh()
     return done
+
+
+def _missing(backend: Any, owns: Callable[[str], bool] | None) -> tuple[int, Iterable[list[dict[str, Any]]]]:
+    """How many articles to embed, and their id, title and body a page at a time.
+
+    A part (``owns``) first lists the ids and sources of every article without a vector,
+    no text, keeps its own, then reads only their text: n processes read the index's
+    bodies once between them, and each one's progress bar counts its own work."""
+    if owns is None:
+        return backend.missing_vector_count(), backend.missing_vectors()
+    mine = [src["id"] for page in backend.missing_vectors(fields=("id", "source")) for src in page if owns(src.get("source", ""))]
+    return len(mine), (backend.stored_texts(mine[i:i + TEXT_PAGE]) for i in range(0, len(mine), TEXT_PAGE))
