@@ -13,6 +13,7 @@ import re
 from typing import Any, Mapping, Sequence
 
 from searchkit.text.analysis import ELISION_ARTICLES
+from searchkit.text.normalize import APOSTROPHE_CLASS
 from searchkit.backends import base as T
 
 __all__ = ["field_name", "highlight", "marked_spans", "to_dsl"]
@@ -62,10 +63,8 @@ def to_dsl(node: T.Node, title_boost: float = 2.0) -> dict[str, Any]:
     raise TypeError(f"not a query tree node: {node!r}")
 
 
-
-
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
-_ELIDED = re.compile(r"^(\w+)['’ʼ‘′`´]")
+_ELIDED = re.compile(rf"^(\w+){APOSTROPHE_CLASS}")
 
 
 def highlight(query: Mapping[str, Any]) -> dict[str, Any]:
