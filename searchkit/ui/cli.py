@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
 
 import click
 
@@ -171,26 +172,22 @@ def index(obj: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, v
     """
     from searchkit.ui.render import to_json
 
-    bar = _Progress(show=sys.stderr.isatty() and not as_json)
-    vectors_bar = _Progress(show=bar.show, label="vectors", before=bar.close)
     if semantic is not None:
         obj.kit.config.semantic = semantic
     from searchkit.errors import NothingIndexedError
 
     failed: NothingIndexedError | None = None
-    try:
-        report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=bar.update, part=_part(obj, part),
-                               vector_progress=vectors_bar.update)
-    except NothingIndexedError as exc:  # print what was skipped, then the error
-        report, failed = exc.report, exc
-    except KeyboardInterrupt:
-        bar.close()
-        vectors_bar.close()
-        click.echo("interrupted: the articles and vectors committed so far are kept; run `searchkit index` again to finish", err=True)
-        click.get_current_context().exit(ExitStatus.INTERRUPTED)
-    finally:
-        bar.close()
-        vectors_bar.close()
+    with _run_bars(sys.stderr.isatty() and not as_json) as (bar, vectors_bar):
+        try:
+            report = obj.kit.index(list(paths) or None, rebuild=rebuild, progress=bar.update, part=_part(obj, part),
+                                   vector_progress=vectors_bar.update)
+        except NothingIndexedError as exc:  # print what was skipped, then the error
+            report, failed = exc.report, exc
+        except KeyboardInterrupt:
+            bar.close()
+            vectors_bar.close()
+            click.echo("interrupted: the articles and vectors committed so far are kept; run `searchkit index` again to finish", err=True)
+            click.get_current_context().exit(ExitStatus.INTERRUPTED)
     if as_json:
         click.echo(to_json(report.to_dict()))
     else:
@@ -241,6 +238,18 @@ class _Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+@contextmanager
+def _run_bars(show: bool) -> Iterator[tuple[_Progress, _Progress]]:
+    """An indexing run's two bars, closed at the end: its files', then its vector step's."""
+    bar = _Progress(show=show)
+    vectors_bar = _Progress(show=show, label="vectors", before=bar.close)
+    try:
+        yield bar, vectors_bar
+    finally:
+        bar.close()
+        vectors_bar.close()
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -694,11 +703,8 @@ def _index_if_missing(obj: Context) -> None:
         pass
     corpus = ", ".join(str(c) for c in obj.kit.config.corpus)
     click.echo(f"No index yet in {obj.kit.config.index_dir}: indexing {corpus} first.", err=True)
-    bar = _Progress(show=sys.stderr.isatty())
-    try:
-        report = obj.kit.index(progress=bar.update)
-    finally:
-        bar.close()
+    with _run_bars(sys.stderr.isatty()) as (bar, vectors_bar):
+        report = obj.kit.index(progress=bar.update, vector_progress=vectors_bar.update)
     click.echo(f"Indexed {_count(report.documents, 'article', 'articles')} in {report.seconds:.1f} s.", err=True)
 
 
