@@ -3,7 +3,7 @@
 What it is for: "no change may slow the indexing rate" on a noisy shared machine, where
 only a same-run comparison means anything (the 36k-article run with NER takes hours).
 Each ROOT is a checkout of searchkit (e.g. ``git worktree add --detach /tmp/old REV``);
-each round indexes, in a fresh process per root, the first ``--n`` OrangeSum articles
+each round indexes, in a fresh process per root (alternating which goes first), the first ``--n`` OrangeSum articles
 (title + text, one .jsonl) from scratch into a temporary folder, with dates and actors
 (spaCy NER) on and vectors off, ``--workers`` worker processes, and prints articles/s
 (the whole ``run_index`` call: reading, extraction, writing, commits, the numpy copy).
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,10 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     print("| round | checkout | articles | seconds | articles/s |\n|---:|---|---:|---:|---:|")
     rates: dict[Path, list[float]] = {r: [] for r in args.roots}
     for rnd in range(1, args.rounds + 1):
-        for root in args.roots:
+        # A, B then B, A: a machine whose speed drifts over the run favours neither.
+        for root in args.roots if rnd % 2 else args.roots[::-1]:
             index = work / f"index-{rnd}-{root.name}"
             out = subprocess.run([sys.executable, "-c", _CHILD, str(root), str(corpus), str(index), str(args.workers)],
                                  capture_output=True, text=True, check=True).stdout.split()
+            shutil.rmtree(index, ignore_errors=True)  # 36k articles' indexes add up
             docs, seconds = int(out[-2]), float(out[-1])
             rates[root].append(docs / seconds)
             print(f"| {rnd} | {root} | {docs} | {seconds:.1f} | {docs / seconds:.1f} |", flush=True)
