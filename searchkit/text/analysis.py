@@ -27,7 +27,7 @@ from searchkit.text.normalize import (
     APOSTROPHES, ELISION_ARTICLES, ELISION_EXCEPTIONS, fold, normalize_apostrophes, strip_elision,
 )
 # The whoosh-free half (stop words, word pattern, stems), re-exported: see terms.py.
-from searchkit.text.terms import _FOLDED_STOP_WORDS, STOP_WORDS, WORD, _stemmer, stem_forms, word_terms  # noqa: F401
+from searchkit.text.terms import FOLDED_STOP_WORDS, STOP_WORDS, WORD, stem_forms, word_terms  # noqa: F401
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -124,7 +124,7 @@ class FrenchStopFilter(Filter):
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             text = t.text
-            is_stop = text in STOP_WORDS or (text.isascii() and text in _FOLDED_STOP_WORDS)
+            is_stop = text in STOP_WORDS or (text.isascii() and text in FOLDED_STOP_WORDS)
             if not is_stop:
                 yield t
             elif not t.removestops:

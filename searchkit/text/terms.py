@@ -18,7 +18,7 @@ from unidecode import unidecode
 
 from searchkit.text.normalize import fold, strip_elision
 
-__all__ = ["STOP_WORDS", "WORD", "stem_forms", "word_terms"]
+__all__ = ["FOLDED_STOP_WORDS", "STOP_WORDS", "WORD", "stem_forms", "word_terms"]
 
 
 def _load_stop_words() -> frozenset[str]:
@@ -30,7 +30,7 @@ def _load_stop_words() -> frozenset[str]:
 STOP_WORDS = _load_stop_words()
 # Typed without accents, "etre" or "deja" must still be a stop word, but only for
 # words typed without any accent: "sûr" must not become the stop word "sur".
-_FOLDED_STOP_WORDS = frozenset(unidecode(w) for w in STOP_WORDS)
+FOLDED_STOP_WORDS = frozenset(unidecode(w) for w in STOP_WORDS)
 
 # Letters and digits; apostrophes inside a word are kept so that elision can look
 # at the article; hyphens, like every other punctuation, split words. Public: the
@@ -81,6 +81,6 @@ def word_terms(word: str) -> tuple[tuple[str, ...], str]:
     """
     lower = strip_elision(word).lower()
     exact = fold(lower)
-    if lower in STOP_WORDS or (lower.isascii() and lower in _FOLDED_STOP_WORDS):
+    if lower in STOP_WORDS or (lower.isascii() and lower in FOLDED_STOP_WORDS):
         return (), exact
     return stem_forms(lower), exact
