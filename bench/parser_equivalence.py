@@ -1,0 +1,265 @@
+"""Is our own parser (search/parse.py -> compile_whoosh) the Whoosh qparser's twin?
+
+For every query string of the realistic sets (PIAF questions as asked and as the ranking
+benchmark cleans them, with and without accents; OrangeSum test titles and abstracts;
+the HTML pages' titles, descriptions and quoted lines; every string the tests pass to a
+search or a parser; the examples of docs/search.md and README.md) and of a generated
+syntax-heavy set, in lenient and strict mode, compare
+
+    compile_whoosh(parse_query(text, resolver, strict=...).tree)
+    build_query(text, schema, engine, strict=...).query.normalize()
+
+(Whoosh query ``==``), the notices, the typed word kept on each leaf, and, when the old
+parser raises, the error class, message and hint. Facets resolve against a real index
+(read only). Prints counts per set and every difference class with examples.
+
+    PYTHONPATH=. python bench/parser_equivalence.py [--index /work/idx36k/index] [--generated 6000]
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import gzip
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+if not SHARED.exists():
+    SHARED = Path("/work/shared/data")
+sys.path.insert(0, str(ROOT))
+
+from unidecode import unidecode  # noqa: E402
+
+from searchkit.errors import SearchkitError  # noqa: E402
+from searchkit.search.compile_whoosh import compile_whoosh, to_whoosh  # noqa: E402
+from searchkit.search.facet_terms import facet_terms  # noqa: E402
+from searchkit.search.parse import parse_query  # noqa: E402
+from searchkit.search.query import build_query  # noqa: E402
+
+_CLEAN = re.compile(r'["():*~?]')  # bench/ranking.py's clean()
+
+
+def clean(q: str) -> str:
+    return re.sub(r"\s+", " ", _CLEAN.sub(" ", q)).strip()
+
+
+# -- query sets -------------------------------------------------------------------------
+def piaf() -> list[str]:
+    out: list[str] = []
+    for name in ("spf", "cnil"):
+        for line in (SHARED / "piaf_ir_dev" / f"{name}_dev_queries.tsv").read_text("utf-8").splitlines():
+            q = line.partition("\t")[2]
+            out += [q, clean(q), unidecode(q), clean(unidecode(q))]
+    return out
+
+
+def orangesum(limit: int) -> list[str]:
+    wanted: set[int] = set()
+    for split in ("title_test.txt", "heading_test.txt"):
+        wanted |= {int(x.strip().removesuffix(".json")) for x in (SHARED / "orangesum" / "splits" / split).read_text().split() if x.strip()}
+    out: list[str] = []
+    with gzip.open(SHARED / "orangesum" / "orangesum_articles.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            obj = json.loads(line)
+            if obj["id"] not in wanted:
+                continue
+            for q in (obj.get("title") or "", obj.get("abstract") or ""):
+                if q.strip():
+                    out += [q, clean(q), clean(unidecode(q))]
+            if len(out) >= limit:
+                break
+    return out
+
+
+def html_gold() -> list[str]:
+    out: list[str] = []
+    for page in json.loads((SHARED / "html_fr_dev" / "gold.json").read_text("utf-8")).values():
+        for key in ("title", "description", "author"):
+            if page.get(key):
+                out.append(page[key])
+        for key in ("with", "without"):
+            value = page.get(key)
+            items = ast.literal_eval(value) if isinstance(value, str) and value.startswith("[") else value or []
+            out += [s for s in items if isinstance(s, str)]
+    return out
+
+
+_QUERY_CALLS = re.compile(r"search|parse|query|relax|check_syntax|count|explain|similar|timeline|facets|ask|run")
+
+
+def test_strings() -> list[str]:
+    """Every string literal passed (first argument or ``query=``/``text=``) to a call whose
+    name looks like a search or a parse, in tests/*.py."""
+    out: list[str] = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if not _QUERY_CALLS.search(name.lower()):
+                continue
+            args = list(node.args[:1]) + [k.value for k in node.keywords if k.arg in ("query", "text", "q")]
+            out += [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str) and 0 < len(a.value) < 1200]
+    return out
+
+
+def doc_strings() -> list[str]:
+    out: list[str] = []
+    for path in (ROOT / "docs" / "search.md", ROOT / "README.md"):
+        text = path.read_text("utf-8")
+        out += re.findall(r"`([^`\n]+)`", text)
+        out += [a or b for a, b in re.findall(r"searchkit search (?:'([^']+)'|\"([^\"]+)\")", text)]
+    return out
+
+
+_WORDS = ["roquettes", "Bagdad", "ambassade", "l'avion", "L’État", "États-Unis", "aujourd'hui", "le", "les", "de",
+          "sécurité", "securite", "14:30", "2020", "Kazimi", "Macron", "Trump", "Paris", "x", "a", "être", "œuvre",
+          "qu’il", "C'est", "photos", "TO", "to", "mineur?", "zone", "verte", "Téhéran", "Hezbollah", "l’", "d'Irak"]
+_FIELDS = ["titre:", "title:", "texte:", "body:", "personne:", "person:", "lieu:", "org:", "acteur:", "date:",
+           "mentionne:", "publié:", "id:", "Note:", "titr:", "http:", "source:", "14:", "_x:", "*:", "title_exact:"]
+_OPS = ["AND", "OR", "NOT", "ET", "OU", "SAUF", "ANDNOT", "ANDMAYBE", "REQUIRE", "et", "ou", "not"]
+_MODS = ["~", "~2", "~3", "~/2", "~1/9", "*", "?", "^2", "^0.5", "^", "~5", "*x", ""]
+_PUNCT = ["(", ")", "«", "»", "'", '"', ",", ";", ":", "!", "?", "[", "]", "{", "}", "-", "…", "*:*", "*"]
+_DATES = ["2020-12", "2020-13", '"décembre 2020"', "2020-11..2021-01", "2020", "undated"]
+
+
+def _token(rng: random.Random, depth: int = 0) -> str:
+    r = rng.random()
+    if r < 0.35:
+        return rng.choice(_WORDS) + (rng.choice(_MODS) if rng.random() < 0.3 else "")
+    if r < 0.5:
+        value = rng.choice(_DATES) if rng.random() < 0.3 else _token(rng, depth + 1) if depth < 2 else rng.choice(_WORDS)
+        return rng.choice(_FIELDS) + value
+    if r < 0.6:
+        words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(0, 3)))
+        return f'"{words}"' + (rng.choice(["~2", "~1", "^3", "*", ""]) if rng.random() < 0.4 else "")
+    if r < 0.7 and depth < 3:
+        inner = " ".join(_token(rng, depth + 1) for _ in range(rng.randint(1, 3)))
+        return f"({inner})" + (rng.choice(["^2", "~", ""]) if rng.random() < 0.3 else "")
+    if r < 0.85:
+        return rng.choice(_OPS)
+    if r < 0.92:
+        return f"[{rng.choice(_WORDS)} TO {rng.choice(_WORDS)}]"
+    return rng.choice(_PUNCT)
+
+
+def generated(n: int, seed: int = 22) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        toks = [_token(rng) for _ in range(rng.randint(1, 7))]
+        glue = [" " if rng.random() < 0.85 else rng.choice(["", "  ", "\t"]) for _ in toks]
+        out.append("".join(t + g for t, g in zip(toks, glue)).strip())
+    return out
+
+
+# -- comparing ------------------------------------------------------------------------------
+def _walk(q: Any) -> Iterable[Any]:
+    yield q
+    for c in q.children():
+        yield from _walk(c)
+
+
+def _typed(q: Any) -> list[Any]:
+    return [getattr(x, "typed", None) for x in _walk(q) if x.is_leaf()]
+
+
+def _outcome(fn: Callable[[], Any]) -> tuple[str, Any]:
+    try:
+        return "ok", fn()
+    except SearchkitError as exc:
+        return "raise", (type(exc).__name__, exc.message, exc.hint)
+    except Exception as exc:  # a crash: compared like an error
+        return "crash", (type(exc).__name__, str(exc), None)
+
+
+def compare(text: str, strict: bool, schema: Any, engine: Any, resolver: Any) -> tuple[str, str]:
+    """(outcome, difference class): equal / both-raise-same / different / raise-mismatch."""
+    k_old, old = _outcome(lambda: build_query(text, schema, engine, strict=strict))
+    k_new, new = _outcome(lambda: parse_query(text, resolver, strict=strict))
+    if k_old != "ok" or k_new != "ok":
+        if k_old == k_new and old == new:
+            return "both-raise-same", ""
+        return "raise-mismatch", _classify(text, old if k_old == "ok" else None) + f" old={k_old}:{_short(old)} new={k_new}:{_short(new)}"
+    compiled = compile_whoosh(new.tree)
+    if old.query.normalize() != compiled:
+        return "different", _classify(text, old)
+    if old.notices != new.notices:
+        return "different", "notices"
+    if _typed(old.query) != _typed(to_whoosh(new.tree)) and old.query == to_whoosh(new.tree):
+        return "different", "typed word on leaves"
+    return ("equal" if old.query == to_whoosh(new.tree) else "equal-normalized"), ""
+
+
+def _short(x: Any) -> str:
+    if isinstance(x, tuple):
+        return f"{x[0]}({x[1]!r})"
+    return repr(getattr(x, "query", x))[:120]
+
+
+def _classify(text: str, old: Any) -> str:
+    q = getattr(old, "query", None)
+    if q is not None and any(type(x).__name__ in ("TermRange", "NumericRange") for x in _walk(q)):
+        return "range [a TO b] (deliberate: no ranges)"
+    if re.search(r"[\[{][^\]}]*[Tt][Oo][^\]}]*[\]}]", text):
+        return "range [a TO b] (deliberate: no ranges)"
+    return "other"
+
+
+class TreeResolver:
+    """The engine's facet vocabulary, answering with tree nodes."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    def facet_terms(self, field: str, value: str) -> Any:
+        return facet_terms(field, value, self.engine.groups, self.engine.backend.terms)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--index", type=Path, default=Path("/work/idx36k/index"))
+    ap.add_argument("--generated", type=int, default=6000)
+    ap.add_argument("--orangesum", type=int, default=9000, help="OrangeSum query strings (titles, abstracts, cleaned)")
+    ap.add_argument("--examples", type=int, default=3)
+    args = ap.parse_args()
+    from searchkit.search.engine import Engine
+
+    engine = Engine.open(args.index)
+    schema, resolver = engine.backend.schema, TreeResolver(engine)
+    sets = {
+        "piaf": piaf(), "orangesum": orangesum(args.orangesum), "html": html_gold(),
+        "tests": test_strings(), "docs": doc_strings(), "generated": generated(args.generated),
+    }
+    total: Counter[str] = Counter()
+    diffs: dict[str, list[str]] = defaultdict(list)
+    started = time.time()
+    for name, queries in sets.items():
+        queries = list(dict.fromkeys(q for q in queries if q))
+        counts: Counter[str] = Counter()
+        for text in queries:
+            for strict in (False, True):
+                outcome, why = compare(text, strict, schema, engine, resolver)
+                counts[outcome] += 1
+                if why:
+                    diffs[f"{name}: {outcome}: {why.split(' old=')[0]}"].append(f"{'strict' if strict else 'lenient'} {text!r} {why}")
+        total.update(counts)
+        print(f"{name:10} {len(queries):6} queries x 2 modes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    print(f"{'all':10} " + ", ".join(f"{k} {v}" for k, v in sorted(total.items())) + f"  ({time.time() - started:.0f} s)")
+    for cls, examples in sorted(diffs.items(), key=lambda kv: -len(kv[1])):
+        print(f"\n[{len(examples)}] {cls}")
+        for ex in examples[: args.examples]:
+            print("   ", ex[:400])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
