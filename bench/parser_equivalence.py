@@ -127,7 +127,8 @@ _FIELDS = ["titre:", "title:", "texte:", "body:", "personne:", "person:", "lieu:
            "mentionne:", "publié:", "id:", "Note:", "titr:", "http:", "source:", "14:", "_x:", "*:", "title_exact:"]
 _OPS = ["AND", "OR", "NOT", "ET", "OU", "SAUF", "ANDNOT", "ANDMAYBE", "REQUIRE", "et", "ou", "not"]
 _MODS = ["~", "~2", "~3", "~/2", "~1/9", "*", "?", "^2", "^0.5", "^", "~5", "*x", ""]
-_PUNCT = ["(", ")", "«", "»", "'", '"', ",", ";", ":", "!", "?", "[", "]", "{", "}", "-", "…", "*:*", "*"]
+_PUNCT = ["(", ")", "«", "»", "'", '"', ",", ";", ":", "!", "?", "[", "]", "{", "}", "-", "…", "*:*", "*", "\\",
+          "\u061f", "\u055e", "\n", "'zone verte'", "'l'avion'", "((", "))", "^3", "~", "..", "’"]
 _DATES = ["2020-12", "2020-13", '"décembre 2020"', "2020-11..2021-01", "2020", "undated"]
 
 
@@ -195,7 +196,7 @@ def compare(text: str, strict: bool, schema: Any, engine: Any, resolver: Any) ->
     if old.notices != new.notices:
         return "different", "notices"
     if _typed(old.query) != _typed(to_whoosh(new.tree)) and old.query == to_whoosh(new.tree):
-        return "different", "typed word on leaves"
+        return "different", _classify(text, old) + ": typed word on leaves"
     return ("equal" if old.query == to_whoosh(new.tree) else "equal-normalized"), ""
 
 
@@ -207,9 +208,8 @@ def _short(x: Any) -> str:
 
 def _classify(text: str, old: Any) -> str:
     q = getattr(old, "query", None)
-    if q is not None and any(type(x).__name__ in ("TermRange", "NumericRange") for x in _walk(q)):
-        return "range [a TO b] (deliberate: no ranges)"
-    if re.search(r"[\[{][^\]}]*[Tt][Oo][^\]}]*[\]}]", text):
+    if re.search(r"[\[{][^\]}]*[Tt][Oo][^\]}]*[\]}]", text) or q is not None and any(
+            type(x).__name__ in ("TermRange", "NumericRange") for x in _walk(q)):
         return "range [a TO b] (deliberate: no ranges)"
     return "other"
 
