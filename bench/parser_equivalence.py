@@ -132,6 +132,28 @@ _PUNCT = ["(", ")", "«", "»", "'", '"', ",", ";", ":", "!", "?", "[", "]", "{"
 _DATES = ["2020-12", "2020-13", '"décembre 2020"', "2020-11..2021-01", "2020", "undated"]
 
 
+EDGE_CASES = [
+    "*:*", "a *:* b", "NOT *:*", "titre:*", "(*)", "title:*:*", "foo:*:*", "a (*) b", "titre:* x", "a* *b",
+    "a REQUIRE b", "REQUIRE a", "a ANDMAYBE b", "a ANDNOT b c", "a ANDNOT ANDMAYBE b", "x ANDNOT AND y",
+    "NOT NOT a", "NOT (NOT a)", "a AND NOT b", "a OR NOT b SAUF c", "(NOT a) OR b", "NOT a b", "a SAUF b SAUF c",
+    "'l'avion' x", "'zone verte'", "''", "(' a ')", "x 'a b' y", "'Tis the season'",
+    "(" * 120 + "roquettes" + ")" * 120, "(" * 400 + "roquettes" + ")" * 400, "NOT " * 200 + "roquettes",
+    "x~1/5 x~1/6", "a\\*b", "ab\\*", "a\\?", '"a\nb" c', "é:x", "É:x", "x^2^3", "(a b)^2 OR c", "roquettes^2 OR bagdad^3",
+    '"zone verte"^2', "title:(roquettes bagdad)^2", "NOT roquettes^2", "(NOT roquettes)^2", "roquettes ^2", "(roquettes ^2)",
+    "personne:(Macron OR Trump)", "date:(2020 OR 2021)", "roquettes date:2020-11", "roquettes OR date:2020-11",
+    "personne:Macron lieu:Paris", "personne:Macron lieu:Paris roquettes", "personne:Macron SAUF lieu:Paris roquettes",
+    "id:abc", "id:abc*", 'id:"a b"', "id:abc~", "id:abc^2 roquettes", "~", "~2", "roquettes ~2", "roquettes~2b",
+    '"zone verte"~2', '"zone verte"~0', '"zone"~3', '""', 'NOT ""', "14:30", "http://example.com/a?b=c", "https:x",
+    "États-Unis~", "aujourd'hui*", "l'avi*", "L'avi*", "d'Irak?", "roquettes " * 150, "a" * 1001,
+    "date:2020-13", "date:\"décembre 2020\"", "date:2020-11..2021-01", "mentionne:2021", "personne:Kazimi~",
+    "personne:Kaz*", "lieu:\"Bagdad\"", "org:Hezbollah^2", "acteur:Trump~2", "personne:*", "le la les", "être ou ne pas être",
+    "ou ne pas", "pour quelle", "AND", "NOT", "( )", "titre:", "titre: roquettes", "Note: roquettes", "titr:Bagdad",
+    "déclaré:Le président", "Bagdad: la zone verte", "roquettes AND", "OR roquettes", "roquettes AND OR bagdad",
+    "roquettes\u061f", "roquettes\u055e x", "roquettes؟ bagdad", "x ET y OU z", "x OU y ET z", "(x OU y) ET z",
+    "title_exact:x", '"a"title_exact:x', '"a"date_key:5', '"a"source:x', '"a"personne:x', "_x:y", "1x:y", "x-y:z",
+]
+
+
 def _token(rng: random.Random, depth: int = 0) -> str:
     r = rng.random()
     if r < 0.35:
@@ -230,15 +252,17 @@ def main() -> int:
     ap.add_argument("--generated", type=int, default=6000)
     ap.add_argument("--orangesum", type=int, default=9000, help="OrangeSum query strings (titles, abstracts, cleaned)")
     ap.add_argument("--examples", type=int, default=3)
+    ap.add_argument("--sets", default="piaf,orangesum,html,tests,docs,edge,generated", help="comma-separated set names")
     args = ap.parse_args()
     from searchkit.search.engine import Engine
 
     engine = Engine.open(args.index)
     schema, resolver = engine.backend.schema, TreeResolver(engine)
-    sets = {
-        "piaf": piaf(), "orangesum": orangesum(args.orangesum), "html": html_gold(),
-        "tests": test_strings(), "docs": doc_strings(), "generated": generated(args.generated),
+    loaders: dict[str, Callable[[], list[str]]] = {
+        "piaf": piaf, "orangesum": lambda: orangesum(args.orangesum), "html": html_gold, "tests": test_strings,
+        "docs": doc_strings, "edge": lambda: EDGE_CASES, "generated": lambda: generated(args.generated),
     }
+    sets = {name: loaders[name]() for name in args.sets.split(",")}
     total: Counter[str] = Counter()
     diffs: dict[str, list[str]] = defaultdict(list)
     started = time.time()

@@ -12,7 +12,6 @@ What it must NOT do: parse text, analyse words or resolve facets.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from whoosh import query as Q
@@ -21,8 +20,6 @@ from searchkit.search import tree as T
 
 __all__ = ["compile_whoosh", "to_whoosh"]
 
-_GLOB = re.compile(r"(?<!\\)[*?]")
-_UNESCAPE = re.compile(r"\\(.)")
 
 
 def compile_whoosh(node: T.Node) -> Any:
@@ -44,10 +41,10 @@ def _terms(pairs: list[tuple[str, str]], boost: float, typed: str | None = None)
 
 
 def _pattern(node: T.Wildcard) -> Any:
-    head = node.pattern[:-1]
-    if head and node.pattern.endswith("*") and not node.pattern.endswith("\\*") and not _GLOB.search(head):
-        return Q.Prefix(node.field, _UNESCAPE.sub(r"\1", head), boost=node.boost)
-    return Q.Wildcard(node.field, _UNESCAPE.sub(r"\1", node.pattern), boost=node.boost)
+    p = node.pattern
+    if len(p) > 1 and T.glob_positions(p) == [len(p) - 1] and p.endswith("*"):
+        return Q.Prefix(node.field, T.unescape(p[:-1]), boost=node.boost)
+    return Q.Wildcard(node.field, T.unescape(p), boost=node.boost)
 
 
 def to_whoosh(node: T.Node) -> Any:

@@ -157,9 +157,8 @@ def _truthy(q: Node | None) -> bool:
 
 
 def _query(node: S.Node, resolver: FacetResolver | None) -> Node | None:
-    """The tree of one syntax node, before normalisation (None: nothing to search)."""
-    if isinstance(node, S.Group):
-        return _group_query(node, resolver)
+    """The tree of one syntax node, before normalisation (None: nothing to search).
+    One stack frame per level of nesting (no generators), as Whoosh's."""
     if isinstance(node, S.Text):
         field = node.fieldname
         if node.kind == "phrase":
@@ -168,23 +167,30 @@ def _query(node: S.Node, resolver: FacetResolver | None) -> Node | None:
                          getattr(node, "maxdist", 1), getattr(node, "prefixlength", 0))
     if isinstance(node, S.Marker) and node.kind == "every":
         return MatchAll()
-    raise NotImplementedError(type(node).__name__)
-
-
-def _group_query(node: S.Group, resolver: FacetResolver | None) -> Node | None:
     if isinstance(node, S.NotGroup):
         q = _query(node.nodes[0], resolver)  # IndexError when an operator left it empty
         return Not(q) if _truthy(q) else None  # type: ignore[arg-type]
-    if node.binary:
+    if isinstance(node, S.BinaryGroup):
         if len(node.nodes) != 2:
             raise AssertionError("a binary operator needs two sides")
-        a, b = (_query(n, resolver) for n in node.nodes)
-        if a is None or b is None:
-            return b if a is None and b is not None else a if a is not None else MatchNone()
-        cls = {S.AndNotGroup: AndNot, S.AndMaybeGroup: AndMaybe, S.RequireGroup: Require}[type(node)]
-        return cls(a, b)  # type: ignore[abstract]
-    subs = tuple(q for q in (_query(n, resolver) for n in node.nodes) if q is not None)
-    return (And if isinstance(node, S.AndGroup) else Or)(subs, node.boost)
+        a = _query(node.nodes[0], resolver)
+        b = _query(node.nodes[1], resolver)
+        return _binary(node, a, b)
+    if isinstance(node, S.Group):
+        subs: list[Node] = []
+        for n in node.nodes:
+            q = _query(n, resolver)
+            if q is not None:
+                subs.append(q)
+        return (And if isinstance(node, S.AndGroup) else Or)(tuple(subs), node.boost)
+    raise NotImplementedError(type(node).__name__)
+
+
+def _binary(node: S.Group, a: Node | None, b: Node | None) -> Node:
+    if a is None or b is None:
+        return b if a is None and b is not None else a if a is not None else MatchNone()
+    cls = {S.AndNotGroup: AndNot, S.AndMaybeGroup: AndMaybe, S.RequireGroup: Require}[type(node)]
+    return cls(a, b)  # type: ignore[abstract]
 
 
 def _lift_nots(q: Node) -> Node:
@@ -225,9 +231,11 @@ def _check_fuzzy(q: Node) -> Node:
     subs = children(q)
     if not subs:
         return q
-    fixed = tuple(_check_fuzzy(s) for s in subs)
+    fixed = []
+    for s in subs:
+        fixed.append(_check_fuzzy(s))
     if isinstance(q, (And, Or)):
-        return replace(q, children=fixed)
+        return replace(q, children=tuple(fixed))
     if isinstance(q, Not):
         return replace(q, child=fixed[0])
     return type(q)(*fixed)  # type: ignore[call-arg]

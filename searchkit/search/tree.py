@@ -30,8 +30,8 @@ from typing import Iterator, Union
 
 __all__ = [
     "And", "AndMaybe", "AndNot", "FacetTerms", "Fuzzy", "MatchAll", "MatchNone", "Node", "Not", "Or",
-    "Phrase", "Require", "Wildcard", "Word", "children", "field_of", "leaf_fields", "leaves", "normalize",
-    "with_boost",
+    "Phrase", "Require", "Wildcard", "Word", "children", "field_of", "glob_positions", "leaf_fields", "leaves",
+    "normalize", "unescape", "with_boost",
 ]
 
 
@@ -193,18 +193,42 @@ def with_boost(node: Node, boost: float) -> Node:
     return replace(node, boost=boost)  # type: ignore[type-var]
 
 
-_GLOB = re.compile(r"(?<!\\)[*?]")
+def glob_positions(pattern: str) -> list[int]:
+    """Where ``pattern``'s unescaped ``*`` and ``?`` are (``\\`` escapes the next character)."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] in "*?":
+            out.append(i)
+        i += 1
+    return out
+
+
+def unescape(pattern: str) -> str:
+    """``pattern`` without its escapes (Whoosh's globs have none: ``\\*`` becomes a live ``*``)."""
+    return re.sub(r"\\(.)", r"\1", pattern, flags=re.S)
 
 
 def normalize(node: Node) -> Node:
-    """``node`` as Whoosh's ``normalize()`` would leave the query it compiles to."""
+    """``node`` as Whoosh's ``normalize()`` would leave the query it compiles to.
+    (One stack frame per level of nesting, as Whoosh's: a query of 495 nested
+    parentheses must not exhaust the stack.)"""
     if isinstance(node, (And, Or)):
-        return _normalize_compound(node)
+        subs: list[Node] = []
+        for s in node.children:
+            s = normalize(s)
+            if type(s) is type(node):
+                subs += [with_boost(ss, boost_of(ss) * s.boost) for ss in s.children]  # type: ignore[union-attr]
+            else:
+                subs.append(s)
+        return _compound(node, subs)
     if isinstance(node, Not):
         child = normalize(node.child)
         return child if isinstance(child, MatchNone) else Not(child, node.boost)
     if isinstance(node, _BINARY):
-        return _normalize_binary(node)
+        return _binary(node, *(normalize(c) for c in children(node)))
     if isinstance(node, Phrase):
         if not node.words:
             return MatchNone()
@@ -219,13 +243,12 @@ def normalize(node: Node) -> Node:
 def _normalize_wildcard(node: Wildcard) -> Node:
     if node.pattern == "*":
         return MatchAll(node.field, node.boost)
-    if not _GLOB.search(node.pattern):
-        return Word(node.field, (re.sub(r"\\(.)", r"\1", node.pattern),), node.boost)
+    if not glob_positions(node.pattern):
+        return Word(node.field, (unescape(node.pattern),), node.boost)
     return node
 
 
-def _normalize_binary(node: Node) -> Node:
-    a, b = (normalize(c) for c in children(node))
+def _binary(node: Node, a: Node, b: Node) -> Node:
     none_a, none_b = isinstance(a, MatchNone), isinstance(b, MatchNone)
     if none_a or (none_b and isinstance(node, Require)):
         return MatchNone()
@@ -234,15 +257,10 @@ def _normalize_binary(node: Node) -> Node:
     return type(node)(a, b)  # type: ignore[call-arg]
 
 
-def _normalize_compound(node: And | Or) -> Node:
+def _compound(node: And | Or, subs: list[Node]) -> Node:
+    """The rest of Whoosh's ``CompoundQuery.normalize`` once the children are normalised
+    and nested ones of the same kind flattened into ``subs``."""
     kind = type(node)
-    subs: list[Node] = []
-    for s in node.children:
-        s = normalize(s)
-        if isinstance(s, kind):
-            subs += [with_boost(ss, boost_of(ss) * s.boost) for ss in s.children]
-        else:
-            subs.append(s)
     if all(isinstance(s, MatchNone) for s in subs):
         return MatchNone()
     if any(isinstance(s, MatchAll) and s.field is None for s in subs):
