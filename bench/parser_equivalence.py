@@ -252,6 +252,7 @@ def main() -> int:
     ap.add_argument("--generated", type=int, default=6000)
     ap.add_argument("--orangesum", type=int, default=9000, help="OrangeSum query strings (titles, abstracts, cleaned)")
     ap.add_argument("--examples", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=22, help="of the generated set")
     ap.add_argument("--sets", default="piaf,orangesum,html,tests,docs,edge,generated", help="comma-separated set names")
     args = ap.parse_args()
     from searchkit.search.engine import Engine
@@ -260,7 +261,7 @@ def main() -> int:
     schema, resolver = engine.backend.schema, TreeResolver(engine)
     loaders: dict[str, Callable[[], list[str]]] = {
         "piaf": piaf, "orangesum": lambda: orangesum(args.orangesum), "html": html_gold, "tests": test_strings,
-        "docs": doc_strings, "edge": lambda: EDGE_CASES, "generated": lambda: generated(args.generated),
+        "docs": doc_strings, "edge": lambda: EDGE_CASES, "generated": lambda: generated(args.generated, args.seed),
     }
     sets = {name: loaders[name]() for name in args.sets.split(",")}
     total: Counter[str] = Counter()

@@ -42,7 +42,7 @@ def _terms(pairs: list[tuple[str, str]], boost: float, typed: str | None = None)
 
 def _pattern(node: T.Wildcard) -> Any:
     p = node.pattern
-    if len(p) > 1 and T.glob_positions(p) == [len(p) - 1] and p.endswith("*"):
+    if T.glob_positions(p) == [len(p) - 1] and p.endswith("*"):  # "*" too: Prefix("") ("l'*")
         return Q.Prefix(node.field, T.unescape(p[:-1]), boost=node.boost)
     return Q.Wildcard(node.field, T.unescape(p), boost=node.boost)
 

@@ -14,7 +14,7 @@ import re
 from typing import Protocol
 
 from searchkit.errors import QueryError
-from searchkit.search.tree import FacetTerms, Fuzzy, MatchNone, Node, Phrase, Wildcard, Word, And
+from searchkit.search.tree import And, FacetTerms, Fuzzy, MatchAll, MatchNone, Node, Phrase, Wildcard, Word
 from searchkit.text.normalize import fold, normalize_apostrophes
 from searchkit.text.terms import WORD, word_terms
 from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FIELDS_HINT, TEXT_FIELDS, canonical_field
@@ -77,6 +77,8 @@ def term_leaf(fieldname: str, text: str, kind: str, boost: float, resolver: Face
             raise QueryError(f"'{text}~' has no word to match approximately", hint="put ~ right after a word, e.g. kadhimi~2")
         return Fuzzy(exact, words[-1], maxdist, prefixlength, boost)
     word = _ELISION.sub("", fold(normalize_apostrophes(text).lower()))
+    if kind == "wildcard" and word == "*":  # ``titre:*``: Whoosh's Every(field)
+        return MatchAll(exact, boost)
     if kind == "prefix":
         return Wildcard(exact, re.sub(r"([\\*?])", r"\\\1", word) + "*", boost)
     return Wildcard(exact, word.replace("\\", "\\\\"), boost)

@@ -241,8 +241,6 @@ def normalize(node: Node) -> Node:
 
 
 def _normalize_wildcard(node: Wildcard) -> Node:
-    if node.pattern == "*":
-        return MatchAll(node.field, node.boost)
     if not glob_positions(node.pattern):
         return Word(node.field, (unescape(node.pattern),), node.boost)
     return node
