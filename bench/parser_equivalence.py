@@ -154,31 +154,33 @@ EDGE_CASES = [
 ]
 
 
-def _token(rng: random.Random, depth: int = 0) -> str:
+def _token(rng: random.Random, depth: int = 0, ranges: bool = True) -> str:
     r = rng.random()
     if r < 0.35:
         return rng.choice(_WORDS) + (rng.choice(_MODS) if rng.random() < 0.3 else "")
     if r < 0.5:
-        value = rng.choice(_DATES) if rng.random() < 0.3 else _token(rng, depth + 1) if depth < 2 else rng.choice(_WORDS)
+        value = rng.choice(_DATES) if rng.random() < 0.3 else _token(rng, depth + 1, ranges) if depth < 2 else rng.choice(_WORDS)
         return rng.choice(_FIELDS) + value
     if r < 0.6:
         words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(0, 3)))
         return f'"{words}"' + (rng.choice(["~2", "~1", "^3", "*", ""]) if rng.random() < 0.4 else "")
     if r < 0.7 and depth < 3:
-        inner = " ".join(_token(rng, depth + 1) for _ in range(rng.randint(1, 3)))
+        inner = " ".join(_token(rng, depth + 1, ranges) for _ in range(rng.randint(1, 3)))
         return f"({inner})" + (rng.choice(["^2", "~", ""]) if rng.random() < 0.3 else "")
     if r < 0.85:
         return rng.choice(_OPS)
-    if r < 0.92:
+    if r < 0.92 and ranges:
         return f"[{rng.choice(_WORDS)} TO {rng.choice(_WORDS)}]"
-    return rng.choice(_PUNCT)
+    punct = rng.choice(_PUNCT)
+    return punct if ranges or punct not in "[]{}" else "-"
 
 
-def generated(n: int, seed: int = 22) -> list[str]:
+def generated(n: int, seed: int = 22, ranges: bool = True) -> list[str]:
+    """``n`` random syntax-heavy strings; ``ranges=False``: no ``[a TO b]`` nor brackets."""
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        toks = [_token(rng) for _ in range(rng.randint(1, 7))]
+        toks = [_token(rng, 0, ranges) for _ in range(rng.randint(1, 7))]
         glue = [" " if rng.random() < 0.85 else rng.choice(["", "  ", "\t"]) for _ in toks]
         out.append("".join(t + g for t, g in zip(toks, glue)).strip())
     return out
@@ -253,7 +255,7 @@ def main() -> int:
     ap.add_argument("--orangesum", type=int, default=9000, help="OrangeSum query strings (titles, abstracts, cleaned)")
     ap.add_argument("--examples", type=int, default=3)
     ap.add_argument("--seed", type=int, default=22, help="of the generated set")
-    ap.add_argument("--sets", default="piaf,orangesum,html,tests,docs,edge,generated", help="comma-separated set names")
+    ap.add_argument("--sets", default="piaf,orangesum,html,tests,docs,edge,generated,generated-no-brackets", help="comma-separated set names")
     args = ap.parse_args()
     from searchkit.search.engine import Engine
 
@@ -262,6 +264,7 @@ def main() -> int:
     loaders: dict[str, Callable[[], list[str]]] = {
         "piaf": piaf, "orangesum": lambda: orangesum(args.orangesum), "html": html_gold, "tests": test_strings,
         "docs": doc_strings, "edge": lambda: EDGE_CASES, "generated": lambda: generated(args.generated, args.seed),
+        "generated-no-brackets": lambda: generated(args.generated, args.seed + 1, ranges=False),
     }
     sets = {name: loaders[name]() for name in args.sets.split(",")}
     total: Counter[str] = Counter()
