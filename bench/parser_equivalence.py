@@ -94,20 +94,33 @@ def html_gold() -> list[str]:
 _QUERY_CALLS = re.compile(r"search|parse|query|relax|check_syntax|count|explain|similar|timeline|facets|ask|run")
 
 
-def test_strings() -> list[str]:
-    """Every string literal passed (first argument or ``query=``/``text=``) to a call whose
-    name looks like a search or a parse, in tests/*.py."""
+def _strings(node: ast.AST) -> list[str]:
+    return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str) and 0 < len(n.value) < 1200]
+
+
+def test_strings(every_literal: bool = False) -> list[str]:
+    """The query strings of tests/*.py: the first argument (or ``query=``/``text=``) of a call
+    whose name looks like a search or a parse, the argument after ``"search"`` in a CLI
+    call, every string of a ``parametrize``; ``every_literal``: every string literal."""
     out: list[str] = []
     for path in sorted((ROOT / "tests").glob("*.py")):
         tree = ast.parse(path.read_text("utf-8"))
+        if every_literal:
+            out += _strings(tree)
+            continue
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if not _QUERY_CALLS.search(name.lower()):
-                continue
-            args = list(node.args[:1]) + [k.value for k in node.keywords if k.arg in ("query", "text", "q")]
-            out += [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str) and 0 < len(a.value) < 1200]
+            if name == "parametrize":
+                out += _strings(node)
+            elif _QUERY_CALLS.search(name.lower()):
+                args = list(node.args[:1]) + [k.value for k in node.keywords if k.arg in ("query", "text", "q")]
+                out += [s for a in args for s in _strings(a) if isinstance(a, ast.Constant)]
+            flat = [a for arg in node.args for a in (arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg])]
+            for before, after in zip(flat, flat[1:]):
+                if isinstance(before, ast.Constant) and before.value == "search" and isinstance(after, ast.Constant) and isinstance(after.value, str):
+                    out.append(after.value)
     return out
 
 
@@ -255,7 +268,7 @@ def main() -> int:
     ap.add_argument("--orangesum", type=int, default=9000, help="OrangeSum query strings (titles, abstracts, cleaned)")
     ap.add_argument("--examples", type=int, default=3)
     ap.add_argument("--seed", type=int, default=22, help="of the generated set")
-    ap.add_argument("--sets", default="piaf,orangesum,html,tests,docs,edge,generated,generated-no-brackets", help="comma-separated set names")
+    ap.add_argument("--sets", default="piaf,orangesum,html,tests,tests-every-literal,docs,edge,generated,generated-no-brackets", help="comma-separated set names")
     args = ap.parse_args()
     from searchkit.search.engine import Engine
 
@@ -263,6 +276,7 @@ def main() -> int:
     schema, resolver = engine.backend.schema, TreeResolver(engine)
     loaders: dict[str, Callable[[], list[str]]] = {
         "piaf": piaf, "orangesum": lambda: orangesum(args.orangesum), "html": html_gold, "tests": test_strings,
+        "tests-every-literal": lambda: test_strings(every_literal=True),
         "docs": doc_strings, "edge": lambda: EDGE_CASES, "generated": lambda: generated(args.generated, args.seed),
         "generated-no-brackets": lambda: generated(args.generated, args.seed + 1, ranges=False),
     }
