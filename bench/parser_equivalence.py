@@ -78,6 +78,16 @@ def orangesum(limit: int) -> list[str]:
     return out
 
 
+def ranking_sets() -> list[str]:
+    """Exactly the query strings of bench/ranking.py as it runs by default (5,000 articles,
+    300 queries per OrangeSum set; every PIAF set): what a ranking re-run would search."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import ranking  # noqa: E402 - bench/ is this script's own folder
+
+    samples = [ranking.load_sample(5000, 300), ranking.load_piaf("spf"), ranking.load_piaf("cnil")]
+    return [q for sample in samples for queries in sample.queries.values() for _, q in queries]
+
+
 def html_gold() -> list[str]:
     out: list[str] = []
     for page in json.loads((SHARED / "html_fr_dev" / "gold.json").read_text("utf-8")).values():
@@ -268,14 +278,14 @@ def main() -> int:
     ap.add_argument("--orangesum", type=int, default=9000, help="OrangeSum query strings (titles, abstracts, cleaned)")
     ap.add_argument("--examples", type=int, default=3)
     ap.add_argument("--seed", type=int, default=22, help="of the generated set")
-    ap.add_argument("--sets", default="piaf,orangesum,html,tests,tests-every-literal,docs,edge,generated,generated-no-brackets", help="comma-separated set names")
+    ap.add_argument("--sets", default="ranking,piaf,orangesum,html,tests,tests-every-literal,docs,edge,generated,generated-no-brackets", help="comma-separated set names")
     args = ap.parse_args()
     from searchkit.search.engine import Engine
 
     engine = Engine.open(args.index)
     schema, resolver = engine.backend.schema, TreeResolver(engine)
     loaders: dict[str, Callable[[], list[str]]] = {
-        "piaf": piaf, "orangesum": lambda: orangesum(args.orangesum), "html": html_gold, "tests": test_strings,
+        "ranking": ranking_sets, "piaf": piaf, "orangesum": lambda: orangesum(args.orangesum), "html": html_gold, "tests": test_strings,
         "tests-every-literal": lambda: test_strings(every_literal=True),
         "docs": doc_strings, "edge": lambda: EDGE_CASES, "generated": lambda: generated(args.generated, args.seed),
         "generated-no-brackets": lambda: generated(args.generated, args.seed + 1, ranges=False),
