@@ -9,10 +9,15 @@ compiled query is the one Whoosh's qparser used to build (rankings do not move):
                                   position (Whoosh: Term, or DisjunctionMax of Terms)
     Phrase(field, words, slop)    words in order, ``slop`` extra words allowed (Lucene's
                                   slop: Whoosh's slop minus 1)
-    Fuzzy(field, word, distance, prefix), Wildcard(field, pattern)
+    Fuzzy(field, word, distance, prefix)   edit distance on the unstemmed field
+    Wildcard(field, pattern)      ``*`` and ``?`` globs; a final ``*`` alone is a prefix
+                                  (``"*"``: any term of the field, Whoosh's Prefix(""))
     FacetTerms(terms)             any of these (index field, keyword value) pairs: one
-                                  facet value as the resolver found it in the index
-    And, Or, Not, AndNot, AndMaybe, Require, MatchAll(field), MatchNone
+                                  facet value as the resolver found it in the index (an
+                                  actor's spellings may sit under several kinds)
+    MatchAll(field)               every document (field None: ``*:*``), or every one
+                                  with a term in ``field`` (``titre:*``)
+    And, Or, Not, AndNot, AndMaybe, Require, MatchNone
 
 ``normalize`` mirrors Whoosh's ``Query.normalize`` (compound.py, wrappers.py, terms.py,
 positional.py) for these nodes: nested And/Or flattened with their boosts multiplied
