@@ -11,65 +11,16 @@ parser's currency; backends/base.py converts them for other engines).
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from whoosh import query as Q
 
 from searchkit.errors import QueryError
+# The date and "nothing" helpers are whoosh-free: they live with the tree resolver.
+from searchkit.search.facet_terms import NOTHING, date_end, date_start, parse_date_value
 from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FACET_FIELDS, SORTS, UNDATED, canonical_field
 
 __all__ = ["NOTHING", "check_page", "date_end", "date_start", "facet_query", "filter_query", "parse_date_value"]
-
-_ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-# A term no index holds: a facet value that resolves to nothing matches nothing.
-NOTHING = "\x00nothing"
-
-
-def date_start(v: str) -> str:
-    """The first day an ISO prefix covers ("2020-12" -> "2020-12-01")."""
-    return (v + "-01-01")[:10] if v != UNDATED else v
-
-
-def date_end(v: str) -> str:
-    """The last day an ISO prefix covers, as a comparable string ("2020-02" -> "2020-02-31")."""
-    return (v + "-12-31")[:10] if len(v) == 4 else (v + "-31")[:10]
-
-
-def parse_date_value(value: str) -> tuple[str, str]:
-    """A date filter as typed -> (first, last) as ISO prefixes.
-
-    >>> parse_date_value("2020-11..2021-01"), parse_date_value("2020")
-    (('2020-11', '2021-01'), ('2020', '2020'))
-    """
-    value = value.strip()
-    if ".." in value:
-        lo, _, hi = value.partition("..")
-        lo_v = parse_date_value(lo)[0] if lo.strip() else "0000"
-        hi_v = parse_date_value(hi)[1] if hi.strip() else "9999"
-        if date_start(lo_v) > date_end(hi_v):
-            raise QueryError(f"date range '{value}' ends before it starts", hint="write FIRST..LAST, e.g. 2020-11..2021-01")
-        return lo_v, hi_v
-    if _ISO.match(value):
-        _validate_iso(value)
-        return value, value
-    if value.lower() in (UNDATED, "sans date", "non daté", "non date"):
-        return UNDATED, UNDATED
-    from searchkit.extract.dates import extract_dates
-
-    found = extract_dates(value)
-    if not found:
-        raise QueryError(
-            f"cannot read the date '{value}'",
-            hint='use 2020, 2020-12, 2020-12-20, a range 2020-11..2021-01, or words like "décembre 2020"',
-        )
-    return found[0].value, found[-1].value
-
-
-def _validate_iso(value: str) -> None:
-    parts = [int(p) for p in value.split("-")]
-    if len(parts) > 1 and not 1 <= parts[1] <= 12 or len(parts) > 2 and not 1 <= parts[2] <= 31:
-        raise QueryError(f"'{value}' is not a valid date", hint="months go from 01 to 12, days from 01 to 31")
 
 
 def facet_query(field: str, value: str, groups: Any, date_terms: Callable[[str], Iterable[str]]) -> Q.Query:

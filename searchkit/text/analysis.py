@@ -19,16 +19,15 @@ Pure functions over strings; this module never touches an index.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterator
 
-from unidecode import unidecode
 from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
 
 from searchkit.text.normalize import (
     APOSTROPHES, ELISION_ARTICLES, ELISION_EXCEPTIONS, fold, normalize_apostrophes, strip_elision,
 )
+# The whoosh-free half (stop words, word pattern, stems), re-exported: see terms.py.
+from searchkit.text.terms import FOLDED_STOP_WORDS, STOP_WORDS, WORD, stem_forms, word_terms  # noqa: F401
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -51,24 +50,6 @@ __all__ = [
 # different version is refused rather than silently searched with other terms.
 ANALYZER_VERSION = 1
 
-
-
-
-def _load_stop_words() -> frozenset[str]:
-    text = resources.files("searchkit").joinpath("data/french_stop.txt").read_text("utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip())
-
-
-# Lucene's 164 Snowball stop words (which, unlike Whoosh's list, include "les").
-STOP_WORDS = _load_stop_words()
-# Typed without accents, "etre" or "deja" must still be a stop word, but only for
-# words typed without any accent: "sûr" must not become the stop word "sur".
-_FOLDED_STOP_WORDS = frozenset(unidecode(w) for w in STOP_WORDS)
-
-# Letters and digits; apostrophes inside a word are kept so that elision can look
-# at the article; hyphens, like every other punctuation, split words. Public: the
-# snippet marker must cut words exactly as the tokenizer does.
-WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
 class FrenchTokenizer(Tokenizer):
@@ -143,7 +124,7 @@ class FrenchStopFilter(Filter):
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             text = t.text
-            is_stop = text in STOP_WORDS or (text.isascii() and text in _FOLDED_STOP_WORDS)
+            is_stop = text in STOP_WORDS or (text.isascii() and text in FOLDED_STOP_WORDS)
             if not is_stop:
                 yield t
             elif not t.removestops:
@@ -151,32 +132,6 @@ class FrenchStopFilter(Filter):
                 yield t
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    # Created lazily and never pickled: PyStemmer objects are C objects.
-    import Stemmer
-
-    stemmer = Stemmer.Stemmer("french")
-    stemmer.maxCacheSize = 50_000
-    return stemmer
-
-
-@lru_cache(maxsize=300_000)
-def stem_forms(word: str) -> tuple[str, ...]:
-    """The folded index terms of one lowercase word: stem as written, then stem unaccented.
-
-    >>> stem_forms("sécurité"), stem_forms("securite"), stem_forms("roquettes")
-    (('secur', 'securit'), ('securit',), ('roquet',))
-    """
-    stem = _stemmer().stemWord
-    as_written = fold(stem(word))
-    folded = fold(word)
-    if folded == word:
-        return (as_written,)
-    unaccented = stem(folded)
-    if unaccented == as_written:
-        return (as_written,)
-    return (as_written, unaccented)
 
 
 class StemFoldFilter(Filter):
@@ -220,24 +175,6 @@ def exact_analyzer() -> Composable:
     return FrenchTokenizer() | ElisionFilter() | LowercaseFilter() | FoldFilter()
 
 
-@lru_cache(maxsize=300_000)
-def word_terms(word: str) -> tuple[tuple[str, ...], str]:
-    """The index terms of one tokenizer word: (ranked-field terms, exact-field term).
-
-    The two analyzer chains above, for one word at a time: every filter after the
-    tokenizer looks at one word alone, so the indexer (``index_positions``) and the
-    snippets (``snippets.match_spans``) analyse each distinct word once, with a cache,
-    instead of one Whoosh ``Token`` per filter per occurrence. The ranked terms are
-    empty for a stop word.
-
-    >>> word_terms("L'Élysée"), word_terms("les")
-    ((('elys', 'elyse'), 'elysee'), ((), 'les'))
-    """
-    lower = strip_elision(word).lower()
-    exact = fold(lower)
-    if lower in STOP_WORDS or (lower.isascii() and lower in _FOLDED_STOP_WORDS):
-        return (), exact
-    return stem_forms(lower), exact
 
 
 def index_positions(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
