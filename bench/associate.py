@@ -41,7 +41,7 @@ def main() -> None:
     engine = kit._engine
     tables = engine.backend.tables
     whole = tables["actor"]
-    live = engine.backend.match_mask(engine.parse("").query)
+    live = engine.backend.match_mask(engine.parse("").tree)
     counts = whole.count(live)
     order = np.argsort(-counts, kind="stable")
     ubiquitous = {whole.values[i] for i in order[:10]}

@@ -7,7 +7,9 @@ search or a parser; the examples of docs/search.md and README.md) and of a gener
 syntax-heavy set, in lenient and strict mode, compare
 
     compile_whoosh(parse_query(text, resolver, strict=...).tree)
-    build_query(text, schema, engine, strict=...).query.normalize()
+    build_query(text, schema, WhooshFacets(resolver), strict=...).query.normalize()
+
+(``build_query``: the Whoosh qparser searchkit used before, tests/support/legacy_qparser.py)
 
 (Whoosh query ``==``), the notices, the typed word kept on each leaf, and, when the old
 parser raises, the error class, message and hint. Facets resolve against a real index
@@ -39,9 +41,10 @@ from unidecode import unidecode  # noqa: E402
 
 from searchkit.errors import SearchkitError  # noqa: E402
 from searchkit.search.compile_whoosh import compile_whoosh, to_whoosh  # noqa: E402
-from searchkit.search.facet_terms import facet_terms  # noqa: E402
+from searchkit.index.schema import build_schema  # noqa: E402
 from searchkit.search.parse import parse_query  # noqa: E402
-from searchkit.search.query import build_query  # noqa: E402
+from searchkit.search.resolve import facet_terms  # noqa: E402
+from tests.support.legacy_qparser import WhooshFacets, build_query  # noqa: E402
 
 _CLEAN = re.compile(r'["():*~?]')  # bench/ranking.py's clean()
 
@@ -283,7 +286,8 @@ def main() -> int:
     from searchkit.search.engine import Engine
 
     engine = Engine.open(args.index)
-    schema, resolver = engine.backend.schema, TreeResolver(engine)
+    schema, resolver = build_schema(), TreeResolver(engine)
+    old_resolver = WhooshFacets(resolver)  # the old parser's resolver: Whoosh queries of the same terms
     loaders: dict[str, Callable[[], list[str]]] = {
         "ranking": ranking_sets, "piaf": piaf, "orangesum": lambda: orangesum(args.orangesum), "html": html_gold, "tests": test_strings,
         "tests-every-literal": lambda: test_strings(every_literal=True),
@@ -299,7 +303,7 @@ def main() -> int:
         counts: Counter[str] = Counter()
         for text in queries:
             for strict in (False, True):
-                outcome, why = compare(text, strict, schema, engine, resolver)
+                outcome, why = compare(text, strict, schema, old_resolver, resolver)
                 counts[outcome] += 1
                 if why:
                     diffs[f"{name}: {outcome}: {why.split(' old=')[0]}"].append(f"{'strict' if strict else 'lenient'} {text!r} {why}")

@@ -26,7 +26,7 @@ def main() -> None:
     kit = SearchKit.open(args.config)
     eng = kit._engine
     table = eng.backend.tables["actor"]
-    counts = table.count(eng.backend.match_mask(eng.parse("").query))
+    counts = table.count(eng.backend.match_mask(eng.parse("").tree))
     actors = [table.values[i] for i in np.argsort(-counts, kind="stable")[: args.queries]]
     queries = [a.split()[-1] for a in actors]
     kit.search(queries[0])  # warm

@@ -1,17 +1,15 @@
-"""The backend-neutral query tree made from the one query parser."""
+"""The query tree our parser makes (search/parse, search/tree), as the backends take it;
+and the backend protocols declare what their callers use."""
 from __future__ import annotations
 
 import pytest
 
-from searchkit.backends.base import And, AndNot, FacetTerms, Fuzzy, MatchAll, MatchNone, Not, Or, Phrase, Wildcard, Word, from_whoosh, leaves
-from searchkit.search.query import build_query
-from searchkit.index.schema import build_schema
-
-SCHEMA = build_schema()
+from searchkit.search.parse import parse_query
+from searchkit.search.tree import And, AndNot, FacetTerms, Fuzzy, MatchAll, MatchNone, Not, Or, Phrase, Wildcard, Word, leaves
 
 
 def tree(text: str, resolver=None):
-    return from_whoosh(build_query(text, SCHEMA, resolver, strict=False).query)
+    return parse_query(text, resolver, strict=False).tree
 
 
 def test_words_keep_their_twin_terms_at_one_position() -> None:
@@ -37,24 +35,19 @@ def test_operators() -> None:
 
 
 class _Resolver:
-    def facet_query(self, field, value):
-        from whoosh import query as Q
-
-        return Q.Term(field, value.upper())
+    def facet_terms(self, field, value):
+        return FacetTerms(((field, value.upper()),))
 
 
 def test_facet_values_become_facet_terms() -> None:
     t = tree("roquettes personne:Kazimi", _Resolver())
-    assert isinstance(t, And) and FacetTerms("person", ("KAZIMI",)) in t.children
+    assert isinstance(t, And) and FacetTerms((("person", "KAZIMI"),)) in t.children
 
 
-def test_null_and_every() -> None:
-    from whoosh import query as Q
-
-    assert from_whoosh(Q.NullQuery) == MatchNone()
-    assert from_whoosh(Q.Every()) == MatchAll()
-    with pytest.raises(TypeError):
-        from_whoosh(Q.TermRange("body", "a", "b"))
+def test_nothing_and_everything(seeds_kit) -> None:
+    assert tree("le la les") != MatchNone()  # stop words alone: searched as written
+    assert tree("((( ") == MatchNone()
+    assert seeds_kit._engine.parse("*").tree == seeds_kit._engine.parse("").tree == MatchAll()
 
 
 def test_an_actor_spelt_two_ways_is_one_clause(seeds_kit) -> None:
@@ -63,9 +56,8 @@ def test_an_actor_spelt_two_ways_is_one_clause(seeds_kit) -> None:
     by_facet = {h.id[:3] for h in seeds_kit.search("personne:Kadhimi").hits}
     assert by_facet == {"001", "004"}
     assert {h.id[:3] for h in seeds_kit.search("Bagdad personne:Kadhimi").hits} == by_facet
-    engine = seeds_kit._engine  # the engine itself: what the parser hands a backend
-    t = from_whoosh(build_query("Bagdad personne:Kadhimi", SCHEMA, engine).query)
-    assert isinstance(t, And) and any(isinstance(c, FacetTerms) and len(c.values) == 2 for c in t.children)
+    t = seeds_kit._engine.parse("Bagdad personne:Kadhimi").tree  # what the engine hands a backend
+    assert isinstance(t, And) and any(isinstance(c, FacetTerms) and len(c.terms) == 2 for c in t.children)
 
 
 # -- the protocol declares what callers use, and both backends have it -------------------

@@ -1,4 +1,5 @@
-"""Our own parser (search/parse.py) compiles to exactly the Whoosh query of query.build_query.
+"""Our own parser (search/parse.py) compiles to exactly the Whoosh query the Whoosh
+qparser built before it (tests/support/legacy_qparser.py): rankings do not move.
 
 bench/parser_equivalence.py checks it on thousands of real and generated queries against
 a real index; these few run without one (a stub resolver stands for the facet vocabulary).
@@ -15,7 +16,7 @@ from searchkit.errors import SearchkitError
 from searchkit.index.schema import build_schema
 from searchkit.search.compile_whoosh import compile_whoosh, to_whoosh
 from searchkit.search.parse import parse_query
-from searchkit.search.query import build_query
+from tests.support.legacy_qparser import build_query
 from searchkit.search.tree import FacetTerms
 
 SCHEMA = build_schema()
@@ -70,7 +71,7 @@ def test_the_tree_compiles_to_the_whoosh_query_of_build_query(text: str, strict:
 
 
 def test_the_parser_does_not_import_whoosh() -> None:
-    code = ("import sys, searchkit.search.parse, searchkit.search.facet_terms; "
+    code = ("import sys, searchkit.search.parse, searchkit.search.resolve; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'whoosh'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -80,3 +81,11 @@ def test_brackets_are_text_not_term_ranges() -> None:
     """The one deliberate difference: Whoosh read "[photos]" as the term range pho..s."""
     tree = parse_query("[photos] x", None, strict=False).tree
     assert compile_whoosh(tree) == Q.Or([Q.Term("title", "photos"), Q.Term("body", "photos"), Q.Term("title", "x"), Q.Term("body", "x")])
+
+
+def test_the_parser_knows_the_index_fields() -> None:
+    """``name:`` is a field only if the index has it (else it is text, as Whoosh read it):
+    the parser's list, kept without importing Whoosh, is the schema's."""
+    from searchkit.search.parse import SCHEMA_FIELDS
+
+    assert SCHEMA_FIELDS == frozenset(SCHEMA.names())

@@ -406,7 +406,7 @@ def test_orangesum_ubiquitous_actor_does_not_top_every_list(orangesum) -> None:
 
     kit, _, _, _ = orangesum
     table = kit._engine.backend.tables["actor"]
-    counts = table.count(kit._engine.backend.match_mask(kit._engine.parse("").query))
+    counts = table.count(kit._engine.backend.match_mask(kit._engine.parse("").tree))
     order = [table.values[i] for i in np.argsort(-counts, kind="stable")]
     top_actor, targets = order[0], order[1:11]
     firsts = {m: [] for m in ("llr", "count")}

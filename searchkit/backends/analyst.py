@@ -24,7 +24,8 @@ from typing import Any, Mapping, Sequence
 
 from whoosh.classify import Bo1Model
 
-from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, Node, Not, Or, Word
+from searchkit.backends.base import BackendResult
+from searchkit.search.tree import And, MatchNone, Node, Not, Or, Word, facet
 from searchkit.search.operation import Ranked
 from searchkit.search.similar import SIMILAR_DEPTH, SIMILAR_TERMS  # the same numbers on both backends
 from searchkit.vocab import ACTOR_KINDS, FACET_FIELDS, FACET_TOP
@@ -64,7 +65,7 @@ def similar(backend: Any, doc_id: str, names: frozenset[str], ftree: Node | None
     tree = Or(tuple(Word("body", (t,), w) for t, w in terms))
     # Near-duplicate copies are not grouped on this backend (ARCHITECTURE.md): only the
     # article itself is left out.
-    own = Not(FacetTerms("id", (doc_id,)))
+    own = Not(facet("id", (doc_id,)))
     allowed = own if ftree is None else And((ftree, own))
     if vector is not None:
         found = _nearest(backend, vector, tree, allowed, limit, offset)
@@ -79,7 +80,7 @@ def _nearest(backend: Any, vector: Sequence[float], tree: Node, allowed: Node, l
     (total and facets), ranked by cosine; the key terms mark the snippets."""
     near = backend.knn(vector, max(SIMILAR_DEPTH, offset + limit), allowed)
     ids = tuple(i for i, _ in near)
-    counted = backend.search(FacetTerms("id", ids) if ids else MatchNone(), None, 0, 0, "relevance", FACET_FIELDS, FACET_TOP)
+    counted = backend.search(facet("id", ids) if ids else MatchNone(), None, 0, 0, "relevance", FACET_FIELDS, FACET_TOP)
     page = near[offset : offset + limit]
     docs = backend.fetch([i for i, _ in page], tree) if page else []
     return BackendResult(tuple(i for i, _ in page), tuple(s for _, s in page), counted.total, counted.facets, tuple(docs))
@@ -90,7 +91,7 @@ def co_mentions(backend: Any, tree: Node, ftree: Node | None, displays: set[str]
     whole = kinds[0] if len(kinds) == 1 else "actor"
     groups = backend.groups
     spellings = groups.members_of(displays, None)
-    named = Or(tuple(FacetTerms(k, tuple(sorted(n for kk, n in spellings if kk == k))) for k in ACTOR_KINDS if any(kk == k for kk, _ in spellings)))
+    named = Or(tuple(facet(k, sorted(n for kk, n in spellings if kk == k)) for k in ACTOR_KINDS if any(kk == k for kk, _ in spellings)))
     target = backend.search(tree, named if ftree is None else And((ftree, named)), 0, 0, "relevance", tuple(dict.fromkeys((*kinds, whole, "actor"))), None)
     universe = backend.search(tree, ftree, 0, 0, "relevance", (), None)
 

@@ -1,26 +1,17 @@
-"""The backend seam: a backend-neutral query tree and the ``Backend`` protocol.
+"""The backend seam: the ``Backend`` protocol, what a search engine must do for searchkit.
 
-searchkit parses its query language once (``query.build_query``, Whoosh's qparser
-with our French plugins and a ``FacetResolver``). ``from_whoosh`` turns the Whoosh
-query it returns into the small tree below, which any backend can translate into its
-own language (the OpenSearch backend into bool / match_phrase / fuzzy / wildcard DSL):
-
-    Word(field, terms)          one typed word: its index terms at one position, the
-                                best of them counts (stem as written, stem unaccented)
-    Phrase(field, words, slop)  unstemmed words in order, ``slop`` extra words allowed
-    Fuzzy(field, word, distance, prefix)   edit distance on the unstemmed field
-    Wildcard(field, pattern)    ``*`` and ``?`` on the unstemmed field (prefix = "aéro*")
-    FacetTerms(field, values)   any of these exact keyword values (actors, dates, id)
-    And, Or, Not, AndNot, MatchAll, MatchNone
-
+searchkit parses its query language once, with its own parser (``search/parse``), into
+the query tree of ``search/tree``; a backend translates the tree into its own language
+(the OpenSearch backend into bool / match_phrase / fuzzy / wildcard DSL,
+``opensearch_dsl``; the Whoosh backend compiles it with ``search/compile_whoosh``).
 Field names are searchkit's (vocab.py): ``title``/``body`` are the stemmed fields,
 ``title_exact``/``body_exact`` the unstemmed ones; facets and ``id`` are keywords.
-Terms in ``Word`` are already analysed by searchkit's French analyzer, so a backend
+Terms in a ``Word`` are already analysed by searchkit's French analyzer, so a backend
 looks them up as they are (OpenSearch's analysis gives the same terms: see
-``opensearch_analysis``). ``Word.text`` keeps the word as typed when it makes one position,
-so that a backend whose stemmer differs on a few words (Lucene's Snowball keeps
-"française" as ``français`` where PyStemmer gives ``franc``) also looks it up through
-its own analyzer.
+``opensearch_analysis``); ``Word.text`` keeps the word as typed when it makes one
+position, so that a backend whose stemmer differs on a few words (Lucene's Snowball
+keeps "française" as ``français`` where PyStemmer gives ``franc``) also looks it up
+through its own analyzer.
 
 The ``Backend`` protocol is what a search engine must do for searchkit: write and
 delete documents (the dicts of ``pipeline.extract_documents``), answer a tree with
@@ -28,181 +19,17 @@ ranked ids, scores, total and facet counts, give its facet vocabulary (actor gro
 and date ranges need it) and keep the incremental manifest; for the analyst's commands
 and the semantic modes, counts under a query, term statistics and nearest vectors.
 
-This module must NOT import Whoosh at module level, talk to any engine, or know a
-backend's query language: it only describes and converts.
+This module must NOT import Whoosh, talk to any engine, or know a backend's query
+language: it only describes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Protocol, Sequence, Union
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
-__all__ = [
-    "And",
-    "AndNot",
-    "Backend",
-    "BackendResult",
-    "FacetTerms",
-    "Fuzzy",
-    "MatchAll",
-    "MatchNone",
-    "Node",
-    "Not",
-    "Or",
-    "Phrase",
-    "Wildcard",
-    "Word",
-    "from_whoosh",
-    "leaves",
-]
+from searchkit.search.tree import Node
 
-FACET_KEYWORD_FIELDS = frozenset({"actor", "person", "org", "place", "published", "mentioned", "id", "source"})
-
-
-@dataclass(frozen=True)
-class Word:
-    field: str
-    terms: tuple[str, ...]
-    boost: float = 1.0
-    # The word as typed, when it gave these terms alone: a backend with its own
-    # stemmer may also look it up through its analyzer (see the module docstring).
-    text: str | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Phrase:
-    field: str
-    words: tuple[str, ...]
-    slop: int = 0  # extra words allowed between (Lucene's slop; Whoosh's slop minus 1)
-    boost: float = 1.0
-
-
-@dataclass(frozen=True)
-class Fuzzy:
-    field: str
-    word: str
-    distance: int = 1
-    prefix: int = 0
-
-
-@dataclass(frozen=True)
-class Wildcard:
-    field: str
-    pattern: str
-
-
-@dataclass(frozen=True)
-class FacetTerms:
-    field: str
-    values: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class And:
-    children: tuple["Node", ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    children: tuple["Node", ...]
-    boost: float = 1.0
-
-
-@dataclass(frozen=True)
-class Not:
-    child: "Node"
-
-
-@dataclass(frozen=True)
-class AndNot:
-    positive: "Node"
-    negative: "Node"
-
-
-@dataclass(frozen=True)
-class MatchAll:
-    pass
-
-
-@dataclass(frozen=True)
-class MatchNone:
-    pass
-
-
-Node = Union[Word, Phrase, Fuzzy, Wildcard, FacetTerms, And, Or, Not, AndNot, MatchAll, MatchNone]
-
-
-def from_whoosh(q: Any) -> Node:
-    """The tree of a Whoosh query built by ``query.build_query`` (or a resolver).
-
-    Raises ``TypeError`` for a Whoosh query class the query language never produces,
-    rather than guessing what it means.
-    """
-    from whoosh import query as Q
-
-    if q is Q.NullQuery or isinstance(q, Q.NullQuery.__class__):
-        return MatchNone()
-    if isinstance(q, Q.Every):
-        return MatchAll()
-    if isinstance(q, Q.FuzzyTerm):  # before Term: FuzzyTerm is a Term
-        return Fuzzy(q.fieldname, q.text, int(q.maxdist), int(q.prefixlength))
-    if isinstance(q, Q.Prefix):
-        return Wildcard(q.fieldname, _escape_wildcard(q.text) + "*")
-    if isinstance(q, Q.Wildcard):
-        return Wildcard(q.fieldname, q.text)
-    if isinstance(q, Q.Term):
-        if q.fieldname in FACET_KEYWORD_FIELDS:
-            return FacetTerms(q.fieldname, (str(q.text),))
-        return Word(q.fieldname, (str(q.text),), float(q.boost), getattr(q, "typed", None))
-    if isinstance(q, Q.Phrase):
-        return Phrase(q.fieldname, tuple(q.words), max(0, int(q.slop) - 1), float(q.boost))
-    if isinstance(q, Q.DisjunctionMax):
-        subs = [from_whoosh(s) for s in q.subqueries]
-        if subs and all(isinstance(s, Word) for s in subs) and len({s.field for s in subs}) == 1:  # type: ignore[union-attr]
-            terms = tuple(dict.fromkeys(t for s in subs for t in s.terms))  # type: ignore[union-attr]
-            return Word(subs[0].field, terms, float(q.boost), subs[0].text)  # type: ignore[union-attr]
-        if subs and all(isinstance(s, FacetTerms) for s in subs) and len({s.field for s in subs}) == 1:  # type: ignore[union-attr]
-            return FacetTerms(subs[0].field, tuple(dict.fromkeys(v for s in subs for v in s.values)))  # type: ignore[union-attr]
-        return Or(tuple(subs), float(q.boost))
-    if isinstance(q, Q.AndNot):
-        return AndNot(from_whoosh(q.a), from_whoosh(q.b))
-    if isinstance(q, Q.Not):
-        return Not(from_whoosh(q.query))
-    if isinstance(q, Q.And):
-        return _simplify(And(tuple(from_whoosh(s) for s in q.subqueries)))
-    if isinstance(q, Q.Or):
-        subs = tuple(from_whoosh(s) for s in q.subqueries)
-        facet = [s for s in subs if isinstance(s, FacetTerms)]
-        if subs and len(facet) == len(subs) and len({s.field for s in facet}) == 1:
-            return FacetTerms(facet[0].field, tuple(dict.fromkeys(v for s in facet for v in s.values)))
-        return _simplify(Or(subs, float(q.boost)))
-    raise TypeError(f"no backend-neutral form for Whoosh's {type(q).__name__}")
-
-
-def _simplify(node: Node) -> Node:
-    if isinstance(node, (And, Or)):
-        if len(node.children) == 1 and (not isinstance(node, Or) or node.boost == 1.0):
-            return node.children[0]
-        if not node.children:
-            return MatchNone() if isinstance(node, Or) else MatchAll()
-    return node
-
-
-def _escape_wildcard(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?")
-
-
-def leaves(node: Node) -> Iterable[Node]:
-    """Every leaf of ``node`` (words, phrases, fuzzy, wildcards, facet terms)."""
-    if isinstance(node, (And, Or)):
-        for child in node.children:
-            yield from leaves(child)
-    elif isinstance(node, Not):
-        yield from leaves(node.child)
-    elif isinstance(node, AndNot):
-        yield from leaves(node.positive)
-        yield from leaves(node.negative)
-    elif not isinstance(node, (MatchAll, MatchNone)):
-        yield node
+__all__ = ["Backend", "BackendResult"]
 
 
 @dataclass(frozen=True)

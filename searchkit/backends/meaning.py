@@ -19,7 +19,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from searchkit.backends.base import And, BackendResult, FacetTerms, MatchNone, Node, Phrase
+from searchkit.backends.base import BackendResult
+from searchkit.search.tree import And, MatchNone, Node, Phrase, facet
 from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams, fuse, top_by_score
 from searchkit.text.analysis import WORD, word_terms
@@ -61,7 +62,7 @@ def by_meaning(backend: Any, text: str, tree: Node, ftree: Node | None, mode: st
     fields = FACET_FIELDS if facets else ()
     if mode == "semantic":
         near = backend.knn(_query_vector(text), max(params.depth, offset + limit), ftree)
-        pool: Node = FacetTerms("id", tuple(i for i, _ in near)) if near else MatchNone()
+        pool: Node = facet("id", (i for i, _ in near)) if near else MatchNone()
         found = backend.search(pool, ftree, 0, 0, "relevance", fields, facet_top)
         return page_of(backend, tree, pool, ftree, near, found, sort, limit, offset)
     near = backend.knn(_query_vector(text), params.depth, ftree)
@@ -69,7 +70,7 @@ def by_meaning(backend: Any, text: str, tree: Node, ftree: Node | None, mode: st
     near_ids = tuple(i for i, _ in near)
     matched = dict(zip(lexical.ids, lexical.scores))
     if near_ids:  # which of the nearest articles the words match, deeper than their top too
-        also = backend.search(And((tree, FacetTerms("id", near_ids))), ftree, len(near_ids), 0, "relevance", (), None)
+        also = backend.search(And((tree, facet("id", near_ids))), ftree, len(near_ids), 0, "relevance", (), None)
         matched.update((i, s) for i, s in zip(also.ids, also.scores) if i not in matched)
     ranked = _fused(matched, near, params, len(text.split()))
     want = max(offset + limit, proximity.depth(proximity.query_words(text)))

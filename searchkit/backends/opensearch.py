@@ -13,7 +13,7 @@ statistics of a text (more-like-this) and nearest passage vectors (hybrid search
 the one ``search.Engine`` asks (a ranked page, similar, counts, stats) it answers from
 those primitives through ``operations.ProtocolOperations``.
 
-It must NOT parse query strings (search/query does), extract anything from articles
+It must NOT parse query strings (search/parse does), extract anything from articles
 (index/documents, in worker processes), or print.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 
 from searchkit.backends import base as T
+from searchkit.search.tree import Node
 from searchkit.backends.operations import ProtocolOperations
 from searchkit.backends.opensearch_aggs import CONTEXT_MAX_ARTICLES, composite_counts, context_postings, count_groups, facet_aggs, read_facets
 from searchkit.backends.opensearch_analysis import ANALYSIS_VERSION
@@ -172,21 +173,21 @@ class OpenSearchBackend(ProtocolOperations, VectorMembers):
         return int(self.client.request("POST", f"/{self.index}/_count", {"query": {"match_all": {}}})["count"])
 
     # -- searching ----------------------------------------------------------
-    def query(self, tree: T.Node, filters_tree: T.Node | None) -> dict[str, Any]:
+    def query(self, tree: Node, filters_tree: Node | None) -> dict[str, Any]:
         """The DSL of ``tree`` (scored) AND ``filters_tree`` (a filter clause: no score)."""
         query: dict[str, Any] = {"bool": {"must": [to_dsl(tree, self.title_boost)]}}
         if filters_tree is not None:
             query["bool"]["filter"] = [to_dsl(filters_tree, self.title_boost)]
         return query
 
-    def value_counts(self, field: str, tree: T.Node, filters_tree: T.Node | None) -> tuple[int, dict[str, int]]:
+    def value_counts(self, field: str, tree: Node, filters_tree: Node | None) -> tuple[int, dict[str, int]]:
         """How many articles ``tree`` and ``filters_tree`` match, and every value of the
         keyword ``field`` among them with its article count (timelines count dates so)."""
         query = self.query(tree, filters_tree)
         total = int(self.client.request("POST", f"/{self.index}/_count", {"query": query})["count"])
         return total, composite_counts(self.client, self.index, field, query)
 
-    def group_counts(self, tree: T.Node, filters_tree: T.Node | None, members: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, int]:
+    def group_counts(self, tree: Node, filters_tree: Node | None, members: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, int]:
         """The exact article count of each actor group (display -> (field, spelling) pairs)
         among the articles ``tree`` and ``filters_tree`` match."""
         return count_groups(self.client, self.index, self.query(tree, filters_tree), members)
@@ -203,8 +204,8 @@ class OpenSearchBackend(ProtocolOperations, VectorMembers):
 
     def search(
         self,
-        tree: T.Node,
-        filters_tree: T.Node | None,
+        tree: Node,
+        filters_tree: Node | None,
         limit: int,
         offset: int,
         sort: str,
@@ -239,11 +240,11 @@ class OpenSearchBackend(ProtocolOperations, VectorMembers):
             documents=tuple(docs),
         )
 
-    def knn(self, vector: Sequence[float], k: int, filters_tree: T.Node | None) -> list[tuple[str, float]]:
+    def knn(self, vector: Sequence[float], k: int, filters_tree: Node | None) -> list[tuple[str, float]]:
         """The ``k`` articles whose passage vectors are nearest ``vector`` (ids, cosine)."""
         return knn(self.client, self.index, vector, k, to_dsl(filters_tree) if filters_tree is not None else None)
 
-    def fetch(self, ids: Sequence[str], tree: T.Node) -> list[dict[str, Any]]:
+    def fetch(self, ids: Sequence[str], tree: Node) -> list[dict[str, Any]]:
         """The stored fields of ``ids``, in that order, the body spans ``tree`` matches in
         each (``"_marked"``), whether or not it matches them all."""
         body = {"size": len(ids), "query": {"ids": {"values": list(ids)}}, "_source": STORED_FIELDS, "highlight": highlight(to_dsl(tree, self.title_boost))}

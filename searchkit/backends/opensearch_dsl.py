@@ -1,20 +1,21 @@
-"""The OpenSearch query DSL of searchkit's backend-neutral query tree, and back from
+"""The OpenSearch query DSL of searchkit's query tree (``search/tree``), and back from
 the highlighter's marks to body spans.
 
 Word -> term / dis_max of terms (already analysed by searchkit's analyzer, which the
 index's analyzer matches), Phrase -> match_phrase, Fuzzy -> fuzzy, Wildcard -> wildcard,
-FacetTerms -> terms, And/Or/Not/AndNot -> bool, MatchAll/MatchNone.
+FacetTerms -> terms, And/Or/Not/AndNot/AndMaybe/Require -> bool, MatchAll -> match_all
+(with a field: exists), MatchNone -> match_none. A boost other than 1 goes with its clause.
 
-It must NOT parse query strings (search/query does) or talk to a cluster.
+It must NOT parse query strings (search/parse does) or talk to a cluster.
 """
 from __future__ import annotations
 
 import re
 from typing import Any, Mapping, Sequence
 
+from searchkit.search import tree as T
 from searchkit.text.analysis import ELISION_ARTICLES
 from searchkit.text.normalize import APOSTROPHE_CLASS
-from searchkit.backends import base as T
 
 __all__ = ["field_name", "highlight", "marked_spans", "to_dsl"]
 
@@ -23,41 +24,74 @@ def field_name(name: str) -> str:
     return name[: -len("_exact")] + ".exact" if name.endswith("_exact") else name
 
 
+def _boosted(clause: dict[str, Any], boost: float) -> dict[str, Any]:
+    """``clause`` with ``boost`` when it is not 1 (a bool query's own boost)."""
+    return clause if boost == 1.0 else {"bool": {"must": [clause], "boost": boost}}
+
+
+def _word(node: T.Word, title_boost: float) -> dict[str, Any]:
+    boost = node.boost * (title_boost if node.field == "title" else 1.0)
+    f = field_name(node.field)
+    queries: list[dict[str, Any]] = [{"term": {f: t}} for t in node.terms]
+    if node.text and node.field in ("title", "body"):
+        # The index's own analysis of the typed word: where Lucene's stemmer differs
+        # from PyStemmer (0.19% of words), the articles it indexed are found too.
+        queries.append({"match": {f: {"query": node.text}}})
+    if len(queries) == 1:
+        return {"term": {f: {"value": node.terms[0], "boost": boost}}}
+    return {"dis_max": {"queries": queries, "boost": boost}}
+
+
+def _facet(pairs: Sequence[tuple[str, str]], boost: float) -> dict[str, Any]:
+    """Keyword values: one ``terms`` per field when they share one; else any of them."""
+    fields = list(dict.fromkeys(f for f, _ in pairs))
+    if len(fields) == 1:
+        return _boosted({"terms": {fields[0]: [v for _, v in pairs]}}, boost)
+    return {"bool": {"should": [{"terms": {f: [v]}} for f, v in pairs], "minimum_should_match": 1, "boost": boost}}
+
+
+def _or(node: T.Or, title_boost: float) -> dict[str, Any]:
+    if node.children and all(isinstance(c, T.FacetTerms) for c in node.children):
+        pairs = [p for c in node.children for p in c.terms]  # type: ignore[union-attr]
+        if len({f for f, _ in pairs}) == 1:  # date:2020 OR date:2021: one terms query
+            return _facet(list(dict.fromkeys(pairs)), node.boost)
+    return {"bool": {"should": [to_dsl(c, title_boost) for c in node.children], "minimum_should_match": 1, "boost": node.boost}}
+
+
 def to_dsl(node: T.Node, title_boost: float = 2.0) -> dict[str, Any]:
-    """The OpenSearch query of a backend-neutral tree."""
+    """The OpenSearch query of a query tree."""
     if isinstance(node, T.Word):
-        boost = node.boost * (title_boost if node.field == "title" else 1.0)
-        f = field_name(node.field)
-        queries: list[dict[str, Any]] = [{"term": {f: t}} for t in node.terms]
-        if node.text and node.field in ("title", "body"):
-            # The index's own analysis of the typed word: where Lucene's stemmer differs
-            # from PyStemmer (0.19% of words), the articles it indexed are found too.
-            queries.append({"match": {f: {"query": node.text}}})
-        if len(queries) == 1:
-            return {"term": {f: {"value": node.terms[0], "boost": boost}}}
-        return {"dis_max": {"queries": queries, "boost": boost}}
+        return _word(node, title_boost)
     if isinstance(node, T.Phrase):
         return {"match_phrase": {field_name(node.field): {"query": " ".join(node.words), "slop": node.slop, "boost": node.boost}}}
     if isinstance(node, T.Fuzzy):
-        return {"fuzzy": {field_name(node.field): {
+        return _boosted({"fuzzy": {field_name(node.field): {
             "value": node.word, "fuzziness": node.distance, "prefix_length": node.prefix,
             # Whoosh's automaton is plain Levenshtein: a swap of two letters is 2 edits.
             "transpositions": False, "max_expansions": 1000,
-        }}}
+        }}}, node.boost)
     if isinstance(node, T.Wildcard):
-        return {"wildcard": {field_name(node.field): {"value": node.pattern}}}
+        return _boosted({"wildcard": {field_name(node.field): {"value": node.pattern}}}, node.boost)
     if isinstance(node, T.FacetTerms):
-        return {"terms": {node.field: list(node.values)}}
+        return _facet(node.terms, node.boost)
+    if isinstance(node, (T.And, T.Or)) and len(node.children) == 1 and node.boost == 1.0:
+        return to_dsl(node.children[0], title_boost)  # a group of one (the stop-word query's)
     if isinstance(node, T.And):
-        return {"bool": {"must": [to_dsl(c, title_boost) for c in node.children]}}
+        return _boosted({"bool": {"must": [to_dsl(c, title_boost) for c in node.children]}}, node.boost)
     if isinstance(node, T.Or):
-        return {"bool": {"should": [to_dsl(c, title_boost) for c in node.children], "minimum_should_match": 1, "boost": node.boost}}
+        return _or(node, title_boost)
     if isinstance(node, T.Not):
         return {"bool": {"must": [{"match_all": {}}], "must_not": [to_dsl(node.child, title_boost)]}}
     if isinstance(node, T.AndNot):
         return {"bool": {"must": [to_dsl(node.positive, title_boost)], "must_not": [to_dsl(node.negative, title_boost)]}}
+    if isinstance(node, T.AndMaybe):  # the positive side matches; the optional one adds to its score
+        return {"bool": {"must": [to_dsl(node.positive, title_boost)], "should": [to_dsl(node.optional, title_boost)]}}
+    if isinstance(node, T.Require):  # both must match; only the positive side scores
+        return {"bool": {"must": [to_dsl(node.positive, title_boost)], "filter": [to_dsl(node.required, title_boost)]}}
     if isinstance(node, T.MatchAll):
-        return {"match_all": {}}
+        if node.field is not None:  # ``titre:*``: the articles with a term in the field
+            return _boosted({"exists": {"field": field_name(node.field)}}, node.boost)
+        return {"match_all": {}} if node.boost == 1.0 else {"match_all": {"boost": node.boost}}
     if isinstance(node, T.MatchNone):
         return {"match_none": {}}
     raise TypeError(f"not a query tree node: {node!r}")

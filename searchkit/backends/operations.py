@@ -3,8 +3,8 @@
 statistics, vocabulary): the OpenSearch backend's way, and any backend's that answers
 the query tree.
 
-A mixin: ``OpenSearchBackend`` inherits it. The parse (the parser's Whoosh objects) is
-converted to the backend-neutral tree here (``base.from_whoosh``); a search's ranking
+A mixin: ``OpenSearchBackend`` inherits it. The engine's query trees (``search/tree``)
+go to the primitives as they are; a search's ranking
 is the backend's lexical ranking, its first candidates rescored by word order, or the
 fusion with k-NN (``backends/meaning``); ``similar``, ``with`` and ``timeline`` are
 ``backends/analyst``'s queries and aggregations. Near-duplicate groups are not kept
@@ -16,32 +16,19 @@ the search mode, or make hits (the engine does).
 from __future__ import annotations
 
 from contextlib import nullcontext
-from functools import lru_cache
 from typing import Any, AbstractSet, ContextManager, Iterable, Mapping, Sequence
 
-from searchkit.backends.base import BackendResult, FacetTerms, MatchAll, Node, from_whoosh
+from searchkit.backends.base import BackendResult
 from searchkit.results import FacetValue
 from searchkit.search import proximity
 from searchkit.search.counts import CoMentions
 from searchkit.search.highlight import merge_spans
 from searchkit.search.hits import body_spans, query_names
 from searchkit.search.operation import Match, Plan, QueryMatch, Ranked
+from searchkit.search.tree import MatchAll, Node, facet
 from searchkit.vocab import ACTOR_FIELDS, UNDATED
 
-__all__ = ["ProtocolOperations", "tree_of"]
-
-
-@lru_cache(maxsize=1)
-def _schema() -> Any:
-    """The Whoosh schema the parser reads field types from (nothing is opened)."""
-    from searchkit.index.schema import build_schema
-
-    return build_schema()
-
-
-def tree_of(q: Any) -> Node | None:
-    """The backend-neutral tree of a parsed query (None stays None: no filters)."""
-    return None if q is None else from_whoosh(q)
+__all__ = ["ProtocolOperations"]
 
 
 class ProtocolOperations:
@@ -64,10 +51,6 @@ class ProtocolOperations:
         """Each request sees the index as the cluster has it: nothing to pin."""
         return nullcontext()
 
-    @property
-    def schema(self) -> Any:
-        return _schema()
-
     def terms(self, field: str) -> Iterable[str]:
         return self.vocabulary(field)
 
@@ -86,7 +69,7 @@ class ProtocolOperations:
     def rank(self, plan: Plan) -> Ranked:
         from searchkit.backends.meaning import by_meaning, page_of
 
-        tree, ftree = from_whoosh(plan.query), tree_of(plan.fq)
+        tree, ftree = plan.query, plan.fq
         words = proximity.query_words(plan.text) if plan.sort == "relevance" and plan.limit else ()
         fields, top = plan.facet_fields, plan.facet_top
         if plan.mode != "lexical":
@@ -115,7 +98,7 @@ class ProtocolOperations:
         return {f: tuple(FacetValue(v, n, var, groups.because(v) if f in ACTOR_FIELDS else "") for v, n, var in vals) for f, vals in facets.items()}
 
     # -- one article -----------------------------------------------------------
-    def query_match(self, doc_id: str, q: Any, fq: Any, names: frozenset[str], marked: bool) -> QueryMatch:
+    def query_match(self, doc_id: str, tree: Node, ftree: Node | None, names: frozenset[str], marked: bool) -> QueryMatch:
         """The stored fields and the spans the query marks (from the backend's
         highlighter). The index terms a query expands to are Whoosh's notion: they stay
         empty here, so ``explain`` shows the words without their terms."""
@@ -125,26 +108,25 @@ class ProtocolOperations:
         fields = {k: src.get(k) for k in ("id", "source", "path", "digest", "title", "body", "meta")}
         spans: list[tuple[int, int]] = []
         if marked:
-            tree = from_whoosh(q)
-            found = self.search(tree, FacetTerms("id", (doc_id,)), 1, 0, "relevance", (), None, snippets=True)
+            found = self.search(tree, facet("id", (doc_id,)), 1, 0, "relevance", (), None, snippets=True)
             hits = list(found.documents[0].get("_marked", [])) if found.documents and not isinstance(tree, MatchAll) else []
             spans = merge_spans([*hits, *body_spans(fields, set(), set(), set(names))])
-        return QueryMatch(fields, frozenset(), frozenset(), query_names(q), tuple(spans))
+        return QueryMatch(fields, frozenset(), frozenset(), query_names(tree), tuple(spans))
 
-    def similar(self, doc_id: str, names: frozenset[str], fq: Any, limit: int, offset: int, collapse: bool, snippets: int) -> Ranked:
+    def similar(self, doc_id: str, names: frozenset[str], ftree: Node | None, limit: int, offset: int, collapse: bool, snippets: int) -> Ranked:
         """More like this (``analyst.similar``); ``collapse`` has no effect here."""
         from searchkit.backends.analyst import similar
 
-        return similar(self, doc_id, names, tree_of(fq), limit, offset, snippets)
+        return similar(self, doc_id, names, ftree, limit, offset, snippets)
 
     # -- the analyst's counts ------------------------------------------------------
-    def co_mentions(self, q: Any, fq: Any, displays: set[str], kinds: Sequence[str], collapse: bool = False) -> CoMentions:
+    def co_mentions(self, tree: Node, ftree: Node | None, displays: set[str], kinds: Sequence[str], collapse: bool = False) -> CoMentions:
         from searchkit.backends.analyst import co_mentions
 
-        return co_mentions(self, from_whoosh(q), tree_of(fq), displays, kinds)
+        return co_mentions(self, tree, ftree, displays, kinds)
 
-    def date_counts(self, q: Any, fq: Any, field: str = "published", collapse: bool = False) -> tuple[int, dict[str, int]]:
-        return self.value_counts(field, from_whoosh(q), tree_of(fq))
+    def date_counts(self, tree: Node, ftree: Node | None, field: str = "published", collapse: bool = False) -> tuple[int, dict[str, int]]:
+        return self.value_counts(field, tree, ftree)
 
     def stats(self) -> dict[str, Any]:
         """What ``IndexStats`` holds of this index, but the acronyms (the engine's)."""

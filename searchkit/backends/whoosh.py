@@ -4,7 +4,8 @@ passage vectors beside the index, near-duplicate groups, facet tables, actor gro
 
 What it is for: everything the engine asks that depends on how a Whoosh index is
 stored (document numbers, segments, the vector store) answered here, in one snapshot
-per operation, so that the engine itself knows no backend. Its operations are thin:
+per operation, so that the engine itself knows no backend. The engine's query trees
+are compiled into Whoosh queries at its door (``search/compile_whoosh``). Its operations are thin:
 the work is ``search/page`` (a search's ranking and page), ``search/similar``,
 ``search/counts`` (``with``, ``timeline``), ``search/hits`` (the terms to mark). The
 tree primitives the OpenSearch backend's generic operations use are not needed here
@@ -12,12 +13,13 @@ tree primitives the OpenSearch backend's generic operations use are not needed h
 account); writes through the protocol are one Whoosh transaction per call (the indexer
 writes with its own sink, ``index/indexer``).
 
-What it must NOT do: parse query text (``search/query``), pick the search mode
+What it must NOT do: parse query text (``search/parse``), pick the search mode
 (``search/mode``), make hits (the engine does), or import the OpenSearch modules.
 """
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -25,6 +27,7 @@ import numpy as np
 
 from searchkit.errors import NotFoundError
 from searchkit.index.store import MANIFEST_FILE, create, index_exists, load_manifest, open_index, write_json
+from searchkit.search.compile_whoosh import compile_whoosh
 from searchkit.search.counts import CoMentions, match_mask, posting_counts, table_co_mentions
 from searchkit.search.hits import body_spans, query_names, query_terms
 from searchkit.search.hybrid import FusionParams
@@ -34,6 +37,7 @@ from searchkit.search.similar import similar
 from searchkit.search.snapshot import Snapshot, SnapshotManager, term_text
 from searchkit.search.suggest import nearest_word
 from searchkit.search.tables import FacetTable
+from searchkit.search.tree import Node
 from searchkit.semantic.retrieve import SemanticRanker
 from searchkit.vocab import UNDATED
 
@@ -94,10 +98,6 @@ class WhooshBackend:
     def doc_ids(self) -> list[str | None]:
         return self.snapshot.doc_ids()
 
-    @property
-    def schema(self) -> Any:
-        return self.snapshot.searcher.schema
-
     def terms(self, field: str) -> Iterable[str]:
         """Every indexed value of ``field`` (facet values and date ranges resolve against them)."""
         return map(term_text, self.snapshot.searcher.reader().lexicon(field))
@@ -122,29 +122,31 @@ class WhooshBackend:
     def check_vectors(self) -> None:
         self.semantic.check()
 
+    # The engine's query trees are compiled into Whoosh queries here, at the door:
+    # everything below (numpy fast path, Whoosh's matchers, counts) runs on those.
     def rank(self, plan: Plan) -> Ranked:
-        return rank_plan(self.snapshot, self.semantic, self.fusion, plan)
+        return rank_plan(self.snapshot, self.semantic, self.fusion, replace(plan, query=compile_whoosh(plan.query), fq=_compiled(plan.fq)))
 
-    def similar(self, doc_id: str, names: frozenset[str], fq: Any, limit: int, offset: int, collapse: bool, snippets: int) -> Ranked:
+    def similar(self, doc_id: str, names: frozenset[str], ftree: Node | None, limit: int, offset: int, collapse: bool, snippets: int) -> Ranked:
         semantic = self.semantic if self.semantic.available() else None
-        return similar(self.snapshot, doc_id, names, fq, limit, offset, collapse, snippets, semantic)
+        return similar(self.snapshot, doc_id, names, _compiled(ftree), limit, offset, collapse, snippets, semantic)
 
-    def query_match(self, doc_id: str, q: Any, fq: Any, names: frozenset[str], marked: bool) -> QueryMatch:
+    def query_match(self, doc_id: str, tree: Node, ftree: Node | None, names: frozenset[str], marked: bool) -> QueryMatch:
         fields = self.document(doc_id)
-        stemmed, exact = query_terms(self.snapshot.searcher.reader(), q)
+        stemmed, exact = query_terms(self.snapshot.searcher.reader(), compile_whoosh(tree))
         spans = body_spans(fields, stemmed, exact, set(names)) if marked else []
-        return QueryMatch(fields, frozenset(stemmed), frozenset(exact), query_names(q), tuple(spans))
+        return QueryMatch(fields, frozenset(stemmed), frozenset(exact), query_names(tree), tuple(spans))
 
-    def match_mask(self, q: Any, fq: Any = None, collapse: bool = False, prefer: np.ndarray | None = None) -> np.ndarray:
-        """The live articles ``q`` and ``fq`` match over the snapshot's document numbers
-        (``search.counts.match_mask``)."""
-        return match_mask(self.snapshot, q, fq, collapse, prefer)
+    def match_mask(self, tree: Node, ftree: Node | None = None, collapse: bool = False, prefer: np.ndarray | None = None) -> np.ndarray:
+        """The live articles ``tree`` and ``ftree`` match over the snapshot's document
+        numbers (``search.counts.match_mask``)."""
+        return match_mask(self.snapshot, compile_whoosh(tree), _compiled(ftree), collapse, prefer)
 
-    def co_mentions(self, q: Any, fq: Any, displays: set[str], kinds: Sequence[str], collapse: bool = True) -> CoMentions:
-        return table_co_mentions(self.snapshot, q, fq, displays, kinds, collapse)
+    def co_mentions(self, tree: Node, ftree: Node | None, displays: set[str], kinds: Sequence[str], collapse: bool = True) -> CoMentions:
+        return table_co_mentions(self.snapshot, compile_whoosh(tree), _compiled(ftree), displays, kinds, collapse)
 
-    def date_counts(self, q: Any, fq: Any, field: str = "published", collapse: bool = True) -> tuple[int, dict[str, int]]:
-        return posting_counts(self.snapshot, q, fq, field, collapse)
+    def date_counts(self, tree: Node, ftree: Node | None, field: str = "published", collapse: bool = True) -> tuple[int, dict[str, int]]:
+        return posting_counts(self.snapshot, compile_whoosh(tree), _compiled(ftree), field, collapse)
 
     def stats(self) -> dict[str, Any]:
         """What ``IndexStats`` holds of this index, but the actor groups' (the engine's)."""
@@ -230,6 +232,11 @@ class WhooshBackend:
             else:
                 files[key] = entry
         write_json(self.index_dir / MANIFEST_FILE, {"generation": self.ix.latest_generation(), "files": files})
+
+
+def _compiled(ftree: Node | None) -> Any:
+    """The Whoosh query of a filters' tree (None: no filters)."""
+    return None if ftree is None else compile_whoosh(ftree)
 
 
 def _undated_count(table: FacetTable) -> int:

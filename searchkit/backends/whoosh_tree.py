@@ -1,6 +1,7 @@
-"""The Whoosh index answering the backend-neutral query tree (``backends/base``): the
-tree turned back into the parser's Whoosh query (``to_whoosh``) and ranked, counted and
-fetched on the backend's snapshot, as the OpenSearch backend answers it with its DSL.
+"""The Whoosh index answering the ``base.Backend`` primitives over query trees
+(``search/tree``): each tree compiled into its Whoosh query (``search/compile_whoosh``)
+and ranked, counted and fetched on the backend's snapshot, as the OpenSearch backend
+answers it with its DSL.
 
 What it is for: the generic operations over a backend's primitives
 (``backends/operations``, what the OpenSearch backend runs) can run on a Whoosh index
@@ -14,60 +15,21 @@ reads its host's ``snapshot``), or be imported by the search path.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 from whoosh import query as Q
 
-from searchkit.backends import base as T
+from searchkit.backends.base import BackendResult
 from searchkit.backends.whoosh import WhooshBackend
 from searchkit.search import rank
+from searchkit.search.compile_whoosh import compile_whoosh
 from searchkit.search.hits import body_spans, query_terms
 from searchkit.search.tables import facet_counts
+from searchkit.search.tree import Node
 
-__all__ = ["TreeQueries", "WhooshTreeBackend", "to_whoosh"]
-
-_UNESCAPED_WILDCARD = re.compile(r"(?<!\\)[*?]")
-
-
-def to_whoosh(node: T.Node) -> Any:
-    """The Whoosh query ``query.build_query`` would have made for ``node``: the inverse
-    of ``base.from_whoosh`` (twin terms combine by maximum, as the parser combines them)."""
-    if isinstance(node, T.Word):
-        if len(node.terms) == 1:
-            return Q.Term(node.field, node.terms[0], boost=node.boost)
-        return Q.DisjunctionMax([Q.Term(node.field, t) for t in node.terms], boost=node.boost)
-    if isinstance(node, T.FacetTerms):
-        if len(node.values) == 1:
-            return Q.Term(node.field, node.values[0])
-        return Q.DisjunctionMax([Q.Term(node.field, v) for v in node.values])
-    if isinstance(node, T.Phrase):
-        return Q.Phrase(node.field, list(node.words), slop=node.slop + 1, boost=node.boost)
-    if isinstance(node, T.Fuzzy):
-        return Q.FuzzyTerm(node.field, node.word, maxdist=node.distance, prefixlength=node.prefix)
-    if isinstance(node, T.Wildcard):
-        head = node.pattern[:-1]
-        if node.pattern.endswith("*") and not node.pattern.endswith("\\*") and not _UNESCAPED_WILDCARD.search(head):
-            return Q.Prefix(node.field, re.sub(r"\\(.)", r"\1", head))
-        return Q.Wildcard(node.field, node.pattern)
-    if isinstance(node, T.And):
-        return Q.And([to_whoosh(c) for c in node.children])
-    if isinstance(node, T.Or):
-        return Q.Or([to_whoosh(c) for c in node.children], boost=node.boost)
-    if isinstance(node, T.Not):
-        return Q.Not(to_whoosh(node.child))
-    if isinstance(node, T.AndNot):
-        return Q.AndNot(to_whoosh(node.positive), to_whoosh(node.negative))
-    if isinstance(node, T.MatchAll):
-        return Q.Every()
-    if isinstance(node, T.MatchNone):
-        return Q.NullQuery
-    raise TypeError(f"not a query tree node: {node!r}")
-
-
-
+__all__ = ["TreeQueries", "WhooshTreeBackend"]
 
 class TreeQueries:
     """The tree primitives of the ``Backend`` protocol on a Whoosh snapshot (a mixin:
@@ -84,12 +46,12 @@ class TreeQueries:
 
     # -- searching ---------------------------------------------------------------
     def search(
-        self, tree: T.Node, filters_tree: T.Node | None, limit: int, offset: int, sort: str,
+        self, tree: Node, filters_tree: Node | None, limit: int, offset: int, sort: str,
         facet_fields: Sequence[str], facet_top: int | None, snippets: bool = False,
-    ) -> T.BackendResult:
+    ) -> BackendResult:
         snap = self.snapshot
-        q = to_whoosh(tree)
-        fq = to_whoosh(filters_tree) if filters_tree is not None else None
+        q = compile_whoosh(tree)
+        fq = compile_whoosh(filters_tree) if filters_tree is not None else None
         want = offset + limit
         found = rank.fast_search(snap, q, fq, want) if sort == "relevance" else None
         if found is not None:
@@ -108,19 +70,19 @@ class TreeQueries:
                 doc["_marked"] = body_spans(doc, stemmed, exact, set())
         counts = facet_counts(snap.tables, mask, tuple(facet_fields), facet_top) if facet_fields else {}
         facets = {f: tuple((v.value, v.count, v.variants) for v in values) for f, values in counts.items()}
-        return T.BackendResult(tuple(d["id"] for d in docs), tuple(s for _, s in page), int(mask.sum()), facets, tuple(docs))
+        return BackendResult(tuple(d["id"] for d in docs), tuple(s for _, s in page), int(mask.sum()), facets, tuple(docs))
 
     # -- counts and statistics (the analyst's commands) -------------------------
-    def _mask(self, tree: T.Node, filters_tree: T.Node | None) -> Any:
-        fq = to_whoosh(filters_tree) if filters_tree is not None else None
-        return rank.match_scores(self.snapshot, to_whoosh(tree), fq)[0]
+    def _mask(self, tree: Node, filters_tree: Node | None) -> Any:
+        fq = compile_whoosh(filters_tree) if filters_tree is not None else None
+        return rank.match_scores(self.snapshot, compile_whoosh(tree), fq)[0]
 
-    def value_counts(self, field: str, tree: T.Node, filters_tree: T.Node | None) -> tuple[int, dict[str, int]]:
+    def value_counts(self, field: str, tree: Node, filters_tree: Node | None) -> tuple[int, dict[str, int]]:
         mask = self._mask(tree, filters_tree)
         counts = {term: int(mask[docs].sum()) for term, docs in self.snapshot.postings(field)}
         return int(mask.sum()), {t: n for t, n in counts.items() if n}
 
-    def group_counts(self, tree: T.Node, filters_tree: T.Node | None, members: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, int]:
+    def group_counts(self, tree: Node, filters_tree: Node | None, members: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, int]:
         mask = self._mask(tree, filters_tree)
         fields = {f for pairs in members.values() for f, _ in pairs}
         postings = {f: dict(self.snapshot.postings(f)) for f in fields}
@@ -139,16 +101,16 @@ class TreeQueries:
         reader = searcher.reader()
         return {t: (n, int(reader.frequency(field, t))) for t, n in in_text.items()}, int(searcher.doc_count())
 
-    def knn(self, vector: Sequence[float], k: int, filters_tree: T.Node | None) -> list[tuple[str, float]]:
+    def knn(self, vector: Sequence[float], k: int, filters_tree: Node | None) -> list[tuple[str, float]]:
         from searchkit.semantic.store import VectorsMissingError
 
         raise VectorsMissingError("passage vectors are searched by the Whoosh backend's own ranking, not through the tree",
                                   hint="use SearchKit (search.Engine) for semantic and hybrid search on a Whoosh index")
 
-    def fetch(self, ids: Sequence[str], tree: T.Node) -> list[dict[str, Any]]:
+    def fetch(self, ids: Sequence[str], tree: Node) -> list[dict[str, Any]]:
         """The stored fields of ``ids``, in that order, with the body spans ``tree`` matches."""
         snap = self.snapshot
-        stemmed, exact = query_terms(snap.searcher.reader(), to_whoosh(tree))
+        stemmed, exact = query_terms(snap.searcher.reader(), compile_whoosh(tree))
         docs = [dict(f) for f in (snap.searcher.document(id=i) for i in ids) if f is not None]
         for doc in docs:
             doc["_marked"] = body_spans(doc, stemmed, exact, set())

@@ -1,7 +1,7 @@
 """The query tree (``search/tree.py``) -> the Whoosh query the Whoosh backend runs.
 
 What it is for: the inverse of what the parser's leaves mean, node for node, so that
-the compiled query equals the one ``query.build_query`` built with Whoosh's qparser
+the compiled query equals the one Whoosh's qparser built before searchkit had its own parser
 (same classes, fields, texts, boosts; rankings unchanged): a ``Word`` with one term is a
 ``Term``, with several a ``DisjunctionMax`` of ``Term``s (its boost on the
 DisjunctionMax); a ``FacetTerms`` likewise; a ``Phrase`` has Whoosh's slop (tree slop

@@ -20,18 +20,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ContextManager, Mapping, Sequence
 
-from whoosh import query as Q
-
 from searchkit.errors import QueryError
 from searchkit.results import Results
 from searchkit.search.counts import CoMentions
 from searchkit.search.hits import filtered_names, make_hit
 from searchkit.search.mode import resolve_mode
 from searchkit.search.operation import Match, Plan, QueryMatch
-from searchkit.search.query import ParsedQuery, build_query
+from searchkit.search.parse import ParsedTree, parse_query
 from searchkit.search.request import SearchRequest, answer
-from searchkit.search.resolve import date_end, date_start, facet_query, filter_query, parse_date_value
+from searchkit.search.resolve import date_end, date_start, facet_terms, filter_tree, parse_date_value
 from searchkit.search.suggest import suggest as did_you_mean
+from searchkit.search.tree import FacetTerms, MatchAll, Node
 from searchkit.vocab import DATE_FIELDS, FACET_FIELDS, UNDATED, clean_filters
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,7 +43,7 @@ _start, _end = date_start, date_end
 
 def date_in(date: str | None, value: str) -> bool:
     """Whether an article's date (``YYYY[-MM[-DD]]``, None: undated) passes the date
-    filter ``value``, read exactly as ``facet_query`` reads it.
+    filter ``value``, read exactly as ``facet_terms`` reads it.
 
     >>> date_in("2020-12-20", "décembre 2020"), date_in("2021-01-05", "2020-11..2020-12")
     (True, False)
@@ -110,17 +109,18 @@ class Engine:
         self.backend.close()
 
     # -- the resolver the query parser calls -------------------------------
-    def facet_query(self, field: str, value: str) -> Q.Query:
-        return facet_query(field, value, self.groups, self.backend.terms)
+    def facet_terms(self, field: str, value: str) -> FacetTerms:
+        return facet_terms(field, value, self.groups, self.backend.terms)
 
-    def filter_query(self, filters: Mapping[str, Sequence[str]]) -> Q.Query | None:
+    def filter_tree(self, filters: Mapping[str, Sequence[str]]) -> Node | None:
         """Different fields AND; several actors AND (both mentioned); several dates OR."""
-        return filter_query(filters, self.facet_query)
+        return filter_tree(filters, self.facet_terms)
 
-    def parse(self, text: str, strict: bool = False) -> ParsedQuery:
-        """The parse of ``text`` (everything when empty or ``*``)."""
+    def parse(self, text: str, strict: bool = False) -> ParsedTree:
+        """The query tree of ``text`` (everything when empty or ``*``), which the backend
+        compiles into its own language."""
         stripped = text.strip()
-        return ParsedQuery(Q.Every()) if stripped in ("", "*") else build_query(stripped, self.backend.schema, self, strict=strict)
+        return ParsedTree(MatchAll()) if stripped in ("", "*") else parse_query(stripped, self, strict=strict)
 
     # -- search ------------------------------------------------------------
     def search(self, request: SearchRequest | str, filters: Mapping[str, Sequence[str]] | None = None, **options: Any) -> Results:
@@ -129,7 +129,7 @@ class Engine:
         state of the index.
 
         Lenient by default: odd free text is read as a person means it (see
-        query.build_query) and each reinterpretation is reported in ``Results.notices``.
+        parse.parse_query) and each reinterpretation is reported in ``Results.notices``.
         With ``collapse``, near-duplicate copies of one article (dedup.py) make one hit,
         the best ranked, whose ``duplicates`` names the others; ``total`` and facets then
         count each group once (see docs/duplicates.md)."""
@@ -140,8 +140,8 @@ class Engine:
             mode, notices = resolve_mode(req.mode, req.text, backend.has_vectors, backend.check_vectors)
             parsed = self.parse(req.text, req.strict)
             count = self.snippet_count if req.snippet_count is None else req.snippet_count
-            plan = Plan(req.stripped, parsed.query, self.filter_query(req.filters), mode, req.sort, req.limit, req.offset, req.collapse,
-                        FACET_FIELDS if req.facets else (), req.facet_top, count, frozenset(filtered_names(parsed.query, req.filters, self.groups)))
+            plan = Plan(req.stripped, parsed.tree, self.filter_tree(req.filters), mode, req.sort, req.limit, req.offset, req.collapse,
+                        FACET_FIELDS if req.facets else (), req.facet_top, count, frozenset(filtered_names(parsed.tree, req.filters, self.groups)))
             found = backend.rank(plan)
             meaning = req.stripped if mode != "lexical" else None
             hits = self._hits(found.page, req.offset, count, meaning)
@@ -170,7 +170,7 @@ class Engine:
             clean = clean_filters(filters)
             count = self.snippet_count if snippet_count is None else snippet_count
             names = frozenset(self.groups.names_in_filters(clean))
-            found = self.backend.similar(doc_id, names, self.filter_query(clean), limit, offset, collapse, count)
+            found = self.backend.similar(doc_id, names, self.filter_tree(clean), limit, offset, collapse, count)
             hits = self._hits(found.page, offset, count)
             took = (time.perf_counter() - started) * 1000
             return Results(found.query, clean, found.total, took, None, hits, dict(found.facets), offset, mode=found.mode)
@@ -189,17 +189,17 @@ class Engine:
         """What ``text`` and ``filters`` match in one article, from the query this engine
         parses (for SearchKit.document and explain)."""
         with self._pinned():
-            q = self.parse(text).query
+            tree = self.parse(text).tree
             clean = clean_filters(filters)
-            names = frozenset(filtered_names(q, clean, self.groups))
-            return self.backend.query_match(doc_id, q, self.filter_query(clean), names, bool(text.strip() or clean))
+            names = frozenset(filtered_names(tree, clean, self.groups))
+            return self.backend.query_match(doc_id, tree, self.filter_tree(clean), names, bool(text.strip() or clean))
 
     # -- for searchkit.workflow: co-mentions, timelines ------------------------------
     def co_mentions(self, query: str, filters: Mapping[str, Sequence[str]], displays: set[str], kinds: Sequence[str],
                     collapse: bool = True) -> CoMentions:
         """For ``searchkit with``: the counts ``workflow.associate`` ranks."""
         with self._pinned():
-            return self.backend.co_mentions(self.parse(query).query, self.filter_query(clean_filters(filters)), displays, kinds, collapse)
+            return self.backend.co_mentions(self.parse(query).tree, self.filter_tree(clean_filters(filters)), displays, kinds, collapse)
 
     def date_counts(self, query: str, filters: Mapping[str, Sequence[str]], field: str = "published",
                     collapse: bool = True) -> tuple[int, dict[str, int]]:
@@ -208,7 +208,7 @@ class Engine:
         if field not in DATE_FIELDS:
             raise QueryError(f"'{field}' is not a date field", hint=f"date fields: {', '.join(DATE_FIELDS)}")
         with self._pinned():
-            return self.backend.date_counts(self.parse(query).query, self.filter_query(clean_filters(filters)), field, collapse)
+            return self.backend.date_counts(self.parse(query).tree, self.filter_tree(clean_filters(filters)), field, collapse)
 
     def stats(self) -> IndexStats:
         from searchkit.results import IndexStats

@@ -12,9 +12,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from searchkit.results import Actor
 from searchkit.search.cache import load_pickle
-from searchkit.search.query import canonical_field
 from searchkit.text.normalize import fold
-from searchkit.vocab import ACTOR_FIELDS
+from searchkit.vocab import ACTOR_FIELDS, canonical_field
 
 __all__ = ["ActorGroups"]
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from whoosh import query as Q
-
 from searchkit.results import Hit
 from searchkit.search.groups import ActorGroups
 from searchkit.search.highlight import closest_sentences, match_spans, snippets as make_snippets
 from searchkit.search.operation import Match
 from searchkit.search.snapshot import term_text
+from searchkit.search.tree import FacetTerms, Node, leaves
 from searchkit.vocab import ACTOR_FIELDS
 
 __all__ = ["body_spans", "filtered_names", "make_hit", "query_names", "query_terms"]
 
 
-def query_terms(reader: Any, q: Q.Query) -> tuple[set[str], set[str]]:
-    """The stemmed and exact index terms ``q`` matches (fuzzy and wildcards expanded)."""
+def query_terms(reader: Any, q: Any) -> tuple[set[str], set[str]]:
+    """The stemmed and exact index terms the Whoosh query ``q`` matches (fuzzy and
+    wildcards expanded)."""
     stemmed: set[str] = set()
     exact: set[str] = set()
     # Not Query.existing_terms(): in Whoosh 2.7.5 its loop variable shadows its
@@ -41,14 +41,14 @@ def query_terms(reader: Any, q: Q.Query) -> tuple[set[str], set[str]]:
     return stemmed, exact
 
 
-def query_names(q: Q.Query) -> frozenset[str]:
+def query_names(tree: Node) -> frozenset[str]:
     """The actor spellings the query's field parts name."""
-    return frozenset(term_text(t) for f, t in q.all_terms() if f in ACTOR_FIELDS)
+    return frozenset(v for leaf in leaves(tree) if isinstance(leaf, FacetTerms) for f, v in leaf.terms if f in ACTOR_FIELDS)
 
 
-def filtered_names(q: Q.Query, filters: Mapping[str, Sequence[str]], groups: ActorGroups) -> set[str]:
+def filtered_names(tree: Node, filters: Mapping[str, Sequence[str]], groups: ActorGroups) -> set[str]:
     """Every actor spelling the query and the filters stand for, to mark in snippets."""
-    return set(query_names(q)) | groups.names_in_filters(filters)
+    return set(query_names(tree)) | groups.names_in_filters(filters)
 
 
 def body_spans(fields: Mapping[str, Any], stemmed: set[str], exact: set[str], names: set[str]) -> list[tuple[int, int]]:

@@ -15,13 +15,11 @@ from typing import Protocol
 
 from searchkit.errors import QueryError
 from searchkit.search.tree import And, FacetTerms, Fuzzy, MatchAll, MatchNone, Node, Phrase, Wildcard, Word
-from searchkit.text.normalize import fold, normalize_apostrophes
+from searchkit.text.normalize import fold, normalize_apostrophes, strip_elision
 from searchkit.text.terms import WORD, word_terms
 from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FIELDS_HINT, TEXT_FIELDS, canonical_field
 
 __all__ = ["FacetResolver", "exact_words", "phrase_leaf", "term_leaf", "word_leaf"]
-
-_ELISION = re.compile(r"^(?:[lmtnsjdc]|qu|jusqu|quoiqu|lorsqu|puisqu)'")
 
 
 class FacetResolver(Protocol):
@@ -76,7 +74,7 @@ def term_leaf(fieldname: str, text: str, kind: str, boost: float, resolver: Face
         if not words:
             raise QueryError(f"'{text}~' has no word to match approximately", hint="put ~ right after a word, e.g. kadhimi~2")
         return Fuzzy(exact, words[-1], maxdist, prefixlength, boost)
-    word = _ELISION.sub("", fold(normalize_apostrophes(text).lower()))
+    word = strip_elision(fold(normalize_apostrophes(text).lower()))
     if kind == "wildcard" and word == "*":  # ``titre:*``: Whoosh's Every(field)
         return MatchAll(exact, boost)
     if kind == "prefix":

@@ -21,13 +21,13 @@ __all__ = ["Match", "Plan", "QueryMatch", "Ranked"]
 
 @dataclass(frozen=True)
 class Plan:
-    """One search as a backend ranks it: the parsed query and filter query (the
-    parser's objects; a backend that speaks another language converts them), the
+    """One search as a backend ranks it: the parsed query and the filters as query
+    trees (``search/tree``; each backend compiles them into its own language), the
     settings the steps share, and what to bring back with the page."""
 
     text: str  # the query as typed, stripped ("" or "*": everything)
-    query: Any  # the parsed query (``ParsedQuery.query``)
-    fq: Any  # the filters' query, or None
+    query: Any  # the parsed query's tree (``ParsedTree.tree``; compiled, on the Whoosh backend's side)
+    fq: Any  # the filters' tree, or None
     mode: str  # "lexical", "semantic" or "hybrid" (``search/mode`` decided)
     sort: str  # "relevance" or "date"
     limit: int

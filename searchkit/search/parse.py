@@ -2,14 +2,15 @@
 names, checks and the lenient reading of pasted text.
 
 What it is for: searchkit's query language read by our own parser, for every backend.
-The language is the one ``query.build_query`` read with Whoosh's qparser (AND/OR/NOT and
+The language is the one searchkit read with Whoosh's qparser before (AND/OR/NOT and
 ET/OU/SAUF, "phrases"~N, field:value with French field names, wildcards, fuzzy ``~N``,
 ``^boost``, parentheses; any word may match): ``syntax.py`` tokenises and groups,
-``leaves.py`` analyses each word, and this module adds what ``build_query`` added:
+``leaves.py`` analyses each word, and this module adds the rest of the language:
 the syntax checks and their hints, ``a SAUF b`` as AND NOT, facet clauses that narrow,
 the fuzzy limits, the lenient reading (relax.py) and the stop-word fallback. The tree it
-gives compiles (``compile_whoosh.py``) to exactly the Whoosh query ``build_query`` gave
-(bench/parser_equivalence.py checks it on every realistic query).
+gives compiles (``compile_whoosh.py``) to exactly the Whoosh query the Whoosh qparser gave
+(tests/support/legacy_qparser.py; bench/parser_equivalence.py checks it on every
+realistic query, tests/test_parse_tree.py on a few).
 
 What it must NOT do: import Whoosh, or search.
 """

@@ -15,14 +15,15 @@ from typing import Any, ContextManager, Iterable, Mapping, Protocol, Sequence
 
 from searchkit.search.counts import CoMentions
 from searchkit.search.operation import Plan, QueryMatch, Ranked
+from searchkit.search.tree import Node
 
 __all__ = ["SearchBackend"]
 
 
 class SearchBackend(Protocol):
-    """A backend as the engine sees it. ``q`` and ``fq`` are the parser's query and the
-    filters' query (None: no filters); a backend that speaks another language converts
-    them (``backends.base.from_whoosh``)."""
+    """A backend as the engine sees it. ``tree`` and ``ftree`` are query trees
+    (``search/tree``): the parsed query and the filters (None: no filters), which each
+    backend compiles into its own language."""
 
     # Whether it keeps near-duplicate groups (collapsing, counting each group once).
     collapses: bool
@@ -30,11 +31,6 @@ class SearchBackend(Protocol):
     @property
     def groups(self) -> Any:
         """The actor spelling groups (``search.groups.ActorGroups``) of the index."""
-        ...
-
-    @property
-    def schema(self) -> Any:
-        """The Whoosh schema the query parser reads field types from."""
         ...
 
     def check(self) -> None:
@@ -61,18 +57,18 @@ class SearchBackend(Protocol):
         """Every match counted, the page ranked and fetched, facets over every match."""
         ...
 
-    def similar(self, doc_id: str, names: frozenset[str], fq: Any, limit: int, offset: int, collapse: bool, snippets: int) -> Ranked:
+    def similar(self, doc_id: str, names: frozenset[str], ftree: Node | None, limit: int, offset: int, collapse: bool, snippets: int) -> Ranked:
         """Articles like ``doc_id`` (``NotFoundError`` for an unknown id)."""
         ...
 
-    def query_match(self, doc_id: str, q: Any, fq: Any, names: frozenset[str], marked: bool) -> QueryMatch:
-        """One article's stored fields and, with ``marked``, the spans ``q`` and ``names`` mark."""
+    def query_match(self, doc_id: str, tree: Node, ftree: Node | None, names: frozenset[str], marked: bool) -> QueryMatch:
+        """One article's stored fields and, with ``marked``, the spans ``tree`` and ``names`` mark."""
         ...
 
-    def co_mentions(self, q: Any, fq: Any, displays: set[str], kinds: Sequence[str], collapse: bool = True) -> CoMentions:
+    def co_mentions(self, tree: Node, ftree: Node | None, displays: set[str], kinds: Sequence[str], collapse: bool = True) -> CoMentions:
         ...
 
-    def date_counts(self, q: Any, fq: Any, field: str = "published", collapse: bool = True) -> tuple[int, dict[str, int]]:
+    def date_counts(self, tree: Node, ftree: Node | None, field: str = "published", collapse: bool = True) -> tuple[int, dict[str, int]]:
         ...
 
     def stats(self) -> Mapping[str, Any]:

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterator, Union
+from typing import Iterable, Iterator, Union
 
 __all__ = [
     "And", "AndMaybe", "AndNot", "FacetTerms", "Fuzzy", "MatchAll", "MatchNone", "Node", "Not", "Or",
-    "Phrase", "Require", "Wildcard", "Word", "children", "field_of", "glob_positions", "leaf_fields", "leaves",
+    "Phrase", "Require", "Wildcard", "Word", "children", "facet", "field_of", "glob_positions", "leaf_fields", "leaves",
     "normalize", "unescape", "with_boost",
 ]
 
@@ -129,6 +129,11 @@ class Require:
 
 Node = Union[Word, Phrase, Fuzzy, Wildcard, FacetTerms, MatchAll, MatchNone, And, Or, Not, AndNot, AndMaybe, Require]
 _BINARY = (AndNot, AndMaybe, Require)
+
+
+def facet(field: str, values: Iterable[str]) -> FacetTerms:
+    """Any of ``values`` in the keyword ``field`` (e.g. a set of article ids)."""
+    return FacetTerms(tuple((field, v) for v in dict.fromkeys(values)))
 
 
 def children(node: Node) -> tuple[Node, ...]:

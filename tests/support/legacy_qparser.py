@@ -1,5 +1,13 @@
-"""Query strings -> Whoosh queries, with French operators, field names and checks.
+"""The query parser searchkit had before its own (``search/parse.py``): Whoosh's qparser
+with our French plugins, building Whoosh queries. Kept here, unchanged but for this
+docstring and ``WhooshFacets``, as the reference the new parser is held to: on every
+realistic query, ``compile_whoosh(parse_query(...).tree)`` must equal what this gave,
+so that rankings do not move (tests/test_parse_tree.py, bench/parser_equivalence.py).
+The one deliberate difference: brackets are text, not Whoosh term ranges.
 
+Its original docstring:
+
+Query strings -> Whoosh queries, with French operators, field names and checks.
 The user language is Whoosh's (AND/OR/NOT, "phrases", field:value, wildcards,
 fuzzy ``~``) plus French operators ET/OU/SAUF and French field names
 (titre, personne, lieu, date...). Plain words go to the stemmed title and body,
@@ -44,7 +52,7 @@ from searchkit.vocab import (
     canonical_field,
 )
 
-__all__ = ["FIELD_ALIASES", "FacetResolver", "ParsedQuery", "build_query", "check_syntax", "canonical_field"]
+__all__ = ["FIELD_ALIASES", "FacetResolver", "ParsedQuery", "WhooshFacets", "build_query", "check_syntax", "canonical_field"]
 
 FACET_NAMES = frozenset(ACTOR_FIELDS + DATE_FIELDS)
 # Whoosh builds a Levenshtein automaton per fuzzy term: its size explodes with the
@@ -59,6 +67,18 @@ class FacetResolver(Protocol):
     """Turns a facet value as typed ("Kazimi", "2020-12") into index terms."""
 
     def facet_query(self, field: str, value: str) -> Q.Query: ...
+
+
+class WhooshFacets:
+    """A tree resolver (``facet_terms``) as this parser's ``FacetResolver``: the Whoosh
+    query the engine's resolver gave before (a Term, or an Or of Terms)."""
+
+    def __init__(self, resolver: Any) -> None:
+        self.resolver = resolver
+
+    def facet_query(self, field: str, value: str) -> Q.Query:
+        pairs = self.resolver.facet_terms(field, value).terms
+        return Q.Term(*pairs[0]) if len(pairs) == 1 else Q.Or([Q.Term(f, v) for f, v in pairs])
 
 
 _FIELD_REF = re.compile(r"(?<![\w\"])([^\W\d_][\w-]*):(?=(\S)?)")
