@@ -33,7 +33,7 @@ from searchkit.vocab import (
     ACTOR_FIELDS, BINARY_OPERATORS, DATE_FIELDS, FIELDS_HINT, MAX_QUERY_CHARS, OPERATORS, TEXT_FIELDS, canonical_field,
 )
 
-__all__ = ["SCHEMA_FIELDS", "ParsedTree", "check_syntax", "parse_query"]
+__all__ = ["SCHEMA_FIELDS", "ParsedTree", "check_syntax", "parse_query", "rewrite_fields"]
 
 FACET_NAMES = frozenset(ACTOR_FIELDS + DATE_FIELDS)
 # The fields of a searchkit index (index/schema.py): ``name:`` for another name is text.
@@ -94,7 +94,7 @@ def _check_fields(outside: str) -> None:
             raise QuerySyntaxError(f"'{name}:' needs a value", hint=f"e.g. {name}:Bagdad or {name}:\"zone verte\"")
 
 
-def _rewrite_fields(text: str) -> str:
+def rewrite_fields(text: str) -> str:
     """French field names -> schema names, outside quotes; drop lone ``?``/``*``
     (a question mark ends natural questions, it is not a wildcard)."""
     parts = re.split(r'("[^"]*")', text)
@@ -139,7 +139,7 @@ def parse_query(text: str, resolver: FacetResolver | None, *, strict: bool = Tru
 
 def _build(text: str, resolver: FacetResolver | None, fields: Collection[str]) -> Node:
     check_syntax(text)
-    text = _rewrite_fields(normalize_apostrophes(text))
+    text = rewrite_fields(normalize_apostrophes(text))
     try:
         group = S.syntax_tree(text, fields, TEXT_FIELDS)
         q = _query(group, resolver)

@@ -20,7 +20,6 @@ be syntax as plain words (relax.py) and reports it as notices.
 """
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -39,15 +38,13 @@ from whoosh.qparser import (
 from searchkit.text.analysis import exact_analyzer, fold, french_analyzer, normalize_apostrophes
 from searchkit.text.normalize import strip_elision
 from searchkit.errors import QueryError, QuerySyntaxError
+from searchkit.search.parse import check_syntax, rewrite_fields  # shared: they read the text before either parser
 from searchkit.search.relax import plain_words, relax
 from searchkit.vocab import (
     ACTOR_FIELDS,
-    BINARY_OPERATORS,
     DATE_FIELDS,
     FIELD_ALIASES,
     FIELDS_HINT as _FIELDS_HINT,
-    MAX_QUERY_CHARS,
-    OPERATORS,
     TEXT_FIELDS,
     canonical_field,
 )
@@ -81,46 +78,7 @@ class WhooshFacets:
         return Q.Term(*pairs[0]) if len(pairs) == 1 else Q.Or([Q.Term(f, v) for f, v in pairs])
 
 
-_FIELD_REF = re.compile(r"(?<![\w\"])([^\W\d_][\w-]*):(?=(\S)?)")
 
-
-
-def check_syntax(text: str) -> None:
-    """Raise ``QueryError`` for what Whoosh would silently misread."""
-    if not text.strip():
-        raise QueryError("empty query", hint='type some words, e.g.  searchkit search "roquettes Bagdad"')
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"the query is too long ({len(text)} characters, at most {MAX_QUERY_CHARS})",
-            hint="keep the words that matter most",
-        )
-    if text.count('"') % 2:
-        raise QuerySyntaxError('unclosed quote in the query', hint='close the phrase with a second "  (e.g. "zone verte")')
-    # A quoted phrase stands as one word: `date:"décembre 2020"` has its value.
-    # "0", not a letter: a phrase followed by a colon must not read as a field name.
-    outside = re.sub(r'"[^"]*"', "0", text)
-    depth = 0
-    for ch in outside:
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth < 0:
-            raise QuerySyntaxError("a ')' closes nothing", hint="remove it or add the matching '('")
-    if depth:
-        raise QuerySyntaxError("unbalanced parentheses: a '(' is not closed", hint="add the matching ')'")
-    for m in _FIELD_REF.finditer(outside):
-        name, following = m.group(1), m.group(2)
-        if canonical_field(name) is None:
-            if name.lower() in ("http", "https"):
-                continue
-            raise QueryError(f"unknown field '{name}:'", hint=f"{_FIELDS_HINT} (or quote the text)")
-        if following is None or following in ")":
-            raise QuerySyntaxError(f"'{name}:' needs a value", hint=f"e.g. {name}:Bagdad or {name}:\"zone verte\"")
-    words = [w for w in re.split(r"[\s()]+", outside) if w]
-    plain = [w for w in words if w not in OPERATORS]
-    if not plain and not re.search(r'"[^"]*\w[^"]*"', text):
-        raise QuerySyntaxError("the query has operators but nothing to search", hint="put words around AND/OR/NOT, e.g.  roquettes AND Bagdad")
-    if words and words[-1] in OPERATORS or (words and words[0] in BINARY_OPERATORS):
-        raise QuerySyntaxError(f"'{words[-1] if words[-1] in OPERATORS else words[0]}' needs a word on each side", hint="e.g.  roquettes AND Bagdad")
 
 
 class _FrenchPhrasePlugin(PhrasePlugin):
@@ -234,16 +192,6 @@ def _word_query(fieldname: str, text: str, boost: float) -> Q.Query | None:
     return parts[0] if len(parts) == 1 else Q.And(parts)
 
 
-def _rewrite_fields(text: str) -> str:
-    """French field names -> schema names, outside quotes; drop lone ``?``/``*``
-    (a question mark ends natural questions, it is not a wildcard)."""
-    parts = re.split(r'("[^"]*")', text)
-    for i in range(0, len(parts), 2):
-        seg = _FIELD_REF.sub(lambda m: (canonical_field(m.group(1)) or m.group(1)) + ":", parts[i])
-        parts[i] = re.sub(r"(?<!\S)[?*]+(?!\S)", " ", seg)
-    return "".join(parts)
-
-
 def _lift_nots(q: Q.Query) -> Q.Query:
     """``a OR NOT b`` as the OR group reads ``a SAUF b`` -> ``a ANDNOT b``."""
     if isinstance(q, Q.Or):
@@ -336,7 +284,7 @@ def _parser(schema: Any, resolver: FacetResolver | None) -> FrenchQueryParser:
 
 def _build(text: str, schema: Any, resolver: FacetResolver | None) -> Q.Query:
     check_syntax(text)
-    text = _rewrite_fields(normalize_apostrophes(text))
+    text = rewrite_fields(normalize_apostrophes(text))
     q = _require_facets(_lift_nots(_parse(_parser(schema, resolver), text)))
     _raise_parse_errors(q)
     return q
