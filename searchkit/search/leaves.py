@@ -4,7 +4,8 @@ What it is for: ``parse.py`` calls these for each text node, with the field it a
 to. Plain words go to the stemmed title/body (each word the best of its index terms at
 each position, see text/analysis.py); phrases, fuzzy words and wildcards go to the
 unstemmed ``*_exact`` fields; facet fields go to the resolver; ``id`` is a keyword.
-The leaves are what ``query.FrenchQueryParser`` made as Whoosh queries, one for one.
+The leaves are what the Whoosh-based ``FrenchQueryParser`` made as Whoosh queries, one for
+one (tests/support/legacy_qparser.py).
 
 What it must NOT do: import Whoosh or parse syntax.
 """

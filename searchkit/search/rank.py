@@ -1,6 +1,7 @@
 """Ranking the documents of one snapshot: on the numpy postings when the query allows
 (terms with AND, OR, AND NOT, scored with Whoosh's own BM25F), with Whoosh otherwise
-(phrases, wildcards, fuzzy terms, ranges, sorting by date), and by meaning for the
+(phrases, wildcards, fuzzy terms, sorting by date; ``evaluate`` is that one choice for
+every caller that needs the matches and their scores), and by meaning for the
 semantic and hybrid modes (vectors: semantic/retrieve.py; fusion: hybrid.py); the
 first candidates of a several-word query rescored by word order (proximity.py); the
 articles related by meaning alone that hybrid offers apart.
@@ -23,7 +24,30 @@ from searchkit.search.snapshot import Snapshot
 from searchkit.text.analysis import WORD, word_terms
 from searchkit.text.normalize import normalize_apostrophes
 
-__all__ = ["Meaning", "by_meaning", "fast_rank", "fast_search", "match_scores", "meaning_page", "order", "passage_candidates", "related", "reorder", "whoosh_mask", "whoosh_page", "whoosh_search"]
+__all__ = ["Meaning", "allowed_mask", "by_meaning", "evaluate", "fast_rank", "fast_search", "match_scores", "meaning_page", "order",
+           "passage_candidates", "related", "reorder", "whoosh_mask", "whoosh_page", "whoosh_search"]
+
+
+def evaluate(snap: Snapshot, q: Q.Query, fq: Q.Query | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The one choice between the two evaluators: every live document ``q`` matches
+    within ``fq``, with its BM25F score, from the numpy postings when they can evaluate
+    the query (terms with AND, OR, AND NOT); else Whoosh's matches and no scores (None:
+    Whoosh must rank them: phrases, wildcards, fuzzy terms, or no numpy copy)."""
+    fast = snap.fast
+    if fast is not None:
+        try:
+            return fast.evaluate_within(q, fq)
+        except Unsupported:
+            pass
+    return whoosh_mask(snap.searcher, q if fq is None else Q.And([q, fq])), None
+
+
+def allowed_mask(snap: Snapshot, fq: Q.Query | None) -> np.ndarray:
+    """Every live document the filters ``fq`` (None: none) let through."""
+    if fq is None:
+        fast = snap.fast
+        return fast.live.copy() if fast is not None else whoosh_mask(snap.searcher, Q.Every())
+    return evaluate(snap, fq)[0]
 
 
 def fast_search(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: Any = None) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
@@ -38,7 +62,7 @@ def fast_rank(snap: Snapshot, q: Q.Query, fq: Q.Query | None, k: int, dups: Any 
     """``fast_search``, with every document's score."""
     fast = snap.fast
     if fast is None:
-        return None
+        return None  # not even Whoosh's mask: the caller's Whoosh search makes it
     try:
         mask, scores = fast.evaluate_within(q, fq)
     except Unsupported:
@@ -52,14 +76,8 @@ def match_scores(snap: Snapshot, q: Q.Query, fq: Q.Query | None) -> tuple[np.nda
     """Every match of ``q`` within ``fq`` and its score, as the lexical search ranks
     it: from the numpy postings, or, for what only Whoosh evaluates, every score 0 (as a
     search's counts then score them)."""
-    fast = snap.fast
-    if fast is not None:
-        try:
-            return fast.evaluate_within(q, fq)
-        except Unsupported:
-            pass
-    mask = whoosh_mask(snap.searcher, q if fq is None else Q.And([q, fq]))
-    return mask, np.zeros(len(mask))
+    mask, scores = evaluate(snap, q, fq)
+    return mask, np.zeros(len(mask)) if scores is None else scores
 
 
 def whoosh_mask(searcher: Any, q: Q.Query) -> np.ndarray:
@@ -118,21 +136,15 @@ def by_meaning(snap: Snapshot, semantic: Any, fusion: FusionParams, q: Q.Query, 
     Hybrid matches what the words match, fused at a fixed depth (the first page does not
     depend on ``want``); semantic matches the ``max(depth, want)`` articles nearest by
     meaning."""
-    searcher = snap.searcher
-    fast = snap.fast
-    try:
-        if fast is None:
-            raise Unsupported("no numpy copy")
-        lex_mask, lex_scores = fast.evaluate(q)
-        allowed = fast.live.copy() if fq is None else fast.evaluate(fq)[0]
-        members = lex_scores
-    except Unsupported:  # phrases, wildcards...: Whoosh ranks the lexical side
-        lex_mask = whoosh_mask(searcher, q)
+    lex_mask, scored = evaluate(snap, q)
+    if scored is None:  # phrases, wildcards...: Whoosh ranks the lexical side
         lex_scores = np.zeros(len(lex_mask))
         members = lex_scores.copy()  # as lexical mode counts what Whoosh evaluates
-        for r in searcher.search(q, limit=fusion.depth):
+        for r in snap.searcher.search(q, limit=fusion.depth):
             lex_scores[r.docnum] = float(r.score or 0.0)
-        allowed = whoosh_mask(searcher, fq if fq is not None else Q.Every())
+    else:
+        lex_scores = members = scored
+    allowed = allowed_mask(snap, fq)
     similarity = semantic.similarity(text, snap.doc_ids())
     if mode == "semantic":
         mask = np.zeros(len(similarity), dtype=bool)

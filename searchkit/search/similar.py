@@ -18,7 +18,7 @@ from searchkit.errors import NotFoundError
 from searchkit.search.operation import Ranked
 from searchkit.search.page import matches
 from searchkit.search.hybrid import semantic_top, top_by_score
-from searchkit.search.rank import whoosh_mask, whoosh_page
+from searchkit.search.rank import allowed_mask, evaluate, whoosh_page
 from searchkit.search.snapshot import Snapshot
 from searchkit.search.tables import facet_counts
 
@@ -39,15 +39,13 @@ def _key_terms(snap: Snapshot, doc_id: str) -> tuple[int, list[tuple[str, float]
 
 def _rank(snap: Snapshot, q: Q.Query, fq: Q.Query | None, own: list[int], want: int, collapse: bool) -> tuple[np.ndarray, list[tuple[int, float]]]:
     """(matches, the ``want`` best) without the article's own group."""
-    dups, fast, searcher = snap.duplicates, snap.fast, snap.searcher
-    if fast is not None:
-        mask, scores = fast.evaluate_within(q, fq)
-        mask[own] = False
+    dups, searcher = snap.duplicates, snap.searcher
+    mask, scores = evaluate(snap, q, fq)
+    mask[own] = False
+    if scores is not None:
         if collapse:
             mask = dups.representatives(mask, scores)
-        return mask, fast.top(mask, scores, want)
-    mask = whoosh_mask(searcher, q if fq is None else Q.And([q, fq]))
-    mask[own] = False
+        return mask, snap.fast.top(mask, scores, want)
     if collapse:
         mask = dups.representatives(mask, np.zeros(len(mask)))
     if not want:
@@ -71,11 +69,7 @@ def _own_vector(semantic: Any, doc_id: str) -> np.ndarray | None:
 def _rank_by_meaning(snap: Snapshot, semantic: Any, vector: np.ndarray, fq: Q.Query | None, own: list[int], want: int, collapse: bool) -> tuple[np.ndarray, list[tuple[int, float]]]:
     """(the nearest articles, the ``want`` best) by cosine with ``vector``."""
     similarity = semantic.store.aligned_scores(snap.doc_ids(), vector).astype(np.float64)
-    fast = snap.fast
-    if fq is None:
-        allowed = fast.live.copy() if fast is not None else whoosh_mask(snap.searcher, Q.Every())
-    else:
-        allowed = fast.evaluate(fq)[0] if fast is not None else whoosh_mask(snap.searcher, fq)
+    allowed = allowed_mask(snap, fq)
     allowed[own] = False
     mask = np.zeros(len(similarity), dtype=bool)
     mask[semantic_top(similarity, allowed, max(SIMILAR_DEPTH, want))] = True

@@ -1,7 +1,8 @@
 """Query text -> syntax nodes: the tokeniser and grouping rules of the query language.
 
 What it is for: ``parse.py`` turns these nodes into the query tree. The rules are the
-ones Whoosh's qparser applied with the plugins ``query.FrenchQueryParser`` configured
+ones Whoosh's qparser applied with the plugins searchkit's ``FrenchQueryParser`` configured
+(tests/support/legacy_qparser.py)
 (whitespace, single quotes, ``field:``, wildcards, groups, ``^boost``, ``*:*``,
 multifield, phrases with ``~slop``, fuzzy ``~N/P``, the operators NOT/SAUF, AND/ET,
 OR/OU, ANDNOT, ANDMAYBE, REQUIRE), reproduced step by step in Whoosh's order, quirks
