@@ -23,8 +23,7 @@ from searchkit.backends.base import BackendResult
 from searchkit.search.tree import And, MatchNone, Node, Phrase, facet
 from searchkit.search import proximity
 from searchkit.search.hybrid import FusionParams, fuse, top_by_score
-from searchkit.text.analysis import WORD, word_terms
-from searchkit.text.normalize import normalize_apostrophes
+from searchkit.text.terms import exact_words
 from searchkit.vocab import FACET_FIELDS
 
 __all__ = ["by_meaning", "check_vectors", "page_of", "passage_candidates"]
@@ -123,7 +122,7 @@ def passage_candidates(backend: Any, text: str, tree: Node, ftree: Node | None, 
     Why: a pasted passage of common words can leave its source below the first
     candidates; holding every word, it is rescored by their order like them. The words
     filter (they do not score), so the order among these is the query's own."""
-    exact = tuple(dict.fromkeys(word_terms(w)[1] for w in WORD.findall(normalize_apostrophes(text))))
+    exact = tuple(dict.fromkeys(exact_words(text)))
     if not exact or budget <= 0:
         return []
     holds = And(tuple(Phrase("body_exact", (w,)) for w in exact))

@@ -68,13 +68,14 @@ def missing_vectors(client: OpenSearchClient, index: str, page: int = PAGE,
     return _pages(client, index, _MISSING, list(fields), page)
 
 
-def stored_texts(client: OpenSearchClient, index: str, ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The id, title and body of the articles ``ids`` still in the index, in ``ids``' order."""
-    if not ids:
-        return []
-    body = {"size": len(ids), "query": {"ids": {"values": list(ids)}}, "_source": ["id", "title", "body"]}
-    found = {h["_id"]: h["_source"] for h in client.request("POST", f"/{index}/_search", body)["hits"]["hits"]}
-    return [found[i] for i in ids if i in found]
+def stored_texts(client: OpenSearchClient, index: str, ids: Sequence[str], page: int = PAGE) -> Iterator[list[dict[str, Any]]]:
+    """The id, title and body of the articles ``ids`` still in the index, in ``ids``'
+    order, a page at a time."""
+    for start in range(0, len(ids), page):
+        chunk = list(ids[start:start + page])
+        body = {"size": len(chunk), "query": {"ids": {"values": chunk}}, "_source": ["id", "title", "body"]}
+        found = {h["_id"]: h["_source"] for h in client.request("POST", f"/{index}/_search", body)["hits"]["hits"]}
+        yield [found[i] for i in chunk if i in found]
 
 
 def clear_vectors(client: OpenSearchClient, index: str) -> None:
@@ -180,7 +181,7 @@ class VectorMembers:
     def missing_vectors(self, fields: Sequence[str] = ("id", "source", "title", "body")) -> Iterator[list[dict[str, Any]]]:
         return missing_vectors(self.client, self.index, fields=fields)
 
-    def stored_texts(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+    def stored_texts(self, ids: Sequence[str]) -> Iterator[list[dict[str, Any]]]:
         return stored_texts(self.client, self.index, ids)
 
     def write_vectors(self, ids: Sequence[str], vectors: Any) -> None:

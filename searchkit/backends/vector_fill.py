@@ -29,8 +29,6 @@ __all__ = ["fill_backend_vectors"]
 # Vectors sent per write: small enough that a kill loses seconds of work, large enough
 # that the requests do not cost more than the embedding.
 WRITE_EVERY = 64
-# Articles whose text one request reads, for a part (the bodies of a few hundred articles).
-TEXT_PAGE = 256
 
 
 def fill_backend_vectors(backend: Any, *, workers: int = 1, tokens: int | None = 256, owns: Callable[[str], bool] | None = None,
@@ -88,4 +86,4 @@ def _missing(backend: Any, owns: Callable[[str], bool] | None) -> tuple[int, Ite
     if owns is None:
         return backend.missing_vector_count(), backend.missing_vectors()
     mine = [src["id"] for page in backend.missing_vectors(fields=("id", "source")) for src in page if owns(src.get("source", ""))]
-    return len(mine), (backend.stored_texts(mine[i:i + TEXT_PAGE]) for i in range(0, len(mine), TEXT_PAGE))
+    return len(mine), backend.stored_texts(mine)

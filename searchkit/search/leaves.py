@@ -17,21 +17,16 @@ from typing import Protocol
 from searchkit.errors import QueryError
 from searchkit.search.tree import And, FacetTerms, Fuzzy, MatchAll, MatchNone, Node, Phrase, Wildcard, Word
 from searchkit.text.normalize import fold, normalize_apostrophes, strip_elision
-from searchkit.text.terms import WORD, word_terms
+from searchkit.text.terms import WORD, exact_words, word_terms
 from searchkit.vocab import ACTOR_FIELDS, DATE_FIELDS, FIELDS_HINT, TEXT_FIELDS, canonical_field
 
-__all__ = ["FacetResolver", "exact_words", "phrase_leaf", "term_leaf", "word_leaf"]
+__all__ = ["FacetResolver", "phrase_leaf", "term_leaf", "word_leaf"]
 
 
 class FacetResolver(Protocol):
     """Turns a facet value as typed ("Kazimi", "2020-12") into the index's terms."""
 
     def facet_terms(self, field: str, value: str) -> FacetTerms: ...
-
-
-def exact_words(text: str) -> list[str]:
-    """The unstemmed, folded words of ``text`` (the ``*_exact`` fields' analysis)."""
-    return [word_terms(w)[1] for w in WORD.findall(normalize_apostrophes(text))]
 
 
 def word_leaf(fieldname: str, text: str, boost: float) -> Node | None:

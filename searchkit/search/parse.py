@@ -22,13 +22,14 @@ from typing import Collection
 
 from searchkit.errors import QueryError, QuerySyntaxError
 from searchkit.search import syntax as S
-from searchkit.search.leaves import FacetResolver, exact_words, phrase_leaf, term_leaf
+from searchkit.search.leaves import FacetResolver, phrase_leaf, term_leaf
 from searchkit.search.relax import plain_words, relax
 from searchkit.search.tree import (
     And, AndMaybe, AndNot, Fuzzy, MatchAll, MatchNone, Node, Not, Or, Phrase, Require, Word, children, leaf_fields,
     leaves, normalize,
 )
 from searchkit.text.normalize import normalize_apostrophes
+from searchkit.text.terms import exact_words
 from searchkit.vocab import (
     ACTOR_FIELDS, BINARY_OPERATORS, DATE_FIELDS, FIELDS_HINT, MAX_QUERY_CHARS, OPERATORS, TEXT_FIELDS, canonical_field,
 )

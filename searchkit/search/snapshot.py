@@ -310,13 +310,12 @@ class SnapshotManager:
         """Open the newest commit. Whoosh reads the latest generation's number, then
         its files: a commit in between removes them (FileNotFoundError on the TOC, or
         StaleSnapshot on a segment), and the next attempt finds the newer one."""
-        for attempt in range(_ATTEMPTS):
+        for _ in range(_ATTEMPTS - 1):
             try:
                 return self._open()
             except OSError:
-                if attempt == _ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+                continue
+        return self._open()  # the last attempt's error is the caller's
 
     @contextmanager
     def pinned(self) -> Iterator[Snapshot]:

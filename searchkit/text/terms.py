@@ -16,9 +16,9 @@ from typing import Any
 
 from unidecode import unidecode
 
-from searchkit.text.normalize import fold, strip_elision
+from searchkit.text.normalize import fold, normalize_apostrophes, strip_elision
 
-__all__ = ["FOLDED_STOP_WORDS", "STOP_WORDS", "WORD", "stem_forms", "word_terms"]
+__all__ = ["FOLDED_STOP_WORDS", "STOP_WORDS", "WORD", "exact_words", "stem_forms", "word_terms"]
 
 
 def _load_stop_words() -> frozenset[str]:
@@ -84,3 +84,9 @@ def word_terms(word: str) -> tuple[tuple[str, ...], str]:
     if lower in STOP_WORDS or (lower.isascii() and lower in FOLDED_STOP_WORDS):
         return (), exact
     return stem_forms(lower), exact
+
+
+def exact_words(text: str) -> list[str]:
+    """The unstemmed, folded words of ``text``, in order (the ``*_exact`` fields' terms,
+    stop words included)."""
+    return [word_terms(w)[1] for w in WORD.findall(normalize_apostrophes(text))]
